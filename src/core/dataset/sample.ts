@@ -1,0 +1,96 @@
+// The one normalised sample every dataset format is read into (../shared/docs/FORMATS.md).
+// Everything downstream (checker, calibration, search, pairs, panel) speaks only this shape;
+// format modules translate to and from their own records, losslessly.
+
+export type FormatId = 'toolace' | 'llamafactory' | 'xlam' | 'bfcl' | 'openai' | 'hermes' | 'glaive';
+
+export const FORMAT_IDS: readonly FormatId[] = ['toolace', 'llamafactory', 'xlam', 'bfcl', 'openai', 'hermes', 'glaive'];
+
+export type TurnRole = 'system' | 'user' | 'assistant' | 'tool_result';
+
+/** One function call. `arguments` is the decoded argument object. */
+export interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  /** OpenAI-style call id, where the format has one. */
+  id?: string;
+}
+
+export interface Turn {
+  role: TurnRole;
+  /**
+   * The turn's text exactly as the source holds it. For an assistant turn that calls tools this is
+   * the raw call text of the source format (`[f(a=1)]`, `{"name": ...}`, `<tool_call>...`), so the
+   * checker can point at character offsets inside it. Empty string when the source has none.
+   */
+  content: string;
+  /** Decoded calls of an assistant turn that calls tools; absent for plain text turns. */
+  calls?: ToolCall[];
+  /** For tool results: the call id (OpenAI) or function name they answer, where known. */
+  toolCallId?: string;
+  name?: string;
+}
+
+/** A function the model may call (JSON-schema-like parameters; BFCL/ToolACE say "dict" for object). */
+export interface ToolDef {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** BFCL ground truth: one entry per expected call, `{fn: {param: [accepted values]}}`; "" = may be omitted. */
+export type PossibleAnswer = Record<string, Record<string, unknown[]>>;
+
+export interface Sample {
+  /** The record's own id where it has one, else its 1-based position as a string. */
+  id: string;
+  /** 0-based position of the record in its file. */
+  index: number;
+  format: FormatId;
+  /** The whole conversation in order, including the reference answer. */
+  turns: Turn[];
+  /**
+   * Index in `turns` of the reference answer (the last assistant turn), or -1 when there is none
+   * (e.g. a BFCL question without an answer file, or an irrelevance sample).
+   */
+  referenceIndex: number;
+  tools: ToolDef[];
+  /** BFCL possible answers, when an answer file was found beside the question file. */
+  possibleAnswers?: PossibleAnswer[];
+}
+
+/** The prompt part of a sample: every turn before the reference answer. */
+export function promptTurns(s: Sample): Turn[] {
+  return s.referenceIndex < 0 ? s.turns : s.turns.slice(0, s.referenceIndex);
+}
+
+export function referenceTurn(s: Sample): Turn | undefined {
+  return s.referenceIndex < 0 ? undefined : s.turns[s.referenceIndex];
+}
+
+/** Thrown by a format reader when a record does not have the shape its format requires. */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+/** A reader/writer for one dataset format. */
+export interface DatasetFormat {
+  id: FormatId;
+  label: string;
+  /**
+   * How sure we are that this parsed record is of this format: 0 (no) .. 1 (certain).
+   * Detection samples a few records and picks the format with the highest total.
+   */
+  sniff(record: unknown): number;
+  /** Normalise one parsed record. Throws FormatError naming the reason when the shape is wrong. */
+  read(record: unknown, index: number): Sample;
+  /**
+   * Build a record of this format from a sample. `base` is the record the sample was read from
+   * when it is of this same format: its unknown fields and key order must survive, so that
+   * `write(read(r), r)` is value-identical to `r`.
+   */
+  write(sample: Sample, base?: unknown): unknown;
+}
