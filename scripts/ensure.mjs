@@ -69,6 +69,14 @@ export function ensureApt() {
   run(cmd, [...pre, 'install', '-y', '-qq', ...missing], { env });
 }
 
+/** npm 11 reads per-project approvals from package.json `allowScripts`; older npm ignores the field. */
+function allowScripts(dir, names) {
+  const file = join(dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(file, 'utf8'));
+  pkg.allowScripts = { ...pkg.allowScripts, ...Object.fromEntries(names.map((n) => [n, true])) };
+  writeFileSync(file, JSON.stringify(pkg, null, 2));
+}
+
 export function ensureCodeServer() {
   const stamp = join(CODE_SERVER_DIR, '.installed');
   if (existsSync(stamp)) return;
@@ -87,7 +95,11 @@ export function ensureCodeServer() {
   mkdirSync(rgDir, { recursive: true });
   copyFileSync('/usr/bin/rg', join(rgDir, 'rg'));
   chmodSync(join(rgDir, 'rg'), 0o755);
-  run('npm', ['rebuild'], { cwd: vs, env: npmEnv });
+  // npm 11 runs dependency install scripts only when allowed by name (older npm ignores the flag
+  // and runs them all). The Windows-only modules and ripgrep's GitHub download stay skipped.
+  const nativeModules = ['kerberos', 'native-watchdog', 'node-pty', '@parcel/watcher', '@vscode/spdlog', '@vscode/deviceid'];
+  allowScripts(vs, nativeModules);
+  run('npm', ['rebuild', ...nativeModules], { cwd: vs, env: npmEnv });
   const link = (target, path) => {
     rmSync(path, { force: true, recursive: true });
     symlinkSync(target, path);
@@ -96,7 +108,8 @@ export function ensureCodeServer() {
   link('code-linux.sh', join(vs, 'bin', 'remote-cli', 'code-server'));
   link('browser-linux.sh', join(vs, 'bin', 'helpers', 'browser.sh'));
   run('npm', ['install', '--omit=dev', '--ignore-scripts'], { cwd: join(vs, 'extensions'), env: npmEnv });
-  run('npm', ['rebuild', 'argon2', '--build-from-source'], { cwd: cs, env: npmEnv });
+  allowScripts(CODE_SERVER_DIR, ['argon2']);
+  run('npm', ['rebuild', 'argon2', '--build-from-source'], { cwd: CODE_SERVER_DIR, env: npmEnv });
   writeFileSync(stamp, new Date().toISOString());
 }
 

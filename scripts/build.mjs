@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Bundles with esbuild: the extension host (Node, `vscode` and native modules external), the CLI,
+// and the webview (browser). `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './ensure.mjs';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: ROOT, target: 'node20' };
+// onnxruntime-node carries native binaries: it is loaded from node_modules at run time, never bundled.
+const nodeExternal = ['vscode', 'onnxruntime-node'];
+
+const builds = [
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: nodeExternal },
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/cli.js', external: nodeExternal,
+    banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' },
+];
+
+mkdirSync(join(ROOT, 'dist'), { recursive: true });
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.error('[build] watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  chmodSync(join(ROOT, 'dist', 'cli.js'), 0o755);
+}

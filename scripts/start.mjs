@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm start`: a real VS Code (code-server) on 127.0.0.1 with the extension installed from its
+// VSIX and the demo workspace open. Prints the URL to open; Ctrl+C stops it.
+// PORT=NNNN picks the port (default 8080, or the next free one).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { CODE_SERVER_BIN, ROOT } from './ensure.mjs';
+import { packageVsix } from './package.mjs';
+
+function portFree(port) {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+const vsix = packageVsix();
+const state = join(ROOT, '.vscode-test', 'start');
+const userData = join(state, 'user-data');
+const extensions = join(state, 'extensions');
+mkdirSync(join(userData, 'User'), { recursive: true });
+const settingsFile = join(userData, 'User', 'settings.json');
+if (!existsSync(settingsFile)) {
+  writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2));
+}
+const install = spawnSync(process.execPath, [CODE_SERVER_BIN, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], { encoding: 'utf8' });
+if (install.status !== 0) {
+  console.error(`Installing the extension into code-server failed:\n${install.stdout}${install.stderr}`);
+  process.exit(1);
+}
+
+let port = Number(process.env.PORT || 8080);
+while (!(await portFree(port))) port++;
+const workspace = join(ROOT, 'demo');
+const proc = spawn(
+  process.execPath,
+  [CODE_SERVER_BIN, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', workspace],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+for (let i = 0; i < 300; i++) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+  } catch {
+    // starting
+  }
+  if (proc.exitCode !== null) process.exit(proc.exitCode);
+  await new Promise((r) => setTimeout(r, 200));
+}
+console.log(`\niTool Studio is running in VS Code (code-server ${'4.100.3'}):\n\n  ${url}\n\nOpen a dataset under datasets/ with right-click > "iTool: Open Dataset" (or the command palette). Ctrl+C stops.\n`);
+const stop = () => proc.kill('SIGTERM');
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+proc.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,40 @@
+// The one-line summary of a sample shown in the list (panel) and counted by `itool inspect`.
+import { referenceTurn, type Sample } from './sample';
+
+export interface SampleRow {
+  index: number;
+  id: string;
+  /** First user message, shortened for the list. */
+  firstUser: string;
+  toolCount: number;
+  callCount: number;
+  /** 'calls' when the reference answer calls tools, 'text' when it answers in text, 'none' without one. */
+  answer: 'calls' | 'text' | 'none';
+  /** Set when the record could not be read: the reason, e.g. "line 7: not JSON (...)". */
+  problem?: string;
+}
+
+const FIRST_USER_MAX = 240;
+
+export function answerKind(s: Sample): SampleRow['answer'] {
+  const ref = referenceTurn(s);
+  if (!ref) return 'none';
+  return ref.calls && ref.calls.length > 0 ? 'calls' : 'text';
+}
+
+export function rowOf(s: Sample): SampleRow {
+  const user = s.turns.find((t) => t.role === 'user')?.content ?? '';
+  const flat = user.replace(/\s+/g, ' ').trim();
+  return {
+    index: s.index,
+    id: s.id,
+    firstUser: flat.length > FIRST_USER_MAX ? `${flat.slice(0, FIRST_USER_MAX - 1)}…` : flat,
+    toolCount: s.tools.length,
+    callCount: referenceTurn(s)?.calls?.length ?? 0,
+    answer: answerKind(s),
+  };
+}
+
+export function problemRow(index: number, reason: string): SampleRow {
+  return { index, id: String(index + 1), firstUser: '', toolCount: 0, callCount: 0, answer: 'none', problem: reason };
+}

@@ -1,0 +1,73 @@
+// The dataset editor: a read-only custom editor offered for .jsonl/.json files (priority "option",
+// so ordinary JSON keeps opening as text) and used by `iTool: Open Dataset`. Read-only because a
+// dataset can be a gigabyte: a text document would load all of it; this indexes byte offsets and
+// parses records as they are shown. The source file is never written from here.
+import * as vscode from 'vscode';
+import { Dataset } from '../core/dataset/dataset';
+import { DatasetPanel } from './datasetPanel';
+import { errorMessage, log } from './log';
+import { panelHtml } from './webviewHtml';
+
+class DatasetDocument implements vscode.CustomDocument {
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly dataset: Dataset,
+  ) {}
+
+  dispose(): void {
+    void this.dataset.close();
+  }
+}
+
+export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<DatasetDocument> {
+  static readonly viewType = 'itool.dataset';
+
+  static register(ctx: vscode.ExtensionContext): vscode.Disposable {
+    return vscode.window.registerCustomEditorProvider(DatasetEditorProvider.viewType, new DatasetEditorProvider(ctx.extensionUri), {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: true,
+    });
+  }
+
+  private constructor(private readonly extensionUri: vscode.Uri) {}
+
+  async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<DatasetDocument> {
+    if (uri.scheme !== 'file') throw new Error(`iTool Studio opens datasets from disk; ${uri.toString()} is not a local file`);
+    const name = uri.path.split('/').pop();
+    const ctl = new AbortController();
+    token.onCancellationRequested(() => ctl.abort());
+    try {
+      const dataset = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Indexing ${name}`, cancellable: true },
+        async (progress, cancel) => {
+          cancel.onCancellationRequested(() => ctl.abort());
+          let reported = 0;
+          return Dataset.open(uri.fsPath, {
+            signal: ctl.signal,
+            onProgress: (done, total) => {
+              const pct = total ? (100 * done) / total : 100;
+              progress.report({ increment: pct - reported, message: `${Math.round(pct)}%` });
+              reported = pct;
+            },
+          });
+        },
+      );
+      log().info(`opened ${uri.fsPath}: ${dataset.format.label}, ${dataset.count} records, indexed in ${Math.round(dataset.indexMs)} ms`);
+      return new DatasetDocument(uri, dataset);
+    } catch (err) {
+      log().error(`could not open ${uri.fsPath}: ${errorMessage(err)}`);
+      throw err;
+    }
+  }
+
+  async resolveCustomEditor(doc: DatasetDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const name = doc.uri.path.split('/').pop() ?? 'dataset';
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    const host = new DatasetPanel(panel.webview, doc.dataset);
+    panel.onDidDispose(() => host.dispose());
+    panel.webview.html = panelHtml(panel.webview, this.extensionUri, `iTool Studio: ${name}`);
+  }
+}

@@ -1,0 +1,204 @@
+// The host side of one dataset panel: answers the webview's requests (rows, sample details,
+// filtered views) from the core Dataset, and streams background work (search scans, validation)
+// as notifications. Dataset text only leaves here as data in messages.
+import * as vscode from 'vscode';
+import type { Dataset, SampleResult } from '../core/dataset/dataset';
+import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, ToHost, ToWebview } from '../../webview/protocol';
+import { errorMessage, log } from './log';
+
+/** How often scans report progress to the page. */
+const PROGRESS_MS = 120;
+
+export class DatasetPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Filtered views by id: the record indices they hold, in file order. View 0 is "everything". */
+  private readonly views = new Map<number, number[]>();
+  private nextView = 1;
+  private viewScan: AbortController | undefined;
+  private readonly validation = new AbortController();
+  private readonly problems = new Map<number, Problem>();
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    private readonly dataset: Dataset,
+  ) {
+    this.disposables.push(webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)));
+    for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
+  }
+
+  private post(msg: ToWebview): void {
+    void this.webview.postMessage(msg);
+  }
+
+  private notify(msg: HostNotification): void {
+    this.post(msg);
+  }
+
+  private async onMessage(msg: ToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.notify({ type: 'init', info: this.info() });
+        void this.validate();
+        return;
+      case 'firstPageRendered':
+        log().info(`${this.dataset.path}: first page rendered (${msg.rows} rows)`);
+        return;
+      case 'request':
+        try {
+          this.post({ type: 'response', id: msg.id, ok: true, result: await this.answer(msg) });
+        } catch (err) {
+          log().error(`request ${msg.method} failed: ${errorMessage(err)}`);
+          this.post({ type: 'response', id: msg.id, ok: false, error: errorMessage(err) });
+        }
+        return;
+    }
+  }
+
+  private info(): DatasetInfo {
+    const d = this.dataset;
+    return {
+      fileName: d.path.split(/[\\/]/).pop() ?? d.path,
+      filePath: d.path,
+      format: d.format.id,
+      formatLabel: d.format.label,
+      container: d.index.container,
+      count: d.count,
+      sizeBytes: d.index.size,
+      problems: [...this.problems.values()],
+      indexMs: Math.round(d.indexMs),
+    };
+  }
+
+  private async answer(msg: RequestMessage): Promise<Requests[typeof msg.method]['result']> {
+    switch (msg.method) {
+      case 'rows': {
+        const { from, to, view } = msg.params;
+        const list = view ? this.views.get(view) : undefined;
+        if (view && !list) throw new Error(`view ${view} is gone`);
+        return list ? this.dataset.rowsOf(list.slice(from, to)) : this.dataset.rows(from, to);
+      }
+      case 'sample': {
+        const r = await this.dataset.sample(msg.params.index);
+        return r.ok ? { sample: r.sample, line: r.line, rawText: r.text } : { problem: r.reason, line: r.line, rawText: r.text };
+      }
+      case 'setView':
+        return { view: this.startView(msg.params.query, msg.params.filter) };
+    }
+  }
+
+  /** Start scanning for a search/filter; the page shows matches as they arrive. */
+  private startView(query: string, filter: Filter): number {
+    this.viewScan?.abort();
+    this.views.clear();
+    const q = query.trim().toLowerCase();
+    if (!q && filter === 'all') return 0;
+    const view = this.nextView++;
+    const list: number[] = [];
+    this.views.set(view, list);
+    const ctl = new AbortController();
+    this.viewScan = ctl;
+    // Search matches the raw record text, as typed or as JSON escapes it (quotes, non-ASCII).
+    const needles = q ? [...new Set([q, JSON.stringify(q).slice(1, -1)])] : [];
+    const total = this.dataset.count;
+    let last = 0;
+    const pending: Promise<void>[] = [];
+    const visit = (i: number, text: string): void => {
+      if (needles.length) {
+        const lower = text.toLowerCase();
+        if (!needles.some((n) => lower.includes(n))) return;
+      }
+      if (filter === 'all') {
+        list.push(i);
+        return;
+      }
+      pending.push(
+        this.dataset.fromText(i, text).then((r) => {
+          if (matchesFilter(r, filter)) list.push(i);
+        }),
+      );
+    };
+    void this.dataset
+      .scan(visit, {
+        signal: ctl.signal,
+        onProgress: (done) => {
+          const now = Date.now();
+          if (now - last < PROGRESS_MS) return;
+          last = now;
+          void Promise.all(pending.splice(0)).then(() => {
+            if (!ctl.signal.aborted) this.notify({ type: 'viewProgress', view, count: list.length, scanned: done, total, done: false });
+          });
+        },
+      })
+      .then(() => Promise.all(pending.splice(0)))
+      .then(() => {
+        if (ctl.signal.aborted) return;
+        list.sort((a, b) => a - b);
+        this.notify({ type: 'viewProgress', view, count: list.length, scanned: total, total, done: true });
+      })
+      .catch((err) => this.notify({ type: 'error', message: `Search failed: ${errorMessage(err)}` }));
+    return view;
+  }
+
+  /** Background pass over every record: lists each malformed one with its line and reason. */
+  private async validate(): Promise<void> {
+    const total = this.dataset.count;
+    let last = 0;
+    let fresh: Problem[] = [];
+    const flush = (scanned: number, done: boolean) => {
+      this.notify({ type: 'validation', scanned, total, problems: fresh, done });
+      fresh = [];
+    };
+    try {
+      await this.dataset.scan(
+        (i, text) => {
+          void this.dataset.fromText(i, text).then((r) => {
+            if (!r.ok) {
+              const p = { index: i, line: r.line, reason: r.reason };
+              this.problems.set(i, p);
+              fresh.push(p);
+            }
+          });
+        },
+        {
+          signal: this.validation.signal,
+          onProgress: (done) => {
+            const now = Date.now();
+            if (now - last >= PROGRESS_MS * 4) {
+              last = now;
+              flush(done, false);
+            }
+          },
+        },
+      );
+      if (!this.validation.signal.aborted) {
+        await new Promise((r) => setImmediate(r));
+        flush(total, true);
+        log().info(`${this.dataset.path}: validated ${total} records, ${this.problems.size} problem(s)`);
+      }
+    } catch (err) {
+      log().error(`validation of ${this.dataset.path} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  dispose(): void {
+    this.viewScan?.abort();
+    this.validation.abort();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function matchesFilter(r: SampleResult, filter: Filter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'problems':
+      return !r.ok;
+    case 'calls':
+    case 'text': {
+      if (!r.ok) return false;
+      const ref = r.sample.referenceIndex >= 0 ? r.sample.turns[r.sample.referenceIndex] : undefined;
+      const calls = !!ref?.calls?.length;
+      return filter === 'calls' ? calls : !!ref && !calls;
+    }
+  }
+}

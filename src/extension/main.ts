@@ -1,0 +1,18 @@
+// Extension entry point: registers the dataset editor and the commands. Kept thin on purpose:
+// the work lives in src/core, which runs without VS Code (CLI, tests, workers).
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { DatasetEditorProvider } from './datasetEditor';
+import { errorMessage, log } from './log';
+
+export function activate(ctx: vscode.ExtensionContext): void {
+  try {
+    ctx.subscriptions.push(log(), DatasetEditorProvider.register(ctx), ...registerCommands());
+    log().info(`iTool Studio ${ctx.extension.packageJSON.version} activated`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`iTool Studio failed to start: ${errorMessage(err)}`);
+    throw err;
+  }
+}
+
+export function deactivate(): void {}

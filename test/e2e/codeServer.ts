@@ -1,0 +1,182 @@
+// A real VS Code for end-to-end tests: code-server (installed by scripts/ensure.mjs) with the
+// packaged extension installed from its VSIX, driven in Debian's Chromium by playwright-core.
+// Each session gets its own user-data and extensions folders and a copy of the workspace, so tests
+// never touch the user's files or each other.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { _electron, chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '..', '..');
+const CODE_SERVER = join(ROOT, '.vscode-test', 'code-server-4.100.3', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const VSIX = join(ROOT, 'dist', 'itool-studio.vsix');
+export const OUTPUT = join(ROOT, 'test-output', 'e2e');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export interface Session {
+  page: Page;
+  workspace: string;
+  url: string;
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+async function waitHttp(url: string, ms: number, proc: ChildProcess, logs: string[]): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited (${proc.exitCode}):\n${logs.join('')}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer at ${url} within ${ms} ms:\n${logs.join('')}`);
+}
+
+export interface StartOptions {
+  /** Folder copied into the session's workspace. */
+  workspaceFrom: string;
+  settings?: Record<string, unknown>;
+  viewport?: { width: number; height: number };
+}
+
+export async function startSession(opts: StartOptions): Promise<Session> {
+  const base = mkdtempSync(join(tmpdir(), 'itool-e2e-'));
+  const userData = join(base, 'user-data');
+  const extensions = join(base, 'extensions');
+  const workspace = join(base, 'workspace');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  // The startup walkthrough is itself a webview and kept later webviews blank in headless runs.
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, ...opts.settings }),
+  );
+  cpSync(opts.workspaceFrom, workspace, { recursive: true });
+  if (process.env.ITOOL_VSCODE_EXECUTABLE) return startDesktop(base, userData, extensions, workspace);
+  const install = spawnSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', VSIX], { encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`installing the VSIX failed:\n${install.stdout}\n${install.stderr}`);
+
+  const port = await freePort();
+  const logs: string[] = [];
+  const proc = spawn(
+    process.execPath,
+    [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout?.on('data', (d) => logs.push(String(d)));
+  proc.stderr?.on('data', (d) => logs.push(String(d)));
+  await waitHttp(`http://127.0.0.1:${port}/healthz`, 60_000, proc, logs);
+
+  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1500, height: 900 } });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The explorer shows the workspace once the window has fully restored.
+  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+
+  return {
+    page,
+    workspace,
+    url,
+    consoleErrors,
+    async close() {
+      await browser.close().catch(() => undefined);
+      proc.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Desktop VS Code (npm run test:desktop, machines with internet): same tests, driven through
+ * playwright's Electron support; the VSIX is installed with the desktop CLI.
+ */
+async function startDesktop(base: string, userData: string, extensions: string, workspace: string): Promise<Session> {
+  const [cli, ...cliArgs] = JSON.parse(process.env.ITOOL_VSCODE_CLI ?? '[]') as string[];
+  const install = spawnSync(cli, [...cliArgs, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', VSIX], { encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`installing the VSIX failed:\n${install.stdout}\n${install.stderr}`);
+  const app = await _electron.launch({
+    executablePath: process.env.ITOOL_VSCODE_EXECUTABLE,
+    args: ['--extensions-dir', extensions, '--user-data-dir', userData, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', workspace],
+  });
+  const page = await app.firstWindow();
+  const consoleErrors: string[] = [];
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+  return {
+    page,
+    workspace,
+    url: 'electron',
+    consoleErrors,
+    async close() {
+      await app.close().catch(() => undefined);
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Run a command from the palette by its title, as a user would. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** `iTool: Open Dataset` from the palette, then pick the file in its quick pick by relative path. */
+export async function openDataset(page: Page, relPath: string): Promise<void> {
+  await runCommand(page, 'iTool: Open Dataset');
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Browse' }).waitFor();
+  await input.fill(relPath);
+  await page.locator('.quick-input-list .monaco-list-row[aria-label^="' + relPath + '"]').first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Open a workspace file in a text editor with Quick Open. */
+export async function quickOpen(page: Page, relPath: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(relPath);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/** The DOM of the active webview (webviews live two iframes deep). */
+export function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(OUTPUT, { recursive: true });
+  const path = join(OUTPUT, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

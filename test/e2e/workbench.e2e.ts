@@ -1,0 +1,108 @@
+// End to end in a real VS Code (code-server + Chromium): the packaged extension opens demo
+// datasets; the list shows the right count, the detail view the right content, search narrows
+// the list, malformed records are listed by line, and HTML in dataset text never runs.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT, openDataset, screenshot, startSession, webview, type Session } from './codeServer';
+
+const DEMO = join(ROOT, 'demo');
+
+/** The test's own reading of a JSONL file: non-blank lines (independent of the extension's index). */
+function jsonlLines(rel: string): string[] {
+  return readFileSync(join(DEMO, rel), 'utf8').split('\n').filter((l) => l.trim() !== '');
+}
+
+
+describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
+  let s: Session;
+  before(async () => {
+    s = await startSession({ workspaceFrom: DEMO });
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('opens a BFCL file: list count, detail with question, tools and possible answers', async () => {
+    const rel = 'datasets/bfcl/BFCL_v4_simple_python.json';
+    const lines = jsonlLines(rel);
+    const first = JSON.parse(lines[0]) as { id: string; question: { content: string }[][]; function: { name: string }[] };
+    await openDataset(s.page, rel);
+    const wv = webview(s.page);
+    const badge = wv.locator('.count');
+    await assert.doesNotReject(badge.and(wv.locator(`[data-count="${lines.length}"]`)).waitFor({ timeout: 60_000 }));
+    assert.equal(await badge.textContent(), `${lines.length} samples`);
+    assert.match((await wv.locator('.title').textContent()) ?? '', /BFCL/);
+    // First row holds the first record's id and question.
+    const row0 = wv.locator('#row-0');
+    await row0.waitFor();
+    assert.match((await row0.textContent()) ?? '', new RegExp(first.id));
+    await row0.click();
+    const detail = wv.locator('.detail');
+    await detail.locator('.detail-title', { hasText: `Sample ${first.id}` }).waitFor();
+    const detailText = (await detail.textContent()) ?? '';
+    assert.ok(detailText.includes(first.question[0][0].content), 'detail shows the user question');
+    assert.ok(detailText.includes(first.function[0].name), 'detail shows the tool name');
+    assert.ok(detailText.includes('Possible answers (BFCL)'), 'detail shows the BFCL possible answers');
+    // Keyboard: ↓ moves the selection to the next sample.
+    await wv.locator('.list').focus();
+    await s.page.keyboard.press('ArrowDown');
+    const second = JSON.parse(lines[1]) as { id: string };
+    await detail.locator('.detail-title', { hasText: `Sample ${second.id}` }).waitFor();
+    await screenshot(s.page, 'bfcl-simple-python');
+  });
+
+  it('search narrows the list to matching samples', async () => {
+    const rel = 'datasets/bfcl/BFCL_v4_simple_python.json';
+    const lines = jsonlLines(rel);
+    const needle = 'triangle';
+    const expected = lines.filter((l) => l.toLowerCase().includes(needle)).length;
+    assert.ok(expected > 0 && expected < lines.length, 'the needle must be selective for this test to mean anything');
+    const wv = webview(s.page);
+    const search = wv.locator('vscode-text-field.search input');
+    await search.fill(needle);
+    await search.press('Enter');
+    await wv.locator(`.count[data-count="${expected}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await wv.locator('.count').textContent(), `${expected} of ${lines.length}`);
+    await search.fill('');
+    await search.press('Enter');
+    await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 30_000 });
+  });
+
+  it('lists malformed records by line, loads the good ones, and shows HTML payloads as text', async () => {
+    const rel = 'datasets/malformed_sample.jsonl';
+    const lines = jsonlLines(rel);
+    const bad = lines.filter((l) => {
+      try {
+        const v = JSON.parse(l) as { messages?: unknown };
+        return !Array.isArray(v.messages);
+      } catch {
+        return true;
+      }
+    }).length;
+    assert.ok(bad >= 3, 'fixture has several malformed records');
+    await openDataset(s.page, rel);
+    const wv = webview(s.page);
+    await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 60_000 });
+    const problems = wv.locator('.problems summary');
+    await problems.waitFor();
+    await wv.locator('.problems summary', { hasText: `${bad} malformed record(s)` }).waitFor({ timeout: 30_000 });
+    // The record with HTML payloads: find its position, open it, and check it is shown as text.
+    const payloadIndex = lines.findIndex((l) => l.includes('onerror'));
+    assert.ok(payloadIndex >= 0, 'fixture has an HTML payload record');
+    const row = wv.locator(`#row-${payloadIndex}`);
+    await row.scrollIntoViewIfNeeded();
+    await row.click();
+    const detail = wv.locator('.detail');
+    await detail.locator('.detail-title').filter({ hasText: 'Sample' }).waitFor();
+    const shown = (await detail.textContent()) ?? '';
+    assert.ok(shown.includes('onerror'), 'the payload text is visible as text');
+    assert.equal(await detail.locator('img, script, iframe').count(), 0, 'no element was created from dataset text');
+    const frame = s.page.frames().find((f) => f.url().includes('index.html') && f.url().includes('id='))?.childFrames()[0];
+    const pwned = await Promise.all(s.page.frames().map((f) => f.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned).catch(() => undefined)));
+    assert.ok(pwned.every((v) => v === undefined), 'no payload script ran in any frame');
+    assert.ok(frame !== null);
+    await screenshot(s.page, 'malformed-and-html-payloads');
+  });
+});

@@ -1,0 +1,34 @@
+// Tiny DOM helpers. Text goes in with textContent only: dataset strings are untrusted and are
+// never parsed as HTML anywhere in the page.
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string | null | undefined)[]
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c == null) continue;
+    e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+  return e;
+}
+
+export function text(tag: keyof HTMLElementTagNameMap, cls: string, value: string): HTMLElement {
+  const e = document.createElement(tag);
+  e.className = cls;
+  e.textContent = value;
+  return e;
+}
+
+/** Pretty JSON for display (arguments, schemas). */
+export function pretty(v: unknown): string {
+  try {
+    return JSON.stringify(v, null, 2) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,52 @@
+// The page's only link to the extension host: acquireVsCodeApi() is called here and nowhere else.
+// request() pairs each request with its reply by id; onNotification() delivers the rest.
+import type { HostNotification, Requests, ToHost, ToWebview, WebviewNotification } from './protocol';
+
+const vscode = acquireVsCodeApi();
+let nextId = 1;
+const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+const listeners: ((n: HostNotification) => void)[] = [];
+
+window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
+  const msg = ev.data;
+  if (msg.type === 'response') {
+    const w = waiting.get(msg.id);
+    if (!w) return;
+    waiting.delete(msg.id);
+    if (msg.ok) w.resolve(msg.result);
+    else w.reject(new Error(msg.error));
+    return;
+  }
+  for (const l of listeners) l(msg);
+});
+
+export function request<M extends keyof Requests>(method: M, params: Requests[M]['params']): Promise<Requests[M]['result']> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    vscode.postMessage({ type: 'request', id, method, params } as ToHost);
+  });
+}
+
+export function notify(n: WebviewNotification): void {
+  vscode.postMessage(n);
+}
+
+export function onNotification(l: (n: HostNotification) => void): void {
+  listeners.push(l);
+}
+
+/** Small UI state (selection, search) that survives the panel being hidden or reloaded. */
+export interface PanelState {
+  selected?: number;
+  query?: string;
+  filter?: string;
+}
+
+export function getState(): PanelState {
+  return (vscode.getState() as PanelState | undefined) ?? {};
+}
+
+export function setState(s: PanelState): void {
+  vscode.setState(s);
+}

@@ -1,0 +1,154 @@
+// The dataset panel page: toolbar (search, filter, counts), the virtualised list, the detail view,
+// and the list of malformed records. Talks to the host only through host.ts.
+import {
+  provideVSCodeDesignSystem,
+  vsCodeBadge,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodeProgressRing,
+  vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+import { el, text } from './dom';
+import { getState, notify, onNotification, request, setState } from './host';
+import type { DatasetInfo, Filter, Problem, Row } from './protocol';
+import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
+import { LIST_COLUMNS, SampleList } from './sampleList';
+
+provideVSCodeDesignSystem().register(vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeBadge(), vsCodeProgressRing());
+
+const FILTERS: { value: Filter; label: string }[] = [
+  { value: 'all', label: 'All samples' },
+  { value: 'calls', label: 'Answer calls a tool' },
+  { value: 'text', label: 'Answer is text' },
+  { value: 'problems', label: 'Malformed records' },
+];
+
+const app = document.getElementById('app')!;
+const state = getState();
+let info: DatasetInfo | undefined;
+let currentView = 0;
+const problems = new Map<string, Problem>();
+let detailRequest = 0;
+
+const title = el('span', { class: 'title' });
+const countBadge = el('vscode-badge', { class: 'count', 'aria-live': 'polite' });
+const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
+const search = el('vscode-text-field', { placeholder: 'Search text (Enter)', 'aria-label': 'Search samples', class: 'search' }) as HTMLElement & { value: string };
+const filter = el('vscode-dropdown', { 'aria-label': 'Filter samples', class: 'filter' }) as HTMLElement & { value: string };
+for (const f of FILTERS) filter.append(el('vscode-option', { value: f.value }, f.label));
+const problemsBox = el('details', { class: 'problems', hidden: '' });
+const problemsSummary = el('summary', {});
+const problemsList = el('ol', { class: 'problem-list' });
+problemsBox.append(problemsSummary, problemsList);
+const detail = el('div', { class: 'detail', tabindex: '-1', 'aria-label': 'Sample detail' });
+const list = new SampleList((row, position) => void showDetail(row, position));
+const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num'][i]}`, c)));
+
+app.append(
+  el('div', { class: 'toolbar' }, title, countBadge, search, filter, status),
+  problemsBox,
+  el('div', { class: 'panes' }, el('div', { class: 'list-pane' }, header, list.root), detail),
+);
+list.mount();
+renderEmpty(detail, 'Loading…');
+
+async function showDetail(row: Row | undefined, position: number): Promise<void> {
+  setState({ ...getState(), selected: position });
+  if (!row) {
+    if (position < 0) renderEmpty(detail, 'Select a sample to see it here.');
+    return;
+  }
+  const mine = ++detailRequest;
+  const r = await request('sample', { index: row.index });
+  if (mine !== detailRequest) return;
+  if (r.sample) renderSample(detail, r.sample, r.line, r.rawText);
+  else renderProblem(detail, row.index, r.problem ?? 'unreadable record', r.rawText);
+}
+
+function showCount(count: number, scanning: boolean): void {
+  if (!info) return;
+  countBadge.textContent = currentView === 0 ? `${info.count.toLocaleString('en-US')} samples` : `${count.toLocaleString('en-US')} of ${info.count.toLocaleString('en-US')}`;
+  countBadge.setAttribute('data-count', String(currentView === 0 ? info.count : count));
+  if (scanning) status.textContent = 'searching…';
+}
+
+async function applyView(): Promise<void> {
+  if (!info) return;
+  const query = search.value ?? '';
+  const f = (filter.value || 'all') as Filter;
+  setState({ ...getState(), query, filter: f });
+  const { view } = await request('setView', { query, filter: f });
+  currentView = view;
+  list.select(-1);
+  list.setView(view, view === 0 ? info.count : 0);
+  showCount(0, view !== 0);
+  if (view === 0) status.textContent = '';
+}
+
+function addProblems(ps: Problem[]): void {
+  for (const p of ps) problems.set(`${p.line}:${p.index ?? ''}`, p);
+  if (problems.size === 0) return;
+  problemsBox.hidden = false;
+  problemsSummary.textContent = `${problems.size} malformed record(s): every other record still loads`;
+  problemsList.replaceChildren(
+    ...[...problems.values()]
+      .sort((a, b) => a.line - b.line)
+      .slice(0, 500)
+      .map((p) => el('li', {}, text('span', 'problem-text', p.reason.startsWith('line') ? p.reason : `line ${p.line}: ${p.reason}`))),
+  );
+}
+
+onNotification((n) => {
+  switch (n.type) {
+    case 'init': {
+      info = n.info;
+      title.textContent = `${info.fileName} · ${info.formatLabel} · ${info.container === 'jsonl' ? 'JSON Lines' : 'JSON array'}`;
+      title.title = info.filePath;
+      // Time from the index being ready (init) to the first page on screen: read by the panel benchmark.
+      const initAt = performance.now();
+      list.onFirstPage((rows) => {
+        document.body.dataset.firstPageMs = (performance.now() - initAt).toFixed(1);
+        notify({ type: 'firstPageRendered', rows });
+      });
+      list.setView(0, info.count);
+      showCount(info.count, false);
+      addProblems(info.problems);
+      if (state.query || (state.filter && state.filter !== 'all')) {
+        search.value = state.query ?? '';
+        filter.value = state.filter ?? 'all';
+        void applyView();
+      } else if (state.selected !== undefined && state.selected >= 0 && state.selected < info.count) {
+        list.select(state.selected);
+      } else {
+        renderEmpty(detail, info.count ? 'Select a sample to see it here (↑/↓ in the list).' : 'This file has no records.');
+      }
+      list.focus();
+      return;
+    }
+    case 'viewProgress':
+      if (n.view !== currentView) return;
+      list.setView(n.view, n.count, true);
+      showCount(n.count, !n.done);
+      status.textContent = n.done ? `${n.count.toLocaleString('en-US')} match(es)` : `searching… ${Math.round((100 * n.scanned) / Math.max(1, n.total))}%`;
+      return;
+    case 'validation':
+      addProblems(n.problems);
+      if (!n.done && currentView === 0) status.textContent = `checking records… ${Math.round((100 * n.scanned) / Math.max(1, n.total))}%`;
+      else if (n.done && currentView === 0) status.textContent = problems.size ? '' : 'all records readable';
+      return;
+    case 'error':
+      status.textContent = n.message;
+      return;
+  }
+});
+
+search.addEventListener('keydown', (e) => {
+  if ((e as KeyboardEvent).key === 'Enter') void applyView();
+  if ((e as KeyboardEvent).key === 'Escape') {
+    search.value = '';
+    void applyView();
+  }
+});
+filter.addEventListener('change', () => void applyView());
+
+notify({ type: 'ready' });

@@ -1,0 +1,142 @@
+// The detail view of one sample: the conversation (reference answer marked), the tool set as
+// collapsible schemas, the reference calls readably, BFCL possible answers, and the raw record.
+// All dataset text is set with textContent (see dom.ts).
+import { el, pretty, text } from './dom';
+import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
+
+const ROLE_LABEL: Record<Turn['role'], string> = {
+  system: 'System',
+  user: 'User',
+  assistant: 'Assistant',
+  tool_result: 'Tool result',
+};
+
+export function renderEmpty(container: HTMLElement, message: string): void {
+  container.replaceChildren(text('p', 'empty', message));
+}
+
+export function renderProblem(container: HTMLElement, index: number, reason: string, rawText: string): void {
+  container.replaceChildren(
+    el('h2', { class: 'detail-title' }, `Record ${index + 1} could not be read`),
+    text('p', 'problem-text', reason),
+    rawSection(rawText, true),
+  );
+}
+
+export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string): void {
+  const reference = s.referenceIndex >= 0 ? s.turns[s.referenceIndex] : undefined;
+  container.replaceChildren(
+    el(
+      'header',
+      { class: 'detail-header' },
+      el('h2', { class: 'detail-title' }, `Sample ${s.id}`),
+      text('span', 'meta', `record ${s.index + 1} · line ${line} · ${s.tools.length} tool(s) · ${s.turns.length} turn(s)`),
+    ),
+    section('Reference answer', 'reference', referenceBlock(reference)),
+    section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => turnBlock(t, i === s.referenceIndex))),
+    section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),
+    s.possibleAnswers ? section('Possible answers (BFCL)', 'possible', possibleAnswers(s)) : null,
+    rawSection(rawText, false),
+  );
+}
+
+function section(title: string, cls: string, ...body: (Node | null)[]): HTMLElement {
+  return el('section', { class: `detail-section ${cls}`, 'aria-label': title }, el('h3', {}, title), ...body);
+}
+
+function referenceBlock(ref: Turn | undefined): HTMLElement {
+  if (!ref) return text('p', 'empty', 'No reference answer (the model should not call a tool, or the answer file is missing).');
+  if (ref.calls && ref.calls.length) {
+    return el('div', { class: 'calls' }, ...ref.calls.map(callBlock));
+  }
+  return text('pre', 'turn-text', ref.content);
+}
+
+function callBlock(c: ToolCall): HTMLElement {
+  const args = Object.entries(c.arguments);
+  return el(
+    'div',
+    { class: 'call' },
+    text('span', 'call-name', c.name),
+    args.length === 0
+      ? text('span', 'call-noargs', '()')
+      : el(
+          'table',
+          { class: 'call-args' },
+          ...args.map(([k, v]) => el('tr', {}, text('td', 'arg-key', k), text('td', 'arg-value', typeof v === 'string' ? JSON.stringify(v) : pretty(v)))),
+        ),
+  );
+}
+
+function turnBlock(t: Turn, isReference: boolean): HTMLElement {
+  const box = el('div', { class: `turn role-${t.role}${isReference ? ' is-reference' : ''}` });
+  const label = ROLE_LABEL[t.role] + (t.name ? ` · ${t.name}` : '') + (isReference ? ' · reference answer' : '');
+  box.append(text('div', 'turn-role', label));
+  if (t.calls && t.calls.length) box.append(el('div', { class: 'calls' }, ...t.calls.map(callBlock)));
+  if (t.content && !(t.calls && t.calls.length)) box.append(text('pre', 'turn-text', t.content));
+  else if (t.content) {
+    const raw = el('details', { class: 'turn-raw' }, el('summary', {}, 'as written in the dataset'), text('pre', 'turn-text', t.content));
+    box.append(raw);
+  }
+  return box;
+}
+
+function toolBlocks(s: Sample): HTMLElement[] {
+  if (s.tools.length === 0) return [text('p', 'empty', 'No tools.')];
+  return s.tools.map((tool) => {
+    const props = (tool.parameters?.properties ?? {}) as Record<string, { type?: unknown; description?: unknown }>;
+    const required = new Set(Array.isArray(tool.parameters?.required) ? (tool.parameters?.required as string[]) : []);
+    return el(
+      'details',
+      { class: 'tool' },
+      el('summary', {}, text('span', 'tool-name', tool.name), text('span', 'tool-desc', tool.description ?? '')),
+      el(
+        'table',
+        { class: 'params' },
+        ...Object.entries(props).map(([name, p]) =>
+          el(
+            'tr',
+            {},
+            text('td', 'param-name', name + (required.has(name) ? ' *' : '')),
+            text('td', 'param-type', typeof p?.type === 'string' ? p.type : pretty(p?.type ?? '')),
+            text('td', 'param-desc', typeof p?.description === 'string' ? p.description : ''),
+          ),
+        ),
+      ),
+      el('details', { class: 'schema' }, el('summary', {}, 'JSON schema'), text('pre', 'json', pretty(tool.parameters ?? {}))),
+    );
+  });
+}
+
+function possibleAnswers(s: Sample): HTMLElement {
+  return el(
+    'div',
+    { class: 'possible-list' },
+    ...(s.possibleAnswers ?? []).map((gt) =>
+      el(
+        'div',
+        { class: 'call' },
+        ...Object.entries(gt).map(([fn, params]) =>
+          el(
+            'div',
+            {},
+            text('span', 'call-name', fn),
+            el(
+              'table',
+              { class: 'call-args' },
+              ...Object.entries(params).map(([k, vals]) =>
+                el('tr', {}, text('td', 'arg-key', k), text('td', 'arg-value', vals.map((v) => (v === '' ? '(may be omitted)' : JSON.stringify(v))).join('  |  '))),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function rawSection(rawText: string, open: boolean): HTMLElement {
+  const d = el('details', { class: 'raw' }, el('summary', {}, 'Raw record'), text('pre', 'json', rawText));
+  if (open) d.setAttribute('open', '');
+  return d;
+}

@@ -1,0 +1,174 @@
+// The virtualised sample list: only the rows in view (plus a little overscan) exist in the DOM,
+// fetched from the host a page at a time, so 1M samples scroll like 100. Keyboard: ↑/↓, PgUp/PgDn,
+// Home/End move the selection; the list is an ARIA listbox.
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import { el, text } from './dom';
+import { request } from './host';
+import type { Row } from './protocol';
+
+const ROW_HEIGHT = 26;
+const PAGE = 100;
+
+export class SampleList {
+  readonly root: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
+  private readonly pages = new Map<number, Row[] | Promise<void>>();
+  private view = 0;
+  private count = 0;
+  private selected = -1;
+  private generation = 0;
+  private firstPageCallback: ((rows: number) => void) | undefined;
+
+  constructor(private readonly onSelect: (row: Row | undefined, position: number) => void) {
+    this.spacer = el('div', { class: 'list-spacer' });
+    this.root = el('div', { class: 'list', tabindex: '0', role: 'listbox', 'aria-label': 'Samples' }, this.spacer);
+    this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
+      count: 0,
+      getScrollElement: () => this.root,
+      estimateSize: () => ROW_HEIGHT,
+      overscan: 12,
+      scrollToFn: elementScroll,
+      observeElementRect,
+      observeElementOffset,
+      onChange: () => this.render(),
+    });
+    this.root.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  mount(): void {
+    this.virtualizer._didMount();
+    this.virtualizer._willUpdate();
+  }
+
+  /** Show `count` positions of `view` (0 = all records in file order). Keeps the page cache only if the view is the same. */
+  setView(view: number, count: number, keepPages = false): void {
+    if (view !== this.view || !keepPages) {
+      this.pages.clear();
+      this.generation++;
+    }
+    this.view = view;
+    this.count = count;
+    this.virtualizer.setOptions({ ...this.virtualizer.options, count });
+    this.virtualizer._willUpdate();
+    this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
+    if (this.selected >= count) this.select(-1);
+    this.render();
+  }
+
+  /** Called once when the first page of rows is on screen. */
+  onFirstPage(cb: (rows: number) => void): void {
+    this.firstPageCallback = cb;
+  }
+
+  select(position: number, scroll = true): void {
+    this.selected = position;
+    if (position >= 0 && scroll) this.virtualizer.scrollToIndex(position, { align: 'auto' });
+    this.render();
+    const row = position >= 0 ? this.rowAt(position) : undefined;
+    this.root.setAttribute('aria-activedescendant', position >= 0 ? `row-${position}` : '');
+    this.onSelect(row, position);
+    if (position >= 0 && !row) void this.fetchPage(Math.floor(position / PAGE)).then(() => this.onSelect(this.rowAt(position), position));
+  }
+
+  get selectedPosition(): number {
+    return this.selected;
+  }
+
+  focus(): void {
+    this.root.focus();
+  }
+
+  private rowAt(position: number): Row | undefined {
+    const page = this.pages.get(Math.floor(position / PAGE));
+    return Array.isArray(page) ? page[position % PAGE] : undefined;
+  }
+
+  private fetchPage(p: number): Promise<void> {
+    const have = this.pages.get(p);
+    if (Array.isArray(have)) return Promise.resolve();
+    if (have) return have;
+    const gen = this.generation;
+    const from = p * PAGE;
+    const pending = request('rows', { from, to: Math.min(this.count, from + PAGE), view: this.view || undefined }).then(
+      (rows) => {
+        if (gen !== this.generation) return;
+        this.pages.set(p, rows);
+        this.render();
+      },
+      () => {
+        if (gen === this.generation) this.pages.delete(p);
+      },
+    );
+    this.pages.set(p, pending);
+    return pending;
+  }
+
+  private render(): void {
+    const items = this.virtualizer.getVirtualItems();
+    this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
+    const frag = document.createDocumentFragment();
+    let shown = 0;
+    for (const item of items) {
+      const row = this.rowAt(item.index);
+      if (!row) void this.fetchPage(Math.floor(item.index / PAGE));
+      const line = this.renderRow(item.index, row);
+      line.style.transform = `translateY(${item.start}px)`;
+      frag.append(line);
+      if (row) shown++;
+    }
+    this.spacer.replaceChildren(frag);
+    if (shown > 0 && this.firstPageCallback) {
+      const cb = this.firstPageCallback;
+      this.firstPageCallback = undefined;
+      // After layout, so "rendered" means on screen.
+      requestAnimationFrame(() => cb(shown));
+    }
+  }
+
+  private renderRow(position: number, row: Row | undefined): HTMLElement {
+    const selected = position === this.selected;
+    const line = el('div', {
+      class: `row${selected ? ' selected' : ''}${row?.problem ? ' problem' : ''}`,
+      role: 'option',
+      id: `row-${position}`,
+      'aria-selected': String(selected),
+      'data-position': String(position),
+    });
+    if (!row) {
+      line.append(text('span', 'cell idx', String(position + 1)), text('span', 'cell loading', '…'));
+      return line;
+    }
+    line.append(
+      text('span', 'cell idx', String(row.index + 1)),
+      text('span', 'cell id', row.id),
+      row.problem ? text('span', 'cell user problem-text', row.problem) : text('span', 'cell user', row.firstUser),
+      text('span', 'cell num', String(row.toolCount)),
+      text('span', `cell num answer-${row.answer}`, row.answer === 'text' ? 'text' : String(row.callCount)),
+    );
+    line.title = row.problem ?? row.firstUser;
+    line.addEventListener('click', () => {
+      this.select(position, false);
+      this.focus();
+    });
+    return line;
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const perPage = Math.max(1, Math.floor(this.root.clientHeight / ROW_HEIGHT) - 1);
+    const cur = this.selected < 0 ? -1 : this.selected;
+    const moves: Record<string, number> = {
+      ArrowDown: cur + 1,
+      ArrowUp: cur - 1,
+      PageDown: cur + perPage,
+      PageUp: cur - perPage,
+      Home: 0,
+      End: this.count - 1,
+    };
+    if (!(e.key in moves) || this.count === 0) return;
+    e.preventDefault();
+    this.select(Math.max(0, Math.min(this.count - 1, moves[e.key])));
+  }
+}
+
+export const LIST_COLUMNS = ['#', 'id', 'first user message', 'tools', 'calls'];
