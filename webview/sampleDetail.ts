@@ -25,7 +25,7 @@ export function renderProblem(container: HTMLElement, index: number, reason: str
 
 export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string): void {
   const reference = s.referenceIndex >= 0 ? s.turns[s.referenceIndex] : undefined;
-  container.replaceChildren(
+  const parts: (HTMLElement | null)[] = [
     el(
       'header',
       { class: 'detail-header' },
@@ -37,7 +37,8 @@ export function renderSample(container: HTMLElement, s: Sample, line: number, ra
     section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),
     s.possibleAnswers ? section('Possible answers (BFCL)', 'possible', possibleAnswers(s)) : null,
     rawSection(rawText, false),
-  );
+  ];
+  container.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
 }
 
 function section(title: string, cls: string, ...body: (Node | null)[]): HTMLElement {

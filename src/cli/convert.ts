@@ -4,7 +4,7 @@
 // run never leaves a half-written OUT behind.
 import { basename, dirname, join } from 'node:path';
 import { Dataset } from '../core/dataset/dataset';
-import { FORMATS } from '../core/dataset/formats/index';
+import { bfclGroundTruth, FORMATS } from '../core/dataset/formats/index';
 import { detectJsonStyle, writeRecordText, COMPACT_STYLE } from '../core/dataset/jsonStyle';
 import type { FormatId, PossibleAnswer } from '../core/dataset/sample';
 import { writeFileAtomic } from '../core/store/atomicWrite';
@@ -53,7 +53,7 @@ export async function convertDataset(file: string, opts: ConvertOptions): Promis
             text = writeRecordText(target.write(r.sample), undefined, undefined, style);
           }
           if (target.id === 'bfcl' && !sameFormat) {
-            const gt = answersOf(r.sample);
+            const gt = r.sample.possibleAnswers ?? bfclGroundTruth(r.sample);
             if (gt) answers.push({ id: r.sample.id, ground_truth: gt });
           }
           yield container === 'json-array' ? `${written === 0 ? '' : ',\n'}${text}` : `${text}\n`;
@@ -75,14 +75,6 @@ export async function convertDataset(file: string, opts: ConvertOptions): Promis
   } finally {
     await ds.close();
   }
-}
-
-/** BFCL answers for a sample converted from another format: each reference call's values, one accepted value each. */
-function answersOf(s: import('../core/dataset/sample').Sample): PossibleAnswer[] | undefined {
-  if (s.possibleAnswers) return s.possibleAnswers;
-  const ref = s.referenceIndex >= 0 ? s.turns[s.referenceIndex] : undefined;
-  if (!ref?.calls?.length) return undefined;
-  return ref.calls.map((c) => ({ [c.name]: Object.fromEntries(Object.entries(c.arguments).map(([k, v]) => [k, [v]])) }));
 }
 
 export async function convertCommand(file: string, opts: ConvertOptions): Promise<number> {

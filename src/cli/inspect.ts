@@ -32,28 +32,24 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
     let callTotal = 0;
     let parallel = 0;
     const functions = new Set<string>();
-    const pending: Promise<void>[] = [];
-    await ds.scan((i, text) => {
-      pending.push(
-        ds.fromText(i, text).then((r) => {
-          if (!r.ok) {
-            malformed.push({ line: r.line, reason: r.reason });
-            return;
-          }
-          const s = r.sample;
-          samples++;
-          answers[answerKind(s)]++;
-          toolMin = Math.min(toolMin, s.tools.length);
-          toolMax = Math.max(toolMax, s.tools.length);
-          toolSum += s.tools.length;
-          const calls = referenceTurn(s)?.calls ?? [];
-          callTotal += calls.length;
-          if (calls.length > 1) parallel++;
-          for (const c of calls) functions.add(c.name);
-        }),
-      );
-    });
-    await Promise.all(pending);
+    await ds.scan((i, text) =>
+      ds.fromText(i, text).then((r) => {
+        if (!r.ok) {
+          malformed.push({ line: r.line, reason: r.reason });
+          return;
+        }
+        const s = r.sample;
+        samples++;
+        answers[answerKind(s)]++;
+        toolMin = Math.min(toolMin, s.tools.length);
+        toolMax = Math.max(toolMax, s.tools.length);
+        toolSum += s.tools.length;
+        const calls = referenceTurn(s)?.calls ?? [];
+        callTotal += calls.length;
+        if (calls.length > 1) parallel++;
+        for (const c of calls) functions.add(c.name);
+      }),
+    );
     malformed.sort((a, b) => a.line - b.line);
     return {
       file,

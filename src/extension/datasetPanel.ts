@@ -101,8 +101,7 @@ export class DatasetPanel implements vscode.Disposable {
     const needles = q ? [...new Set([q, JSON.stringify(q).slice(1, -1)])] : [];
     const total = this.dataset.count;
     let last = 0;
-    const pending: Promise<void>[] = [];
-    const visit = (i: number, text: string): void => {
+    const visit = (i: number, text: string): void | Promise<void> => {
       if (needles.length) {
         const lower = text.toLowerCase();
         if (!needles.some((n) => lower.includes(n))) return;
@@ -111,11 +110,9 @@ export class DatasetPanel implements vscode.Disposable {
         list.push(i);
         return;
       }
-      pending.push(
-        this.dataset.fromText(i, text).then((r) => {
-          if (matchesFilter(r, filter)) list.push(i);
-        }),
-      );
+      return this.dataset.fromText(i, text).then((r) => {
+        if (matchesFilter(r, filter)) list.push(i);
+      });
     };
     void this.dataset
       .scan(visit, {
@@ -124,12 +121,9 @@ export class DatasetPanel implements vscode.Disposable {
           const now = Date.now();
           if (now - last < PROGRESS_MS) return;
           last = now;
-          void Promise.all(pending.splice(0)).then(() => {
-            if (!ctl.signal.aborted) this.notify({ type: 'viewProgress', view, count: list.length, scanned: done, total, done: false });
-          });
+          if (!ctl.signal.aborted) this.notify({ type: 'viewProgress', view, count: list.length, scanned: done, total, done: false });
         },
       })
-      .then(() => Promise.all(pending.splice(0)))
       .then(() => {
         if (ctl.signal.aborted) return;
         list.sort((a, b) => a - b);
@@ -150,15 +144,14 @@ export class DatasetPanel implements vscode.Disposable {
     };
     try {
       await this.dataset.scan(
-        (i, text) => {
-          void this.dataset.fromText(i, text).then((r) => {
+        (i, text) =>
+          this.dataset.fromText(i, text).then((r) => {
             if (!r.ok) {
               const p = { index: i, line: r.line, reason: r.reason };
               this.problems.set(i, p);
               fresh.push(p);
             }
-          });
-        },
+          }),
         {
           signal: this.validation.signal,
           onProgress: (done) => {
@@ -171,7 +164,6 @@ export class DatasetPanel implements vscode.Disposable {
         },
       );
       if (!this.validation.signal.aborted) {
-        await new Promise((r) => setImmediate(r));
         flush(total, true);
         log().info(`${this.dataset.path}: validated ${total} records, ${this.problems.size} problem(s)`);
       }

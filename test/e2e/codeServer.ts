@@ -138,14 +138,27 @@ async function startDesktop(base: string, userData: string, extensions: string, 
   };
 }
 
-/** Run a command from the palette by its title, as a user would. */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
+/**
+ * Run a command from the palette by its title, as a user would. Extension contributions arrive a
+ * little after the workbench shows, so the palette is reopened until the command is listed.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > end) throw err;
+    }
+  }
 }
 
 /** `iTool: Open Dataset` from the palette, then pick the file in its quick pick by relative path. */
@@ -169,9 +182,9 @@ export async function quickOpen(page: Page, relPath: string): Promise<void> {
   await page.locator('.monaco-editor .view-lines').first().waitFor();
 }
 
-/** The DOM of the active webview (webviews live two iframes deep). */
+/** The DOM of the visible webview (webviews live two iframes deep; hidden ones stay in the page). */
 export function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

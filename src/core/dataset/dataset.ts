@@ -129,11 +129,12 @@ export class Dataset {
 
   /**
    * Walk records [0, count) in batches of raw text, calling `visit` for each; resolves when done or
-   * aborted. Batches are read with one file read each, and the loop yields between batches so the
-   * host stays responsive.
+   * aborted. Batches are read with one file read each; promises `visit` returns are awaited before
+   * the next batch (so memory stays bounded), and the loop yields between batches so the host
+   * stays responsive.
    */
   async scan(
-    visit: (i: number, text: string) => void,
+    visit: (i: number, text: string) => void | Promise<void>,
     opts: { signal?: AbortSignal; batch?: number; onProgress?: (done: number, total: number) => void } = {},
   ): Promise<void> {
     const batch = opts.batch ?? 4096;
@@ -141,7 +142,12 @@ export class Dataset {
       if (opts.signal?.aborted) return;
       const to = Math.min(this.count, from + batch);
       const texts = await this.reader.readTexts(from, to);
-      for (let k = 0; k < texts.length; k++) visit(from + k, texts[k]);
+      const pending: Promise<void>[] = [];
+      for (let k = 0; k < texts.length; k++) {
+        const p = visit(from + k, texts[k]);
+        if (p) pending.push(p);
+      }
+      if (pending.length) await Promise.all(pending);
       opts.onProgress?.(to, this.count);
       await new Promise((r) => setImmediate(r));
     }

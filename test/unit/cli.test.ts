@@ -1,0 +1,79 @@
+// The `itool` CLI over real files: the built dist/cli.js is spawned as a user would run it.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const BFCL = join(ROOT, 'demo', 'datasets', 'bfcl', 'BFCL_v4_simple_python.json');
+
+function itool(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('itool CLI', () => {
+  it('inspect reports format, count and BFCL call statistics', () => {
+    const r = itool('inspect', BFCL, '--json');
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out) as { format: string; records: number; samples: number; malformed: unknown[]; answers: { calls: number }; calls: { total: number } };
+    const lines = readFileSync(BFCL, 'utf8').split('\n').filter((l) => l.trim());
+    assert.equal(rep.format, 'bfcl');
+    assert.equal(rep.records, lines.length);
+    assert.equal(rep.samples, lines.length);
+    assert.deepEqual(rep.malformed, []);
+    // Every simple_python sample has exactly one expected call in its answer file.
+    assert.equal(rep.answers.calls, lines.length);
+    assert.equal(rep.calls.total, lines.length);
+  });
+
+  it('inspect lists malformed records with line and reason, and still counts the good ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'itool-cli-'));
+    const file = join(dir, 'mixed.jsonl');
+    const good = (q: string) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: 'ok' }], tools: [] });
+    writeFileSync(file, [good('a'), '{"messages": [', good('b'), 'not json at all', JSON.stringify({ messages: 'nope', tools: [] }), good('c')].join('\n') + '\n');
+    const r = itool('inspect', file, '--json');
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out) as { samples: number; records: number; malformed: { line: number; reason: string }[] };
+    assert.equal(rep.records, 6);
+    assert.equal(rep.samples, 3);
+    assert.deepEqual(
+      rep.malformed.map((m) => m.line),
+      [2, 4, 5],
+    );
+    for (const m of rep.malformed) assert.match(m.reason, new RegExp(`line ${m.line}`));
+    assert.match(rep.malformed[2].reason, /messages/);
+  });
+
+  it('convert to the same format is byte-identical; to another format reads back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'itool-cli-'));
+    const same = join(dir, 'same.json');
+    let r = itool('convert', BFCL, '--to', 'bfcl', '-o', same);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readFileSync(same, 'utf8'), readFileSync(BFCL, 'utf8'));
+
+    const oa = join(dir, 'as-openai.jsonl');
+    r = itool('convert', BFCL, '--to', 'openai', '-o', oa);
+    assert.equal(r.code, 0, r.err);
+    const back = JSON.parse(itool('inspect', oa, '--json').out) as { format: string; samples: number; answers: { calls: number } };
+    assert.equal(back.format, 'openai');
+    const n = readFileSync(BFCL, 'utf8').split('\n').filter((l) => l.trim()).length;
+    assert.equal(back.samples, n);
+    assert.equal(back.answers.calls, n);
+    // Atomic write: no temp files left beside the output.
+    assert.deepEqual(readdirSync(dir).sort(), ['as-openai.jsonl', 'same.json']);
+  });
+
+  it('bad usage exits 2 with a message; a missing file exits 1 naming it', () => {
+    let r = itool('convert', BFCL, '--to', 'nonsense', '-o', '/tmp/x');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown format "nonsense"/);
+    r = itool('inspect', '/no/such/file.jsonl');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /\/no\/such\/file\.jsonl/);
+    assert.ok(!existsSync('/tmp/x'));
+  });
+});
