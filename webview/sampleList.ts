@@ -141,10 +141,10 @@ export class SampleList {
     }
     line.append(
       text('span', 'cell idx', String(row.index + 1)),
-      text('span', 'cell id', row.id),
+      text('span', 'cell id', row.problem ? '' : row.id),
       row.problem ? text('span', 'cell user problem-text', row.problem) : text('span', 'cell user', row.firstUser),
-      text('span', 'cell num', String(row.toolCount)),
-      text('span', `cell num answer-${row.answer}`, row.answer === 'text' ? 'text' : String(row.callCount)),
+      text('span', 'cell num', row.problem ? '' : String(row.toolCount)),
+      text('span', `cell num answer-${row.answer}`, row.problem ? '' : row.answer === 'text' ? 'text' : row.answer === 'none' ? '–' : String(row.callCount)),
     );
     line.title = row.problem ?? row.firstUser;
     line.addEventListener('click', () => {

@@ -8,6 +8,9 @@ import { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
 import { panelHtml } from './webviewHtml';
 
+/** How long an open may take before a progress notification appears. */
+const PROGRESS_AFTER_MS = 400;
+
 class DatasetDocument implements vscode.CustomDocument {
   constructor(
     readonly uri: vscode.Uri,
@@ -37,21 +40,29 @@ export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvide
     const ctl = new AbortController();
     token.onCancellationRequested(() => ctl.abort());
     try {
-      const dataset = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Indexing ${name}`, cancellable: true },
-        async (progress, cancel) => {
-          cancel.onCancellationRequested(() => ctl.abort());
-          let reported = 0;
-          return Dataset.open(uri.fsPath, {
-            signal: ctl.signal,
-            onProgress: (done, total) => {
-              const pct = total ? (100 * done) / total : 100;
+      // Small files open in milliseconds: the progress notification (with cancel) only appears
+      // when indexing is still running after a moment, instead of flashing on every open.
+      let done = 0;
+      let total = 0;
+      const opening = Dataset.open(uri.fsPath, { signal: ctl.signal, onProgress: (d, t) => ((done = d), (total = t)) });
+      const quick = await Promise.race([opening.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), PROGRESS_AFTER_MS))]);
+      if (!quick) {
+        void vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Indexing ${name}`, cancellable: true },
+          async (progress, cancel) => {
+            cancel.onCancellationRequested(() => ctl.abort());
+            let reported = 0;
+            const timer = setInterval(() => {
+              const pct = total ? (100 * done) / total : 0;
               progress.report({ increment: pct - reported, message: `${Math.round(pct)}%` });
               reported = pct;
-            },
-          });
-        },
-      );
+            }, 100);
+            await opening.catch(() => undefined);
+            clearInterval(timer);
+          },
+        );
+      }
+      const dataset = await opening;
       log().info(`opened ${uri.fsPath}: ${dataset.format.label}, ${dataset.count} records, indexed in ${Math.round(dataset.indexMs)} ms`);
       return new DatasetDocument(uri, dataset);
     } catch (err) {

@@ -18,6 +18,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 export interface Session {
   page: Page;
   workspace: string;
+  /** The user settings.json this VS Code reads (and watches). */
+  settingsFile: string;
   url: string;
   consoleErrors: string[];
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startSession(opts: StartOptions): Promise<Session> {
   return {
     page,
     workspace,
+    settingsFile: join(userData, 'User', 'settings.json'),
     url,
     consoleErrors,
     async close() {
@@ -129,6 +132,7 @@ async function startDesktop(base: string, userData: string, extensions: string, 
   return {
     page,
     workspace,
+    settingsFile: join(userData, 'User', 'settings.json'),
     url: 'electron',
     consoleErrors,
     async close() {
@@ -149,16 +153,21 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // The row whose label is exactly the title (fuzzy matching lists look-alikes first at times).
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
     try {
       await row.waitFor({ timeout: 3000 });
-      await page.keyboard.press('Enter');
+      await row.click();
       return;
     } catch (err) {
       await page.keyboard.press('Escape');
       if (Date.now() > end) throw err;
     }
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `iTool: Open Dataset` from the palette, then pick the file in its quick pick by relative path. */

@@ -2,10 +2,10 @@
 // datasets; the list shows the right count, the detail view the right content, search narrows
 // the list, malformed records are listed by line, and HTML in dataset text never runs.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, openDataset, screenshot, startSession, webview, type Session } from './codeServer';
+import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
 const DEMO = join(ROOT, 'demo');
 
@@ -105,5 +105,50 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     assert.ok(pwned.every((v) => v === undefined), 'no payload script ran in any frame');
     assert.ok(frame !== null);
     await screenshot(s.page, 'malformed-and-html-payloads');
+  });
+
+  it('a 200k-sample file: only the visible rows exist, End jumps to the last sample', async () => {
+    const n = 200_000;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      lines.push(JSON.stringify({ id: `rec-${i}`, messages: [{ role: 'user', content: `question number ${i}` }, { role: 'assistant', content: `answer ${i}` }], tools: [] }));
+    }
+    writeFileSync(join(s.workspace, 'big.jsonl'), lines.join('\n') + '\n');
+    await openDataset(s.page, 'big.jsonl');
+    const wv = webview(s.page);
+    await wv.locator(`.count[data-count="${n}"]`).waitFor({ timeout: 60_000 });
+    await wv.locator('#row-0', { hasText: 'question number 0' }).waitFor();
+    const rendered = await wv.locator('.list .row').count();
+    assert.ok(rendered > 10 && rendered < 120, `virtualised: ${rendered} rows in the DOM for ${n} samples`);
+    await wv.locator('#row-0').click();
+    await s.page.keyboard.press('End');
+    await wv.locator(`#row-${n - 1}`, { hasText: `question number ${n - 1}` }).waitFor();
+    await wv.locator('.detail .detail-title', { hasText: `Sample rec-${n - 1}` }).waitFor();
+    await s.page.keyboard.press('PageUp');
+    await wv.locator('.row.selected').waitFor();
+    const sel = Number(await wv.locator('.row.selected').getAttribute('data-position'));
+    assert.ok(sel < n - 1 && sel > n - 100, `PageUp moved the selection a page up (to ${sel})`);
+    await screenshot(s.page, 'big-200k-end');
+  });
+
+  it('follows the colour theme: dark theme gives a dark panel', async () => {
+    const wv = webview(s.page);
+    const bgBefore = await wv.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    await runCommand(s.page, 'Preferences: Color Theme');
+    await s.page.locator('.quick-input-widget input').fill('Dark Modern');
+    const theme = s.page.locator('.quick-input-list .monaco-list-row').filter({ has: s.page.locator('.label-name', { hasText: /^Dark Modern$/ }) });
+    await theme.click();
+    await s.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    await wv.locator('body').evaluate(() => new Promise((r) => setTimeout(r, 500)));
+    const bgAfter = await wv.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.ok(luminance(bgBefore) > 0.7, `light theme panel background ${bgBefore}`);
+    assert.ok(luminance(bgAfter) < 0.3, `dark theme panel background ${bgAfter}`);
+    const text = await wv.locator('.row').first().evaluate((r) => getComputedStyle(r).color);
+    assert.ok(luminance(text) > 0.5, `text stays readable on dark: ${text}`);
+    await screenshot(s.page, 'dark-theme');
   });
 });
