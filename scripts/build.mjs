@@ -13,6 +13,8 @@ const nodeExternal = ['vscode', 'onnxruntime-node'];
 
 const builds = [
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: nodeExternal },
+  // Worker thread for full record checks, loaded from beside the bundles at run time.
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/dataset/checkWorker.ts'], outfile: 'dist/checkWorker.js', external: nodeExternal },
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/cli.js', external: nodeExternal,
     banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' },

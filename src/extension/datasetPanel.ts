@@ -38,10 +38,11 @@ export class DatasetPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.notify({ type: 'init', info: this.info() });
-        void this.validate();
+        if (this.dataset.count === 0) this.startValidation();
         return;
       case 'firstPageRendered':
-        log().info(`${this.dataset.path}: first page rendered (${msg.rows} rows)`);
+        // The full check starts once the user has something to read, so it never delays that.
+        this.startValidation();
         return;
       case 'request':
         try {
@@ -133,42 +134,47 @@ export class DatasetPanel implements vscode.Disposable {
     return view;
   }
 
-  /** Background pass over every record: lists each malformed one with its line and reason. */
+  private validationStarted = false;
+
+  private startValidation(): void {
+    if (this.validationStarted) return;
+    this.validationStarted = true;
+    void this.validate();
+  }
+
+  /** Background check of every record, in worker threads: lists each malformed one with its line and reason. */
   private async validate(): Promise<void> {
     const total = this.dataset.count;
     let last = 0;
     let fresh: Problem[] = [];
-    const flush = (scanned: number, done: boolean) => {
+    let scanned = 0;
+    const flush = (done: boolean) => {
       this.notify({ type: 'validation', scanned, total, problems: fresh, done });
       fresh = [];
     };
     try {
-      await this.dataset.scan(
-        (i, text) =>
-          this.dataset.fromText(i, text).then((r) => {
-            if (!r.ok) {
-              const p = { index: i, line: r.line, reason: r.reason };
-              this.problems.set(i, p);
-              fresh.push(p);
-            }
-          }),
-        {
-          signal: this.validation.signal,
-          onProgress: (done) => {
-            const now = Date.now();
-            if (now - last >= PROGRESS_MS * 4) {
-              last = now;
-              flush(done, false);
-            }
-          },
+      await this.dataset.check({
+        signal: this.validation.signal,
+        onProblems: (items) => {
+          for (const p of items) {
+            this.problems.set(p.index, p);
+            fresh.push(p);
+          }
         },
-      );
-      if (!this.validation.signal.aborted) {
-        flush(total, true);
-        log().info(`${this.dataset.path}: validated ${total} records, ${this.problems.size} problem(s)`);
-      }
+        onProgress: (done) => {
+          scanned = done;
+          const now = Date.now();
+          if (now - last >= PROGRESS_MS * 4) {
+            last = now;
+            flush(false);
+          }
+        },
+      });
+      scanned = total;
+      flush(true);
+      log().info(`${this.dataset.path}: checked ${total} records, ${this.problems.size} problem(s)`);
     } catch (err) {
-      log().error(`validation of ${this.dataset.path} failed: ${errorMessage(err)}`);
+      if (!this.validation.signal.aborted) log().error(`checking ${this.dataset.path} failed: ${errorMessage(err)}`);
     }
   }
 

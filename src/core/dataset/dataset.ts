@@ -2,7 +2,10 @@
 // demand. Opening never parses every record (a 1 GB file shows its first page at once);
 // `scan` and `validate` walk the whole file when the user asks for a search or a full check.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { checkRecords, type CheckJob, type CheckMessage } from './checkWorker';
 import { buildIndex, RecordReader, type RecordIndex } from './recordIndex';
 import { detectFormat, FORMATS } from './formats/index';
 import { attachPossibleAnswers } from './formats/bfcl';
@@ -15,6 +18,19 @@ export interface OpenOptions {
   /** Force a format instead of detecting it. */
   format?: FormatId;
 }
+
+export interface CheckOptions {
+  signal?: AbortSignal;
+  /** Bad records as they are found (not in file order when several workers run). */
+  onProblems?: (items: { index: number; line: number; reason: string }[]) => void;
+  onProgress?: (recordsDone: number, recordsTotal: number) => void;
+  /** Worker threads; 0 checks inline. Default: one per core (up to 4) for files of 4 MiB or more. */
+  workers?: number;
+}
+
+/** Below this size a full check runs inline: starting workers would cost more than it saves. */
+const CHECK_INLINE_BELOW = 4 << 20;
+const CHECK_BATCH = 2048;
 
 export type SampleResult =
   | { ok: true; sample: Sample; text: string; line: number }
@@ -118,13 +134,67 @@ export class Dataset {
     return this.rowsOf(indices);
   }
 
+  /** Rows for the given record indices, reading each contiguous run of indices with one read. */
   async rowsOf(indices: readonly number[]): Promise<SampleRow[]> {
     const out: SampleRow[] = [];
-    for (const i of indices) {
-      const r = await this.sample(i);
-      out.push(r.ok ? rowOf(r.sample) : problemRow(i, r.reason));
+    for (let a = 0; a < indices.length; ) {
+      let b = a + 1;
+      while (b < indices.length && indices[b] === indices[b - 1] + 1) b++;
+      const from = indices[a];
+      const parsed = await this.reader.parseRange(from, indices[b - 1] + 1);
+      parsed.forEach((p, k) => {
+        const i = from + k;
+        if (!p.ok) return void out.push(problemRow(i, p.reason));
+        const r = this.normalise(i, p.value, p.text, p.line);
+        out.push(r.ok ? rowOf(r.sample) : problemRow(i, r.reason));
+      });
+      a = b;
     }
     return out;
+  }
+
+  /**
+   * Judge every record (strict UTF-8, JSON, the format's shape) in worker threads, reporting bad
+   * ones with line and reason. Resolves with counts; rejects with an AbortError when aborted.
+   */
+  async check(opts: CheckOptions = {}): Promise<{ ok: number; bad: number }> {
+    opts.signal?.throwIfAborted();
+    const n = this.count;
+    const workers = Math.min(n, opts.workers ?? (this.index.size < CHECK_INLINE_BELOW ? 0 : Math.min(4, availableParallelism())));
+    let done = 0;
+    let bad = 0;
+    const onMessage = (m: CheckMessage): void => {
+      if (m.type === 'bad') {
+        bad += m.items.length;
+        opts.onProblems?.(m.items);
+      } else if (m.type === 'progress') opts.onProgress?.((done += m.records), n);
+    };
+    const job = (from: number, to: number): CheckJob => ({
+      path: this.index.path,
+      size: this.index.size,
+      mtimeMs: this.index.mtimeMs,
+      container: this.index.container,
+      format: this.format.id,
+      base: from,
+      eofRecord: this.index.eofRecord >= from && this.index.eofRecord < to ? this.index.eofRecord - from : -1,
+      batch: CHECK_BATCH,
+      ...this.index.slices(from, to),
+    });
+    if (n === 0) return { ok: 0, bad: 0 };
+    if (workers <= 0) {
+      let ok = 0;
+      await checkRecords(job(0, n), (m) => {
+        if (m.type === 'done') ok = m.ok;
+        else onMessage(m);
+        opts.signal?.throwIfAborted();
+      });
+      return { ok, bad };
+    }
+    const per = Math.ceil(n / workers);
+    const runs: Promise<number>[] = [];
+    for (let from = 0; from < n; from += per) runs.push(runInWorker(job(from, Math.min(n, from + per)), onMessage, opts.signal));
+    const oks = await Promise.all(runs);
+    return { ok: oks.reduce((a, b) => a + b, 0), bad };
   }
 
   /**
@@ -156,6 +226,42 @@ export class Dataset {
   async close(): Promise<void> {
     await this.reader.close();
   }
+}
+
+/**
+ * The worker: beside the bundle (dist/checkWorker.js) when built. Running from TypeScript source
+ * (tests under tsx), Node 20 workers do not inherit tsx's loader, so a two-line bootstrap
+ * registers tsx's require hook and loads the source.
+ */
+function startCheckWorker(job: CheckJob): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'checkWorker.js'), { workerData: { checkJob: job } });
+  const src = join(__dirname, 'checkWorker.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true, workerData: { checkJob: job } });
+}
+
+function runInWorker(job: CheckJob, onMessage: (m: CheckMessage) => void, signal?: AbortSignal): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const w = startCheckWorker(job);
+    const abort = () => {
+      void w.terminate();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    w.on('message', (m: CheckMessage) => {
+      if (m.type === 'done') {
+        signal?.removeEventListener('abort', abort);
+        void w.terminate();
+        resolve(m.ok);
+      } else onMessage(m);
+    });
+    w.on('error', (err) => {
+      signal?.removeEventListener('abort', abort);
+      reject(err);
+    });
+    w.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`record check worker exited with code ${code}`));
+    });
+  });
 }
 
 /** BFCL keeps answers in `possible_answer/<same name>` beside the question file. */
