@@ -24,7 +24,8 @@ const extensions = join(state, 'extensions');
 mkdirSync(join(userData, 'User'), { recursive: true });
 const settingsFile = join(userData, 'User', 'settings.json');
 if (!existsSync(settingsFile)) {
-  writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2));
+  // The demo folder sits inside this repository: don't offer to open the parent git repository.
+  writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never' }, null, 2));
 }
 const install = spawnSync(process.execPath, [CODE_SERVER_BIN, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], { encoding: 'utf8' });
 if (install.status !== 0) {

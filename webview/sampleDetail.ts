@@ -11,6 +11,9 @@ const ROLE_LABEL: Record<Turn['role'], string> = {
   tool_result: 'Tool result',
 };
 
+/** System prompts longer than this start folded. */
+const LONG_SYSTEM = 400;
+
 export function renderEmpty(container: HTMLElement, message: string): void {
   container.replaceChildren(text('p', 'empty', message));
 }
@@ -74,7 +77,12 @@ function turnBlock(t: Turn, isReference: boolean): HTMLElement {
   const label = ROLE_LABEL[t.role] + (t.name ? ` · ${t.name}` : '') + (isReference ? ' · reference answer' : '');
   box.append(text('div', 'turn-role', label));
   if (t.calls && t.calls.length) box.append(el('div', { class: 'calls' }, ...t.calls.map(callBlock)));
-  if (t.content && !(t.calls && t.calls.length)) box.append(text('pre', 'turn-text', t.content));
+  if (t.content && !(t.calls && t.calls.length)) {
+    // Long system prompts (often a whole tool list as JSON) fold so the conversation stays in view.
+    if (t.role === 'system' && t.content.length > LONG_SYSTEM) {
+      box.append(el('details', { class: 'turn-fold' }, el('summary', {}, `${t.content.slice(0, 140).replace(/\s+/g, ' ')}…`), text('pre', 'turn-text', t.content)));
+    } else box.append(text('pre', 'turn-text', t.content));
+  }
   else if (t.content) {
     const raw = el('details', { class: 'turn-raw' }, el('summary', {}, 'as written in the dataset'), text('pre', 'turn-text', t.content));
     box.append(raw);
