@@ -93,9 +93,7 @@ export async function startSession(opts: StartOptions): Promise<Session> {
   });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
   await page.goto(url);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  // The explorer shows the workspace once the window has fully restored.
-  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+  await waitForWorkbench(page);
 
   return {
     page,
@@ -113,6 +111,12 @@ export async function startSession(opts: StartOptions): Promise<Session> {
   };
 }
 
+async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The explorer shows the workspace once the window has fully restored.
+  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+}
+
 /**
  * Desktop VS Code (npm run test:desktop, machines with internet): same tests, driven through
  * playwright's Electron support; the VSIX is installed with the desktop CLI.
@@ -127,8 +131,7 @@ async function startDesktop(base: string, userData: string, extensions: string, 
   });
   const page = await app.firstWindow();
   const consoleErrors: string[] = [];
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+  await waitForWorkbench(page);
   return {
     page,
     workspace,

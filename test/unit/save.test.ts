@@ -1,6 +1,6 @@
 // Explicit save: only edited records change; every other byte, malformed records included, stays.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -68,12 +68,14 @@ describe('saveEdits', () => {
     assert.match(JSON.stringify(values[2]), /Edited question/);
   });
 
-  it('no edits gives a byte-identical file; a failing save leaves the original untouched', async () => {
+  it('no edits leaves the file untouched; a failing save leaves the original untouched', async () => {
     const file = copyDemo('xlam_sample.jsonl');
     const before = readFileSync(file);
+    const mtime = statSync(file).mtimeMs;
     const ds = await Dataset.open(file);
-    await saveEdits(ds, new Map());
+    assert.equal(await saveEdits(ds, new Map()), 0);
     assert.deepEqual(readFileSync(file), before);
+    assert.equal(statSync(file).mtimeMs, mtime);
     await assert.rejects(saveEdits(ds, new Map([[999, {} as Sample]])), /cannot save record 999/);
     const ctl = new AbortController();
     ctl.abort();

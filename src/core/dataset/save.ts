@@ -17,6 +17,7 @@ const CHUNK = 8 << 20;
  * records rewritten; the Dataset must be reopened afterwards (its offsets describe the old file).
  */
 export async function saveEdits(ds: Dataset, edits: ReadonlyMap<number, Sample>, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  if (edits.size === 0) return 0; // nothing to write: the file is not touched at all
   // Offsets describe the file as it was indexed; writing over a file someone changed since would
   // splice records into the wrong places.
   const st = await stat(ds.path);
