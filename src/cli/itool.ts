@@ -1,9 +1,12 @@
 // `itool`: the command line over the same core the extension uses (no VS Code needed).
 //   itool inspect FILE [--format F] [--json]
 //   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array]
+//   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
 import { parseArgs } from 'node:util';
 import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
+import { checkCommand } from './check';
+import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
 
 const USAGE = `itool: tool-use dataset workbench (iTool Studio)
@@ -13,6 +16,11 @@ Usage:
       Format, sample count, malformed records (line and reason), tool and call statistics.
   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--format FORMAT]
       Convert every readable sample; malformed records are listed and skipped.
+  itool check --questions Q.json --answers A.json --outputs O.jsonl [--category C] [--json] [--show N]
+  itool check DATASET --outputs O.jsonl [--json] [--show N]
+      Judge model outputs ({"id", "output"} JSON Lines, or BFCL "result" files) with the AST
+      checker: accuracy, errors per kind, the first N invalid outputs; --json: one line per row.
+      BFCL categories (--category, else from each id): ${BFCL_CATEGORIES.join(', ')}.
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -32,8 +40,29 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string', short: 'o' },
       container: { type: 'string' },
       json: { type: 'boolean' },
+      questions: { type: 'string' },
+      answers: { type: 'string' },
+      outputs: { type: 'string' },
+      category: { type: 'string' },
+      show: { type: 'string' },
     },
   });
+  if (command === 'check') {
+    if (!values.outputs) throw new UsageError('check: --outputs O.jsonl is required');
+    if (!values.questions === !positionals[0]) throw new UsageError('check: give either DATASET or --questions Q.json');
+    const show = values.show === undefined ? undefined : Number(values.show);
+    if (show !== undefined && !(Number.isInteger(show) && show >= 0)) throw new UsageError(`check: --show must be a whole number, not "${values.show}"`);
+    return checkCommand({
+      dataset: positionals[0],
+      questions: values.questions,
+      answers: values.answers,
+      outputs: values.outputs,
+      category: categoryArg(values.category),
+      format: formatArg(values.format),
+      json: !!values.json,
+      show,
+    });
+  }
   const file = positionals[0];
   if (!file) throw new UsageError(`${command}: missing FILE`);
   switch (command) {
@@ -55,6 +84,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export class UsageError extends Error {}
+
+/** A BFCL category name; BFCL's own file stems are accepted too (simple_python → simple). */
+function categoryArg(v: string | undefined): BfclCategory | undefined {
+  if (v === undefined) return undefined;
+  const c = bfclCategory(v.replace(/^BFCL_v\d+_/, '').replace(/\.json$/, ''));
+  if (!c) throw new UsageError(`unknown BFCL category "${v}"; expected one of ${BFCL_CATEGORIES.join(', ')}`);
+  return c;
+}
 
 function formatArg(v: string | undefined): (typeof FORMAT_IDS)[number] | undefined {
   if (v === undefined) return undefined;

@@ -1,0 +1,217 @@
+// `itool check` as a user runs it (the built dist/cli.js), and its agreement with checkOutput — the
+// function the panel calls — on the same rows. Also the predictions reader.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Dataset } from '../../src/core/dataset/dataset';
+import { callsFromGroundTruth } from '../../src/core/dataset/formats/bfcl';
+import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
+import { referenceTurn, type Sample } from '../../src/core/dataset/sample';
+import { checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
+import { parsePredictionLine, parsePredictions } from '../../src/core/toolcall/predictions';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const DEMO = join(ROOT, 'demo', 'datasets');
+const BFCL = [process.env.BFCL_DATA, join(ROOT, '..', 'shared', 'data', 'bfcl'), join(DEMO, 'bfcl')].find((d) => d && existsSync(d))!;
+
+function itool(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+async function samples(path: string): Promise<Map<string, Sample>> {
+  const ds = await Dataset.open(path);
+  const out = new Map<string, Sample>();
+  try {
+    for (let i = 0; i < ds.count; i++) {
+      const r = await ds.sample(i);
+      if (r.ok) out.set(r.sample.id, r.sample);
+    }
+  } finally {
+    await ds.close();
+  }
+  return out;
+}
+
+interface JsonRow {
+  id: string | null;
+  line?: number;
+  valid: boolean;
+  errors: { kind: string; function?: string; param?: string; span?: { start: number; end: number }; expected?: unknown; got?: unknown; message: string }[];
+  score: number | null;
+  problem?: string;
+}
+const jsonRows = (out: string): JsonRow[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as JsonRow);
+
+/** What the CLI must print for a judged row: checkOutput's verdict, field for field (JSON drops undefined). */
+function expectedRow(id: string, output: string, sample: Sample): JsonRow {
+  const v = checkOutput(output, expectationFor(sample));
+  return JSON.parse(JSON.stringify({ id, valid: v.valid, errors: v.errors.map((e) => ({ kind: e.kind, function: e.function, param: e.param, span: e.span, expected: e.expected, got: e.got, message: e.message })), score: v.score })) as JsonRow;
+}
+
+before(() => {
+  // The CLI under test is the bundle: build it when it is missing or predates the check command.
+  if (!existsSync(CLI) || !readFileSync(CLI, 'utf8').includes('itool check')) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+});
+
+describe('itool check on BFCL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'itool-check-'));
+  const file = readdirSync(BFCL).find((f) => f.includes('parallel_multiple'))!;
+  // Questions and answers apart, under other names: only --answers can find them.
+  const q = join(dir, 'questions.json');
+  const a = join(dir, 'answers', 'gt.json');
+  mkdirSync(join(dir, 'answers'));
+  copyFileSync(join(BFCL, file), q);
+  copyFileSync(join(BFCL, 'possible_answer', file), a);
+
+  it('--json prints one line per input row, in order, with checkOutput verdicts', async () => {
+    const byId = await samples(join(BFCL, file));
+    const lines: string[] = [];
+    const rows: { id: string; output: string }[] = [];
+    for (const s of byId.values()) {
+      const right = encodePythonCalls(callsFromGroundTruth(s.possibleAnswers!));
+      rows.push({ id: s.id, output: right }, { id: s.id, output: right.replace(/\)\]$/, ', zz_invented=1)]') });
+    }
+    const s0 = byId.get(rows[0].id)!;
+    rows.push({ id: s0.id, output: encodePythonCalls(callsFromGroundTruth(s0.possibleAnswers!).reverse()) }, { id: s0.id, output: 'I cannot do that.' });
+    for (const r of rows) lines.push(JSON.stringify(r));
+    lines.splice(3, 0, '{"id": "no_such_id", "output": "[f()]"}', 'this is not json', '', '{"output": "x"}');
+    const outputs = join(dir, 'outputs.jsonl');
+    writeFileSync(outputs, `${lines.join('\n')}\n`);
+
+    const r = itool('check', '--questions', q, '--answers', a, '--outputs', outputs, '--json');
+    assert.equal(r.code, 0, r.err);
+    const got = jsonRows(r.out);
+    assert.equal(got.length, lines.filter((l) => l.trim()).length);
+    assert.deepEqual(got[3], { id: 'no_such_id', valid: false, errors: [], score: null, problem: `no sample with id "no_such_id" in ${q}` });
+    assert.equal(got[4].id, null);
+    assert.equal(got[4].line, 5);
+    assert.match(got[4].problem!, /^line 5: not JSON/);
+    assert.match(got[5].problem!, /^line 7: no "id"/);
+    const judged = got.filter((g) => g.score !== null);
+    assert.equal(judged.length, rows.length);
+    judged.forEach((g, k) => assert.deepEqual(g, expectedRow(rows[k].id, rows[k].output, byId.get(rows[k].id)!), `row ${k}`));
+    // Ground truths valid (but the few BFCL's own rules reject), invented parameters caught, the
+    // reordered one valid, text not.
+    const n = byId.size;
+    assert.ok(judged.filter((g, k) => k < 2 * n && k % 2 === 0 && g.valid).length >= n - 3);
+    assert.ok(judged.slice(0, 2 * n).every((g, k) => k % 2 === 0 || g.errors.some((e) => e.kind === 'unexpected_param')));
+    assert.equal(judged[2 * n].valid, true);
+    assert.deepEqual(judged[2 * n + 1].errors.map((e) => e.kind), ['should_call']);
+  });
+
+  it('text report: accuracy, counts per kind, first invalid rows; exit 0 with wrong outputs', () => {
+    const outputs = join(dir, 'few.jsonl');
+    const first = JSON.parse(readFileSync(q, 'utf8').split('\n')[0]) as { id: string };
+    writeFileSync(outputs, [JSON.stringify({ id: first.id, output: 'nothing' }), JSON.stringify({ id: first.id, result: '[f(' })].join('\n'));
+    const r = itool('check', '--questions', q, '--answers', a, '--outputs', outputs);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /checked {5}2 output\(s\): 0 valid, 2 invalid, accuracy 0\.0%/);
+    assert.match(r.out, /should_call +1 +1/);
+    assert.match(r.out, /parse_error +1 +1/);
+    assert.match(r.out, /first 2 invalid output\(s\) of 2:/);
+  });
+
+  it('--category overrides the category of the ids', () => {
+    const outputs = join(dir, 'cat.jsonl');
+    const first = JSON.parse(readFileSync(q, 'utf8').split('\n')[0]) as { id: string };
+    writeFileSync(outputs, `${JSON.stringify({ id: first.id, output: 'No function fits.' })}\n`);
+    const r = itool('check', '--questions', q, '--answers', a, '--outputs', outputs, '--category', 'irrelevance', '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(jsonRows(r.out)[0], { id: first.id, valid: true, errors: [], score: 1 });
+  });
+
+  it('fails with a clear message only when it cannot run', () => {
+    let r = itool('check', '--questions', q, '--outputs', join(dir, 'missing.jsonl'));
+    assert.equal(r.code, 1);
+    assert.match(r.err, /outputs file not found: .*missing\.jsonl/);
+    r = itool('check', '--questions', q);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--outputs O\.jsonl is required/);
+    r = itool('check', '--questions', q, '--outputs', q, '--category', 'nonsense');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown BFCL category "nonsense"/);
+    r = itool('check', '--questions', q, '--answers', q, '--outputs', q);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no BFCL possible answers/);
+    const notData = join(dir, 'plain.jsonl');
+    writeFileSync(notData, '{"a": 1}\n');
+    r = itool('check', notData, '--outputs', notData);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /not a tool-use dataset/);
+  });
+});
+
+describe('itool check DATASET (any format)', () => {
+  for (const name of ['toolace_sample.json', 'xlam_sample.jsonl', 'hermes_sample.jsonl', 'llamafactory_sample.json']) {
+    it(`${name}: references valid, perturbed ones not, same verdicts as checkOutput`, async () => {
+      const path = join(DEMO, name);
+      const byId = await samples(path);
+      const rows: { id: string; output: string }[] = [];
+      for (const s of byId.values()) {
+        const ref = referenceTurn(s);
+        rows.push({ id: s.id, output: ref?.content || 'Just text.' });
+        rows.push({ id: s.id, output: ref?.calls?.length ? 'Just text.' : '[f(a=1)]' });
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'itool-check-'));
+      const outputs = join(dir, 'o.jsonl');
+      writeFileSync(outputs, rows.map((r) => JSON.stringify(r)).join('\n'));
+      const r = itool('check', path, '--outputs', outputs, '--json');
+      assert.equal(r.code, 0, r.err);
+      const got = jsonRows(r.out);
+      assert.equal(got.length, rows.length);
+      got.forEach((g, k) => {
+        assert.deepEqual(g, expectedRow(rows[k].id, rows[k].output, byId.get(rows[k].id)!), `row ${k}`);
+        assert.equal(g.valid, k % 2 === 0, `row ${k}: ${JSON.stringify(g)}`);
+      });
+    });
+  }
+});
+
+describe('predictions reader', () => {
+  it('rows, numeric ids, BFCL result lists, repeated ids; malformed lines with line and reason', () => {
+    const text = [
+      '\uFEFF{"id": "a", "output": "[f(x=1)]"}',
+      '{"id": 7, "result": "[g()]"}\r',
+      '',
+      '{"id": "a", "result": [{"f": "{\\"x\\": 1}"}]}',
+      '{"id": "b", "result": {"odd": true}}',
+      '[1, 2]',
+      '{"id": "c"}',
+      '{"id": {"n": 1}, "output": "x"}',
+      '{"id": "d", "output": null}',
+      '{"id": "e", "output": "[f(',
+    ].join('\n');
+    const { rows, problems } = parsePredictions(text);
+    assert.deepEqual(rows, [
+      { id: 'a', output: '[f(x=1)]', line: 1, field: 'output' },
+      { id: '7', output: '[g()]', line: 2, field: 'result' },
+      { id: 'a', output: '[{"name":"f","arguments":{"x":1}}]', line: 4, field: 'result' },
+      { id: 'b', output: '{"odd":true}', line: 5, field: 'result' },
+    ]);
+    assert.deepEqual(problems.map((p) => p.line), [6, 7, 8, 9, 10]);
+    assert.match(problems[0].reason, /^line 6: expected an object/);
+    assert.match(problems[1].reason, /^line 7: no "output"/);
+    assert.match(problems[2].reason, /^line 8: "id" must be a string or a number/);
+    assert.match(problems[3].reason, /^line 9: "output" is null/);
+    assert.match(problems[4].reason, /^line 10: not JSON/);
+    assert.deepEqual(parsePredictionLine('{"id": "z", "output": "t"}', 3), { ok: true, id: 'z', output: 't', line: 3, field: 'output' });
+  });
+
+  it('a BFCL function-calling result is judged as the calls it holds', async () => {
+    const byId = await samples(join(BFCL, readdirSync(BFCL).find((f) => f.includes('simple'))!));
+    const s = [...byId.values()][0];
+    const gt = callsFromGroundTruth(s.possibleAnswers!);
+    const line = JSON.stringify({ id: s.id, result: gt.map((c) => ({ [c.name]: JSON.stringify(c.arguments) })) });
+    const row = parsePredictionLine(line, 1);
+    assert.ok(row.ok);
+    assert.equal(checkOutput(row.output, expectationFor(s)).valid, true, row.output);
+  });
+});
