@@ -3,6 +3,7 @@
 import {
   provideVSCodeDesignSystem,
   vsCodeBadge,
+  vsCodeButton,
   vsCodeDropdown,
   vsCodeOption,
   vsCodeProgressRing,
@@ -10,11 +11,14 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import { el, text } from './dom';
 import { getState, notify, onNotification, request, setState } from './host';
-import type { DatasetInfo, Filter, Problem, Row } from './protocol';
+import type { CheckSummary, DatasetInfo, Filter, Problem, Row } from './protocol';
+import { SummaryChart } from './summaryChart';
+import { KIND_LABEL } from './verdictView';
+import type { ErrorKind } from '../src/core/toolcall/types';
 import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
 import { LIST_COLUMNS, SampleList } from './sampleList';
 
-provideVSCodeDesignSystem().register(vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeBadge(), vsCodeProgressRing());
+provideVSCodeDesignSystem().register(vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeBadge(), vsCodeProgressRing(), vsCodeButton());
 
 const FILTERS: { value: Filter; label: string }[] = [
   { value: 'all', label: 'All samples' },
@@ -23,10 +27,20 @@ const FILTERS: { value: Filter; label: string }[] = [
   { value: 'problems', label: 'Malformed records' },
 ];
 
+/** Filters offered once predictions are checked: by verdict and by each error kind present. */
+function verdictFilters(s: CheckSummary): { value: Filter; label: string }[] {
+  return [
+    { value: 'valid', label: `Output valid (${s.valid})` },
+    { value: 'invalid', label: `Output invalid (${s.checked - s.valid})` },
+    ...(Object.keys(s.byKind) as ErrorKind[]).filter((k) => s.byKind[k] > 0).map((k) => ({ value: `kind:${k}` as Filter, label: `Error: ${KIND_LABEL[k]} (${s.byKind[k]})` })),
+  ];
+}
+
 const app = document.getElementById('app')!;
 const state = getState();
 let info: DatasetInfo | undefined;
 let currentView = 0;
+let currentCount = 0;
 const problems = new Map<string, Problem>();
 let detailRequest = 0;
 
@@ -35,18 +49,26 @@ const countBadge = el('vscode-badge', { class: 'count', 'aria-live': 'polite' })
 const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
 const search = el('vscode-text-field', { placeholder: 'Search text (Enter)', 'aria-label': 'Search samples', class: 'search' }) as HTMLElement & { value: string };
 const filter = el('vscode-dropdown', { 'aria-label': 'Filter samples', class: 'filter' }) as HTMLElement & { value: string };
-for (const f of FILTERS) filter.append(el('vscode-option', { value: f.value }, f.label));
+function setFilterOptions(extra: { value: Filter; label: string }[]): void {
+  const current = filter.value;
+  filter.replaceChildren(...[...FILTERS, ...extra].map((f) => el('vscode-option', { value: f.value }, f.label)));
+  if ([...FILTERS, ...extra].some((f) => f.value === current)) filter.value = current;
+}
+setFilterOptions([]);
+const checkButton = el('vscode-button', { appearance: 'secondary', class: 'check-button', title: 'Check a predictions file ({"id", "output"} per line) against this dataset' }, 'Check predictions…');
+const summary = new SummaryChart();
 const problemsBox = el('details', { class: 'problems', hidden: '' });
 const problemsSummary = el('summary', {});
 const problemsList = el('ol', { class: 'problem-list' });
 problemsBox.append(problemsSummary, problemsList);
 const detail = el('div', { class: 'detail', tabindex: '-1', 'aria-label': 'Sample detail' });
 const list = new SampleList((row, position) => void showDetail(row, position));
-const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num'][i]}`, c)));
+const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num', 'check'][i]}`, c)));
 
 app.append(
-  el('div', { class: 'toolbar' }, title, countBadge, search, filter, status),
+  el('div', { class: 'toolbar' }, title, countBadge, search, filter, checkButton, status),
   problemsBox,
+  summary.root,
   el('div', { class: 'panes' }, el('div', { class: 'list-pane' }, header, list.root), detail),
 );
 list.mount();
@@ -61,7 +83,7 @@ async function showDetail(row: Row | undefined, position: number): Promise<void>
   const mine = ++detailRequest;
   const r = await request('sample', { index: row.index });
   if (mine !== detailRequest) return;
-  if (r.sample) renderSample(detail, r.sample, r.line, r.rawText);
+  if (r.sample) renderSample(detail, r.sample, r.line, r.rawText, r.outputs);
   else renderProblem(detail, row.index, r.problem ?? 'unreadable record', r.rawText);
 }
 
@@ -127,6 +149,7 @@ onNotification((n) => {
     }
     case 'viewProgress':
       if (n.view !== currentView) return;
+      currentCount = n.count;
       list.setView(n.view, n.count, true);
       showCount(n.count, !n.done);
       status.textContent = n.done ? `${n.count.toLocaleString('en-US')} match(es)` : `searching… ${Math.round((100 * n.scanned) / Math.max(1, n.total))}%`;
@@ -139,6 +162,19 @@ onNotification((n) => {
     case 'error':
       status.textContent = n.message;
       return;
+    case 'checking':
+      status.textContent = `checking outputs… ${Math.round((100 * n.done) / Math.max(1, n.total))}%`;
+      return;
+    case 'summary': {
+      summary.show(n.summary);
+      setFilterOptions(verdictFilters(n.summary));
+      status.textContent = '';
+      // Rows and the open sample now carry verdicts: fetch them again.
+      const pos = list.selectedPosition;
+      list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
+      if (pos >= 0) list.select(pos, false);
+      return;
+    }
   }
 });
 
@@ -150,5 +186,14 @@ search.addEventListener('keydown', (e) => {
   }
 });
 filter.addEventListener('change', () => void applyView());
+checkButton.addEventListener('click', () => {
+  status.textContent = 'choose a predictions file…';
+  void request('loadPredictions', {}).then(
+    (r) => {
+      if (!r.loaded) status.textContent = '';
+    },
+    (err: Error) => (status.textContent = err.message),
+  );
+});
 
 notify({ type: 'ready' });

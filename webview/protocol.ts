@@ -5,9 +5,37 @@
 
 import type { SampleRow } from '../src/core/dataset/row';
 import type { Sample } from '../src/core/dataset/sample';
+import type { ErrorKind, Verdict } from '../src/core/toolcall/types';
 
-/** One line of the sample list (defined in the core, which the CLI shares). */
-export type Row = SampleRow;
+/** The checker's verdict on a sample's model output(s), summed up for its list row. */
+export interface RowVerdict {
+  valid: boolean;
+  /** Error kinds across the sample's outputs. */
+  kinds: ErrorKind[];
+  /** Outputs for this sample in the predictions file (ids may repeat). */
+  outputs: number;
+}
+
+/** One line of the sample list (defined in the core, which the CLI shares), plus its verdict. */
+export type Row = SampleRow & { verdict?: RowVerdict };
+
+/** A model output for a sample, judged. */
+export interface JudgedOutput {
+  output: string;
+  verdict: Verdict;
+  /** Line of the predictions file it came from. */
+  line: number;
+}
+
+export interface CheckSummary {
+  file: string;
+  rows: number;
+  checked: number;
+  valid: number;
+  unmatched: number;
+  problems: number;
+  byKind: Record<ErrorKind, number>;
+}
 
 export interface Problem {
   index?: number;
@@ -29,11 +57,13 @@ export interface DatasetInfo {
   indexMs: number;
 }
 
-export type Filter = 'all' | 'calls' | 'text' | 'problems';
+export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid' | `kind:${ErrorKind}`;
 
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
-  sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string } };
+  sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[] } };
+  /** Ask the host to pick a predictions file ({"id","output"} JSONL) and check it against this dataset. */
+  loadPredictions: { params: Record<string, never>; result: { loaded: boolean } };
   /** Start a search/filter; results arrive as `viewProgress` notifications for that view id. */
   setView: { params: { query: string; filter: Filter }; result: { view: number } };
 }
@@ -43,7 +73,10 @@ export type HostNotification =
   | { type: 'error'; message: string }
   /** Progress of a filtered view: `count` positions matched so far out of `scanned` records. */
   | { type: 'viewProgress'; view: number; count: number; scanned: number; total: number; done: boolean }
-  | { type: 'validation'; scanned: number; total: number; problems: Problem[]; done: boolean };
+  | { type: 'validation'; scanned: number; total: number; problems: Problem[]; done: boolean }
+  /** Checking model outputs: progress, then the summary (the list's rows now carry verdicts). */
+  | { type: 'checking'; done: number; total: number; file: string }
+  | { type: 'summary'; summary: CheckSummary };
 
 export type WebviewNotification =
   | { type: 'ready' }

@@ -3,6 +3,8 @@
 // All dataset text is set with textContent (see dom.ts).
 import { el, pretty, text } from './dom';
 import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
+import type { JudgedOutput } from './protocol';
+import { renderVerdict } from './verdictView';
 
 const ROLE_LABEL: Record<Turn['role'], string> = {
   system: 'System',
@@ -26,7 +28,7 @@ export function renderProblem(container: HTMLElement, index: number, reason: str
   );
 }
 
-export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string): void {
+export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string, outputs?: JudgedOutput[]): void {
   const reference = s.referenceIndex >= 0 ? s.turns[s.referenceIndex] : undefined;
   const parts: (HTMLElement | null)[] = [
     el(
@@ -35,6 +37,9 @@ export function renderSample(container: HTMLElement, s: Sample, line: number, ra
       el('h2', { class: 'detail-title' }, `Sample ${s.id}`),
       text('span', 'meta', `record ${s.index + 1} · line ${line} · ${s.tools.length} tool(s) · ${s.turns.length} turn(s)`),
     ),
+    outputs?.length
+      ? section(`Model output${outputs.length > 1 ? `s (${outputs.length})` : ''}`, 'outputs', ...outputs.map((o) => renderVerdict(o.output, o.verdict, `predictions line ${o.line}`)))
+      : null,
     section('Reference answer', 'reference', referenceBlock(reference)),
     section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => turnBlock(t, i === s.referenceIndex))),
     section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),

@@ -145,6 +145,7 @@ export class SampleList {
       row.problem ? text('span', 'cell user problem-text', row.problem) : text('span', 'cell user', row.firstUser),
       text('span', 'cell num', row.problem ? '' : String(row.toolCount)),
       text('span', `cell num answer-${row.answer}`, row.problem ? '' : row.answer === 'text' ? 'text' : row.answer === 'none' ? '–' : String(row.callCount)),
+      verdictCell(row),
     );
     line.title = row.problem ?? row.firstUser;
     line.addEventListener('click', () => {
@@ -171,4 +172,14 @@ export class SampleList {
   }
 }
 
-export const LIST_COLUMNS = ['#', 'id', 'first user message', 'tools', 'calls'];
+/** ✓ / ✗ for the sample's model output(s), with the error kinds on hover; empty without predictions. */
+function verdictCell(row: Row): HTMLElement {
+  const v = row.verdict;
+  if (!v) return text('span', 'cell check', '');
+  const cell = text('span', `cell check ${v.valid ? 'valid' : 'invalid'}`, v.valid ? '✓' : `✗${v.kinds.length > 1 ? v.kinds.length : ''}`);
+  cell.title = v.valid ? `${v.outputs} output(s), all valid` : `${v.outputs} output(s): ${v.kinds.map((k) => k.replace(/_/g, ' ')).join(', ')}`;
+  cell.setAttribute('data-kinds', v.kinds.join(' '));
+  return cell;
+}
+
+export const LIST_COLUMNS = ['#', 'id', 'first user message', 'tools', 'calls', '✓'];

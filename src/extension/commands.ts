@@ -9,6 +9,15 @@ export function registerCommands(): vscode.Disposable[] {
       if (!target) return;
       await vscode.commands.executeCommand('vscode.openWith', target, DatasetEditorProvider.viewType);
     }),
+    vscode.commands.registerCommand('itool.loadPredictions', async (uri?: vscode.Uri) => {
+      const panel = DatasetEditorProvider.activePanel;
+      if (!panel) {
+        void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset), then load the predictions to check against it.');
+        return;
+      }
+      if (uri instanceof vscode.Uri) await panel.loadPredictions(uri.fsPath);
+      else await panel.pickPredictions();
+    }),
   ];
 }
 

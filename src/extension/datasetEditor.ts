@@ -7,6 +7,7 @@ import { Dataset } from '../core/dataset/dataset';
 import { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
 import { panelHtml } from './webviewHtml';
+import type { PredictionLinks } from './predictionLinks';
 
 /** How long an open may take before a progress notification appears. */
 const PROGRESS_AFTER_MS = 400;
@@ -25,14 +26,20 @@ class DatasetDocument implements vscode.CustomDocument {
 export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<DatasetDocument> {
   static readonly viewType = 'itool.dataset';
 
-  static register(ctx: vscode.ExtensionContext): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(DatasetEditorProvider.viewType, new DatasetEditorProvider(ctx.extensionUri), {
+  static register(ctx: vscode.ExtensionContext, links: PredictionLinks): vscode.Disposable {
+    return vscode.window.registerCustomEditorProvider(DatasetEditorProvider.viewType, new DatasetEditorProvider(ctx.extensionUri, links), {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     });
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri) {}
+  /** The panel whose editor is active: the target of `iTool: Load Predictions`. */
+  static activePanel: DatasetPanel | undefined;
+
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly links: PredictionLinks,
+  ) {}
 
   async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<DatasetDocument> {
     if (uri.scheme !== 'file') throw new Error(`iTool Studio opens datasets from disk; ${uri.toString()} is not a local file`);
@@ -77,8 +84,15 @@ export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvide
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
-    const host = new DatasetPanel(panel.webview, doc.dataset);
-    panel.onDidDispose(() => host.dispose());
+    const host = new DatasetPanel(panel.webview, doc.dataset, this.links);
+    if (panel.active) DatasetEditorProvider.activePanel = host;
+    panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) DatasetEditorProvider.activePanel = host;
+    });
+    panel.onDidDispose(() => {
+      if (DatasetEditorProvider.activePanel === host) DatasetEditorProvider.activePanel = undefined;
+      host.dispose();
+    });
     panel.webview.html = panelHtml(panel.webview, this.extensionUri, `iTool Studio: ${name}`);
   }
 }

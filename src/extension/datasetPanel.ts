@@ -3,8 +3,10 @@
 // as notifications. Dataset text only leaves here as data in messages.
 import * as vscode from 'vscode';
 import type { Dataset, SampleResult } from '../core/dataset/dataset';
-import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, ToHost, ToWebview } from '../../webview/protocol';
+import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, ToHost, ToWebview } from '../../webview/protocol';
 import { errorMessage, log } from './log';
+import { PanelVerdicts } from './panelVerdicts';
+import type { PredictionLinks } from './predictionLinks';
 
 /** How often scans report progress to the page. */
 const PROGRESS_MS = 120;
@@ -17,11 +19,15 @@ export class DatasetPanel implements vscode.Disposable {
   private viewScan: AbortController | undefined;
   private readonly validation = new AbortController();
   private readonly problems = new Map<number, Problem>();
+  private readonly verdicts: PanelVerdicts;
+  private checking: AbortController | undefined;
 
   constructor(
     private readonly webview: vscode.Webview,
     private readonly dataset: Dataset,
+    private readonly links: PredictionLinks,
   ) {
+    this.verdicts = new PanelVerdicts(dataset);
     this.disposables.push(webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)));
     for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
   }
@@ -40,10 +46,13 @@ export class DatasetPanel implements vscode.Disposable {
         this.notify({ type: 'init', info: this.info() });
         if (this.dataset.count === 0) this.startValidation();
         return;
-      case 'firstPageRendered':
+      case 'firstPageRendered': {
         // The full check starts once the user has something to read, so it never delays that.
         this.startValidation();
+        const linked = this.links.predictionsFor(this.dataset.path);
+        if (linked && !this.verdicts.loaded && !this.checking) void this.loadPredictions(linked);
         return;
+      }
       case 'request':
         try {
           this.post({ type: 'response', id: msg.id, ok: true, result: await this.answer(msg) });
@@ -76,14 +85,62 @@ export class DatasetPanel implements vscode.Disposable {
         const { from, to, view } = msg.params;
         const list = view ? this.views.get(view) : undefined;
         if (view && !list) throw new Error(`view ${view} is gone`);
-        return list ? this.dataset.rowsOf(list.slice(from, to)) : this.dataset.rows(from, to);
+        const rows: Row[] = list ? await this.dataset.rowsOf(list.slice(from, to)) : await this.dataset.rows(from, to);
+        for (const r of rows) r.verdict = this.verdicts.rowVerdict(r.index);
+        return rows;
       }
       case 'sample': {
         const r = await this.dataset.sample(msg.params.index);
-        return r.ok ? { sample: r.sample, line: r.line, rawText: r.text } : { problem: r.reason, line: r.line, rawText: r.text };
+        const outputs = this.verdicts.outputs(msg.params.index);
+        return r.ok ? { sample: r.sample, line: r.line, rawText: r.text, outputs } : { problem: r.reason, line: r.line, rawText: r.text };
       }
       case 'setView':
         return { view: this.startView(msg.params.query, msg.params.filter) };
+      case 'loadPredictions':
+        return { loaded: await this.pickPredictions() };
+    }
+  }
+
+  /** Ask for a predictions file and check it; resolves whether verdicts are loaded. */
+  async pickPredictions(): Promise<boolean> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Check Predictions',
+      title: 'Predictions file ({"id", "output"} per line) to check against this dataset',
+      filters: { 'Predictions (JSON Lines)': ['jsonl', 'json'] },
+    });
+    if (!picked?.[0]) return false;
+    await this.loadPredictions(picked[0].fsPath);
+    return this.verdicts.loaded;
+  }
+
+  /** Check a predictions file against this dataset and show the verdicts; remembered for next time. */
+  async loadPredictions(file: string): Promise<void> {
+    this.checking?.abort();
+    const ctl = new AbortController();
+    this.checking = ctl;
+    try {
+      let last = 0;
+      const summary = await this.verdicts.load(file, {
+        signal: ctl.signal,
+        onProgress: (done, total) => {
+          const now = Date.now();
+          if (now - last < PROGRESS_MS && done < total) return;
+          last = now;
+          this.notify({ type: 'checking', done, total, file });
+        },
+      });
+      if (ctl.signal.aborted) return;
+      await this.links.link(this.dataset.path, file);
+      this.notify({ type: 'summary', summary });
+      log().info(`${this.dataset.path}: checked ${summary.checked} output(s) from ${file}, ${summary.valid} valid`);
+    } catch (err) {
+      if (ctl.signal.aborted) return;
+      log().error(`checking ${file} failed: ${errorMessage(err)}`);
+      this.notify({ type: 'error', message: `Could not check ${file}: ${errorMessage(err)}` });
+      void vscode.window.showErrorMessage(`iTool: could not check predictions ${file}: ${errorMessage(err)}`);
+    } finally {
+      if (this.checking === ctl) this.checking = undefined;
     }
   }
 
@@ -94,6 +151,14 @@ export class DatasetPanel implements vscode.Disposable {
     const q = query.trim().toLowerCase();
     if (!q && filter === 'all') return 0;
     const view = this.nextView++;
+    const verdictFilter = PanelVerdicts.isVerdictFilter(filter);
+    if (verdictFilter && !q) {
+      // Verdicts are in memory: no need to read the file.
+      const list = this.verdicts.indices().filter((i) => this.verdicts.matches(i, filter));
+      this.views.set(view, list);
+      setImmediate(() => this.notify({ type: 'viewProgress', view, count: list.length, scanned: this.dataset.count, total: this.dataset.count, done: true }));
+      return view;
+    }
     const list: number[] = [];
     this.views.set(view, list);
     const ctl = new AbortController();
@@ -103,11 +168,12 @@ export class DatasetPanel implements vscode.Disposable {
     const total = this.dataset.count;
     let last = 0;
     const visit = (i: number, text: string): void | Promise<void> => {
+      if (verdictFilter && !this.verdicts.matches(i, filter)) return;
       if (needles.length) {
         const lower = text.toLowerCase();
         if (!needles.some((n) => lower.includes(n))) return;
       }
-      if (filter === 'all') {
+      if (filter === 'all' || verdictFilter) {
         list.push(i);
         return;
       }
@@ -179,6 +245,7 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.checking?.abort();
     this.viewScan?.abort();
     this.validation.abort();
     for (const d of this.disposables) d.dispose();
@@ -198,5 +265,7 @@ function matchesFilter(r: SampleResult, filter: Filter): boolean {
       const calls = !!ref?.calls?.length;
       return filter === 'calls' ? calls : !!ref && !calls;
     }
+    default:
+      return false; // verdict filters (valid, invalid, kind:…) are answered by PanelVerdicts
   }
 }

@@ -4,10 +4,13 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
+import { PredictionLinks } from './predictionLinks';
+import { OutputDiagnostics } from './outputDiagnostics';
 
 export function activate(ctx: vscode.ExtensionContext): void {
   try {
-    ctx.subscriptions.push(log(), DatasetEditorProvider.register(ctx), ...registerCommands());
+    const links = new PredictionLinks(ctx.workspaceState);
+    ctx.subscriptions.push(log(), links, DatasetEditorProvider.register(ctx, links), new OutputDiagnostics(links), ...registerCommands());
     log().info(`iTool Studio ${ctx.extension.packageJSON.version} activated`);
   } catch (err) {
     void vscode.window.showErrorMessage(`iTool Studio failed to start: ${errorMessage(err)}`);

@@ -183,15 +183,28 @@ export async function openDataset(page: Page, relPath: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Open a workspace file in a text editor with Quick Open. */
+/**
+ * Answer VS Code's own file dialog (in the browser it is a quick input that takes a path). The
+ * dialog fills in its folder after it appears, so type only once its listing is there.
+ */
+export async function pickFileInDialog(page: Page, path: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor();
+  await input.fill(path);
+  await page.waitForFunction((p) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === p, path);
+  await page.keyboard.press('Enter');
+}
+
+/** Open a workspace file in a text editor with Quick Open (via F1, which works even when a webview has focus). */
 export async function quickOpen(page: Page, relPath: string): Promise<void> {
-  await page.keyboard.press('Control+P');
+  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
+  // Without the leading '>' the palette searches files by name.
   await input.fill(relPath);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: relPath.split('/').pop() }).first().waitFor();
   await page.keyboard.press('Enter');
-  await page.locator('.monaco-editor .view-lines').first().waitFor();
+  await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().waitFor();
 }
 
 /** The DOM of the visible webview (webviews live two iframes deep; hidden ones stay in the page). */
