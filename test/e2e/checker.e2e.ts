@@ -133,4 +133,20 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     await s.page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
     await screenshot(s.page, 'checker-text-diagnostics');
   });
+
+  it('a predictions sidecar beside the dataset loads by itself, with the same totals as itool check', async () => {
+    const rel = 'datasets/bfcl/BFCL_v4_parallel_multiple.json';
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'check', join(s.workspace, rel), '--outputs', join(s.workspace, 'datasets/bfcl/BFCL_v4_parallel_multiple.predictions.jsonl'), '--json'], { encoding: 'utf8' });
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean });
+    await openDataset(s.page, rel);
+    const wv = webview(s.page);
+    await wv.locator(`.summary[data-checked="${rows.length}"]`).waitFor({ timeout: 60_000 });
+    assert.equal(await wv.locator('.summary').getAttribute('data-valid'), String(rows.filter((x) => x.valid).length));
+    await wv.locator('vscode-dropdown.filter').click();
+    await wv.locator('vscode-option', { hasText: 'Output invalid' }).click();
+    await wv.locator(`.count[data-count="${rows.filter((x) => !x.valid).length}"]`).waitFor({ timeout: 30_000 });
+    await wv.locator('#row-0').click();
+    await wv.locator('.detail .verdict-badge.invalid').waitFor();
+    await screenshot(s.page, 'checker-sidecar-parallel-multiple');
+  });
 });
