@@ -1,0 +1,235 @@
+// Policy backed by a local ONNX export (Hugging Face / Optimum layout). The caller's thread only
+// reads the folder's small JSON files and renders chat templates; tokenizing, inference and
+// sampling run in a worker thread (worker.ts) that holds the InferenceSession.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Template } from '@huggingface/jinja';
+import type { ToolDef } from '../../dataset/sample';
+import {
+  PolicyError,
+  type CallOptions,
+  type ChatMessage,
+  type Continuation,
+  type Policy,
+  type SampleOptions,
+  type ScoreRequest,
+  type ScoreResult,
+} from '../policy';
+import type { BatchLimits, EngineInfo, TokensOut } from './engine';
+import { folderLabel, readModelFolder, type ModelFolder } from './folder';
+import type { WorkerReply, WorkerRequest, WorkerResult } from './protocol';
+
+export interface OnnxPolicyOptions {
+  /** 'cuda' falls back to 'cpu' (see `warning`) when onnxruntime-node has no CUDA binaries. */
+  executionProvider?: 'cpu' | 'cuda';
+  /** Sequences per score() forward pass (default 8). */
+  maxBatch?: number;
+  /** Padded tokens per score() forward pass; bounds the logits buffer (default: ~512 MB of logits, 256..16384). */
+  maxBatchTokens?: number;
+  /**
+   * Attention cells (batch · seq²) per score() forward pass. Default on CPU 2^20 / heads (about
+   * 4 MB of scores per head-layer, kept in cache; past that, batching long sequences is slower
+   * than running them one by one); unbounded on CUDA.
+   */
+  maxBatchCells?: number;
+  /** The file under onnx/ (default model.onnx). */
+  modelFile?: string;
+  /** ONNX Runtime intra-op threads (default: one per core). */
+  threads?: number;
+}
+
+/** The bundle ships dist/onnxWorker.js beside itself; under tsx the worker runs from source. */
+function startOnnxWorker(): Worker {
+  const workerData = { onnxWorker: true };
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'onnxWorker.js'), { workerData });
+  const src = join(__dirname, 'worker.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true, workerData });
+}
+
+const abortError = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** Request/response over the worker, with cancellation; keeps the process alive only while busy. */
+class WorkerClient {
+  private readonly worker = startOnnxWorker();
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private dead: Error | undefined;
+
+  constructor() {
+    this.worker.unref();
+    this.worker.on('message', (m: WorkerReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return; // cancelled on this side already
+      this.settle(m.id);
+      if (m.ok) p.resolve(m.value);
+      else if (m.kind === 'policy') p.reject(new PolicyError(m.message));
+      else p.reject(Object.assign(new Error(m.message), { stack: m.stack }));
+    });
+    const fail = (err: Error) => {
+      this.dead = err;
+      for (const [id, p] of this.pending) {
+        this.settle(id);
+        p.reject(err);
+      }
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`ONNX worker exited with code ${code}`)));
+  }
+
+  private settle(id: number): void {
+    this.pending.delete(id);
+    if (!this.pending.size) this.worker.unref();
+  }
+
+  call<K extends keyof WorkerResult>(req: Request & { op: K }, signal?: AbortSignal): Promise<WorkerResult[K]> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const id = this.next++;
+    return new Promise<WorkerResult[K]>((resolve, reject) => {
+      const onAbort = () => {
+        // Reject now; the worker stops at its next step and its late reply is dropped.
+        this.settle(id);
+        this.worker.postMessage({ id: 0, op: 'cancel', target: id } satisfies WorkerRequest);
+        reject(abortError(signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        resolve: (v) => (done(), resolve(v as WorkerResult[K])),
+        reject: (e) => (done(), reject(e)),
+      });
+      this.worker.ref();
+      this.worker.postMessage({ ...req, id } as WorkerRequest);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.dead ??= new Error('ONNX policy closed');
+    await this.worker.terminate();
+  }
+}
+
+function toTokens(o: TokensOut): { token: string; logprob: number }[] {
+  return o.texts.map((token, k) => ({ token, logprob: o.logprobs[k] }));
+}
+
+export class OnnxPolicy implements Policy {
+  readonly id: string;
+  readonly label: string;
+  /** Set when the requested execution provider could not be used (the policy still works). */
+  readonly warning: string | undefined;
+  /** The execution provider actually in use. */
+  readonly executionProvider: 'cpu' | 'cuda';
+  /** Whether the export has past_key_values (sample() then decodes incrementally). */
+  readonly hasKvCache: boolean;
+  private readonly templates = new Map<string, Template>();
+
+  private constructor(
+    private readonly folder: ModelFolder,
+    private readonly client: WorkerClient,
+    info: EngineInfo,
+    /** How score() batches (options and their defaults, resolved). */
+    readonly batchLimits: BatchLimits,
+  ) {
+    this.id = folder.id;
+    this.executionProvider = info.executionProvider;
+    this.label = `${folderLabel(folder)} (ONNX, ${info.executionProvider})`;
+    this.warning = info.warning;
+    this.hasKvCache = info.hasKvCache;
+  }
+
+  static async open(dir: string, opts: OnnxPolicyOptions = {}): Promise<OnnxPolicy> {
+    const folder = readModelFolder(dir, opts.modelFile);
+    const client = new WorkerClient();
+    let info: EngineInfo;
+    try {
+      info = await client.call({
+        op: 'open',
+        init: {
+          onnxPath: folder.onnxPath,
+          tokenizerPath: folder.tokenizerPath,
+          tokenizerConfig: folder.tokenizerConfig,
+          dims: folder.dims,
+          eosIds: folder.eosIds,
+          bosId: folder.bosId,
+          padId: folder.padId,
+          executionProvider: opts.executionProvider ?? 'cpu',
+          threads: opts.threads,
+        },
+      });
+    } catch (err) {
+      await client.terminate();
+      throw err;
+    }
+    const vocab = info.vocab || folder.dims.vocab || 32000;
+    const limits: BatchLimits = {
+      maxBatch: Math.max(1, opts.maxBatch ?? 8),
+      maxTokens: opts.maxBatchTokens ?? Math.min(16384, Math.max(256, Math.floor(2 ** 29 / (4 * vocab)))),
+      maxCells: opts.maxBatchCells ?? (info.executionProvider === 'cpu' ? Math.floor(2 ** 20 / folder.dims.heads) : Infinity),
+    };
+    return new OnnxPolicy(folder, client, info, limits);
+  }
+
+  private template(tools: boolean): Template {
+    const src = this.folder.chatTemplate;
+    const where = this.folder.chatTemplatePath;
+    let text: string | undefined;
+    if (typeof src === 'string') text = src;
+    else if (Array.isArray(src)) {
+      // Named templates (transformers): "tool_use" when tools are given, else "default".
+      const named = (n: string) => src.find((t) => t.name === n)?.template;
+      text = (tools ? named('tool_use') : undefined) ?? named('default');
+    }
+    if (!text) throw new PolicyError(`${where}: no chat_template`);
+    let t = this.templates.get(text);
+    if (!t) {
+      try {
+        t = new Template(text);
+      } catch (err) {
+        throw new PolicyError(`${where}: chat_template does not parse (${(err as Error).message})`);
+      }
+      this.templates.set(text, t);
+    }
+    return t;
+  }
+
+  async chatTemplate(messages: ChatMessage[], tools: ToolDef[], opts: { addGenerationPrompt?: boolean } = {}): Promise<string> {
+    const template = this.template(tools.length > 0);
+    const cfg = this.folder.tokenizerConfig;
+    const special: Record<string, string> = {};
+    for (const key of ['bos_token', 'eos_token', 'pad_token', 'unk_token']) {
+      const v = cfg[key];
+      const s = typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { content?: unknown }).content : undefined;
+      if (typeof s === 'string') special[key] = s;
+    }
+    // Through JSON: a field set to undefined is absent (as in Python), not rendered as null.
+    const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+    const context: Record<string, unknown> = { ...special, messages: plain(messages), add_generation_prompt: !!opts.addGenerationPrompt };
+    // Tools as transformers passes them (JSON-schema function entries); absent, not empty, when
+    // there are none, as templates test `{% if tools %}` / `tools is not none`.
+    if (tools.length) context.tools = plain(tools.map((t) => ({ type: 'function', function: t })));
+    try {
+      return template.render(context);
+    } catch (err) {
+      throw new PolicyError(`${this.folder.chatTemplatePath}: chat_template failed (${(err as Error).message})`);
+    }
+  }
+
+  async score(batch: ScoreRequest[], opts: CallOptions = {}): Promise<ScoreResult[]> {
+    if (!batch.length) return [];
+    const out = await this.client.call({ op: 'score', items: batch, limits: this.batchLimits }, opts.signal);
+    return out.map((o) => ({ tokens: toTokens(o) }));
+  }
+
+  async sample(prompt: string, prefix: string, opts: SampleOptions & CallOptions): Promise<Continuation[]> {
+    const { signal, ...sampling } = opts;
+    const out = await this.client.call({ op: 'sample', prompt, prefix, opts: sampling }, signal);
+    return out.map((o) => ({ text: o.text, tokens: toTokens(o), finishReason: o.finishReason }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.call({ op: 'close' }).catch(() => undefined);
+    await this.client.terminate();
+  }
+}
