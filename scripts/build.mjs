@@ -2,7 +2,7 @@
 // Bundles with esbuild: the extension host (Node, `vscode` and native modules external), the CLI,
 // and the webview (browser). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './ensure.mjs';
 
@@ -15,12 +15,30 @@ const builds = [
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: nodeExternal },
   // Worker thread for full record checks, loaded from beside the bundles at run time.
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/dataset/checkWorker.ts'], outfile: 'dist/checkWorker.js', external: nodeExternal },
+  // Worker thread holding the ONNX InferenceSession (OnnxPolicy), loaded from beside the bundles.
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/model/onnx/worker.ts'], outfile: 'dist/onnxWorker.js', external: nodeExternal },
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/cli.js', external: nodeExternal,
     banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' },
 ];
 
+/**
+ * onnxruntime-node is loaded at run time (never bundled). Stage it beside the bundles, with only
+ * this platform's binaries (its package carries every platform's, ~290 MB), so that dist/ — and
+ * the VSIX made from it — resolves `require('onnxruntime-node')` on its own.
+ */
+function stageNative() {
+  const to = join(ROOT, 'dist', 'node_modules');
+  const ort = join(ROOT, 'node_modules', 'onnxruntime-node');
+  const bin = join('bin', 'napi-v6', process.platform, process.arch);
+  if (!existsSync(join(ort, bin))) return;
+  rmSync(to, { recursive: true, force: true });
+  for (const part of ['package.json', 'dist', bin]) cpSync(join(ort, part), join(to, 'onnxruntime-node', part), { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'onnxruntime-common'), join(to, 'onnxruntime-common'), { recursive: true });
+}
+
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
+stageNative();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.error('[build] watching');

@@ -11,7 +11,8 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import { el, text } from './dom';
 import { getState, notify, onNotification, request, setState } from './host';
-import type { CheckSummary, DatasetInfo, Filter, Problem, Row } from './protocol';
+import type { CalibrationSummary, CheckSummary, DatasetInfo, Filter, Problem, Row, Sort } from './protocol';
+import { CalibrationChart } from './calibrationChart';
 import { SummaryChart } from './summaryChart';
 import { KIND_LABEL } from './verdictView';
 import type { ErrorKind } from '../src/core/toolcall/types';
@@ -26,6 +27,16 @@ const FILTERS: { value: Filter; label: string }[] = [
   { value: 'text', label: 'Answer is text' },
   { value: 'problems', label: 'Malformed records' },
 ];
+
+/** Filters offered once the dataset is calibrated: the selection and each tier. */
+function calibrationFilters(c: CalibrationSummary): { value: Filter; label: string }[] {
+  return [
+    ...(c.selected ? [{ value: 'selected' as Filter, label: `Selected as deficient (${c.selected})` }] : []),
+    { value: 'tier:hard', label: `Tier: hard (${c.tiers.hard})` },
+    { value: 'tier:medium', label: `Tier: medium (${c.tiers.medium})` },
+    { value: 'tier:easy', label: `Tier: easy (${c.tiers.easy})` },
+  ];
+}
 
 /** Filters offered once predictions are checked: by verdict and by each error kind present. */
 function verdictFilters(s: CheckSummary): { value: Filter; label: string }[] {
@@ -49,12 +60,20 @@ const countBadge = el('vscode-badge', { class: 'count', 'aria-live': 'polite' })
 const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
 const search = el('vscode-text-field', { placeholder: 'Search text (Enter)', 'aria-label': 'Search samples', class: 'search' }) as HTMLElement & { value: string };
 const filter = el('vscode-dropdown', { 'aria-label': 'Filter samples', class: 'filter' }) as HTMLElement & { value: string };
-function setFilterOptions(extra: { value: Filter; label: string }[]): void {
+let verdictOptions: { value: Filter; label: string }[] = [];
+let calibrationOptions: { value: Filter; label: string }[] = [];
+function setFilterOptions(): void {
   const current = filter.value;
-  filter.replaceChildren(...[...FILTERS, ...extra].map((f) => el('vscode-option', { value: f.value }, f.label)));
-  if ([...FILTERS, ...extra].some((f) => f.value === current)) filter.value = current;
+  const all = [...FILTERS, ...calibrationOptions, ...verdictOptions];
+  filter.replaceChildren(...all.map((f) => el('vscode-option', { value: f.value }, f.label)));
+  if (all.some((f) => f.value === current)) filter.value = current;
 }
-setFilterOptions([]);
+setFilterOptions();
+const sort = el('vscode-dropdown', { 'aria-label': 'Order of the list', class: 'sort', hidden: '' }) as HTMLElement & { value: string };
+sort.append(el('vscode-option', { value: 'file' }, 'File order'), el('vscode-option', { value: 'ppl-desc' }, 'PPL, highest first'), el('vscode-option', { value: 'ppl-asc' }, 'PPL, lowest first'));
+const calibrateButton = el('vscode-button', { appearance: 'secondary', class: 'calibrate-button', title: 'Score every reference answer with the configured policy model (iTool: Calibrate Dataset)' }, 'Calibrate…');
+const selectButton = el('vscode-button', { appearance: 'secondary', class: 'select-button', title: 'Select the samples the policy is most deficient on (iTool: Select Deficient Samples)', hidden: '' }, 'Select deficient');
+const calibrationChart = new CalibrationChart();
 const checkButton = el('vscode-button', { appearance: 'secondary', class: 'check-button', title: 'Check a predictions file ({"id", "output"} per line) against this dataset' }, 'Check predictions…');
 const summary = new SummaryChart();
 const problemsBox = el('details', { class: 'problems', hidden: '' });
@@ -63,11 +82,12 @@ const problemsList = el('ol', { class: 'problem-list' });
 problemsBox.append(problemsSummary, problemsList);
 const detail = el('div', { class: 'detail', tabindex: '-1', 'aria-label': 'Sample detail' });
 const list = new SampleList((row, position) => void showDetail(row, position));
-const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num', 'check'][i]}`, c)));
+const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num', 'num ppl', 'check'][i]}`, c)));
 
 app.append(
-  el('div', { class: 'toolbar' }, title, countBadge, search, filter, checkButton, status),
+  el('div', { class: 'toolbar' }, title, countBadge, search, filter, sort, calibrateButton, selectButton, checkButton, status),
   problemsBox,
+  calibrationChart.root,
   summary.root,
   el('div', { class: 'panes' }, el('div', { class: 'list-pane' }, header, list.root), detail),
 );
@@ -99,7 +119,7 @@ async function applyView(): Promise<void> {
   const query = search.value ?? '';
   const f = (filter.value || 'all') as Filter;
   setState({ ...getState(), query, filter: f });
-  const { view } = await request('setView', { query, filter: f });
+  const { view } = await request('setView', { query, filter: f, sort: (sort.value || 'file') as Sort });
   currentView = view;
   list.select(-1);
   list.setView(view, view === 0 ? info.count : 0);
@@ -162,12 +182,24 @@ onNotification((n) => {
     case 'error':
       status.textContent = n.message;
       return;
+    case 'calibration': {
+      calibrationChart.show(n.summary);
+      calibrationOptions = calibrationFilters(n.summary);
+      setFilterOptions();
+      sort.hidden = false;
+      selectButton.hidden = false;
+      const pos = list.selectedPosition;
+      list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
+      if (pos >= 0) list.select(pos, false);
+      return;
+    }
     case 'checking':
       status.textContent = `checking outputs… ${Math.round((100 * n.done) / Math.max(1, n.total))}%`;
       return;
     case 'summary': {
       summary.show(n.summary);
-      setFilterOptions(verdictFilters(n.summary));
+      verdictOptions = verdictFilters(n.summary);
+      setFilterOptions();
       status.textContent = '';
       // Rows and the open sample now carry verdicts: fetch them again.
       const pos = list.selectedPosition;
@@ -186,6 +218,9 @@ search.addEventListener('keydown', (e) => {
   }
 });
 filter.addEventListener('change', () => void applyView());
+sort.addEventListener('change', () => void applyView());
+calibrateButton.addEventListener('click', () => void request('calibrate', {}).catch((err: Error) => (status.textContent = err.message)));
+selectButton.addEventListener('click', () => void request('selectDeficient', {}).catch((err: Error) => (status.textContent = err.message)));
 checkButton.addEventListener('click', () => {
   status.textContent = 'choose a predictions file…';
   void request('loadPredictions', {}).then(

@@ -16,8 +16,25 @@ export interface RowVerdict {
   outputs: number;
 }
 
-/** One line of the sample list (defined in the core, which the CLI shares), plus its verdict. */
-export type Row = SampleRow & { verdict?: RowVerdict };
+/** Calibration of a sample under the policy: perplexity of its reference answer, tier, selection. */
+export interface RowCalibration {
+  ppl: number | null;
+  tier?: 'easy' | 'medium' | 'hard';
+  selected: boolean;
+}
+
+/** One line of the sample list (defined in the core, which the CLI shares), plus verdict and calibration. */
+export type Row = SampleRow & { verdict?: RowVerdict; calibration?: RowCalibration };
+
+export interface CalibrationSummary {
+  model: string;
+  round: number;
+  scored: number;
+  selected: number;
+  cuts?: { easyBelow: number; hardFrom: number; source: 'tertiles' | 'thresholds' };
+  tiers: Record<'easy' | 'medium' | 'hard', number>;
+  histogram: { from: number; to: number; count: number; tier: 'easy' | 'medium' | 'hard' }[];
+}
 
 /** A model output for a sample, judged. */
 export interface JudgedOutput {
@@ -57,15 +74,21 @@ export interface DatasetInfo {
   indexMs: number;
 }
 
-export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid' | `kind:${ErrorKind}`;
+export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid' | `kind:${ErrorKind}` | 'selected' | `tier:${'easy' | 'medium' | 'hard'}`;
+
+/** List order: file order, or by calibration perplexity. */
+export type Sort = 'file' | 'ppl-desc' | 'ppl-asc';
 
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
   sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[] } };
   /** Ask the host to pick a predictions file ({"id","output"} JSONL) and check it against this dataset. */
   loadPredictions: { params: Record<string, never>; result: { loaded: boolean } };
+  /** Run `iTool: Calibrate Dataset` / `iTool: Select Deficient Samples` on this dataset. */
+  calibrate: { params: Record<string, never>; result: { started: boolean } };
+  selectDeficient: { params: Record<string, never>; result: { selected: number } };
   /** Start a search/filter; results arrive as `viewProgress` notifications for that view id. */
-  setView: { params: { query: string; filter: Filter }; result: { view: number } };
+  setView: { params: { query: string; filter: Filter; sort?: Sort }; result: { view: number } };
 }
 
 export type HostNotification =
@@ -76,7 +99,9 @@ export type HostNotification =
   | { type: 'validation'; scanned: number; total: number; problems: Problem[]; done: boolean }
   /** Checking model outputs: progress, then the summary (the list's rows now carry verdicts). */
   | { type: 'checking'; done: number; total: number; file: string }
-  | { type: 'summary'; summary: CheckSummary };
+  | { type: 'summary'; summary: CheckSummary }
+  /** Calibration results to show (after a run, a selection, or found beside the dataset on open). */
+  | { type: 'calibration'; summary: CalibrationSummary };
 
 export type WebviewNotification =
   | { type: 'ready' }

@@ -145,6 +145,7 @@ export class SampleList {
       row.problem ? text('span', 'cell user problem-text', row.problem) : text('span', 'cell user', row.firstUser),
       text('span', 'cell num', row.problem ? '' : String(row.toolCount)),
       text('span', `cell num answer-${row.answer}`, row.problem ? '' : row.answer === 'text' ? 'text' : row.answer === 'none' ? '–' : String(row.callCount)),
+      pplCell(row),
       verdictCell(row),
     );
     line.title = row.problem ?? row.firstUser;
@@ -172,6 +173,18 @@ export class SampleList {
   }
 }
 
+/** Perplexity of the reference answer, coloured by tier; ● marks a sample selected as deficient. */
+function pplCell(row: Row): HTMLElement {
+  const c = row.calibration;
+  if (!c || c.ppl === null) return text('span', 'cell num ppl', '');
+  const v = c.ppl >= 100 ? c.ppl.toFixed(0) : c.ppl.toFixed(2);
+  const cell = text('span', `cell num ppl tier-${c.tier}${c.selected ? ' selected' : ''}`, `${c.selected ? '● ' : ''}${v}`);
+  cell.title = `perplexity ${c.ppl.toFixed(4)} · ${c.tier ?? 'no'} tier${c.selected ? ' · selected as deficient' : ''}`;
+  cell.setAttribute('data-tier', c.tier ?? '');
+  if (c.selected) cell.setAttribute('data-selected', '');
+  return cell;
+}
+
 /** ✓ / ✗ for the sample's model output(s), with the error kinds on hover; empty without predictions. */
 function verdictCell(row: Row): HTMLElement {
   const v = row.verdict;
@@ -182,4 +195,4 @@ function verdictCell(row: Row): HTMLElement {
   return cell;
 }
 
-export const LIST_COLUMNS = ['#', 'id', 'first user message', 'tools', 'calls', '✓'];
+export const LIST_COLUMNS = ['#', 'id', 'first user message', 'tools', 'calls', 'PPL', '✓'];

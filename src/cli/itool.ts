@@ -2,7 +2,9 @@
 //   itool inspect FILE [--format F] [--json]
 //   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array]
 //   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
+//   itool calibrate DATASET (--model DIR | --endpoint URL --served-model M) [--ratio 0.3] -o OUT
 import { parseArgs } from 'node:util';
+import { calibrateCommand } from './calibrate';
 import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
 import { checkCommand } from './check';
@@ -21,6 +23,14 @@ Usage:
       Judge model outputs ({"id", "output"} JSON Lines, or BFCL "result" files) with the AST
       checker: accuracy, errors per kind, the first N invalid outputs; --json: one line per row.
       BFCL categories (--category, else from each id): ${BFCL_CATEGORIES.join(', ')}.
+  itool calibrate DATASET --model DIR [--ep cpu|cuda] [--ratio 0.3] [--round N] [--batch 16] -o OUT
+  itool calibrate DATASET --endpoint URL --served-model NAME [--chat-template FILE]
+                  [--api-key-env VAR] [--ratio 0.3] [--round N] [--batch 16] -o OUT
+      Perplexity of every reference answer under the policy (a local ONNX export, or an
+      OpenAI-compatible server that returns prompt logprobs), easy/medium/hard tiers (tertiles, or
+      --tiers EASY_BELOW,HARD_FROM), and the top --ratio by perplexity per group selected as
+      deficient, written to OUT. Resumes an interrupted run. The API key is read from the
+      environment variable VAR (default OPENAI_API_KEY), never from the command line.
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -45,8 +55,50 @@ export async function main(argv: string[]): Promise<number> {
       outputs: { type: 'string' },
       category: { type: 'string' },
       show: { type: 'string' },
+      model: { type: 'string' },
+      endpoint: { type: 'string' },
+      'served-model': { type: 'string' },
+      'chat-template': { type: 'string' },
+      'api-key-env': { type: 'string' },
+      ep: { type: 'string' },
+      ratio: { type: 'string' },
+      round: { type: 'string' },
+      batch: { type: 'string' },
+      tiers: { type: 'string' },
     },
   });
+  if (command === 'calibrate') {
+    const dataset = positionals[0];
+    if (!dataset) throw new UsageError('calibrate: missing DATASET');
+    if (!values.out) throw new UsageError('calibrate: -o OUT is required');
+    const num = (name: string, v: string | undefined, dflt: number, ok: (x: number) => boolean): number => {
+      if (v === undefined) return dflt;
+      const x = Number(v);
+      if (!ok(x)) throw new UsageError(`calibrate: --${name} "${v}" is out of range`);
+      return x;
+    };
+    if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`calibrate: --ep must be cpu or cuda, not "${values.ep}"`);
+    let tiers: { easyBelow: number; hardFrom: number } | undefined;
+    if (values.tiers !== undefined) {
+      const [a, b] = values.tiers.split(',').map(Number);
+      if (!(a <= b)) throw new UsageError(`calibrate: --tiers wants EASY_BELOW,HARD_FROM with EASY_BELOW ≤ HARD_FROM, not "${values.tiers}"`);
+      tiers = { easyBelow: a, hardFrom: b };
+    }
+    return calibrateCommand({
+      dataset,
+      model: values.model,
+      endpoint: values.endpoint,
+      servedModel: values['served-model'],
+      chatTemplate: values['chat-template'],
+      apiKeyEnv: values['api-key-env'],
+      executionProvider: values.ep as 'cpu' | 'cuda' | undefined,
+      ratio: num('ratio', values.ratio, 0.3, (x) => x >= 0 && x <= 1),
+      round: num('round', values.round, 1, (x) => Number.isInteger(x) && x >= 1),
+      batch: num('batch', values.batch, 16, (x) => Number.isInteger(x) && x >= 1),
+      tiers,
+      out: values.out,
+    });
+  }
   if (command === 'check') {
     if (!values.outputs) throw new UsageError('check: --outputs O.jsonl is required');
     if (!values.questions === !positionals[0]) throw new UsageError('check: give either DATASET or --questions Q.json');

@@ -3,7 +3,9 @@
 // as notifications. Dataset text only leaves here as data in messages.
 import * as vscode from 'vscode';
 import type { Dataset, SampleResult } from '../core/dataset/dataset';
-import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, ToHost, ToWebview } from '../../webview/protocol';
+import type { CalibrationResult } from '../core/calibrate/calibrate';
+import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, Sort, ToHost, ToWebview } from '../../webview/protocol';
+import { PanelCalibration } from './panelCalibration';
 import { errorMessage, log } from './log';
 import { PanelVerdicts } from './panelVerdicts';
 import type { PredictionLinks } from './predictionLinks';
@@ -20,6 +22,7 @@ export class DatasetPanel implements vscode.Disposable {
   private readonly validation = new AbortController();
   private readonly problems = new Map<number, Problem>();
   private readonly verdicts: PanelVerdicts;
+  readonly calibration: PanelCalibration;
   private checking: AbortController | undefined;
 
   constructor(
@@ -28,6 +31,7 @@ export class DatasetPanel implements vscode.Disposable {
     private readonly links: PredictionLinks,
   ) {
     this.verdicts = new PanelVerdicts(dataset);
+    this.calibration = new PanelCalibration(dataset);
     this.disposables.push(webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)));
     for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
   }
@@ -51,6 +55,11 @@ export class DatasetPanel implements vscode.Disposable {
         this.startValidation();
         const linked = this.links.predictionsFor(this.dataset.path);
         if (linked && !this.verdicts.loaded && !this.checking) void this.loadPredictions(linked);
+        if (!this.calibration.loaded) {
+          void this.calibration.loadLatest().then((found) => {
+            if (found && !this.calibration.loaded) this.showCalibration(found);
+          });
+        }
         return;
       }
       case 'request':
@@ -86,7 +95,10 @@ export class DatasetPanel implements vscode.Disposable {
         const list = view ? this.views.get(view) : undefined;
         if (view && !list) throw new Error(`view ${view} is gone`);
         const rows: Row[] = list ? await this.dataset.rowsOf(list.slice(from, to)) : await this.dataset.rows(from, to);
-        for (const r of rows) r.verdict = this.verdicts.rowVerdict(r.index);
+        for (const r of rows) {
+          r.verdict = this.verdicts.rowVerdict(r.index);
+          r.calibration = this.calibration.row(r.index);
+        }
         return rows;
       }
       case 'sample': {
@@ -95,10 +107,28 @@ export class DatasetPanel implements vscode.Disposable {
         return r.ok ? { sample: r.sample, line: r.line, rawText: r.text, outputs } : { problem: r.reason, line: r.line, rawText: r.text };
       }
       case 'setView':
-        return { view: this.startView(msg.params.query, msg.params.filter) };
+        return { view: this.startView(msg.params.query, msg.params.filter, msg.params.sort) };
       case 'loadPredictions':
         return { loaded: await this.pickPredictions() };
+      case 'calibrate':
+        await vscode.commands.executeCommand('itool.calibrateDataset');
+        return { started: true };
+      case 'selectDeficient':
+        return { selected: (await vscode.commands.executeCommand<number | undefined>('itool.selectDeficient')) ?? 0 };
     }
+  }
+
+  /** The dataset this panel shows (commands run calibration on it). */
+  get datasetOpen(): Dataset {
+    return this.dataset;
+  }
+
+  /** Show calibration results (PPL column, tiers, histogram); the list refetches its rows. */
+  showCalibration(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }, selected?: Iterable<number>): void {
+    this.calibration.show(result, thresholds);
+    if (selected) this.calibration.markSelected(selected);
+    const summary = this.calibration.summary();
+    if (summary) this.notify({ type: 'calibration', summary });
   }
 
   /** Ask for a predictions file and check it; resolves whether verdicts are loaded. */
@@ -145,18 +175,39 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   /** Start scanning for a search/filter; the page shows matches as they arrive. */
-  private startView(query: string, filter: Filter): number {
+  /**
+   * Start a search/filter/sort; the page shows matches as they arrive. Filters on verdicts or
+   * calibration are answered from memory; text search and answer-kind filters scan the file.
+   */
+  private startView(query: string, filter: Filter, sort: Sort = 'file'): number {
     this.viewScan?.abort();
     this.views.clear();
     const q = query.trim().toLowerCase();
-    if (!q && filter === 'all') return 0;
+    if (!q && filter === 'all' && sort === 'file') return 0;
     const view = this.nextView++;
-    const verdictFilter = PanelVerdicts.isVerdictFilter(filter);
-    if (verdictFilter && !q) {
-      // Verdicts are in memory: no need to read the file.
-      const list = this.verdicts.indices().filter((i) => this.verdicts.matches(i, filter));
-      this.views.set(view, list);
-      setImmediate(() => this.notify({ type: 'viewProgress', view, count: list.length, scanned: this.dataset.count, total: this.dataset.count, done: true }));
+    const total = this.dataset.count;
+    const inMemory = this.memoryFilter(filter);
+    // Sorting by perplexity: highest (or lowest) first, unscored samples after, in file order.
+    const order = (list: number[]): number[] => {
+      if (sort === 'file') return list.sort((a, b) => a - b);
+      const sign = sort === 'ppl-desc' ? -1 : 1;
+      const key = (i: number) => this.calibration.ppl(i);
+      return list.sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        if (ka === kb) return a - b;
+        if (ka === -Infinity) return 1;
+        if (kb === -Infinity) return -1;
+        return sign * (ka - kb);
+      });
+    };
+    const finish = (list: number[]) => {
+      this.views.set(view, order(list));
+      this.notify({ type: 'viewProgress', view, count: list.length, scanned: total, total, done: true });
+    };
+    if (!q && (filter === 'all' || inMemory)) {
+      const base = inMemory ? inMemory.candidates().filter(inMemory.matches) : Array.from({ length: total }, (_, i) => i);
+      setImmediate(() => finish(base));
       return view;
     }
     const list: number[] = [];
@@ -165,15 +216,14 @@ export class DatasetPanel implements vscode.Disposable {
     this.viewScan = ctl;
     // Search matches the raw record text, as typed or as JSON escapes it (quotes, non-ASCII).
     const needles = q ? [...new Set([q, JSON.stringify(q).slice(1, -1)])] : [];
-    const total = this.dataset.count;
     let last = 0;
     const visit = (i: number, text: string): void | Promise<void> => {
-      if (verdictFilter && !this.verdicts.matches(i, filter)) return;
+      if (inMemory && !inMemory.matches(i)) return;
       if (needles.length) {
         const lower = text.toLowerCase();
         if (!needles.some((n) => lower.includes(n))) return;
       }
-      if (filter === 'all' || verdictFilter) {
+      if (filter === 'all' || inMemory) {
         list.push(i);
         return;
       }
@@ -192,12 +242,17 @@ export class DatasetPanel implements vscode.Disposable {
         },
       })
       .then(() => {
-        if (ctl.signal.aborted) return;
-        list.sort((a, b) => a - b);
-        this.notify({ type: 'viewProgress', view, count: list.length, scanned: total, total, done: true });
+        if (!ctl.signal.aborted) finish(list);
       })
       .catch((err) => this.notify({ type: 'error', message: `Search failed: ${errorMessage(err)}` }));
     return view;
+  }
+
+  /** Filters answered from verdicts or calibration held in memory, or undefined for the others. */
+  private memoryFilter(filter: Filter): { candidates: () => number[]; matches: (i: number) => boolean } | undefined {
+    if (PanelVerdicts.isVerdictFilter(filter)) return { candidates: () => this.verdicts.indices(), matches: (i) => this.verdicts.matches(i, filter) };
+    if (PanelCalibration.isCalibrationFilter(filter)) return { candidates: () => this.calibration.indices(), matches: (i) => this.calibration.matches(i, filter) };
+    return undefined;
   }
 
   private validationStarted = false;

@@ -10,7 +10,7 @@ import { OutputDiagnostics } from './outputDiagnostics';
 export function activate(ctx: vscode.ExtensionContext): void {
   try {
     const links = new PredictionLinks(ctx.workspaceState);
-    ctx.subscriptions.push(log(), links, DatasetEditorProvider.register(ctx, links), new OutputDiagnostics(links), ...registerCommands());
+    ctx.subscriptions.push(log(), links, DatasetEditorProvider.register(ctx, links), new OutputDiagnostics(links), ...registerCommands(ctx));
     log().info(`iTool Studio ${ctx.extension.packageJSON.version} activated`);
   } catch (err) {
     void vscode.window.showErrorMessage(`iTool Studio failed to start: ${errorMessage(err)}`);

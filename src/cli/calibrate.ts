@@ -1,0 +1,85 @@
+// `itool calibrate DATASET --model DIR|--endpoint URL [--ratio 0.3] -o OUT`: perplexity of every
+// reference answer under the policy, difficulty tiers, and the deficient samples selected for
+// this round's search, written to OUT (the selection file `itool explore --selection` reads).
+// Results are journaled beside the dataset as they come: an interrupted run resumes.
+import { Dataset } from '../core/dataset/dataset';
+import { calibrate } from '../core/calibrate/calibrate';
+import { selectDeficient, tierCuts, tierOf } from '../core/calibrate/select';
+import { selectionFile, writeSelection } from '../core/calibrate/selectionFile';
+import type { Policy } from '../core/model/policy';
+import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
+import { RemotePolicy } from '../core/model/openai/remotePolicy';
+
+export interface CalibrateCommandOptions {
+  dataset: string;
+  model?: string;
+  endpoint?: string;
+  servedModel?: string;
+  chatTemplate?: string;
+  apiKeyEnv?: string;
+  executionProvider?: 'cpu' | 'cuda';
+  ratio: number;
+  round: number;
+  batch: number;
+  tiers?: { easyBelow: number; hardFrom: number };
+  out: string;
+}
+
+export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>): Promise<Policy> {
+  if (!!o.model === !!o.endpoint) throw new Error('give exactly one of --model DIR (local ONNX) or --endpoint URL (OpenAI-compatible server)');
+  if (o.model) {
+    const p = await OnnxPolicy.open(o.model, { executionProvider: o.executionProvider ?? 'cpu' });
+    if (p.warning) process.stderr.write(`itool: ${p.warning}\n`);
+    return p;
+  }
+  if (!o.servedModel) throw new Error('--endpoint needs --served-model NAME (the model name on the server)');
+  // The key comes from the environment, never from an argument (arguments end up in shell history and ps).
+  const apiKey = process.env[o.apiKeyEnv ?? 'OPENAI_API_KEY'];
+  return new RemotePolicy({ baseURL: o.endpoint!, model: o.servedModel, apiKey, chatTemplatePath: o.chatTemplate });
+}
+
+export async function calibrateCommand(o: CalibrateCommandOptions): Promise<number> {
+  const policy = await openPolicy(o);
+  const ds = await Dataset.open(o.dataset);
+  const ctl = new AbortController();
+  const onSigint = () => ctl.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const started = Date.now();
+    let lastLine = 0;
+    const result = await calibrate(ds, policy, {
+      round: o.round,
+      batch: o.batch,
+      signal: ctl.signal,
+      onProgress: (done, total) => {
+        const now = Date.now();
+        if (now - lastLine < 1000 && done < total) return;
+        lastLine = now;
+        process.stderr.write(`[calibrate] ${done}/${total} samples, ${((now - started) / 1000).toFixed(1)} s\n`);
+      },
+    });
+    const cuts = tierCuts(result.entries, o.tiers);
+    const sel = selectDeficient(result.entries, o.ratio);
+    await writeSelection(o.out, selectionFile(result, sel, cuts));
+    const tiers = { easy: 0, medium: 0, hard: 0 };
+    for (const e of result.entries) {
+      const t = tierOf(e.ppl, cuts);
+      if (t) tiers[t]++;
+    }
+    const lines = [
+      `model       ${policy.label} (round ${o.round})`,
+      `scored      ${result.entries.length} samples${result.resumed ? ` (${result.resumed} resumed)` : ''}, ${result.noReference} without a reference answer, ${result.skipped.length} skipped`,
+      ...result.skipped.slice(0, 10).map((s) => `  record ${s.index + 1}: ${s.reason}`),
+      `tiers       easy ${tiers.easy}, medium ${tiers.medium}, hard ${tiers.hard} (cut-offs ${cuts.easyBelow.toFixed(3)} / ${cuts.hardFrom.toFixed(3)}, ${cuts.source})`,
+      `selected    ${sel.selected.length} (ratio ${o.ratio}): ${sel.groups.calls.selected} of ${sel.groups.calls.scored} that call a tool, ${sel.groups.text.selected} of ${sel.groups.text.scored} that answer in text`,
+      `journal     ${result.path}`,
+      `selection   ${o.out}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await ds.close();
+    await policy.close();
+  }
+}

@@ -1,0 +1,54 @@
+// The selection a round's search explores, as a file beside the dataset (and what
+// `itool calibrate -o` writes): which samples, why (their PPL and group), and for which model and
+// round. Written atomically; read back by the panel, `iTool: Select Deficient Samples` and
+// `itool explore --selection`.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../store/atomicWrite';
+import { metadataDir, type CalibrationResult } from './calibrate';
+import { tierCuts, tierOf, type Selection, type Tier, type TierCuts } from './select';
+
+export interface SelectionFile {
+  version: 1;
+  dataset: string;
+  model: string;
+  modelLabel: string;
+  round: number;
+  ratio: number;
+  cuts: TierCuts;
+  groups: Selection['groups'];
+  selected: { index: number; id: string; group: 'calls' | 'text'; ppl: number; tier: Tier | undefined }[];
+  createdAt: string;
+}
+
+export function selectionPath(datasetPath: string, modelId: string, round: number): string {
+  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
+  return join(metadataDir(datasetPath), 'selection', `${key}-r${round}.json`);
+}
+
+export function selectionFile(cal: CalibrationResult, sel: Selection, cuts: TierCuts = tierCuts(cal.entries)): SelectionFile {
+  return {
+    version: 1,
+    dataset: cal.header.dataset,
+    model: cal.header.model,
+    modelLabel: cal.header.modelLabel,
+    round: cal.header.round,
+    ratio: sel.ratio,
+    cuts,
+    groups: sel.groups,
+    selected: sel.selected.map((e) => ({ index: e.index, id: e.id, group: e.group, ppl: e.ppl!, tier: tierOf(e.ppl, cuts) })),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export async function writeSelection(path: string, file: SelectionFile): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+export async function readSelection(path: string): Promise<SelectionFile> {
+  const v = JSON.parse(await readFile(path, 'utf8')) as Partial<SelectionFile>;
+  if (v.version !== 1 || !Array.isArray(v.selected)) throw new Error(`${path}: not an iTool selection file (version 1 with "selected")`);
+  return v as SelectionFile;
+}

@@ -1,0 +1,104 @@
+// `iTool: Calibrate Dataset` and `iTool: Select Deficient Samples`, on the dataset panel in front.
+import * as vscode from 'vscode';
+import { calibrate } from '../core/calibrate/calibrate';
+import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
+import { DatasetEditorProvider } from './datasetEditor';
+import type { DatasetPanel } from './datasetPanel';
+import { errorMessage, log } from './log';
+import { openConfiguredPolicy } from './policyConfig';
+
+function activePanel(): DatasetPanel | undefined {
+  const panel = DatasetEditorProvider.activePanel;
+  if (!panel) void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset).');
+  return panel;
+}
+
+function thresholds(): { easyBelow: number; hardFrom: number } | undefined {
+  const t = vscode.workspace.getConfiguration('itool.calibration').get<{ easyBelow?: number; hardFrom?: number } | null>('tierThresholds', null);
+  return t && typeof t.easyBelow === 'number' && typeof t.hardFrom === 'number' ? { easyBelow: t.easyBelow, hardFrom: t.hardFrom } : undefined;
+}
+
+function eta(done: number, total: number, started: number, resumedAt: number): string {
+  const rate = (done - resumedAt) / ((Date.now() - started) / 1000);
+  if (!(rate > 0) || done >= total) return '';
+  const s = Math.round((total - done) / rate);
+  return s >= 120 ? ` · about ${Math.round(s / 60)} min left` : ` · about ${s} s left`;
+}
+
+export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<void> {
+  const panel = activePanel();
+  if (!panel) return;
+  const ds = panel.datasetOpen;
+  const cfg = vscode.workspace.getConfiguration('itool.calibration');
+  let policy;
+  try {
+    policy = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'iTool: loading the policy model…' }, () => openConfiguredPolicy(ctx));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`iTool: could not load the policy model: ${errorMessage(err)}`);
+    return;
+  }
+  if (!policy) return;
+  const name = ds.path.split(/[\\/]/).pop();
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Calibrating ${name} with ${policy.label}`, cancellable: true },
+      async (progress, token) => {
+        const ctl = new AbortController();
+        token.onCancellationRequested(() => ctl.abort());
+        const started = Date.now();
+        let reported = 0;
+        let resumedAt = -1;
+        return calibrate(ds, policy!, {
+          round: cfg.get<number>('round', 1),
+          batch: cfg.get<number>('batch', 16),
+          signal: ctl.signal,
+          onProgress: (done, total) => {
+            if (resumedAt < 0) resumedAt = done;
+            const pct = total ? (100 * done) / total : 100;
+            progress.report({ increment: pct - reported, message: `${done} / ${total} samples${eta(done, total, started, resumedAt)}` });
+            reported = pct;
+          },
+        });
+      },
+    );
+    panel.showCalibration(result, thresholds());
+    const msg = `iTool: calibrated ${result.entries.length} samples with ${policy.label}${result.resumed ? ` (${result.resumed} resumed from an earlier run)` : ''}${result.skipped.length ? `; ${result.skipped.length} skipped (see the log)` : ''}.`;
+    for (const s of result.skipped.slice(0, 50)) log().warn(`calibration skipped record ${s.index + 1}: ${s.reason}`);
+    log().info(`${msg} Results: ${result.path}`);
+    void vscode.window.showInformationMessage(msg);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'AbortError') {
+      void vscode.window.showInformationMessage('iTool: calibration cancelled; what was scored is kept and a rerun resumes from there.');
+    } else {
+      log().error(`calibration of ${ds.path} failed: ${errorMessage(err)}`);
+      void vscode.window.showErrorMessage(`iTool: calibration failed: ${errorMessage(err)}`);
+    }
+  } finally {
+    await policy.close();
+  }
+}
+
+/** Returns how many samples were selected (the panel's button shows it). */
+export async function selectDeficientCommand(): Promise<number | undefined> {
+  const panel = activePanel();
+  if (!panel) return undefined;
+  if (!panel.calibration.loaded) {
+    const found = await panel.calibration.loadLatest();
+    if (found) panel.showCalibration(found, thresholds());
+  }
+  const cal = panel.calibration.result;
+  if (!cal) {
+    void vscode.window.showWarningMessage('iTool: calibrate the dataset first (iTool: Calibrate Dataset).');
+    return undefined;
+  }
+  const ratio = vscode.workspace.getConfiguration('itool.calibration').get<number>('ratio', 0.3);
+  const sel = panel.calibration.select(ratio);
+  const path = selectionPath(panel.datasetOpen.path, cal.header.model, cal.header.round);
+  await writeSelection(path, selectionFile(cal, sel, panel.calibration.tierCuts));
+  panel.showCalibration(cal, thresholds(), sel.selected.map((e) => e.index));
+  log().info(`selected ${sel.selected.length} deficient samples (ratio ${ratio}): ${path}`);
+  void vscode.window.showInformationMessage(
+    `iTool: selected ${sel.selected.length} deficient samples (${sel.groups.calls.selected} that call a tool, ${sel.groups.text.selected} that answer in text).`,
+  );
+  return sel.selected.length;
+}

@@ -1,0 +1,125 @@
+// Calibration results shown in one dataset panel: PPL, tier and selection per sample, the tier
+// cut-offs and a histogram, from the calibration journal beside the dataset (the newest one for
+// this file, or the one a run just produced) and the selection made from it.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset } from '../core/dataset/dataset';
+import { metadataDir, type CalibrationEntry, type CalibrationHeader, type CalibrationResult } from '../core/calibrate/calibrate';
+import { selectDeficient, tierCuts, tierOf, type Tier, type TierCuts } from '../core/calibrate/select';
+import { readJournal } from '../core/store/journal';
+import type { CalibrationSummary, RowCalibration } from '../../webview/protocol';
+
+const BINS = 24;
+
+export class PanelCalibration {
+  private byIndex = new Map<number, CalibrationEntry>();
+  private selected = new Set<number>();
+  private cuts: TierCuts | undefined;
+  /** The calibration shown, as read or as just computed. */
+  result: CalibrationResult | undefined;
+
+  get header(): CalibrationHeader | undefined {
+    return this.result?.header;
+  }
+
+  constructor(private readonly dataset: Dataset) {}
+
+  get loaded(): boolean {
+    return this.header !== undefined;
+  }
+
+  show(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }): void {
+    this.result = result;
+    this.byIndex = new Map(result.entries.map((e) => [e.index, e]));
+    this.cuts = result.entries.length ? tierCuts(result.entries, thresholds) : undefined;
+    this.selected.clear();
+  }
+
+  /** Mark the deficient samples (top `ratio` by PPL per group); returns the selection. */
+  select(ratio: number): ReturnType<typeof selectDeficient> {
+    const sel = selectDeficient([...this.byIndex.values()], ratio);
+    this.selected = new Set(sel.selected.map((e) => e.index));
+    return sel;
+  }
+
+  markSelected(indices: Iterable<number>): void {
+    this.selected = new Set(indices);
+  }
+
+  get tierCuts(): TierCuts | undefined {
+    return this.cuts;
+  }
+
+  /** The newest calibration journal beside the dataset that matches this version of the file. */
+  async loadLatest(): Promise<CalibrationResult | undefined> {
+    const dir = join(metadataDir(this.dataset.path), 'calibration');
+    const files = await readdir(dir).catch(() => [] as string[]);
+    const dated = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
+    for (const { f } of dated.sort((a, b) => b.t - a.t)) {
+      const path = join(dir, f);
+      const { entries } = await readJournal<CalibrationHeader | CalibrationEntry | { type: 'skip' }>(path);
+      const header = entries.find((e): e is CalibrationHeader => e.type === 'header');
+      if (!header || header.datasetSize !== this.dataset.index.size || header.datasetMtimeMs !== this.dataset.index.mtimeMs) continue;
+      const results = entries.filter((e): e is CalibrationEntry => e.type === 'result');
+      return { path, header, entries: results, skipped: [], noReference: 0, resumed: 0 };
+    }
+    return undefined;
+  }
+
+  row(index: number): RowCalibration | undefined {
+    const e = this.byIndex.get(index);
+    if (!e || !this.cuts) return undefined;
+    return { ppl: e.ppl, tier: tierOf(e.ppl, this.cuts), selected: this.selected.has(index) };
+  }
+
+  matches(index: number, filter: string): boolean {
+    const r = this.row(index);
+    if (!r) return false;
+    if (filter === 'selected') return r.selected;
+    return filter === `tier:${r.tier}`;
+  }
+
+  static isCalibrationFilter(f: string): boolean {
+    return f === 'selected' || f.startsWith('tier:');
+  }
+
+  indices(): number[] {
+    return [...this.byIndex.keys()].sort((a, b) => a - b);
+  }
+
+  /** PPL of a record for sorting (unscored records sort last). */
+  ppl(index: number): number {
+    return this.byIndex.get(index)?.ppl ?? -Infinity;
+  }
+
+  summary(): CalibrationSummary | undefined {
+    if (!this.header) return undefined;
+    const ppl = [...this.byIndex.values()].flatMap((e) => (e.ppl === null ? [] : [e.ppl]));
+    const tiers: Record<Tier, number> = { easy: 0, medium: 0, hard: 0 };
+    for (const e of this.byIndex.values()) {
+      const t = this.cuts ? tierOf(e.ppl, this.cuts) : undefined;
+      if (t) tiers[t]++;
+    }
+    return {
+      model: this.header.modelLabel,
+      round: this.header.round,
+      scored: ppl.length,
+      selected: this.selected.size,
+      cuts: this.cuts ? { easyBelow: this.cuts.easyBelow, hardFrom: this.cuts.hardFrom, source: this.cuts.source } : undefined,
+      tiers,
+      histogram: histogram(ppl, this.cuts),
+    };
+  }
+}
+
+/** Log-spaced bins (perplexities span orders of magnitude), each labelled with its tier. */
+function histogram(values: number[], cuts: TierCuts | undefined): CalibrationSummary['histogram'] {
+  if (values.length === 0) return [];
+  const lo = Math.log(Math.max(1e-9, Math.min(...values)));
+  const hi = Math.log(Math.max(...values));
+  const width = (hi - lo) / BINS || 1;
+  const bins = Array.from({ length: BINS }, (_, k) => ({ from: Math.exp(lo + k * width), to: Math.exp(lo + (k + 1) * width), count: 0, tier: 'medium' as Tier }));
+  for (const v of values) bins[Math.min(BINS - 1, Math.max(0, Math.floor((Math.log(v) - lo) / width)))].count++;
+  for (const b of bins) b.tier = cuts ? (tierOf(Math.sqrt(b.from * b.to), cuts) ?? 'medium') : 'medium';
+  return bins;
+}
