@@ -3,7 +3,7 @@
 // VSIX and the demo workspace open. Prints the URL to open; Ctrl+C stops it.
 // PORT=NNNN picks the port (default 8080, or the next free one).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CODE_SERVER_BIN, ROOT } from './ensure.mjs';
@@ -27,6 +27,19 @@ if (!existsSync(settingsFile)) {
   // The demo folder sits inside this repository: don't offer to open the parent git repository.
   writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never' }, null, 2));
 }
+// A tiny random-weight ONNX model, so `iTool: Calibrate Dataset` works in the demo with nothing to
+// download (users point itool.policy.onnx.modelDir at their own export, or use an endpoint).
+const tinyModel = join(state, 'tiny-random-model');
+if (!existsSync(join(tinyModel, 'onnx', 'model.onnx'))) {
+  const made = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'make-tiny-model.ts'), tinyModel], { cwd: ROOT, stdio: 'inherit' });
+  if (made.status !== 0) console.error('Could not generate the demo model; calibration will ask for a model folder.');
+}
+const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+if (!settings['itool.policy.onnx.modelDir'] && existsSync(tinyModel)) {
+  settings['itool.policy.onnx.modelDir'] = tinyModel;
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+}
+
 const install = spawnSync(process.execPath, [CODE_SERVER_BIN, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], { encoding: 'utf8' });
 if (install.status !== 0) {
   console.error(`Installing the extension into code-server failed:\n${install.stdout}${install.stderr}`);
@@ -51,7 +64,12 @@ for (let i = 0; i < 300; i++) {
   if (proc.exitCode !== null) process.exit(proc.exitCode);
   await new Promise((r) => setTimeout(r, 200));
 }
-console.log(`\niTool Studio is running in VS Code (code-server ${'4.100.3'}):\n\n  ${url}\n\nOpen a dataset under datasets/ with right-click > "iTool: Open Dataset" (or the command palette). Ctrl+C stops.\n`);
+console.log(
+  `\niTool Studio is running in VS Code (code-server 4.100.3):\n\n  ${url}\n\n` +
+    'Open a dataset under datasets/ with right-click > "Open Dataset" (or "iTool: Open Dataset" in the command palette).\n' +
+    'datasets/bfcl/BFCL_v4_parallel_multiple.json comes with model outputs to check; "Calibrate…" in any dataset panel\n' +
+    `runs the tiny random demo model in ${tinyModel}. Ctrl+C stops.\n`,
+);
 const stop = () => proc.kill('SIGTERM');
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,0 +1,128 @@
+// Calibration end to end on real backends: the tiny ONNX model the tests generate, and an
+// OpenAI-protocol endpoint (the stand-in server) — PPL equals the policy's own logprobs, an
+// aborted run resumes from its journal to the same numbers, a changed dataset starts fresh.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Dataset } from '../../src/core/dataset/dataset';
+import { calibrate, calibrationPath, loadCalibration, perplexity } from '../../src/core/calibrate/calibrate';
+import { scoreRequestFor } from '../../src/core/calibrate/prompts';
+import { OnnxPolicy } from '../../src/core/model/onnx/onnxPolicy';
+import { RemotePolicy } from '../../src/core/model/openai/remotePolicy';
+import { writeTinyModel } from '../../src/core/model/testModels';
+import { readJournal } from '../../src/core/store/journal';
+import { OpenAIStandIn } from '../support/openaiStandIn';
+
+const DEMO = resolve(__dirname, '..', '..', 'demo', 'datasets');
+
+function copyOf(rel: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'itool-cal-'));
+  cpSync(join(DEMO, 'bfcl'), join(dir, 'bfcl'), { recursive: true });
+  cpSync(join(DEMO, 'toolace_sample.json'), join(dir, 'toolace_sample.json'));
+  return join(dir, rel);
+}
+
+describe('calibrate', () => {
+  let modelDir: string;
+  let policy: OnnxPolicy;
+  before(async () => {
+    modelDir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'tiny');
+    await writeTinyModel(modelDir, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 5 });
+    policy = await OnnxPolicy.open(modelDir, { executionProvider: 'cpu' });
+  });
+  after(async () => {
+    await policy?.close();
+  });
+
+  it('scores every reference answer: PPL = exp(-mean logprob) of the answer tokens only', async () => {
+    const ds = await Dataset.open(copyOf('toolace_sample.json'));
+    try {
+      const r = await calibrate(ds, policy, { batch: 4 });
+      const withRef = (await ds.rows(0, ds.count)).filter((x) => x.answer !== 'none').length;
+      assert.equal(r.entries.length, withRef);
+      assert.ok(r.entries.some((e) => e.group === 'calls') && r.entries.some((e) => e.group === 'text'));
+      // One sample recomputed by hand through the same policy.
+      const e = r.entries[1];
+      const s = await ds.sample(e.index);
+      assert.ok(s.ok);
+      const req = (await scoreRequestFor(policy, s.sample))!;
+      assert.ok(!req.prompt.endsWith(req.response) && req.response.length > 0, 'the prompt is masked: only the answer is scored');
+      const [scored] = await policy.score([req]);
+      assert.equal(e.tokens, scored.tokens.length);
+      assert.ok(Math.abs(e.ppl! - perplexity(scored.tokens.map((t) => t.logprob))!) < 1e-9 * e.ppl!);
+      // The journal beside the dataset holds the same results.
+      const again = await loadCalibration(ds, policy.id, 1);
+      assert.deepEqual(again?.entries, r.entries);
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it('an aborted run resumes from its journal and ends with the numbers of an uninterrupted run', async () => {
+    const a = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));
+    const b = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));
+    try {
+      const full = await calibrate(b, policy, { batch: 8 });
+      const ctl = new AbortController();
+      await assert.rejects(
+        calibrate(a, policy, { batch: 8, signal: ctl.signal, onProgress: (done) => done >= 16 && ctl.abort() }),
+        (e: Error) => e.name === 'AbortError',
+      );
+      const partial = (await readJournal<{ type: string }>(calibrationPath(a.path, policy.id, 1))).entries.filter((e) => e.type === 'result');
+      assert.equal(partial.length, 16, 'two batches were journaled before the abort');
+      const resumed = await calibrate(a, policy, { batch: 8 });
+      assert.equal(resumed.resumed, 16);
+      assert.deepEqual(resumed.entries.map((e) => [e.index, e.ppl]), full.entries.map((e) => [e.index, e.ppl]));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a dataset changed since the journal was written is calibrated afresh', async () => {
+    const path = copyOf('bfcl/BFCL_v4_simple_python.json');
+    let ds = await Dataset.open(path);
+    await calibrate(ds, policy, { batch: 16 });
+    await ds.close();
+    utimesSync(path, new Date(), new Date(Date.now() + 60_000));
+    ds = await Dataset.open(path);
+    try {
+      assert.equal(await loadCalibration(ds, policy.id, 1), undefined);
+      const r = await calibrate(ds, policy, { batch: 16 });
+      assert.equal(r.resumed, 0);
+      assert.equal(r.entries.length, 40);
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it('calibrates through an OpenAI-compatible endpoint (stand-in server) with the model’s chat template', async () => {
+    const server = await OpenAIStandIn.start({ flavor: 'vllm' });
+    const remote = new RemotePolicy({ baseURL: server.url, model: server.modelName, chatTemplatePath: modelDir, maxInFlight: 3 });
+    const ds = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));
+    try {
+      const r = await calibrate(ds, remote, { batch: 8 });
+      assert.equal(r.entries.length, 40);
+      // Recompute one sample's PPL from the stand-in's own model over the answer's tokens.
+      const e = r.entries[3];
+      const s = await ds.sample(e.index);
+      assert.ok(s.ok);
+      const req = (await scoreRequestFor(remote, s.sample))!;
+      const toks = server.model.tokenize(req.prompt + req.response);
+      let at = 0;
+      const lps: number[] = [];
+      toks.forEach((t, k) => {
+        if (at >= req.prompt.length) lps.push(server.model.logprob(k ? toks[k - 1].text : '', t.text));
+        at += t.text.length;
+      });
+      assert.ok(Math.abs(e.ppl! - perplexity(lps)!) / e.ppl! < 1e-6, `${e.ppl} vs ${perplexity(lps)}`);
+      assert.ok(server.maxInFlight <= 3);
+    } finally {
+      await ds.close();
+      await remote.close();
+      await server.close();
+    }
+  });
+});
