@@ -3,7 +3,6 @@
 // sampling run in a worker thread (worker.ts) that holds the InferenceSession.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Template } from '@huggingface/jinja';
 import type { ToolDef } from '../../dataset/sample';
 import {
   PolicyError,
@@ -15,6 +14,7 @@ import {
   type ScoreRequest,
   type ScoreResult,
 } from '../policy';
+import { ChatTemplate } from '../chatTemplate';
 import type { BatchLimits, EngineInfo, TokensOut } from './engine';
 import { folderLabel, readModelFolder, type ModelFolder } from './folder';
 import type { WorkerReply, WorkerRequest, WorkerResult } from './protocol';
@@ -123,7 +123,7 @@ export class OnnxPolicy implements Policy {
   readonly executionProvider: 'cpu' | 'cuda';
   /** Whether the export has past_key_values (sample() then decodes incrementally). */
   readonly hasKvCache: boolean;
-  private readonly templates = new Map<string, Template>();
+  private template: ChatTemplate | undefined;
 
   private constructor(
     private readonly folder: ModelFolder,
@@ -171,49 +171,14 @@ export class OnnxPolicy implements Policy {
     return new OnnxPolicy(folder, client, info, limits);
   }
 
-  private template(tools: boolean): Template {
-    const src = this.folder.chatTemplate;
-    const where = this.folder.chatTemplatePath;
-    let text: string | undefined;
-    if (typeof src === 'string') text = src;
-    else if (Array.isArray(src)) {
-      // Named templates (transformers): "tool_use" when tools are given, else "default".
-      const named = (n: string) => src.find((t) => t.name === n)?.template;
-      text = (tools ? named('tool_use') : undefined) ?? named('default');
-    }
-    if (!text) throw new PolicyError(`${where}: no chat_template`);
-    let t = this.templates.get(text);
-    if (!t) {
-      try {
-        t = new Template(text);
-      } catch (err) {
-        throw new PolicyError(`${where}: chat_template does not parse (${(err as Error).message})`);
-      }
-      this.templates.set(text, t);
-    }
-    return t;
-  }
-
   async chatTemplate(messages: ChatMessage[], tools: ToolDef[], opts: { addGenerationPrompt?: boolean } = {}): Promise<string> {
-    const template = this.template(tools.length > 0);
-    const cfg = this.folder.tokenizerConfig;
-    const special: Record<string, string> = {};
-    for (const key of ['bos_token', 'eos_token', 'pad_token', 'unk_token']) {
-      const v = cfg[key];
-      const s = typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { content?: unknown }).content : undefined;
-      if (typeof s === 'string') special[key] = s;
-    }
-    // Through JSON: a field set to undefined is absent (as in Python), not rendered as null.
-    const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
-    const context: Record<string, unknown> = { ...special, messages: plain(messages), add_generation_prompt: !!opts.addGenerationPrompt };
-    // Tools as transformers passes them (JSON-schema function entries); absent, not empty, when
-    // there are none, as templates test `{% if tools %}` / `tools is not none`.
-    if (tools.length) context.tools = plain(tools.map((t) => ({ type: 'function', function: t })));
-    try {
-      return template.render(context);
-    } catch (err) {
-      throw new PolicyError(`${this.folder.chatTemplatePath}: chat_template failed (${(err as Error).message})`);
-    }
+    // The same renderer the endpoint backend uses (transformers' apply_chat_template inputs).
+    this.template ??= ChatTemplate.fromConfig(
+      this.folder.tokenizerConfig,
+      this.folder.chatTemplatePath,
+      typeof this.folder.chatTemplate === 'string' && this.folder.chatTemplatePath.endsWith('.jinja') ? this.folder.chatTemplate : undefined,
+    );
+    return this.template.render(messages, tools, !!opts.addGenerationPrompt);
   }
 
   async score(batch: ScoreRequest[], opts: CallOptions = {}): Promise<ScoreResult[]> {

@@ -18,11 +18,11 @@ import {
   type ScoreResult,
   type TokenLogprob,
 } from '../policy';
-import { ChatTemplate, type ChatTemplateSource } from './chatTemplate';
+import { ChatTemplate, type ChatTemplateSource } from '../chatTemplate';
 import { parseEcho, parsePromptLogprobs, parseSample } from './logprobs';
 import { backoffMs, classify, Semaphore, sleep } from './retry';
 
-export type { ChatTemplateSource } from './chatTemplate';
+export type { ChatTemplateSource } from '../chatTemplate';
 
 export interface RemotePolicyOptions {
   /** The OpenAI-compatible base URL, usually ending in /v1 (http://localhost:8000/v1). */

@@ -6,8 +6,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Template } from '@huggingface/jinja';
-import type { ToolDef } from '../../dataset/sample';
-import { PolicyError, type ChatMessage } from '../policy';
+import type { ToolDef } from '../dataset/sample';
+import { PolicyError, type ChatMessage } from './policy';
 
 /**
  * Where the template comes from: a file (a tokenizer_config.json, the model folder holding one, or a
@@ -44,22 +44,20 @@ export class ChatTemplate {
       const beside = parseObject((await readFile(join(dirname(file), 'tokenizer_config.json'), 'utf8').catch(() => '')) || '');
       return new ChatTemplate(new Map([['default', text]]), beside ? specialTokensOf(beside) : {}, file);
     }
-    const templates = new Map<string, string>();
-    const ct = config.chat_template;
-    if (typeof ct === 'string') templates.set('default', ct);
-    else if (Array.isArray(ct)) {
-      // Several named templates ("default", "tool_use", …), as some tokenizer configs ship them.
-      for (const t of ct as { name?: unknown; template?: unknown }[]) {
-        if (typeof t?.name === 'string' && typeof t.template === 'string') templates.set(t.name, t.template);
-      }
-    }
-    if (templates.size === 0) {
-      // Newer exports keep the template beside the config instead of inside it.
-      const jinja = await readFile(join(dirname(file), 'chat_template.jinja'), 'utf8').catch(() => undefined);
-      if (jinja === undefined) throw new PolicyError(`${file} has no chat_template (and there is no chat_template.jinja beside it)`);
-      templates.set('default', jinja);
-    }
-    return new ChatTemplate(templates, specialTokensOf(config), file);
+    // Newer exports keep the template beside the config instead of inside it.
+    const jinja = namedTemplates(config).size ? undefined : await readFile(join(dirname(file), 'chat_template.jinja'), 'utf8').catch(() => undefined);
+    return ChatTemplate.fromConfig(config, file, jinja);
+  }
+
+  /**
+   * From a parsed tokenizer_config.json (its `chat_template`: one string, or named templates such
+   * as "default" and "tool_use"), or from `jinja` (a chat_template.jinja) when it has none.
+   */
+  static fromConfig(config: Record<string, unknown>, origin: string, jinja?: string): ChatTemplate {
+    const templates = namedTemplates(config);
+    if (templates.size === 0 && jinja !== undefined) templates.set('default', jinja);
+    if (templates.size === 0) throw new PolicyError(`${origin} has no chat_template (and there is no chat_template.jinja beside it)`);
+    return new ChatTemplate(templates, specialTokensOf(config), origin);
   }
 
   render(messages: ChatMessage[], tools: ToolDef[], addGenerationPrompt: boolean): string {
@@ -82,6 +80,18 @@ export class ChatTemplate {
       throw new PolicyError(`The chat template (${this.origin}) failed: ${(e as Error).message}`);
     }
   }
+}
+
+function namedTemplates(config: Record<string, unknown>): Map<string, string> {
+  const templates = new Map<string, string>();
+  const ct = config.chat_template;
+  if (typeof ct === 'string') templates.set('default', ct);
+  else if (Array.isArray(ct)) {
+    for (const t of ct as { name?: unknown; template?: unknown }[]) {
+      if (typeof t?.name === 'string' && typeof t.template === 'string') templates.set(t.name, t.template);
+    }
+  }
+  return templates;
 }
 
 /** A folder means its tokenizer_config.json. */
