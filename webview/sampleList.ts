@@ -19,6 +19,8 @@ export class SampleList {
   private selected = -1;
   private generation = 0;
   private firstPageCallback: ((rows: number) => void) | undefined;
+  /** The row elements on screen by position, with the data they show. */
+  private rendered = new Map<number, { row: Row | undefined; selected: boolean; el: HTMLElement }>();
 
   constructor(private readonly onSelect: (row: Row | undefined, position: number) => void) {
     this.spacer = el('div', { class: 'list-spacer' });
@@ -108,15 +110,22 @@ export class SampleList {
     const items = this.virtualizer.getVirtualItems();
     this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
     const frag = document.createDocumentFragment();
+    const next = new Map<number, { row: Row | undefined; selected: boolean; el: HTMLElement }>();
     let shown = 0;
     for (const item of items) {
       const row = this.rowAt(item.index);
       if (!row) void this.fetchPage(Math.floor(item.index / PAGE));
-      const line = this.renderRow(item.index, row);
+      // A row whose data and selection did not change keeps its element: scrolling then moves
+      // nodes instead of rebuilding them, and whatever holds a row (focus, a hover) keeps it.
+      const selected = item.index === this.selected;
+      const prev = this.rendered.get(item.index);
+      const line = prev && prev.row === row && prev.selected === selected ? prev.el : this.renderRow(item.index, row);
       line.style.transform = `translateY(${item.start}px)`;
       frag.append(line);
+      next.set(item.index, { row, selected, el: line });
       if (row) shown++;
     }
+    this.rendered = next;
     this.spacer.replaceChildren(frag);
     if (shown > 0 && this.firstPageCallback) {
       const cb = this.firstPageCallback;

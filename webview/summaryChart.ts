@@ -24,7 +24,7 @@ export class SummaryChart {
   constructor() {
     this.caption = el('div', { class: 'summary-caption', role: 'status' });
     this.canvas = el('canvas', { 'aria-label': 'Errors per kind', role: 'img' });
-    this.root = el('details', { class: 'summary', open: '' }, el('summary', {}, 'Checker summary'), this.caption, el('div', { class: 'chart-box' }, this.canvas));
+    this.root = el('details', { class: 'summary checker', open: '' }, el('summary', {}, 'Checker summary'), this.caption, el('div', { class: 'chart-box' }, this.canvas));
     this.root.hidden = true;
     // Theme switches change the body's class: redraw with the new colours.
     new MutationObserver(() => this.last && this.draw(this.last)).observe(document.body, { attributes: true, attributeFilter: ['class'] });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeTinyModel } from '../../src/core/model/testModels';
-import { ROOT, openDataset, screenshot, startSession, webview, type Session } from './codeServer';
+import { ROOT, openDataset, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
 
@@ -60,7 +60,8 @@ describe('calibration in code-server', { timeout: 300_000 }, () => {
     await wv.locator(`.count[data-count="${cli.selected.length}"]`).waitFor({ timeout: 30_000 });
     for (let k = 0; k < cli.selected.length; k++) {
       const row = wv.locator(`#row-${k}`);
-      await row.scrollIntoViewIfNeeded();
+      await scrollToRow(wv, k);
+      await row.locator('.cell.ppl[data-tier]').waitFor();
       const idx = Number((await row.locator('.cell.idx').textContent()) ?? '0') - 1;
       assert.equal(idx, cli.selected[k].index, `selected #${k} is record ${cli.selected[k].index + 1} as in the CLI`);
       const shown = Number(((await row.locator('.cell.ppl').textContent()) ?? '').replace('● ', ''));

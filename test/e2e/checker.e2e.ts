@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodedToRaw, locateStringValue, rawSpan } from '../../src/core/toolcall/jsonSpans';
-import { ROOT, openDataset, pickFileInDialog, quickOpen, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
+import { ROOT, openDataset, pickFileInDialog, quickOpen, runCommand, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DEMO = join(ROOT, 'demo');
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
@@ -79,13 +79,14 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     await wv.locator('.count[data-count="40"]').waitFor({ timeout: 60_000 });
     await runCommand(s.page, 'iTool: Load Predictions to Check');
     await pickFileInDialog(s.page, predsFile);
-    const summary = wv.locator('.summary');
+    const summary = wv.locator('.summary.checker');
     await summary.and(wv.locator(`[data-checked="${cli.length}"]`)).waitFor({ timeout: 60_000 });
     assert.equal(await summary.getAttribute('data-valid'), String(validCli));
     // Each row's verdict equals the CLI's, kinds included.
     for (let k = 0; k < cli.length; k++) {
-      const cell = wv.locator(`#row-${k} .cell.check`);
-      await cell.scrollIntoViewIfNeeded();
+      const cell = wv.locator(`#row-${k} .cell.check[data-kinds]`);
+      await scrollToRow(wv, k);
+      await cell.waitFor();
       const kinds = [...new Set(cli[k].errors.map((e) => e.kind))].sort().join(' ');
       assert.equal((await cell.getAttribute('data-kinds'))?.split(' ').filter(Boolean).sort().join(' ') ?? '', kinds, `row ${k}`);
       assert.equal(await cell.textContent(), cli[k].valid ? '✓' : `✗${kinds.split(' ').length > 1 ? kinds.split(' ').length : ''}`);
@@ -140,8 +141,8 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean });
     await openDataset(s.page, rel);
     const wv = webview(s.page);
-    await wv.locator(`.summary[data-checked="${rows.length}"]`).waitFor({ timeout: 60_000 });
-    assert.equal(await wv.locator('.summary').getAttribute('data-valid'), String(rows.filter((x) => x.valid).length));
+    await wv.locator(`.summary.checker[data-checked="${rows.length}"]`).waitFor({ timeout: 60_000 });
+    assert.equal(await wv.locator('.summary.checker').getAttribute('data-valid'), String(rows.filter((x) => x.valid).length));
     await wv.locator('vscode-dropdown.filter').click();
     await wv.locator('vscode-option', { hasText: 'Output invalid' }).click();
     await wv.locator(`.count[data-count="${rows.filter((x) => !x.valid).length}"]`).waitFor({ timeout: 30_000 });

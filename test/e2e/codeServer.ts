@@ -218,3 +218,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Bring list position `k` on screen by scrolling the virtualised list itself (rows are created as
+ * they scroll in, and may be rebuilt when their data arrives, so element-bound scrolling races).
+ */
+export async function scrollToRow(wv: FrameLocator, k: number): Promise<void> {
+  await wv.locator('.list').evaluate((el, pos) => {
+    const rowHeight = 26;
+    el.scrollTop = Math.max(0, pos * rowHeight - el.clientHeight / 2);
+  }, k);
+  await wv.locator(`#row-${k}`).waitFor();
+}

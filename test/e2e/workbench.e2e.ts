@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
+import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DEMO = join(ROOT, 'demo');
 
@@ -93,7 +93,7 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const payloadIndex = lines.findIndex((l) => l.includes('onerror'));
     assert.ok(payloadIndex >= 0, 'fixture has an HTML payload record');
     const row = wv.locator(`#row-${payloadIndex}`);
-    await row.scrollIntoViewIfNeeded();
+    await scrollToRow(wv, payloadIndex);
     await row.click();
     const detail = wv.locator('.detail');
     await detail.locator('.detail-title').filter({ hasText: 'Sample' }).waitFor();
