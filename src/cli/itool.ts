@@ -3,8 +3,10 @@
 //   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array]
 //   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
 //   itool calibrate DATASET (--model DIR | --endpoint URL --served-model M) [--ratio 0.3] -o OUT
+//   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
+import { exploreCommand } from './explore';
 import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
 import { checkCommand } from './check';
@@ -31,6 +33,13 @@ Usage:
       --tiers EASY_BELOW,HARD_FROM), and the top --ratio by perplexity per group selected as
       deficient, written to OUT. Resumes an interrupted run. The API key is read from the
       environment variable VAR (default OPENAI_API_KEY), never from the command line.
+  itool explore DATASET (--model DIR [--ep cpu|cuda] | --endpoint URL --served-model NAME
+                  [--chat-template FILE] [--api-key-env VAR]) --selection FILE -o PAIRS
+                  [--iters 5] [--actions 3] [--depth 3] [--temperature 1.5] [--max-new-tokens 50]
+                  [--sim-steps 2] [--exploration 1.0] [--seed 0] [--concurrency 8] [--round N]
+      MCTS over response fragments for every sample in the selection (from itool calibrate -o),
+      rewarded by the AST checker; fine-grained preference pairs written to PAIRS (JSON Lines).
+      Trees and pairs are journaled beside the dataset per sample: an interrupted run resumes.
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -65,6 +74,16 @@ export async function main(argv: string[]): Promise<number> {
       round: { type: 'string' },
       batch: { type: 'string' },
       tiers: { type: 'string' },
+      selection: { type: 'string' },
+      iters: { type: 'string' },
+      actions: { type: 'string' },
+      depth: { type: 'string' },
+      temperature: { type: 'string' },
+      'max-new-tokens': { type: 'string' },
+      'sim-steps': { type: 'string' },
+      exploration: { type: 'string' },
+      seed: { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   if (command === 'calibrate') {
@@ -97,6 +116,41 @@ export async function main(argv: string[]): Promise<number> {
       batch: num('batch', values.batch, 16, (x) => Number.isInteger(x) && x >= 1),
       tiers,
       out: values.out,
+    });
+  }
+  if (command === 'explore') {
+    const dataset = positionals[0];
+    if (!dataset) throw new UsageError('explore: missing DATASET');
+    if (!values.selection) throw new UsageError('explore: --selection FILE is required (made by itool calibrate -o)');
+    if (!values.out) throw new UsageError('explore: -o PAIRS is required');
+    if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`explore: --ep must be cpu or cuda, not "${values.ep}"`);
+    const num = (name: string, v: string | undefined, ok: (x: number) => boolean): number | undefined => {
+      if (v === undefined) return undefined;
+      const x = Number(v);
+      if (v.trim() === '' || !ok(x)) throw new UsageError(`explore: --${name} "${v}" is out of range`);
+      return x;
+    };
+    const whole = (min: number) => (x: number) => Number.isInteger(x) && x >= min;
+    return exploreCommand({
+      dataset,
+      selection: values.selection,
+      out: values.out,
+      model: values.model,
+      endpoint: values.endpoint,
+      servedModel: values['served-model'],
+      chatTemplate: values['chat-template'],
+      apiKeyEnv: values['api-key-env'],
+      executionProvider: values.ep as 'cpu' | 'cuda' | undefined,
+      iterations: num('iters', values.iters, whole(0)),
+      numActions: num('actions', values.actions, whole(1)),
+      depth: num('depth', values.depth, whole(1)),
+      temperature: num('temperature', values.temperature, (x) => x >= 0 && Number.isFinite(x)),
+      maxNewTokens: num('max-new-tokens', values['max-new-tokens'], whole(1)),
+      maxSimulationSteps: num('sim-steps', values['sim-steps'], whole(0)),
+      explorationWeight: num('exploration', values.exploration, (x) => x >= 0 && Number.isFinite(x)),
+      seed: num('seed', values.seed, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32),
+      concurrency: num('concurrency', values.concurrency, whole(1)),
+      round: num('round', values.round, whole(1)),
     });
   }
   if (command === 'check') {

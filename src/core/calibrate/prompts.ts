@@ -2,7 +2,7 @@
 // answer, in the model's own chat template, ending where the assistant begins) and the response
 // (the reference answer exactly as that template writes it, end-of-turn marker included, since
 // that is what the model was trained to produce).
-import type { Sample, Turn } from '../dataset/sample';
+import { promptTurns, type Sample, type Turn } from '../dataset/sample';
 import type { ChatMessage, Policy, ScoreRequest } from '../model/policy';
 
 function toMessage(t: Turn): ChatMessage {
@@ -43,4 +43,13 @@ export async function scoreRequestFor(policy: Policy, s: Sample): Promise<Scored
   // or reorder), fall back to the answer's own text rather than scoring the wrong span.
   const response = full.startsWith(prompt) ? full.slice(prompt.length) : ref.content;
   return { prompt, response, group: ref.calls?.length ? 'calls' : 'text' };
+}
+
+/**
+ * The prompt the policy answers for a sample: every turn before the reference answer (all turns
+ * when it has none) in the model's own chat template, ending where the assistant's answer begins.
+ * The search continues this prompt with response prefixes.
+ */
+export async function promptFor(policy: Policy, s: Sample): Promise<string> {
+  return policy.chatTemplate(promptTurns(s).map(toMessage), s.tools, { addGenerationPrompt: true });
 }

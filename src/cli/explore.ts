@@ -1,0 +1,74 @@
+// `itool explore DATASET --model DIR|--endpoint URL --selection FILE -o PAIRS`: the MCTS path
+// exploration of a round over the samples `itool calibrate -o` selected, and the fine-grained
+// preference pairs found, written to PAIRS (JSON Lines). Trees and pairs are journaled beside the
+// dataset per sample as they finish: an interrupted run (Ctrl-C, crash) resumes.
+import { resolve } from 'node:path';
+import { readSelection } from '../core/calibrate/selectionFile';
+import { Dataset } from '../core/dataset/dataset';
+import { explore } from '../core/search/explore';
+import type { SearchOptions } from '../core/search/mcts';
+import { openPolicy, type CalibrateCommandOptions } from './calibrate';
+
+export interface ExploreCommandOptions extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>, Partial<SearchOptions> {
+  dataset: string;
+  selection: string;
+  out: string;
+  /** Default: the selection's round. */
+  round?: number;
+  concurrency?: number;
+}
+
+export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
+  const sel = await readSelection(o.selection);
+  const policy = await openPolicy(o);
+  const ds = await Dataset.open(o.dataset);
+  const ctl = new AbortController();
+  const onSigint = () => ctl.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    // A selection made for another model or file still runs (the user may mean it), but says so.
+    if (sel.model !== policy.id) process.stderr.write(`itool: note: the selection was made with ${sel.modelLabel || sel.model}, exploring with ${policy.label}\n`);
+    if (sel.dataset && resolve(sel.dataset) !== resolve(o.dataset)) process.stderr.write(`itool: note: the selection was made for ${sel.dataset}\n`);
+    const round = o.round ?? sel.round ?? 1;
+    const started = Date.now();
+    let lastLine = 0;
+    const result = await explore(ds, policy, sel.selected, {
+      round,
+      concurrency: o.concurrency,
+      numActions: o.numActions,
+      temperature: o.temperature,
+      maxNewTokens: o.maxNewTokens,
+      depth: o.depth,
+      iterations: o.iterations,
+      maxSimulationSteps: o.maxSimulationSteps,
+      explorationWeight: o.explorationWeight,
+      seed: o.seed,
+      signal: ctl.signal,
+      out: o.out,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (now - lastLine < 1000 && p.done < p.total) return;
+        lastLine = now;
+        process.stderr.write(`[explore] ${p.done}/${p.total} samples, ${p.pairs} pairs, ${((now - started) / 1000).toFixed(1)} s\n`);
+      },
+    });
+    const kinds = new Map<string, number>();
+    for (const p of result.pairs) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
+    const s = result.header.search;
+    const lines = [
+      `model       ${policy.label} (round ${round})`,
+      `search      ${s.iterations} iterations, ${s.numActions} actions, depth ${s.depth}, temperature ${s.temperature}, ${s.maxNewTokens} new tokens, seed ${s.seed}`,
+      `explored    ${result.entries.length} of ${sel.selected.length} selected samples${result.resumed ? ` (${result.resumed} resumed)` : ''}, ${result.skipped.length} skipped`,
+      ...result.skipped.slice(0, 10).map((k) => `  record ${k.index + 1}: ${k.reason}`),
+      `pairs       ${result.pairs.length}${kinds.size ? ` (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
+      `journal     ${result.path}`,
+      `pairs file  ${o.out}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return result.skipped.length && !result.entries.length ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await ds.close();
+    await policy.close();
+  }
+}

@@ -1,0 +1,198 @@
+// Path exploration for a round (METHOD.md, step 2b/2c): the search over every selected sample, a
+// few at a time over one policy (whose own in-flight limit bounds the requests), with each sample's
+// tree and pairs journaled beside the dataset as soon as it finishes. A crash or a cancel loses at
+// most the samples in flight; a rerun with the same dataset, model, round and knobs skips the
+// samples already done. The pairs of the whole run are also written as JSON Lines to `out`.
+import { createHash } from 'node:crypto';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { metadataDir } from '../calibrate/calibrate';
+import type { Dataset } from '../dataset/dataset';
+import type { Policy } from '../model/policy';
+import { writeFileAtomic } from '../store/atomicWrite';
+import { JournalWriter, readJournal } from '../store/journal';
+import { DEFAULT_SEARCH_OPTIONS, searchSample, type SearchOptions, type SearchRunOptions, type SearchTree } from './mcts';
+import { DEFAULT_PAIR_OPTIONS, extractPairs, mergePairs, type PairOptions, type PreferencePair } from './pairs';
+
+export interface ExploreHeader {
+  type: 'header';
+  model: string;
+  modelLabel: string;
+  round: number;
+  dataset: string;
+  datasetSize: number;
+  datasetMtimeMs: number;
+  records: number;
+  search: SearchOptions;
+  pairs: PairOptions;
+  createdAt: string;
+}
+
+export interface ExploreEntry {
+  type: 'result';
+  index: number;
+  id: string;
+  tree: SearchTree;
+  pairs: PreferencePair[];
+}
+
+/** A sample that could not be searched (unreadable, changed, template or policy failure): retried by a rerun. */
+export interface ExploreSkip {
+  type: 'skip';
+  index: number;
+  id?: string;
+  reason: string;
+}
+
+type JournalEntry = ExploreHeader | ExploreEntry | ExploreSkip;
+
+export interface ExploreProgress {
+  /** Samples finished, resumed ones included, and the number to explore. */
+  done: number;
+  total: number;
+  pairs: number;
+  elapsedMs: number;
+}
+
+export interface ExploreOptions extends Partial<SearchOptions>, Partial<PairOptions> {
+  round?: number;
+  /** Samples searched at once (default 8). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ExploreProgress) => void;
+  /** Where to write the run's pairs as JSON Lines (atomically, at the end). */
+  out?: string;
+  reward?: SearchRunOptions['reward'];
+}
+
+export interface ExploreResult {
+  path: string;
+  header: ExploreHeader;
+  /** One entry per explored sample, in the order of the targets. */
+  entries: ExploreEntry[];
+  skipped: ExploreSkip[];
+  /** All pairs, in target order, repeats merged. */
+  pairs: PreferencePair[];
+  /** Entries that came from an earlier, interrupted run. */
+  resumed: number;
+}
+
+/** Where a model's exploration of a round is journaled: beside the dataset, keyed like calibration. */
+export function explorePath(datasetPath: string, modelId: string, round: number): string {
+  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
+  return join(metadataDir(datasetPath), 'explore', `${key}-r${round}.jsonl`);
+}
+
+function pick<T extends object>(defaults: Readonly<T>, o: Partial<T>): T {
+  const out: T = { ...defaults };
+  for (const k of Object.keys(defaults) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k] as T[keyof T];
+  return out;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  return !!signal?.aborted || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Explore `targets` (the selected samples: record index, and id to make sure the record is still that sample). */
+export async function explore(ds: Dataset, policy: Policy, targets: readonly { index: number; id?: string }[], opts: ExploreOptions = {}): Promise<ExploreResult> {
+  const started = Date.now();
+  const round = opts.round ?? 1;
+  const search = pick(DEFAULT_SEARCH_OPTIONS, opts);
+  const pairOpts = pick(DEFAULT_PAIR_OPTIONS, opts);
+  const path = explorePath(ds.path, policy.id, round);
+  const previous = await readJournal<JournalEntry>(path);
+  const old = previous.entries.find((e): e is ExploreHeader => e.type === 'header');
+  // Trees from another file version or other knobs are not this run's: start afresh (the old
+  // journal is replaced only once the new one has its header).
+  const fresh = !old || old.datasetSize !== ds.index.size || old.datasetMtimeMs !== ds.index.mtimeMs || old.records !== ds.count || !sameJson(old.search, search);
+  const header: ExploreHeader = fresh
+    ? { type: 'header', model: policy.id, modelLabel: policy.label, round, dataset: ds.path, datasetSize: ds.index.size, datasetMtimeMs: ds.index.mtimeMs, records: ds.count, search, pairs: pairOpts, createdAt: new Date().toISOString() }
+    : { ...old, pairs: pairOpts };
+  const done = new Map<number, ExploreEntry>();
+  if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(e.index, e);
+  const resumed = done.size;
+  const seen = new Set<number>();
+  const list = targets.filter((t) => !seen.has(t.index) && seen.add(t.index));
+  const todo = list.filter((t) => !done.has(t.index));
+  const skipped = new Map<number, ExploreSkip>();
+
+  // Pairs are derived data: resumed trees are re-read with this run's pair thresholds when they differ.
+  if (!fresh && !sameJson(old.pairs, pairOpts)) {
+    for (const e of done.values()) {
+      const r = await ds.sample(e.index);
+      if (r.ok) e.pairs = extractPairs(e.tree, r.sample, { ...pairOpts, round });
+    }
+  }
+
+  const writer = await JournalWriter.open(fresh && previous.entries.length ? `${path}.new` : path);
+  let writes = Promise.resolve();
+  /** One append at a time, each made durable before the sample counts as done. */
+  const record = (e: JournalEntry): Promise<void> => (writes = writes.then(async () => {
+    await writer.append(e);
+    await writer.sync();
+  }));
+  let pairCount = [...done.values()].reduce((s, e) => s + e.pairs.length, 0);
+  const progress = (): void => opts.onProgress?.({ done: done.size, total: list.length, pairs: pairCount, elapsedMs: Date.now() - started });
+
+  const one = async (t: { index: number; id?: string }): Promise<void> => {
+    const skip = async (reason: string, id?: string): Promise<void> => {
+      const s: ExploreSkip = { type: 'skip', index: t.index, reason };
+      if (id !== undefined) s.id = id;
+      skipped.set(t.index, s);
+      await record(s);
+    };
+    const r = await ds.sample(t.index);
+    if (!r.ok) return skip(r.reason, t.id);
+    if (t.id !== undefined && r.sample.id !== t.id) return skip(`record ${t.index + 1} is now sample "${r.sample.id}", not "${t.id}" (the dataset changed since the selection)`, t.id);
+    let tree: SearchTree;
+    try {
+      tree = await searchSample(policy, r.sample, { ...search, signal: opts.signal, reward: opts.reward });
+    } catch (err) {
+      if (isAbort(err, opts.signal)) throw err;
+      return skip(`search failed: ${err instanceof Error ? err.message : String(err)}`, r.sample.id);
+    }
+    const entry: ExploreEntry = { type: 'result', index: t.index, id: r.sample.id, tree, pairs: extractPairs(tree, r.sample, { ...pairOpts, round }) };
+    await record(entry);
+    done.set(t.index, entry);
+    pairCount += entry.pairs.length;
+    progress();
+  };
+
+  try {
+    if (fresh) await record(header);
+    progress();
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      // A failure anywhere stops the others from starting new samples.
+      while (!failed && next < todo.length) {
+        try {
+          opts.signal?.throwIfAborted();
+          await one(todo[next++]);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    // Every worker settles before this returns or throws, so nothing writes after the journal closes.
+    const runs = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, todo.length)) }, worker));
+    await writes;
+    const rejected = runs.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (rejected) throw rejected.reason;
+  } finally {
+    await writes.catch(() => undefined);
+    await writer.close();
+    if (fresh && previous.entries.length) await rename(`${path}.new`, path);
+  }
+
+  const entries = list.map((t) => done.get(t.index)).filter((e): e is ExploreEntry => e !== undefined);
+  const pairs = mergePairs(entries.flatMap((e) => e.pairs));
+  if (opts.out) {
+    await mkdir(dirname(opts.out), { recursive: true });
+    await writeFileAtomic(opts.out, pairs.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  }
+  return { path, header, entries, skipped: [...skipped.values()], pairs, resumed };
+}

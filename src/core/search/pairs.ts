@@ -1,0 +1,178 @@
+// Fine-grained preference pairs from a search tree (METHOD.md, "Pairs"). At every node with at least
+// two visited children, chosen = the child with the highest mean value, rejected = the lowest; the
+// pair is kept when the values differ enough, the fragments are not near-copies, and the chosen
+// side is not itself bad. Both sides continue the node's prefix, so they differ first at exactly
+// one fragment: the one the reviewer sees highlighted.
+//
+// What a side holds: the child's fragment, and a completion after it to a whole response, so the
+// pair trains and reads as complete answers. The chosen side is completed with the best response
+// the search backed up through that child, the rejected side with the worst one: both are
+// responses the policy really produced and the checker really judged (their verdicts come with
+// the pair), and they are the ones that made the gap.
+import type { Sample } from '../dataset/sample';
+import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
+import type { CheckError, Verdict } from '../toolcall/types';
+import { cleanResponse, prefixOf, type SearchNode, type SearchTree } from './mcts';
+import type { StepKind } from './steps';
+
+export interface PairOptions {
+  /** Least mean value(chosen) − value(rejected) (published: 0.1). */
+  minGap: number;
+  /** Most fragment overlap (published: 0.95); see fragmentOverlap. */
+  maxOverlap: number;
+  /** Least mean value of the chosen side (published: −0.3). */
+  minChosenValue: number;
+}
+
+const EPS = 1e-9;
+
+export const DEFAULT_PAIR_OPTIONS: Readonly<PairOptions> = { minGap: 0.1, maxOverlap: 0.95, minChosenValue: -0.3 };
+
+/** The checker's verdict on a side's whole response (prefix + fragment + completion); spans index that text. */
+export interface PairVerdict {
+  valid: boolean;
+  score: number;
+  syntax: Verdict['syntax'];
+  errors: CheckError[];
+}
+
+export interface PairSide {
+  nodeId: number;
+  /** The fragment where the two sides part (the child's step text). */
+  fragment: string;
+  /** What follows the fragment to the end of the response ('' when the fragment ends it). */
+  completion: string;
+  /** fragment + completion: the side's continuation of the shared prefix. */
+  text: string;
+  /** Mean backed-up reward of the child (value / visits), and its visits. */
+  value: number;
+  visits: number;
+  /** The reward of this side's own response (the rollout it was completed with), null when it has none. */
+  reward: number | null;
+  kind: StepKind;
+  key?: string;
+  verdict: PairVerdict;
+}
+
+export interface PreferencePair {
+  sampleId: string;
+  /** Record index of the sample in its dataset (-1 when unknown). */
+  index: number;
+  round: number;
+  /** The node both sides continue, and its depth in the tree. */
+  nodeId: number;
+  depth: number;
+  /** The shared response prefix (after the prompt). */
+  prefix: string;
+  /** The chosen fragment's kind and key (function or argument name). */
+  kind: StepKind;
+  key?: string;
+  chosen: PairSide;
+  rejected: PairSide;
+  /** chosen.value − rejected.value. */
+  gap: number;
+  overlap: number;
+}
+
+/**
+ * Overlap of two fragments: 1 − Levenshtein(a, b) / max(|a|, |b|) over UTF-16 units, so 1 for
+ * identical text, 0 for nothing in common at the same places. Characters rather than tokens since
+ * fragments are short (one argument) and a one-character difference (`5` vs `6`) is exactly the
+ * kind of fragment error a pair should keep; the 0.95 cap drops only near-copies of long fragments
+ * (white space or a trailing comma apart).
+ */
+export function fragmentOverlap(a: string, b: string): number {
+  const m = Math.max(a.length, b.length);
+  if (m === 0) return 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return 1 - prev[b.length] / m;
+}
+
+function verdictOf(response: string, exp: Expectation): PairVerdict {
+  const v = checkOutput(cleanResponse(response), exp);
+  return { valid: v.valid, score: v.score, syntax: v.syntax, errors: v.errors };
+}
+
+export interface ExtractOptions extends Partial<PairOptions> {
+  round?: number;
+  /** Defaults to the sample's own index. */
+  index?: number;
+}
+
+/** The pairs of one tree. `sample` gives what the checker expects (the same sample the tree searched). */
+export function extractPairs(tree: SearchTree, sample: Sample, opts: ExtractOptions = {}): PreferencePair[] {
+  const o: PairOptions = { ...DEFAULT_PAIR_OPTIONS };
+  for (const k of Object.keys(DEFAULT_PAIR_OPTIONS) as (keyof PairOptions)[]) if (opts[k] !== undefined) o[k] = opts[k]!;
+  const exp = expectationFor(sample);
+  const nodes = tree.nodes;
+  const mean = (n: SearchNode): number => n.value / n.visits;
+  const out: PreferencePair[] = [];
+  for (const node of nodes) {
+    const kids = node.children.map((i) => nodes[i]).filter((n) => n.visits > 0);
+    if (kids.length < 2) continue;
+    // Highest mean first; among equals the better-explored, then the older node.
+    kids.sort((a, b) => mean(b) - mean(a) || b.visits - a.visits || a.id - b.id);
+    const chosen = kids[0];
+    const rejected = kids.slice(1).reduce((lo, n) => (mean(n) < mean(lo) || (mean(n) === mean(lo) && n.visits > lo.visits) ? n : lo));
+    const gap = mean(chosen) - mean(rejected);
+    const overlap = fragmentOverlap(chosen.text, rejected.text);
+    // Means of rewards rounded to 4 decimals: a tolerance keeps a gap of exactly 0.1 a gap of 0.1.
+    if (gap < o.minGap - EPS || overlap > o.maxOverlap + EPS || mean(chosen) < o.minChosenValue - EPS) continue;
+    const prefix = prefixOf(nodes, node.id);
+    const side = (n: SearchNode, r: SearchNode['best']): PairSide => {
+      const completion = r?.text ?? '';
+      const s: PairSide = {
+        nodeId: n.id,
+        fragment: n.text,
+        completion,
+        text: n.text + completion,
+        value: mean(n),
+        visits: n.visits,
+        reward: r?.reward ?? null,
+        kind: n.kind as StepKind,
+        verdict: verdictOf(prefix + n.text + completion, exp),
+      };
+      if (n.key !== undefined) s.key = n.key;
+      return s;
+    };
+    const pair: PreferencePair = {
+      sampleId: tree.sampleId,
+      index: opts.index ?? sample.index,
+      round: opts.round ?? 1,
+      nodeId: node.id,
+      depth: node.depth,
+      prefix,
+      kind: chosen.kind as StepKind,
+      chosen: side(chosen, chosen.best),
+      rejected: side(rejected, rejected.worst),
+      gap: Math.round(gap * 1e6) / 1e6,
+      overlap: Math.round(overlap * 1e6) / 1e6,
+    };
+    if (chosen.key !== undefined) pair.key = chosen.key;
+    out.push(pair);
+  }
+  return out;
+}
+
+/** The identity of a pair: the same sample, prefix and both continuations are one pair. */
+export function pairKey(p: PreferencePair): string {
+  return JSON.stringify([p.sampleId, p.prefix, p.chosen.text, p.rejected.text]);
+}
+
+/** Drops repeats (same pairKey), keeping the first occurrence and the order. */
+export function mergePairs(pairs: Iterable<PreferencePair>): PreferencePair[] {
+  const seen = new Set<string>();
+  const out: PreferencePair[] = [];
+  for (const p of pairs) {
+    const k = pairKey(p);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(p);
+  }
+  return out;
+}
