@@ -73,6 +73,7 @@ const sort = el('vscode-dropdown', { 'aria-label': 'Order of the list', class: '
 sort.append(el('vscode-option', { value: 'file' }, 'File order'), el('vscode-option', { value: 'ppl-desc' }, 'PPL, highest first'), el('vscode-option', { value: 'ppl-asc' }, 'PPL, lowest first'));
 const calibrateButton = el('vscode-button', { appearance: 'secondary', class: 'calibrate-button', title: 'Score every reference answer with the configured policy model (iTool: Calibrate Dataset)' }, 'Calibrate…');
 const selectButton = el('vscode-button', { appearance: 'secondary', class: 'select-button', title: 'Select the samples the policy is most deficient on (iTool: Select Deficient Samples)', hidden: '' }, 'Select deficient');
+const exploreButton = el('vscode-button', { appearance: 'secondary', class: 'explore-button', title: 'Search the selected samples fragment by fragment (iTool: Explore Deficient Samples)', hidden: '' }, 'Explore…');
 const calibrationChart = new CalibrationChart();
 const checkButton = el('vscode-button', { appearance: 'secondary', class: 'check-button', title: 'Check a predictions file ({"id", "output"} per line) against this dataset' }, 'Check predictions…');
 const summary = new SummaryChart();
@@ -85,7 +86,7 @@ const list = new SampleList((row, position) => void showDetail(row, position));
 const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num', 'num ppl', 'check'][i]}`, c)));
 
 app.append(
-  el('div', { class: 'toolbar' }, title, countBadge, search, filter, sort, calibrateButton, selectButton, checkButton, status),
+  el('div', { class: 'toolbar' }, title, countBadge, search, filter, sort, calibrateButton, selectButton, exploreButton, checkButton, status),
   problemsBox,
   calibrationChart.root,
   summary.root,
@@ -103,7 +104,7 @@ async function showDetail(row: Row | undefined, position: number): Promise<void>
   const mine = ++detailRequest;
   const r = await request('sample', { index: row.index });
   if (mine !== detailRequest) return;
-  if (r.sample) renderSample(detail, r.sample, r.line, r.rawText, r.outputs);
+  if (r.sample) renderSample(detail, r.sample, r.line, r.rawText, r.outputs, r.search);
   else renderProblem(detail, row.index, r.problem ?? 'unreadable record', r.rawText);
 }
 
@@ -188,6 +189,14 @@ onNotification((n) => {
       setFilterOptions();
       sort.hidden = false;
       selectButton.hidden = false;
+      exploreButton.hidden = !n.summary.selected;
+      const pos = list.selectedPosition;
+      list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
+      if (pos >= 0) list.select(pos, false);
+      return;
+    }
+    case 'search': {
+      status.textContent = `search: ${n.pairs} pair(s) from ${n.samples} sample(s) (${n.model}, round ${n.round})`;
       const pos = list.selectedPosition;
       list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
       if (pos >= 0) list.select(pos, false);
@@ -220,6 +229,7 @@ search.addEventListener('keydown', (e) => {
 filter.addEventListener('change', () => void applyView());
 sort.addEventListener('change', () => void applyView());
 calibrateButton.addEventListener('click', () => void request('calibrate', {}).catch((err: Error) => (status.textContent = err.message)));
+exploreButton.addEventListener('click', () => void request('explore', {}).catch((err: Error) => (status.textContent = err.message)));
 selectButton.addEventListener('click', () => void request('selectDeficient', {}).catch((err: Error) => (status.textContent = err.message)));
 checkButton.addEventListener('click', () => {
   status.textContent = 'choose a predictions file…';

@@ -6,6 +6,16 @@
 import type { SampleRow } from '../src/core/dataset/row';
 import type { Sample } from '../src/core/dataset/sample';
 import type { ErrorKind, Verdict } from '../src/core/toolcall/types';
+import type { SearchTree } from '../src/core/search/mcts';
+import type { PreferencePair } from '../src/core/search/pairs';
+
+/** The search of one sample: its MCTS tree and the pairs it produced. */
+export interface SampleSearch {
+  model: string;
+  round: number;
+  tree: SearchTree;
+  pairs: PreferencePair[];
+}
 
 /** The checker's verdict on a sample's model output(s), summed up for its list row. */
 export interface RowVerdict {
@@ -24,7 +34,7 @@ export interface RowCalibration {
 }
 
 /** One line of the sample list (defined in the core, which the CLI shares), plus verdict and calibration. */
-export type Row = SampleRow & { verdict?: RowVerdict; calibration?: RowCalibration };
+export type Row = SampleRow & { verdict?: RowVerdict; calibration?: RowCalibration; pairs?: number };
 
 export interface CalibrationSummary {
   model: string;
@@ -81,12 +91,13 @@ export type Sort = 'file' | 'ppl-desc' | 'ppl-asc';
 
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
-  sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[] } };
+  sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[]; search?: SampleSearch } };
   /** Ask the host to pick a predictions file ({"id","output"} JSONL) and check it against this dataset. */
   loadPredictions: { params: Record<string, never>; result: { loaded: boolean } };
   /** Run `iTool: Calibrate Dataset` / `iTool: Select Deficient Samples` on this dataset. */
   calibrate: { params: Record<string, never>; result: { started: boolean } };
   selectDeficient: { params: Record<string, never>; result: { selected: number } };
+  explore: { params: Record<string, never>; result: { started: boolean } };
   /** Start a search/filter; results arrive as `viewProgress` notifications for that view id. */
   setView: { params: { query: string; filter: Filter; sort?: Sort }; result: { view: number } };
 }
@@ -101,7 +112,9 @@ export type HostNotification =
   | { type: 'checking'; done: number; total: number; file: string }
   | { type: 'summary'; summary: CheckSummary }
   /** Calibration results to show (after a run, a selection, or found beside the dataset on open). */
-  | { type: 'calibration'; summary: CalibrationSummary };
+  | { type: 'calibration'; summary: CalibrationSummary }
+  /** Search results are available (after a run, or found beside the dataset): rows and details refetch. */
+  | { type: 'search'; samples: number; pairs: number; model: string; round: number };
 
 export type WebviewNotification =
   | { type: 'ready' }

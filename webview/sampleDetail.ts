@@ -3,7 +3,8 @@
 // All dataset text is set with textContent (see dom.ts).
 import { el, pretty, text } from './dom';
 import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
-import type { JudgedOutput } from './protocol';
+import type { JudgedOutput, SampleSearch } from './protocol';
+import { renderSearch } from './searchView';
 import { renderVerdict } from './verdictView';
 
 const ROLE_LABEL: Record<Turn['role'], string> = {
@@ -28,7 +29,7 @@ export function renderProblem(container: HTMLElement, index: number, reason: str
   );
 }
 
-export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string, outputs?: JudgedOutput[]): void {
+export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string, outputs?: JudgedOutput[], search?: SampleSearch): void {
   const reference = s.referenceIndex >= 0 ? s.turns[s.referenceIndex] : undefined;
   const parts: (HTMLElement | null)[] = [
     el(
@@ -41,6 +42,7 @@ export function renderSample(container: HTMLElement, s: Sample, line: number, ra
       ? section(`Model output${outputs.length > 1 ? `s (${outputs.length})` : ''}`, 'outputs', ...outputs.map((o) => renderVerdict(o.output, o.verdict, `predictions line ${o.line}`)))
       : null,
     section('Reference answer', 'reference', referenceBlock(reference)),
+    search ? section('Search (MCTS)', 'search-section', renderSearch(search)) : null,
     section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => turnBlock(t, i === s.referenceIndex))),
     section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),
     s.possibleAnswers ? section('Possible answers (BFCL)', 'possible', possibleAnswers(s)) : null,

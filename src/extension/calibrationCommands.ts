@@ -1,7 +1,9 @@
-// `iTool: Calibrate Dataset` and `iTool: Select Deficient Samples`, on the dataset panel in front.
+// `iTool: Calibrate Dataset`, `iTool: Select Deficient Samples` and `iTool: Explore Deficient
+// Samples`, on the dataset panel in front.
 import * as vscode from 'vscode';
 import { calibrate } from '../core/calibrate/calibrate';
 import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
+import { explore } from '../core/search/explore';
 import { DatasetEditorProvider } from './datasetEditor';
 import type { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
@@ -101,4 +103,83 @@ export async function selectDeficientCommand(): Promise<number | undefined> {
     `iTool: selected ${sel.selected.length} deficient samples (${sel.groups.calls.selected} that call a tool, ${sel.groups.text.selected} that answer in text).`,
   );
   return sel.selected.length;
+}
+
+/**
+ * `iTool: Explore Deficient Samples`: MCTS over the selected samples with the configured policy;
+ * trees and pairs are journaled beside the dataset per sample as they finish (a rerun resumes).
+ */
+export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void> {
+  const panel = activePanel();
+  if (!panel) return;
+  if (!panel.calibration.loaded) {
+    const found = await panel.calibration.loadLatest();
+    if (found) panel.showCalibration(found, thresholds());
+  }
+  let targets = panel.calibration.selectedTargets();
+  if (targets.length === 0 && panel.calibration.loaded) {
+    await selectDeficientCommand();
+    targets = panel.calibration.selectedTargets();
+  }
+  if (targets.length === 0) {
+    void vscode.window.showWarningMessage('iTool: calibrate the dataset and select its deficient samples first (iTool: Calibrate Dataset).');
+    return;
+  }
+  let policy;
+  try {
+    policy = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'iTool: loading the policy model…' }, () => openConfiguredPolicy(ctx));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`iTool: could not load the policy model: ${errorMessage(err)}`);
+    return;
+  }
+  if (!policy) return;
+  const ds = panel.datasetOpen;
+  const cfg = vscode.workspace.getConfiguration('itool.search');
+  const round = vscode.workspace.getConfiguration('itool.calibration').get<number>('round', 1);
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exploring ${targets.length} deficient samples with ${policy.label}`, cancellable: true },
+      async (progress, token) => {
+        const ctl = new AbortController();
+        token.onCancellationRequested(() => ctl.abort());
+        let reported = 0;
+        let first = -1;
+        return explore(ds, policy!, targets, {
+          round,
+          numActions: cfg.get<number>('numActions', 3),
+          temperature: cfg.get<number>('temperature', 1.5),
+          maxNewTokens: cfg.get<number>('maxNewTokens', 50),
+          depth: cfg.get<number>('depth', 3),
+          iterations: cfg.get<number>('iterations', 5),
+          maxSimulationSteps: cfg.get<number>('maxSimulationSteps', 2),
+          explorationWeight: cfg.get<number>('explorationWeight', 1.0),
+          seed: cfg.get<number>('seed', 0),
+          concurrency: cfg.get<number>('concurrency', 8),
+          signal: ctl.signal,
+          onProgress: (p) => {
+            if (first < 0) first = p.done;
+            const pct = p.total ? (100 * p.done) / p.total : 100;
+            const rate = (p.done - first) / Math.max(0.001, p.elapsedMs / 1000);
+            const left = rate > 0 && p.done < p.total ? ` · about ${Math.round((p.total - p.done) / rate)} s left` : '';
+            progress.report({ increment: pct - reported, message: `${p.done} / ${p.total} samples · ${p.pairs} pairs${left}` });
+            reported = pct;
+          },
+        });
+      },
+    );
+    panel.showSearch(result.header, result.entries);
+    for (const s of result.skipped.slice(0, 50)) log().warn(`search skipped record ${s.index + 1}: ${s.reason}`);
+    const msg = `iTool: explored ${result.entries.length} samples, ${result.pairs.length} preference pairs${result.resumed ? ` (${result.resumed} samples resumed)` : ''}${result.skipped.length ? `; ${result.skipped.length} skipped (see the log)` : ''}.`;
+    log().info(`${msg} Journal: ${result.path}`);
+    void vscode.window.showInformationMessage(msg);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'AbortError') {
+      void vscode.window.showInformationMessage('iTool: exploration cancelled; finished samples are kept and a rerun resumes.');
+    } else {
+      log().error(`exploring ${ds.path} failed: ${errorMessage(err)}`);
+      void vscode.window.showErrorMessage(`iTool: exploration failed: ${errorMessage(err)}`);
+    }
+  } finally {
+    await policy.close();
+  }
 }

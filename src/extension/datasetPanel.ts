@@ -6,6 +6,8 @@ import type { Dataset, SampleResult } from '../core/dataset/dataset';
 import type { CalibrationResult } from '../core/calibrate/calibrate';
 import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, Sort, ToHost, ToWebview } from '../../webview/protocol';
 import { PanelCalibration } from './panelCalibration';
+import { PanelSearch } from './panelSearch';
+import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
 import { errorMessage, log } from './log';
 import { PanelVerdicts } from './panelVerdicts';
 import type { PredictionLinks } from './predictionLinks';
@@ -23,6 +25,7 @@ export class DatasetPanel implements vscode.Disposable {
   private readonly problems = new Map<number, Problem>();
   private readonly verdicts: PanelVerdicts;
   readonly calibration: PanelCalibration;
+  readonly search: PanelSearch;
   private checking: AbortController | undefined;
 
   constructor(
@@ -32,6 +35,7 @@ export class DatasetPanel implements vscode.Disposable {
   ) {
     this.verdicts = new PanelVerdicts(dataset);
     this.calibration = new PanelCalibration(dataset);
+    this.search = new PanelSearch(dataset);
     this.disposables.push(webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)));
     for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
   }
@@ -55,6 +59,9 @@ export class DatasetPanel implements vscode.Disposable {
         this.startValidation();
         const linked = this.links.predictionsFor(this.dataset.path);
         if (linked && !this.verdicts.loaded && !this.checking) void this.loadPredictions(linked);
+        if (!this.search.loaded) {
+          void this.search.loadLatest().then((found) => found && this.notifySearch());
+        }
         if (!this.calibration.loaded) {
           void this.calibration.loadLatest().then((found) => {
             if (found && !this.calibration.loaded) this.showCalibration(found);
@@ -98,13 +105,15 @@ export class DatasetPanel implements vscode.Disposable {
         for (const r of rows) {
           r.verdict = this.verdicts.rowVerdict(r.index);
           r.calibration = this.calibration.row(r.index);
+          r.pairs = this.search.pairCount(r.index);
         }
         return rows;
       }
       case 'sample': {
         const r = await this.dataset.sample(msg.params.index);
         const outputs = this.verdicts.outputs(msg.params.index);
-        return r.ok ? { sample: r.sample, line: r.line, rawText: r.text, outputs } : { problem: r.reason, line: r.line, rawText: r.text };
+        const search = this.search.forSample(msg.params.index);
+        return r.ok ? { sample: r.sample, line: r.line, rawText: r.text, outputs, search } : { problem: r.reason, line: r.line, rawText: r.text };
       }
       case 'setView':
         return { view: this.startView(msg.params.query, msg.params.filter, msg.params.sort) };
@@ -112,6 +121,9 @@ export class DatasetPanel implements vscode.Disposable {
         return { loaded: await this.pickPredictions() };
       case 'calibrate':
         await vscode.commands.executeCommand('itool.calibrateDataset');
+        return { started: true };
+      case 'explore':
+        await vscode.commands.executeCommand('itool.exploreDeficient');
         return { started: true };
       case 'selectDeficient':
         return { selected: (await vscode.commands.executeCommand<number | undefined>('itool.selectDeficient')) ?? 0 };
@@ -129,6 +141,17 @@ export class DatasetPanel implements vscode.Disposable {
     if (selected) this.calibration.markSelected(selected);
     const summary = this.calibration.summary();
     if (summary) this.notify({ type: 'calibration', summary });
+  }
+
+  /** Show search results (trees and pairs per sample). */
+  showSearch(header: ExploreHeader, entries: readonly ExploreEntry[]): void {
+    this.search.show(header, entries);
+    this.notifySearch();
+  }
+
+  private notifySearch(): void {
+    const h = this.search.header;
+    if (h) this.notify({ type: 'search', samples: this.search.samples, pairs: this.search.pairs, model: h.modelLabel, round: h.round });
   }
 
   /** Ask for a predictions file and check it; resolves whether verdicts are loaded. */

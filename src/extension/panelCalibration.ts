@@ -42,6 +42,14 @@ export class PanelCalibration {
     return sel;
   }
 
+  /** The selected samples, highest PPL first, as the search takes them. */
+  selectedTargets(): { index: number; id: string }[] {
+    return [...this.selected]
+      .map((i) => this.byIndex.get(i)!)
+      .sort((a, b) => (b.ppl ?? 0) - (a.ppl ?? 0))
+      .map((e) => ({ index: e.index, id: e.id }));
+  }
+
   markSelected(indices: Iterable<number>): void {
     this.selected = new Set(indices);
   }

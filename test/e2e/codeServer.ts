@@ -69,7 +69,8 @@ export async function startSession(opts: StartOptions): Promise<Session> {
     join(userData, 'User', 'settings.json'),
     JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, ...opts.settings }),
   );
-  cpSync(opts.workspaceFrom, workspace, { recursive: true });
+  // Timestamps kept: metadata beside a dataset (calibration, search journals) is keyed to its mtime.
+  cpSync(opts.workspaceFrom, workspace, { recursive: true, preserveTimestamps: true });
   if (process.env.ITOOL_VSCODE_EXECUTABLE) return startDesktop(base, userData, extensions, workspace);
   const install = spawnSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', VSIX], { encoding: 'utf8' });
   if (install.status !== 0) throw new Error(`installing the VSIX failed:\n${install.stdout}\n${install.stderr}`);

@@ -7,10 +7,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promptFor } from '../../src/core/calibrate/prompts';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { referenceTurn, type Sample, type ToolCall } from '../../src/core/dataset/sample';
-import type { ChatMessage, Continuation, Policy, SampleOptions } from '../../src/core/model/policy';
 import { OnnxPolicy } from '../../src/core/model/onnx/onnxPolicy';
 import { writeTinyModel } from '../../src/core/model/testModels';
 import { readJournal } from '../../src/core/store/journal';
@@ -18,6 +16,7 @@ import { explore, explorePath, type ExploreEntry } from '../../src/core/search/e
 import { backpropagate, bestPath, cleanResponse, newRoot, searchSample, selectChild, uctScore, type SearchNode, type SearchTree } from '../../src/core/search/mcts';
 import { extractPairs, fragmentOverlap, mergePairs } from '../../src/core/search/pairs';
 import { fallbackSteps, splitSteps, type Step } from '../../src/core/search/steps';
+import { hermes, ScriptedPolicy, scripted, wrong } from '../support/scriptedPolicy';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DEMO = join(ROOT, 'demo', 'datasets');
@@ -211,62 +210,6 @@ describe('pairs', () => {
     assert.deepEqual(mergePairs([p, { ...p, round: 3 }, q, p]), [p, q]);
   });
 });
-
-/**
- * A scripted policy: for each prompt, a few complete responses (the reference call and wrong
- * variants); a continuation of `prefix` follows one of the responses that extend it, picked by the
- * seed, one character per token with logprob = ln(share of the candidates that agree so far).
- * Deterministic, honours `signal`, and counts its calls.
- */
-class ScriptedPolicy implements Policy {
-  readonly id = 'scripted:test';
-  readonly label = 'scripted';
-  calls = 0;
-  constructor(readonly candidates: Map<string, string[]>) {}
-  async chatTemplate(messages: ChatMessage[]): Promise<string> {
-    return `Q: ${messages.map((m) => m.content).join('\n')}\nA: `;
-  }
-  async score(): Promise<never> {
-    throw new Error('not used');
-  }
-  async sample(prompt: string, prefix: string, o: SampleOptions & { signal?: AbortSignal }): Promise<Continuation[]> {
-    this.calls++;
-    o.signal?.throwIfAborted();
-    await new Promise((r) => setImmediate(r));
-    o.signal?.throwIfAborted();
-    const live = (this.candidates.get(prompt) ?? []).filter((c) => c.startsWith(prefix) && c.length > prefix.length);
-    return Array.from({ length: o.n }, (_, r) => {
-      if (!live.length) return { text: '', tokens: [], finishReason: 'stop' as const };
-      const pick = live[(((o.seed ?? 0) >>> 0) + r * 7919) % live.length];
-      const text = pick.slice(prefix.length, prefix.length + o.maxTokens);
-      const tokens = [...text].map((ch, k) => ({ token: ch, logprob: Math.log(live.filter((c) => c.slice(prefix.length, prefix.length + k + 1) === text.slice(0, k + 1)).length / live.length) }));
-      return { text, tokens, finishReason: prefix.length + text.length >= pick.length ? ('stop' as const) : ('length' as const) };
-    });
-  }
-  async close(): Promise<void> {}
-}
-
-const json = (args: Record<string, unknown>) => `{${Object.entries(args).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
-const hermes = (c: ToolCall) => `<tool_call>\n{"name": "${c.name}", "arguments": ${json(c.arguments)}}\n</tool_call>`;
-const wrong = (v: unknown): unknown => (typeof v === 'number' ? v + 1 : typeof v === 'string' ? `${v}_x` : typeof v === 'boolean' ? !v : null);
-
-/** The reference call, its last argument wrong, and a wrong function: for every sample of `ds`. */
-async function scripted(ds: Dataset, indices: number[]): Promise<ScriptedPolicy> {
-  const policy = new ScriptedPolicy(new Map());
-  for (const i of indices) {
-    const r = await ds.sample(i);
-    assert.ok(r.ok);
-    const call = referenceTurn(r.sample)!.calls![0];
-    const keys = Object.keys(call.arguments);
-    const last = keys.at(-1)!;
-    policy.candidates.set(await promptFor(policy, r.sample), [
-      hermes(call),
-      hermes({ name: call.name, arguments: { ...call.arguments, [last]: wrong(call.arguments[last]) } }),
-      hermes({ name: `${call.name}_v2`, arguments: call.arguments }),
-    ]);
-  }
-  return policy;
-}
 
 describe('search on policies', () => {
   let modelDir: string;

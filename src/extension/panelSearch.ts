@@ -1,0 +1,61 @@
+// Search results shown in one dataset panel: per sample, the MCTS tree and the preference pairs it
+// produced, from the newest exploration journal beside the dataset (or the run just finished).
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset } from '../core/dataset/dataset';
+import { metadataDir } from '../core/calibrate/calibrate';
+import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
+import { readJournal } from '../core/store/journal';
+import type { SampleSearch } from '../../webview/protocol';
+
+export class PanelSearch {
+  private byIndex = new Map<number, ExploreEntry>();
+  header: ExploreHeader | undefined;
+
+  constructor(private readonly dataset: Dataset) {}
+
+  get loaded(): boolean {
+    return this.header !== undefined;
+  }
+
+  show(header: ExploreHeader, entries: readonly ExploreEntry[]): void {
+    this.header = header;
+    this.byIndex = new Map(entries.map((e) => [e.index, e]));
+  }
+
+  /** The newest exploration journal beside the dataset that matches this version of the file. */
+  async loadLatest(): Promise<boolean> {
+    const dir = join(metadataDir(this.dataset.path), 'explore');
+    const files = await readdir(dir).catch(() => [] as string[]);
+    const dated = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
+    for (const { f } of dated.sort((a, b) => b.t - a.t)) {
+      const { entries } = await readJournal<ExploreHeader | ExploreEntry | { type: 'skip' }>(join(dir, f));
+      const header = entries.find((e): e is ExploreHeader => e.type === 'header');
+      if (!header || header.datasetSize !== this.dataset.index.size || header.datasetMtimeMs !== this.dataset.index.mtimeMs) continue;
+      this.show(header, entries.filter((e): e is ExploreEntry => e.type === 'result'));
+      return true;
+    }
+    return false;
+  }
+
+  forSample(index: number): SampleSearch | undefined {
+    const e = this.byIndex.get(index);
+    if (!e || !this.header) return undefined;
+    return { model: this.header.modelLabel, round: this.header.round, tree: e.tree, pairs: e.pairs };
+  }
+
+  /** Pairs per record index, for the list's column. */
+  pairCount(index: number): number | undefined {
+    return this.byIndex.get(index)?.pairs.length;
+  }
+
+  get samples(): number {
+    return this.byIndex.size;
+  }
+
+  get pairs(): number {
+    let n = 0;
+    for (const e of this.byIndex.values()) n += e.pairs.length;
+    return n;
+  }
+}
