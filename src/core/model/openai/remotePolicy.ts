@@ -107,6 +107,8 @@ export class RemotePolicy implements Policy {
   private probing?: Promise<unknown>;
 
   constructor(private readonly opts: RemotePolicyOptions) {
+    // Every request in flight listens on the close signal: as many listeners as maxInFlight is normal.
+    setMaxListeners(0, this.closing.signal);
     let url: URL;
     try {
       url = new URL(opts.baseURL);
