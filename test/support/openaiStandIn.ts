@@ -6,6 +6,7 @@
 // and not any real server: it only mirrors their wire behaviour, including the ways servers differ
 // (OpenAI refusing echo + logprobs, llama.cpp ignoring echo, vLLM with prompt_logprobs), and it can
 // misbehave on demand (429, 500, hangs, connection resets) while counting what it receives.
+import { mulberry32 } from '../../src/core/random';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -101,16 +102,6 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Python's len(): offsets count code points, as vLLM's text_offset does. */
 const pyLen = (s: string): number => [...s].length;

@@ -8,7 +8,8 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { PolicyError, type SampleOptions, type ScoreRequest } from '../policy';
 import { packRight, planBatches, type Packed } from './batching';
 import type { ModelDims } from './folder';
-import { logSoftmaxAt, mulberry32, pickToken, rowSeed } from './sampling';
+import { mulberry32 } from '../../random';
+import { logSoftmaxAt, pickToken, rowSeed } from './sampling';
 
 export interface EngineInit {
   onnxPath: string;

@@ -1,17 +1,6 @@
 // Token-level math for the ONNX engine: log-softmax at one position, seeded sampling with
 // temperature and nucleus (top-p) filtering. Logits arrive as one flat [.., vocab] array.
 
-/** mulberry32: a seeded uint32 PRNG, identical on every platform (seeded sampling must be). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A well-mixed per-row seed, so rows of one call (and neighbouring seeds) are unrelated streams. */
 export function rowSeed(seed: number, row: number): number {

@@ -1,6 +1,7 @@
 // Random weights for the tiny test transformers (testModels.ts): a seeded PRNG, so the ONNX export
 // and the plain-TypeScript reference (reference.ts) are built from the very same numbers.
 // Matrices are row-major [in, out], the layout ONNX MatMul(x, W) wants.
+import { mulberry32 } from '../../random';
 
 export interface TinyConfig {
   vocab: number;
@@ -39,20 +40,8 @@ export interface TinyWeights {
   lmHead: Float32Array;
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function makeTinyWeights(config: TinyConfig, seed: number): TinyWeights {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   // Box–Muller; one normal per call keeps it simple (speed is irrelevant at these sizes).
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const mat = (n: number, std: number) => {
