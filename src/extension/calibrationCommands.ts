@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { calibrate } from '../core/calibrate/calibrate';
 import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
+import type { Policy } from '../core/model/policy';
 import { DatasetEditorProvider } from './datasetEditor';
 import type { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
@@ -13,6 +14,16 @@ function activePanel(): DatasetPanel | undefined {
   const panel = DatasetEditorProvider.activePanel;
   if (!panel) void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset).');
   return panel;
+}
+
+/** The configured policy, loaded with a progress notification; undefined (after saying why) if it cannot be. */
+async function loadPolicy(ctx: vscode.ExtensionContext): Promise<Policy | undefined> {
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'iTool: loading the policy model…' }, () => openConfiguredPolicy(ctx));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`iTool: could not load the policy model: ${errorMessage(err)}`);
+    return undefined;
+  }
 }
 
 function thresholds(): { easyBelow: number; hardFrom: number } | undefined {
@@ -32,13 +43,7 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
   if (!panel) return;
   const ds = panel.datasetOpen;
   const cfg = vscode.workspace.getConfiguration('itool.calibration');
-  let policy;
-  try {
-    policy = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'iTool: loading the policy model…' }, () => openConfiguredPolicy(ctx));
-  } catch (err) {
-    void vscode.window.showErrorMessage(`iTool: could not load the policy model: ${errorMessage(err)}`);
-    return;
-  }
+  const policy = await loadPolicy(ctx);
   if (!policy) return;
   const name = ds.path.split(/[\\/]/).pop();
   try {
@@ -50,7 +55,7 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
         const started = Date.now();
         let reported = 0;
         let resumedAt = -1;
-        return calibrate(ds, policy!, {
+        return calibrate(ds, policy, {
           round: cfg.get<number>('round', 1),
           batch: cfg.get<number>('batch', 16),
           signal: ctl.signal,
@@ -125,13 +130,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
     void vscode.window.showWarningMessage('iTool: calibrate the dataset and select its deficient samples first (iTool: Calibrate Dataset).');
     return;
   }
-  let policy;
-  try {
-    policy = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'iTool: loading the policy model…' }, () => openConfiguredPolicy(ctx));
-  } catch (err) {
-    void vscode.window.showErrorMessage(`iTool: could not load the policy model: ${errorMessage(err)}`);
-    return;
-  }
+  const policy = await loadPolicy(ctx);
   if (!policy) return;
   const ds = panel.datasetOpen;
   const cfg = vscode.workspace.getConfiguration('itool.search');
@@ -144,7 +143,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
         token.onCancellationRequested(() => ctl.abort());
         let reported = 0;
         let first = -1;
-        return explore(ds, policy!, targets, {
+        return explore(ds, policy, targets, {
           round,
           numActions: cfg.get<number>('numActions', 3),
           temperature: cfg.get<number>('temperature', 1.5),
