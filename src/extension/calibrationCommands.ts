@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { calibrate } from '../core/calibrate/calibrate';
 import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
+import { generateOutputs, outputsPath } from '../core/toolcall/generate';
 import type { Policy } from '../core/model/policy';
 import { DatasetEditorProvider } from './datasetEditor';
 import type { DatasetPanel } from './datasetPanel';
@@ -178,6 +179,48 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
       log().error(`exploring ${ds.path} failed: ${errorMessage(err)}`);
       void vscode.window.showErrorMessage(`iTool: exploration failed: ${errorMessage(err)}`);
     }
+  } finally {
+    await policy.close();
+  }
+}
+
+/**
+ * `iTool: Generate Outputs with the Policy`: one greedy answer per sample (the selected samples when
+ * there is a selection, else all), written beside the dataset as a predictions file and checked at
+ * once, so the panel shows the policy's own errors fragment by fragment.
+ */
+export async function generateOutputsCommand(ctx: vscode.ExtensionContext): Promise<void> {
+  const panel = activePanel();
+  if (!panel) return;
+  const policy = await loadPolicy(ctx);
+  if (!policy) return;
+  const ds = panel.datasetOpen;
+  const selected = panel.calibration.selectedTargets().map((t) => t.index).sort((a, b) => a - b);
+  const indices = selected.length ? selected : undefined;
+  const out = outputsPath(ds.path, policy.id);
+  try {
+    const rows = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Generating outputs with ${policy.label}`, cancellable: true },
+      async (progress, token) => {
+        const ctl = new AbortController();
+        token.onCancellationRequested(() => ctl.abort());
+        let reported = 0;
+        return generateOutputs(ds, policy, out, {
+          indices,
+          signal: ctl.signal,
+          onProgress: (done, total) => {
+            const pct = (100 * done) / Math.max(1, total);
+            progress.report({ increment: pct - reported, message: `${done} / ${total} samples` });
+            reported = pct;
+          },
+        });
+      },
+    );
+    log().info(`generated ${rows.length} outputs with ${policy.label}: ${out}`);
+    await panel.loadPredictions(out);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'AbortError') void vscode.window.showInformationMessage('iTool: generation cancelled.');
+    else void vscode.window.showErrorMessage(`iTool: generating outputs failed: ${errorMessage(err)}`);
   } finally {
     await policy.close();
   }

@@ -1,7 +1,7 @@
 // Every command the extension contributes, in one place.
 import * as vscode from 'vscode';
 import { DatasetEditorProvider } from './datasetEditor';
-import { calibrateCommand, exploreCommand, selectDeficientCommand } from './calibrationCommands';
+import { calibrateCommand, exploreCommand, generateOutputsCommand, selectDeficientCommand } from './calibrationCommands';
 import { setApiKey } from './policyConfig';
 
 export function registerCommands(ctx: vscode.ExtensionContext): vscode.Disposable[] {
@@ -9,6 +9,7 @@ export function registerCommands(ctx: vscode.ExtensionContext): vscode.Disposabl
     vscode.commands.registerCommand('itool.calibrateDataset', () => calibrateCommand(ctx)),
     vscode.commands.registerCommand('itool.selectDeficient', () => selectDeficientCommand()),
     vscode.commands.registerCommand('itool.exploreDeficient', () => exploreCommand(ctx)),
+    vscode.commands.registerCommand('itool.generateOutputs', () => generateOutputsCommand(ctx)),
     vscode.commands.registerCommand('itool.setEndpointApiKey', () => setApiKey(ctx)),
     vscode.commands.registerCommand('itool.openDataset', async (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : await pickDataset();

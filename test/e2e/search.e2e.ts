@@ -12,7 +12,7 @@ import { Dataset } from '../../src/core/dataset/dataset';
 import { explore, type ExploreResult } from '../../src/core/search/explore';
 import { writeTinyModel } from '../../src/core/model/testModels';
 import { scripted } from '../support/scriptedPolicy';
-import { ROOT, openDataset, screenshot, startSession, webview, type Session } from './codeServer';
+import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
 
@@ -83,5 +83,15 @@ describe('search in code-server', { timeout: 300_000 }, () => {
     await box.waitFor({ timeout: 30_000 });
     assert.ok(Number(await box.getAttribute('data-nodes')) > 1);
     assert.match((await wv.locator('.detail .search .meta').textContent()) ?? '', /ONNX/);
+  });
+
+  it('generates the policy’s own outputs for the selected samples and checks them', async () => {
+    const wv = webview(s.page);
+    await runCommand(s.page, 'iTool: Generate Outputs with the Policy');
+    const summary = wv.locator('.summary.checker[data-checked="2"]');
+    await summary.waitFor({ timeout: 120_000 });
+    await wv.locator('#row-0 .cell.check[data-kinds]').waitFor({ timeout: 30_000 });
+    await wv.locator('#row-0').click();
+    await wv.locator('.detail .verdict').first().waitFor({ timeout: 30_000 });
   });
 });

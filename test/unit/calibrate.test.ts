@@ -126,3 +126,30 @@ describe('calibrate', () => {
     }
   });
 });
+
+describe('generated outputs', () => {
+  it('one greedy answer per sample from the policy, written as a predictions file the checker reads', async () => {
+    const { generateOutputs, outputsPath } = await import('../../src/core/toolcall/generate');
+    const { readPredictions } = await import('../../src/core/toolcall/predictions');
+    const { checkPredictions } = await import('../../src/core/toolcall/datasetCheck');
+    const dir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'tiny');
+    await writeTinyModel(dir, { layers: 1, hidden: 16, heads: 2, withKvCache: true, seed: 9 });
+    const policy = await OnnxPolicy.open(dir, { executionProvider: 'cpu' });
+    const ds = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));
+    try {
+      const out = outputsPath(ds.path, policy.id);
+      const rows = await generateOutputs(ds, policy, out, { indices: [0, 1, 2], maxTokens: 8 });
+      assert.deepEqual(rows.map((r) => r.id), ['simple_python_0', 'simple_python_1', 'simple_python_2']);
+      // Greedy is deterministic: the same call gives the same text.
+      const again = await generateOutputs(ds, policy, `${out}.2`, { indices: [0, 1, 2], maxTokens: 8 });
+      assert.deepEqual(again, rows);
+      const read = await readPredictions(out);
+      assert.deepEqual(read.rows.map((r) => ({ id: r.id, output: r.output })), rows);
+      const { totals } = await checkPredictions(ds, read.rows);
+      assert.equal(totals.checked, 3);
+    } finally {
+      await ds.close();
+      await policy.close();
+    }
+  });
+});

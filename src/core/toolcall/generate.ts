@@ -1,0 +1,53 @@
+// Model outputs generated with the policy itself, so the checker has something to judge without a
+// separate eval script: one greedy answer per sample (temperature 0), written as a predictions file
+// ({"id", "output"} per line) that the panel, the diagnostics and `itool check` all read.
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Dataset } from '../dataset/dataset';
+import { promptFor } from '../calibrate/prompts';
+import { metadataDir } from '../calibrate/calibrate';
+import type { Policy } from '../model/policy';
+import { cleanResponse } from '../search/mcts';
+import { writeFileAtomic } from '../store/atomicWrite';
+
+export interface GenerateOptions {
+  /** Records to answer (default: every readable record). */
+  indices?: readonly number[];
+  maxTokens?: number;
+  /** Samples in flight at once (the policy bounds its own requests). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function outputsPath(datasetPath: string, modelId: string): string {
+  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
+  return join(metadataDir(datasetPath), 'outputs', `${key}.predictions.jsonl`);
+}
+
+/** Generate, write `out` atomically, and return the rows written (in record order). */
+export async function generateOutputs(ds: Dataset, policy: Policy, out: string, opts: GenerateOptions = {}): Promise<{ id: string; output: string }[]> {
+  const indices = opts.indices ?? Array.from({ length: ds.count }, (_, i) => i);
+  const rows: ({ id: string; output: string } | undefined)[] = new Array(indices.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < indices.length) {
+      const k = next++;
+      opts.signal?.throwIfAborted();
+      const r = await ds.sample(indices[k]);
+      if (r.ok) {
+        const prompt = await promptFor(policy, r.sample);
+        const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? 256, seed: 0, signal: opts.signal });
+        rows[k] = { id: r.sample.id, output: cleanResponse(c?.text ?? '') };
+      }
+      opts.onProgress?.(++done, indices.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, indices.length)) }, worker));
+  const written = rows.filter((r): r is { id: string; output: string } => r !== undefined);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFileAtomic(out, written.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return written;
+}
