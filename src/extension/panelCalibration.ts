@@ -1,12 +1,10 @@
 // Calibration results shown in one dataset panel: PPL, tier and selection per sample, the tier
 // cut-offs and a histogram, from the calibration journal beside the dataset (the newest one for
 // this file, or the one a run just produced) and the selection made from it.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Dataset } from '../core/dataset/dataset';
-import { metadataDir, type CalibrationEntry, type CalibrationHeader, type CalibrationResult } from '../core/calibrate/calibrate';
+import type { CalibrationEntry, CalibrationHeader, CalibrationResult } from '../core/calibrate/calibrate';
+import { newestJournal } from '../core/dataset/metadata';
 import { selectDeficient, tierCuts, tierOf, type Tier, type TierCuts } from '../core/calibrate/select';
-import { readJournal } from '../core/store/journal';
 import type { CalibrationSummary, RowCalibration } from '../../webview/protocol';
 
 const BINS = 24;
@@ -60,18 +58,10 @@ export class PanelCalibration {
 
   /** The newest calibration journal beside the dataset that matches this version of the file. */
   async loadLatest(): Promise<CalibrationResult | undefined> {
-    const dir = join(metadataDir(this.dataset.path), 'calibration');
-    const files = await readdir(dir).catch(() => [] as string[]);
-    const dated = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
-    for (const { f } of dated.sort((a, b) => b.t - a.t)) {
-      const path = join(dir, f);
-      const { entries } = await readJournal<CalibrationHeader | CalibrationEntry | { type: 'skip' }>(path);
-      const header = entries.find((e): e is CalibrationHeader => e.type === 'header');
-      if (!header || header.datasetSize !== this.dataset.index.size || header.datasetMtimeMs !== this.dataset.index.mtimeMs) continue;
-      const results = entries.filter((e): e is CalibrationEntry => e.type === 'result');
-      return { path, header, entries: results, skipped: [], noReference: 0, resumed: 0 };
-    }
-    return undefined;
+    const found = await newestJournal<CalibrationHeader, CalibrationEntry | { type: 'skip' }>(this.dataset, 'calibration');
+    if (!found) return undefined;
+    const results = found.entries.filter((e): e is CalibrationEntry => e.type === 'result');
+    return { path: found.path, header: found.header, entries: results, skipped: [], noReference: 0, resumed: 0 };
   }
 
   row(index: number): RowCalibration | undefined {

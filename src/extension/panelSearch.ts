@@ -1,11 +1,8 @@
 // Search results shown in one dataset panel: per sample, the MCTS tree and the preference pairs it
 // produced, from the newest exploration journal beside the dataset (or the run just finished).
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Dataset } from '../core/dataset/dataset';
-import { metadataDir } from '../core/calibrate/calibrate';
+import { newestJournal } from '../core/dataset/metadata';
 import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
-import { readJournal } from '../core/store/journal';
 import type { SampleSearch } from '../../webview/protocol';
 
 export class PanelSearch {
@@ -25,17 +22,10 @@ export class PanelSearch {
 
   /** The newest exploration journal beside the dataset that matches this version of the file. */
   async loadLatest(): Promise<boolean> {
-    const dir = join(metadataDir(this.dataset.path), 'explore');
-    const files = await readdir(dir).catch(() => [] as string[]);
-    const dated = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
-    for (const { f } of dated.sort((a, b) => b.t - a.t)) {
-      const { entries } = await readJournal<ExploreHeader | ExploreEntry | { type: 'skip' }>(join(dir, f));
-      const header = entries.find((e): e is ExploreHeader => e.type === 'header');
-      if (!header || header.datasetSize !== this.dataset.index.size || header.datasetMtimeMs !== this.dataset.index.mtimeMs) continue;
-      this.show(header, entries.filter((e): e is ExploreEntry => e.type === 'result'));
-      return true;
-    }
-    return false;
+    const found = await newestJournal<ExploreHeader, ExploreEntry | { type: 'skip' }>(this.dataset, 'explore');
+    if (!found) return false;
+    this.show(found.header, found.entries.filter((e): e is ExploreEntry => e.type === 'result'));
+    return true;
   }
 
   forSample(index: number): SampleSearch | undefined {

@@ -3,10 +3,9 @@
 // chat template applied):  PPL = exp(-(1/|y*|) · Σ log p(y*_t | prompt, y*_<t)).
 // Results are journaled beside the dataset as they are computed, keyed by model identity and round,
 // so a crash or a cancel loses at most the batch in flight and a rerun resumes where it stopped.
-import { createHash } from 'node:crypto';
 import { rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
+import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import type { Policy } from '../model/policy';
 import { JournalWriter, readJournal } from '../store/journal';
 import { scoreRequestFor, type ScoredPrompt } from './prompts';
@@ -22,15 +21,11 @@ export interface CalibrationEntry {
   tokens: number;
 }
 
-export interface CalibrationHeader {
+export interface CalibrationHeader extends DatasetStamp {
   type: 'header';
   model: string;
   modelLabel: string;
   round: number;
-  dataset: string;
-  datasetSize: number;
-  datasetMtimeMs: number;
-  records: number;
   createdAt: string;
 }
 
@@ -43,14 +38,8 @@ export interface CalibrationSkip {
 
 type JournalEntry = CalibrationHeader | CalibrationEntry | CalibrationSkip;
 
-/** Where project metadata for a dataset lives: beside it, never inside it. */
-export function metadataDir(datasetPath: string): string {
-  return join(dirname(datasetPath), `${basename(datasetPath)}.itool`);
-}
-
 export function calibrationPath(datasetPath: string, modelId: string, round: number): string {
-  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
-  return join(metadataDir(datasetPath), 'calibration', `${key}-r${round}.jsonl`);
+  return modelMetadataPath(datasetPath, 'calibration', modelId, `-r${round}.jsonl`);
 }
 
 export interface CalibrationResult {
@@ -89,10 +78,6 @@ export async function loadCalibration(ds: Dataset, modelId: string, round: numbe
   return collect(path, header, entries, 0, 0);
 }
 
-function sameDataset(h: CalibrationHeader, ds: Dataset): boolean {
-  return h.datasetSize === ds.index.size && h.datasetMtimeMs === ds.index.mtimeMs && h.records === ds.count;
-}
-
 function collect(path: string, header: CalibrationHeader, all: JournalEntry[], noReference: number, resumed: number): CalibrationResult {
   const byIndex = new Map<number, CalibrationEntry>();
   const skipped = new Map<number, CalibrationSkip>();
@@ -122,10 +107,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         model: policy.id,
         modelLabel: policy.label,
         round,
-        dataset: ds.path,
-        datasetSize: ds.index.size,
-        datasetMtimeMs: ds.index.mtimeMs,
-        records: ds.count,
+        ...datasetStamp(ds),
         createdAt: new Date().toISOString(),
       };
       await writer.append(header);

@@ -2,11 +2,11 @@
 // `itool calibrate -o` writes): which samples, why (their PPL and group), and for which model and
 // round. Written atomically; read back by the panel, `iTool: Select Deficient Samples` and
 // `itool explore --selection`.
-import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { modelMetadataPath } from '../dataset/metadata';
 import { writeFileAtomic } from '../store/atomicWrite';
-import { metadataDir, type CalibrationResult } from './calibrate';
+import type { CalibrationResult } from './calibrate';
 import { tierCuts, tierOf, type Selection, type Tier, type TierCuts } from './select';
 
 export interface SelectionFile {
@@ -23,8 +23,7 @@ export interface SelectionFile {
 }
 
 export function selectionPath(datasetPath: string, modelId: string, round: number): string {
-  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
-  return join(metadataDir(datasetPath), 'selection', `${key}-r${round}.json`);
+  return modelMetadataPath(datasetPath, 'selection', modelId, `-r${round}.json`);
 }
 
 export function selectionFile(cal: CalibrationResult, sel: Selection, cuts: TierCuts = tierCuts(cal.entries)): SelectionFile {

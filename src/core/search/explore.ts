@@ -3,26 +3,21 @@
 // tree and pairs journaled beside the dataset as soon as it finishes. A crash or a cancel loses at
 // most the samples in flight; a rerun with the same dataset, model, round and knobs skips the
 // samples already done. The pairs of the whole run are also written as JSON Lines to `out`.
-import { createHash } from 'node:crypto';
 import { mkdir, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { metadataDir } from '../calibrate/calibrate';
+import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
+import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import type { Policy } from '../model/policy';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { JournalWriter, readJournal } from '../store/journal';
 import { DEFAULT_SEARCH_OPTIONS, searchSample, type SearchOptions, type SearchRunOptions, type SearchTree } from './mcts';
 import { DEFAULT_PAIR_OPTIONS, extractPairs, mergePairs, type PairOptions, type PreferencePair } from './pairs';
 
-export interface ExploreHeader {
+export interface ExploreHeader extends DatasetStamp {
   type: 'header';
   model: string;
   modelLabel: string;
   round: number;
-  dataset: string;
-  datasetSize: number;
-  datasetMtimeMs: number;
-  records: number;
   search: SearchOptions;
   pairs: PairOptions;
   createdAt: string;
@@ -79,8 +74,7 @@ export interface ExploreResult {
 
 /** Where a model's exploration of a round is journaled: beside the dataset, keyed like calibration. */
 export function explorePath(datasetPath: string, modelId: string, round: number): string {
-  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
-  return join(metadataDir(datasetPath), 'explore', `${key}-r${round}.jsonl`);
+  return modelMetadataPath(datasetPath, 'explore', modelId, `-r${round}.jsonl`);
 }
 
 function pick<T extends object>(defaults: Readonly<T>, o: Partial<T>): T {
@@ -106,9 +100,9 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
   const old = previous.entries.find((e): e is ExploreHeader => e.type === 'header');
   // Trees from another file version or other knobs are not this run's: start afresh (the old
   // journal is replaced only once the new one has its header).
-  const fresh = !old || old.datasetSize !== ds.index.size || old.datasetMtimeMs !== ds.index.mtimeMs || old.records !== ds.count || !sameJson(old.search, search);
+  const fresh = !old || !sameDataset(old, ds) || !sameJson(old.search, search);
   const header: ExploreHeader = fresh
-    ? { type: 'header', model: policy.id, modelLabel: policy.label, round, dataset: ds.path, datasetSize: ds.index.size, datasetMtimeMs: ds.index.mtimeMs, records: ds.count, search, pairs: pairOpts, createdAt: new Date().toISOString() }
+    ? { type: 'header', model: policy.id, modelLabel: policy.label, round, ...datasetStamp(ds), search, pairs: pairOpts, createdAt: new Date().toISOString() }
     : { ...old, pairs: pairOpts };
   const done = new Map<number, ExploreEntry>();
   if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(e.index, e);

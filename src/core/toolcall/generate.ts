@@ -1,12 +1,11 @@
 // Model outputs generated with the policy itself, so the checker has something to judge without a
 // separate eval script: one greedy answer per sample (temperature 0), written as a predictions file
 // ({"id", "output"} per line) that the panel, the diagnostics and `itool check` all read.
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
+import { modelMetadataPath } from '../dataset/metadata';
 import { promptFor } from '../calibrate/prompts';
-import { metadataDir } from '../calibrate/calibrate';
 import type { Policy } from '../model/policy';
 import { cleanResponse } from '../search/mcts';
 import { writeFileAtomic } from '../store/atomicWrite';
@@ -22,8 +21,7 @@ export interface GenerateOptions {
 }
 
 export function outputsPath(datasetPath: string, modelId: string): string {
-  const key = createHash('sha256').update(modelId).digest('hex').slice(0, 12);
-  return join(metadataDir(datasetPath), 'outputs', `${key}.predictions.jsonl`);
+  return modelMetadataPath(datasetPath, 'outputs', modelId, '.predictions.jsonl');
 }
 
 /** Generate, write `out` atomically, and return the rows written (in record order). */
