@@ -38,19 +38,37 @@ export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'end
   return new RemotePolicy({ baseURL: o.endpoint!, model: o.servedModel, apiKey, chatTemplatePath: o.chatTemplate });
 }
 
-export async function calibrateCommand(o: CalibrateCommandOptions): Promise<number> {
+/**
+ * A long CLI run over one dataset with one policy: both are closed however the run ends, and
+ * Ctrl+C aborts it through `signal` (what was journaled so far stays for a rerun to resume).
+ */
+export async function withPolicyRun<T>(
+  o: Parameters<typeof openPolicy>[0] & { dataset: string },
+  run: (ds: Dataset, policy: Policy, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const policy = await openPolicy(o);
-  const ds = await Dataset.open(o.dataset);
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);
+  let ds: Dataset | undefined;
   try {
+    ds = await Dataset.open(o.dataset);
+    return await run(ds, policy, ctl.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await ds?.close();
+    await policy.close();
+  }
+}
+
+export async function calibrateCommand(o: CalibrateCommandOptions): Promise<number> {
+  return withPolicyRun(o, async (ds, policy, signal) => {
     const started = Date.now();
     let lastLine = 0;
     const result = await calibrate(ds, policy, {
       round: o.round,
       batch: o.batch,
-      signal: ctl.signal,
+      signal,
       onProgress: (done, total) => {
         const now = Date.now();
         if (now - lastLine < 1000 && done < total) return;
@@ -77,9 +95,5 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await ds.close();
-    await policy.close();
-  }
+  });
 }

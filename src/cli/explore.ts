@@ -4,10 +4,9 @@
 // dataset per sample as they finish: an interrupted run (Ctrl-C, crash) resumes.
 import { resolve } from 'node:path';
 import { readSelection } from '../core/calibrate/selectionFile';
-import { Dataset } from '../core/dataset/dataset';
 import { explore } from '../core/search/explore';
 import type { SearchOptions } from '../core/search/mcts';
-import { openPolicy, type CalibrateCommandOptions } from './calibrate';
+import { withPolicyRun, type CalibrateCommandOptions } from './calibrate';
 
 export interface ExploreCommandOptions extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>, Partial<SearchOptions> {
   dataset: string;
@@ -20,12 +19,7 @@ export interface ExploreCommandOptions extends Pick<CalibrateCommandOptions, 'mo
 
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
   const sel = await readSelection(o.selection);
-  const policy = await openPolicy(o);
-  const ds = await Dataset.open(o.dataset);
-  const ctl = new AbortController();
-  const onSigint = () => ctl.abort();
-  process.once('SIGINT', onSigint);
-  try {
+  return withPolicyRun(o, async (ds, policy, signal) => {
     // A selection made for another model or file still runs (the user may mean it), but says so.
     if (sel.model !== policy.id) process.stderr.write(`itool: note: the selection was made with ${sel.modelLabel || sel.model}, exploring with ${policy.label}\n`);
     if (sel.dataset && resolve(sel.dataset) !== resolve(o.dataset)) process.stderr.write(`itool: note: the selection was made for ${sel.dataset}\n`);
@@ -43,7 +37,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
       maxSimulationSteps: o.maxSimulationSteps,
       explorationWeight: o.explorationWeight,
       seed: o.seed,
-      signal: ctl.signal,
+      signal,
       out: o.out,
       onProgress: (p) => {
         const now = Date.now();
@@ -66,9 +60,5 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return result.skipped.length && !result.entries.length ? 1 : 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await ds.close();
-    await policy.close();
-  }
+  });
 }
