@@ -141,6 +141,13 @@ function addProblems(ps: Problem[]): void {
   );
 }
 
+/** Rows and the open sample gained data (verdicts, calibration, search): fetch them again in place. */
+function refreshRows(): void {
+  const pos = list.selectedPosition;
+  list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
+  if (pos >= 0) list.select(pos, false);
+}
+
 onNotification((n) => {
   switch (n.type) {
     case 'init': {
@@ -190,16 +197,12 @@ onNotification((n) => {
       sort.hidden = false;
       selectButton.hidden = false;
       exploreButton.hidden = !n.summary.selected;
-      const pos = list.selectedPosition;
-      list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
-      if (pos >= 0) list.select(pos, false);
+      refreshRows();
       return;
     }
     case 'search': {
       status.textContent = `search: ${n.pairs} pair(s) from ${n.samples} sample(s) (${n.model}, round ${n.round})`;
-      const pos = list.selectedPosition;
-      list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
-      if (pos >= 0) list.select(pos, false);
+      refreshRows();
       return;
     }
     case 'checking':
@@ -211,9 +214,7 @@ onNotification((n) => {
       setFilterOptions();
       status.textContent = '';
       // Rows and the open sample now carry verdicts: fetch them again.
-      const pos = list.selectedPosition;
-      list.setView(currentView, currentView === 0 ? (info?.count ?? 0) : currentCount, false);
-      if (pos >= 0) list.select(pos, false);
+      refreshRows();
       return;
     }
   }
