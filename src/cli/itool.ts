@@ -4,12 +4,15 @@
 //   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
 //   itool calibrate DATASET (--model DIR | --endpoint URL --served-model M) [--ratio 0.3] -o OUT
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
+//   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
 import { exploreCommand } from './explore';
 import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
 import { checkCommand } from './check';
+import { reviewCommand } from './review';
+import type { ReviewItemState } from '../core/pairs/review';
 import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
 
@@ -40,6 +43,11 @@ Usage:
       MCTS over response fragments for every sample in the selection (from itool calibrate -o),
       rewarded by the AST checker; fine-grained preference pairs written to PAIRS (JSON Lines).
       Trees and pairs are journaled beside the dataset per sample: an interrupted run resumes.
+
+  itool review DATASET [--pairs PAIRS.jsonl] [--state pending|accepted|rejected|edited] [--json]
+      The review journal beside DATASET (decisions made in the editor, fragment annotations):
+      with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
+      decision counts and the annotations (sample, span, kind, correction, note).
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -84,8 +92,15 @@ export async function main(argv: string[]): Promise<number> {
       exploration: { type: 'string' },
       seed: { type: 'string' },
       concurrency: { type: 'string' },
+      pairs: { type: 'string' },
+      state: { type: 'string' },
     },
   });
+  if (command === 'review') {
+    const dataset = positionals[0];
+    if (!dataset) throw new UsageError('review: missing DATASET');
+    return reviewCommand({ dataset, pairsFile: values.pairs, state: values.state as ReviewItemState | undefined, json: !!values.json }, { stdout: process.stdout, stderr: process.stderr });
+  }
   if (command === 'calibrate') {
     const dataset = positionals[0];
     if (!dataset) throw new UsageError('calibrate: missing DATASET');

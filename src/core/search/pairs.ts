@@ -72,6 +72,11 @@ export interface PreferencePair {
   /** chosen.value − rejected.value. */
   gap: number;
   overlap: number;
+  /**
+   * Set on a pair a person made by hand (a correction of an annotated span, src/core/pairs):
+   * its values are that judgement (chosen 1, rejected −1), not a search's backed-up rewards.
+   */
+  manual?: { annotationId: string; note?: string };
 }
 
 /**

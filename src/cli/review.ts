@@ -1,0 +1,157 @@
+// `itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]`: what the review journal beside
+// a dataset (DATASET.itool/review/review.jsonl) holds, read the way the extension reads it.
+//   with --pairs (the JSON Lines `itool explore -o` writes): one line per pair — its id, review
+//     state, sample, gap, kind and the fragment diff (rejected → chosen), manual pairs made from
+//     corrected annotations after them;
+//   without: the decision counts and the live annotations (sample, span, kind, correction, note).
+// --state keeps the pairs (or decisions) in that state; --json prints one JSON object per line.
+// Exit code: 0 when the journal was read, 1 when the pairs file cannot be read, 2 for a bad --state.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Dataset } from '../core/dataset/dataset';
+import type { Sample } from '../core/dataset/sample';
+import type { PreferencePair } from '../core/search/pairs';
+import { pairId, readReview, reviewCounts, reviewPath, reviewQueue, type Annotation, type ReviewItem, type ReviewItemState, type ReviewState } from '../core/pairs/review';
+
+export interface ReviewCommandArgs {
+  dataset: string;
+  /** Keep only pairs (decisions) in this state. */
+  state?: ReviewItemState;
+  json?: boolean;
+  /** PreferencePair JSON Lines (`itool explore -o`). */
+  pairsFile?: string;
+}
+
+export interface ReviewIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+const STATES: readonly ReviewItemState[] = ['pending', 'accepted', 'rejected', 'edited'];
+
+const clip = (s: string, n = 40): string => {
+  const j = JSON.stringify(s);
+  return j.length <= n ? j : `${j.slice(0, n - 2)}…"`;
+};
+
+/** The pairs of a JSON Lines file; lines that are not pairs are reported and skipped. */
+async function readPairs(path: string, io: ReviewIo): Promise<PreferencePair[]> {
+  const text = await readFile(path, 'utf8');
+  const out: PreferencePair[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      io.stderr.write(`itool: note: ${path}:${i + 1}: not JSON, skipped\n`);
+      return;
+    }
+    const p = v as Partial<PreferencePair>;
+    if (typeof p?.sampleId !== 'string' || typeof p.prefix !== 'string' || typeof p.chosen?.text !== 'string' || typeof p.rejected?.text !== 'string') {
+      io.stderr.write(`itool: note: ${path}:${i + 1}: not a preference pair, skipped\n`);
+      return;
+    }
+    out.push(p as PreferencePair);
+  });
+  return out;
+}
+
+/** The samples the queue needs (corrected annotations become pairs; edits are judged again), read only when there are some. */
+async function neededSamples(datasetPath: string, indices: Set<number>, io: ReviewIo): Promise<Map<number, Sample>> {
+  const samples = new Map<number, Sample>();
+  if (indices.size === 0) return samples;
+  if (!existsSync(datasetPath)) {
+    io.stderr.write(`itool: note: ${datasetPath} not found: manual pairs are not listed and edits are not re-checked\n`);
+    return samples;
+  }
+  let ds: Dataset;
+  try {
+    ds = await Dataset.open(datasetPath);
+  } catch (err) {
+    io.stderr.write(`itool: note: cannot read ${datasetPath} (${(err as Error).message}): manual pairs are not listed and edits are not re-checked\n`);
+    return samples;
+  }
+  try {
+    for (const i of [...indices].sort((a, b) => a - b)) {
+      if (i < 0 || i >= ds.count) continue;
+      const r = await ds.sample(i);
+      if (r.ok) samples.set(i, r.sample);
+    }
+  } finally {
+    await ds.close();
+  }
+  return samples;
+}
+
+function pairLine(it: ReviewItem): string {
+  const p = it.pair;
+  const where = `${p.sampleId} #${p.index + 1} r${p.round}`;
+  const kind = p.key !== undefined ? `${p.kind} ${p.key}` : p.kind;
+  const tags = [it.manual ? 'manual' : '', it.unchecked ? 'unchecked' : ''].filter(Boolean).join(',');
+  return [it.id, it.state.padEnd(8), where, `gap ${p.gap.toFixed(3)}`, kind, `${clip(p.rejected.fragment)} → ${clip(p.chosen.fragment)}`, tags].filter(Boolean).join('  ');
+}
+
+function annotationLine(a: Annotation): string {
+  const where = `${a.sampleId} #${a.index + 1}${a.round !== undefined ? ` r${a.round}` : ''} (${a.source})`;
+  const parts = [a.id, where, `${a.start}-${a.end} ${clip(a.text.slice(a.start, a.end))}`, a.kind];
+  if (a.correction !== undefined) parts.push(`→ ${clip(a.correction)}`);
+  if (a.note !== undefined) parts.push(`note: ${clip(a.note, 80)}`);
+  if (a.file !== undefined) parts.push(`in ${a.file}`);
+  return parts.join('  ');
+}
+
+function reportDamage(state: ReviewState, path: string, io: ReviewIo): void {
+  for (const d of state.damaged) io.stderr.write(`itool: note: ${path}${d.line !== undefined ? `:${d.line}` : ` entry ${d.entry}`}: ${d.reason} (skipped)\n`);
+}
+
+export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Promise<number> {
+  if (args.state !== undefined && !STATES.includes(args.state)) {
+    io.stderr.write(`itool: --state must be one of ${STATES.join(', ')}, got ${JSON.stringify(args.state)}\n`);
+    return 2;
+  }
+  const path = reviewPath(args.dataset);
+  const state = await readReview(args.dataset);
+  reportDamage(state, path, io);
+  const out = (line: string): void => void io.stdout.write(`${line}\n`);
+
+  if (args.pairsFile === undefined) {
+    const counts = { accepted: 0, edited: 0, rejected: 0, pending: 0 };
+    for (const d of state.decisions.values()) counts[d.state]++;
+    const decisions = [...state.decisions].filter(([, d]) => args.state === undefined || d.state === args.state);
+    if (args.json) {
+      out(JSON.stringify({ type: 'counts', journal: path, ...counts, annotations: state.annotations.length }));
+      for (const [pairId, d] of decisions) out(JSON.stringify({ type: 'decision', pairId, ...d }));
+      for (const a of state.annotations) out(JSON.stringify(a));
+      return 0;
+    }
+    out(`journal      ${path}`);
+    out(`decisions    ${counts.accepted} accepted, ${counts.edited} edited, ${counts.rejected} rejected, ${counts.pending} undone (pending)`);
+    if (args.state !== undefined) for (const [pairId, d] of decisions) out(`  ${pairId}  ${d.state}  ${d.at}`);
+    out(`annotations  ${state.annotations.length}${state.annotations.some((a) => a.correction !== undefined) ? ` (${state.annotations.filter((a) => a.correction !== undefined).length} with a correction)` : ''}`);
+    for (const a of state.annotations) out(`  ${annotationLine(a)}`);
+    return 0;
+  }
+
+  let pairs: PreferencePair[];
+  try {
+    pairs = await readPairs(args.pairsFile, io);
+  } catch (err) {
+    io.stderr.write(`itool: cannot read ${args.pairsFile}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const need = new Set<number>(state.annotations.filter((a) => a.correction !== undefined).map((a) => a.index));
+  for (const p of pairs) {
+    if (state.decisions.get(pairId(p))?.state === 'edited') need.add(p.index);
+  }
+  const items = reviewQueue(pairs, state, await neededSamples(args.dataset, need, io));
+  const shown = items.filter((it) => args.state === undefined || it.state === args.state);
+  if (args.json) {
+    for (const it of shown) out(JSON.stringify({ id: it.id, state: it.state, manual: it.manual, ...(it.unchecked ? { unchecked: true } : {}), pair: it.pair }));
+    return 0;
+  }
+  for (const it of shown) out(pairLine(it));
+  const n = reviewCounts(items);
+  out(`${n.total} pairs: ${n.pending} pending, ${n.accepted} accepted, ${n.edited} edited, ${n.rejected} rejected${args.state !== undefined ? ` (${shown.length} shown)` : ''}`);
+  return 0;
+}
