@@ -1,0 +1,124 @@
+// `itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR`: the preference pairs
+// `itool explore -o` wrote (JSON Lines, one PreferencePair per line), with the samples they were
+// searched on, as a trainer's dataset plus its config. Lines or pairs that cannot be exported are
+// listed with their reason; the rest are written.
+import { readFile } from 'node:fs/promises';
+import { Dataset } from '../core/dataset/dataset';
+import type { Sample } from '../core/dataset/sample';
+import { exportPairs, type ExportPair, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
+import type { PreferencePair } from '../core/search/pairs';
+
+export interface ExportCommandArgs {
+  pairsFile: string;
+  dataset: string;
+  target: ExportTarget;
+  out: string;
+  prefLoss?: PrefLoss;
+  baseModel?: string;
+  template?: string;
+  /** Dataset name / file stem (default 'itool_pairs'). */
+  name?: string;
+}
+
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isSide = (v: unknown): boolean => isObj(v) && typeof v.text === 'string';
+
+/** Enough of a PreferencePair to export: what identifies the sample and the two responses. */
+function asPair(v: unknown): PreferencePair | undefined {
+  if (!isObj(v) || typeof v.sampleId !== 'string' || typeof v.prefix !== 'string' || !isSide(v.chosen) || !isSide(v.rejected)) return undefined;
+  return v as unknown as PreferencePair;
+}
+
+export function readPairLines(text: string): { pairs: PreferencePair[]; skipped: SkippedRecord[] } {
+  const pairs: PreferencePair[] = [];
+  const skipped: SkippedRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      return void skipped.push({ sampleId: `line ${i + 1}`, reason: 'not valid JSON' });
+    }
+    const p = asPair(v);
+    if (p) pairs.push(p);
+    else skipped.push({ sampleId: `line ${i + 1}`, reason: 'not a preference pair (needs sampleId, prefix, chosen.text, rejected.text)' });
+  });
+  return { pairs, skipped };
+}
+
+/**
+ * The samples of the pairs: by record index, checked against the pair's sample id; by id (one scan
+ * of the file) when the index is unknown or now holds another sample, as after an edit.
+ */
+async function samplesFor(ds: Dataset, pairs: readonly PreferencePair[]): Promise<{ found: ExportPair[]; skipped: SkippedRecord[] }> {
+  const byIndex = new Map<number, Sample | string>();
+  let byId: Map<string, Sample> | undefined;
+  const at = async (i: number): Promise<Sample | string> => {
+    if (!byIndex.has(i)) {
+      const r = await ds.sample(i);
+      byIndex.set(i, r.ok ? r.sample : r.reason);
+    }
+    return byIndex.get(i)!;
+  };
+  const found: ExportPair[] = [];
+  const skipped: SkippedRecord[] = [];
+  for (const pair of pairs) {
+    const i = Number.isInteger(pair.index) ? pair.index : -1;
+    const s = i >= 0 && i < ds.count ? await at(i) : undefined;
+    if (typeof s === 'object' && s.id === pair.sampleId) {
+      found.push({ pair, sample: s });
+      continue;
+    }
+    if (!byId) {
+      byId = new Map();
+      for (let k = 0; k < ds.count; k++) {
+        const x = await at(k);
+        if (typeof x === 'object' && !byId.has(x.id)) byId.set(x.id, x);
+      }
+    }
+    const hit = byId.get(pair.sampleId);
+    if (hit) found.push({ pair, sample: hit });
+    else skipped.push({ sampleId: pair.sampleId, reason: typeof s === 'string' ? `record ${i + 1} is unreadable: ${s}` : `no sample with this id in ${ds.path}` });
+  }
+  return { found, skipped };
+}
+
+/** A command for display only: never run through a shell. */
+const shown = (argv: readonly string[]): string => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+
+export async function exportCommand(args: ExportCommandArgs, io: CommandIo): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(args.pairsFile, 'utf8');
+  } catch (err) {
+    io.stderr(`itool export: cannot read ${args.pairsFile}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const lines = readPairLines(text);
+  let ds: Dataset | undefined;
+  try {
+    ds = await Dataset.open(args.dataset);
+    const { found, skipped } = await samplesFor(ds, lines.pairs);
+    const result = await exportPairs(found, { target: args.target, outDir: args.out, name: args.name, prefLoss: args.prefLoss, baseModel: args.baseModel, template: args.template });
+    const allSkipped = [...lines.skipped, ...skipped, ...result.skipped];
+    const out = [`export      ${result.target}: ${result.records} pair(s) written, ${allSkipped.length} skipped`];
+    for (const k of allSkipped.slice(0, 20)) out.push(`  ${k.sampleId}: ${k.reason}`);
+    if (allSkipped.length > 20) out.push(`  ... and ${allSkipped.length - 20} more`);
+    result.files.forEach((f, k) => out.push(`${k === 0 ? 'files       ' : '            '}${f}`));
+    for (const c of result.commands) out.push(`run         ${shown(c)}`);
+    for (const n of result.notes) out.push(`note        ${n}`);
+    io.stdout(`${out.join('\n')}\n`);
+    return result.records > 0 ? 0 : 1;
+  } catch (err) {
+    io.stderr(`itool export: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await ds?.close();
+  }
+}

@@ -1,0 +1,113 @@
+// TRL: conversational preference records (prompt / chosen / rejected messages, tools as JSON
+// Schema functions), a trainer config per loss, and the launch script that runs them.
+import { mkdir } from 'node:fs/promises';
+import { promptTurns, type Sample } from '../../dataset/sample';
+import { convertEach, pairId, type Converted } from './convert';
+import { Writer, asFloat, jsonLines, yamlText } from './files';
+import { CallLedger, assistantMessage, chatMessages, promptProblem, type ChatMessage } from './messages';
+import { TRAIN, commonNotes, loggingSteps, type Resolved } from './options';
+import { completeCalls, pairProblem, sideResponse } from './response';
+import { chatTools, type ChatTool } from './schemaMap';
+import { TRL_SCRIPT, TRL_SCRIPT_NAME } from './trlScript';
+import type { ExportPair, ExportResult, PrefLoss } from './types';
+
+export interface TrlPreference {
+  prompt: ChatMessage[];
+  chosen: ChatMessage[];
+  rejected: ChatMessage[];
+  tools?: ChatTool[];
+}
+
+/** Structured tool calls only when the whole response is calls; anything else is its own text. */
+export const responseMessage = (text: string, ledger: CallLedger): ChatMessage => assistantMessage(completeCalls(text), text, ledger);
+
+export function withTools<T extends object>(record: T, sample: Sample): T & { tools?: ChatTool[] } {
+  return sample.tools.length ? { ...record, tools: chatTools(sample.tools) } : record;
+}
+
+export function trlPairRecord(ep: ExportPair): Converted<TrlPreference> {
+  const problem = pairProblem(ep) ?? promptProblem(promptTurns(ep.sample));
+  if (problem) return { reason: problem };
+  const ledger = new CallLedger('trl');
+  const m = chatMessages(ep.sample, promptTurns(ep.sample), ledger);
+  if ('reason' in m) return m;
+  const record: TrlPreference = {
+    prompt: m.messages,
+    chosen: [responseMessage(sideResponse(ep.pair, 'chosen'), ledger)],
+    rejected: [responseMessage(sideResponse(ep.pair, 'rejected'), ledger)],
+  };
+  return { record: withTools(record, ep.sample) };
+}
+
+export type TrlTrainer = 'cpo' | 'dpo' | 'orpo' | 'sft';
+
+/** SimPO is CPO with loss_type simpo and no BC term; ORPO has its own trainer; sigmoid and IPO are DPO losses. */
+export const trainerFor = (loss: PrefLoss): TrlTrainer => (loss === 'simpo' ? 'cpo' : loss === 'orpo' ? 'orpo' : 'dpo');
+
+/** The config file for a trainer: `trl dpo`/`trl sft` can read the dpo and sft ones too. */
+export const configSuffix: Record<TrlTrainer, string> = { cpo: 'simpo', dpo: 'dpo', orpo: 'orpo', sft: 'sft' };
+
+/** Model and PEFT keys in TRL's ModelConfig names; lora_alpha 2×rank as LLaMA-Factory defaults it. */
+export function trlModelKeys(r: Resolved, model: string): Record<string, unknown> {
+  return { model_name_or_path: model, use_peft: true, lora_r: r.loraRank, lora_alpha: 2 * r.loraRank, lora_target_modules: 'all-linear' };
+}
+
+/** TrainingArguments every trainer shares: the same schedule LLaMA-Factory's YAML gets. */
+export function trlTrainingKeys(r: Resolved, outputDir: string, records: number): Record<string, unknown> {
+  return {
+    output_dir: outputDir,
+    learning_rate: asFloat(r.learningRate),
+    num_train_epochs: asFloat(r.epochs),
+    lr_scheduler_type: TRAIN.scheduler,
+    warmup_ratio: asFloat(TRAIN.warmupRatio),
+    per_device_train_batch_size: TRAIN.batchSize,
+    gradient_accumulation_steps: TRAIN.gradAccum,
+    // LLaMA-Factory checkpoints activations by default; the same memory use on both trainers.
+    gradient_checkpointing: true,
+    bf16: true,
+    logging_steps: loggingSteps(records, r.epochs),
+    report_to: 'none',
+  };
+}
+
+/**
+ * `trl dpo --config` (TrlParser) rejects keys it does not know, so its config names the data the
+ * way TRL's dataset mixture does; the CPO and ORPO configs, which only the launch script reads,
+ * name it with `dataset_path`.
+ */
+export const mixture = (file: string) => ({ datasets: [{ path: 'json', data_files: file, split: 'train' }] });
+
+export function trlPrefConfig(r: Resolved, dataFile: string, records: number): Record<string, unknown> {
+  const trainer = trainerFor(r.prefLoss);
+  const base = { ...trlModelKeys(r, r.baseModel), ...trlTrainingKeys(r, r.outputDir, records), max_length: TRAIN.cutoffLen, max_prompt_length: TRAIN.maxPromptLen };
+  if (trainer === 'cpo') return { ...base, loss_type: 'simpo', cpo_alpha: asFloat(0), simpo_gamma: asFloat(r.simpoGamma), beta: asFloat(r.beta), dataset_path: dataFile };
+  if (trainer === 'orpo') return { ...base, beta: asFloat(r.beta), dataset_path: dataFile };
+  return { ...base, loss_type: r.prefLoss, beta: asFloat(r.beta), ...mixture(dataFile) };
+}
+
+export const scriptCommand = (script: string, trainer: TrlTrainer, config: string): string[] => ['python3', script, '--trainer', trainer, '--config', config];
+
+export function trlHeader(trainer: TrlTrainer, file: string): string[] {
+  const lines = ['Written by iTool Studio.', `Run: python3 ${TRL_SCRIPT_NAME} --trainer ${trainer} --config ${file}   (several GPUs: accelerate launch ${TRL_SCRIPT_NAME} ...)`];
+  if (trainer === 'dpo' || trainer === 'sft') lines.push(`\`trl ${trainer} --config ${file}\` reads it too, without the progress log${trainer === 'sft' ? ' and starting a fresh adapter' : ''}.`);
+  return lines;
+}
+
+export async function exportTrlPairs(pairs: readonly ExportPair[], r: Resolved): Promise<ExportResult> {
+  const { records, skipped } = convertEach(pairs, pairId, trlPairRecord);
+  const result: ExportResult = { target: 'trl', dir: r.dir, files: [], records: records.length, skipped, commands: [], notes: commonNotes(r, false) };
+  if (records.length === 0) {
+    result.notes.unshift('no pair could be exported: nothing written');
+    return result;
+  }
+  await mkdir(r.dir, { recursive: true });
+  const w = new Writer(r.dir);
+  const data = await w.write(`${r.name}.jsonl`, jsonLines(records));
+  const trainer = trainerFor(r.prefLoss);
+  const cfgName = `${r.name}.${configSuffix[trainer]}.yaml`;
+  const cfg = await w.write(cfgName, yamlText(trlPrefConfig(r, data, records.length), trlHeader(trainer, cfgName)));
+  const script = await w.write(TRL_SCRIPT_NAME, TRL_SCRIPT, 0o755);
+  result.files = w.files;
+  result.commands.push(scriptCommand(script, trainer, cfg));
+  return result;
+}
