@@ -1,13 +1,22 @@
-// The panel's HTML shell. Strict CSP: nothing but our own bundled script (by nonce) and styles
-// from the extension's folder. No dataset data is ever interpolated here: the page asks for it
+// The HTML shell of our webviews (the dataset panel; the round dashboard names its own bundle and
+// stylesheet). Strict CSP: nothing but our own bundled script (by nonce) and styles from the
+// extension's folder. No dataset data is ever interpolated here: the page asks for it
 // over the message protocol once it is ready and renders it with textContent.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+/** Which bundle and stylesheet a page loads, relative to the extension's folder. */
+export interface PanelAssets {
+  /** Default `dist/webview/panel.js` (the dataset panel). */
+  script?: string;
+  /** Default `media/panel.css`. */
+  style?: string;
+}
+
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, assets: PanelAssets = {}): string {
   const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...(assets.script ?? 'dist/webview/panel.js').split('/')));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...(assets.style ?? 'media/panel.css').split('/')));
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,

@@ -1,0 +1,205 @@
+// The round dashboard: one webview panel per dataset showing its rounds (the registry beside it,
+// DATASET.itool/rounds/rounds.json) as a table and four charts. The page says 'ready', then gets
+// the series (computed in src/core/rounds/dashboardData.ts, so only a few numbers cross, never the
+// raw PPLs); it gets them again whenever the registry file changes (a progress poll, a finished
+// evaluation, a hand edit) and on refresh(). A registry that cannot be read shows as a message.
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { readSelection } from '../core/calibrate/selectionFile';
+import { dashboardData } from '../core/rounds/dashboardData';
+import { readRegistry, registryPath } from '../core/rounds/registry';
+import type { RoundRegistry } from '../core/rounds/types';
+import type { DashboardSource, ToHost, ToWebview } from '../../webview/dashboard/protocol';
+import { DatasetEditorProvider } from './datasetEditor';
+import { errorMessage, log } from './log';
+import { panelHtml } from './webviewHtml';
+
+/** Registry writes come in bursts (atomic rename = delete + create): read once they settle. */
+const REFRESH_DEBOUNCE_MS = 150;
+
+/** A file name as a literal glob (brackets, braces, stars and question marks matched as themselves). */
+function globLiteral(s: string): string {
+  return s.replace(/[[\]{}*?]/g, (c) => `[${c}]`);
+}
+
+/** Selection sizes, cached by file version: the registry is re-read on every training progress poll. */
+const selectionCounts = new Map<string, { mtimeMs: number; size: number; count: number }>();
+
+async function selectedCount(path: string): Promise<number | undefined> {
+  try {
+    const st = await stat(path);
+    const hit = selectionCounts.get(path);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.count;
+    const count = (await readSelection(path)).selected.length;
+    selectionCounts.set(path, { mtimeMs: st.mtimeMs, size: st.size, count });
+    return count;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per round, how many samples its selection file lists (paths relative to the dataset's folder allowed). */
+async function selectedCounts(reg: RoundRegistry, datasetPath: string): Promise<Record<number, number>> {
+  const out: Record<number, number> = {};
+  await Promise.all(
+    (Array.isArray(reg.rounds) ? reg.rounds : []).map(async (r) => {
+      if (typeof r?.selection !== 'string' || !r.selection) return;
+      const n = await selectedCount(isAbsolute(r.selection) ? r.selection : resolve(dirname(datasetPath), r.selection));
+      if (n !== undefined && Number.isInteger(r.round)) out[r.round] = n;
+    }),
+  );
+  return out;
+}
+
+export class RoundDashboard implements vscode.Disposable {
+  static readonly viewType = 'itool.roundDashboard';
+  private static readonly open = new Map<string, RoundDashboard>();
+  /** The dashboard whose panel is active, if any. */
+  private static activeDashboard: RoundDashboard | undefined;
+
+  /** The dashboard open for a dataset, if any. */
+  static current(datasetPath: string): RoundDashboard | undefined {
+    return RoundDashboard.open.get(resolve(datasetPath));
+  }
+
+  /** The dashboard in front, if one is. */
+  static get active(): RoundDashboard | undefined {
+    return RoundDashboard.activeDashboard;
+  }
+
+  /** Open the dashboard of a dataset, or bring its open one to the front (and read the registry again). */
+  static show(context: vscode.ExtensionContext, datasetPath: string): RoundDashboard {
+    const key = resolve(datasetPath);
+    const existing = RoundDashboard.open.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      void existing.refresh();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(RoundDashboard.viewType, `Rounds — ${basename(key)}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    });
+    const dashboard = new RoundDashboard(panel, key, context.extensionUri);
+    RoundDashboard.open.set(key, dashboard);
+    return dashboard;
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly source: DashboardSource;
+  private ready = false;
+  private disposed = false;
+  private generation = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The last message posted (tests and commands can read what the page shows). */
+  private lastPosted: ToWebview | undefined;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly datasetPath: string,
+    extensionUri: vscode.Uri,
+  ) {
+    this.source = { fileName: basename(datasetPath), filePath: datasetPath, registryPath: registryPath(datasetPath) };
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: ToHost) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) RoundDashboard.activeDashboard = this;
+        else if (RoundDashboard.activeDashboard === this) RoundDashboard.activeDashboard = undefined;
+        // A hidden page is torn down (no retained context); it says 'ready' again when shown.
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+    );
+    if (panel.active) RoundDashboard.activeDashboard = this;
+    // Watch from the dataset's folder, which exists, rather than the rounds folder, which may not yet.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(datasetPath)), `${globLiteral(basename(datasetPath))}.itool/rounds/rounds.json`));
+    const changed = () => this.scheduleRefresh();
+    this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
+    panel.webview.html = panelHtml(panel.webview, extensionUri, `Rounds — ${this.source.fileName}`, { script: 'dist/webview/dashboard.js', style: 'media/dashboard.css' });
+  }
+
+  /** What the page was last sent: the registry's series, or the error reading it. */
+  get shown(): ToWebview | undefined {
+    return this.lastPosted;
+  }
+
+  private onMessage(msg: ToHost): void {
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        void this.refresh();
+        return;
+      case 'rendered':
+        return;
+    }
+  }
+
+  private scheduleRefresh(): void {
+    if (this.disposed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), REFRESH_DEBOUNCE_MS);
+  }
+
+  /** Read the registry again and show it (the page must have said 'ready'; until then it will ask). */
+  async refresh(): Promise<void> {
+    if (this.disposed) return;
+    const mine = ++this.generation;
+    let msg: ToWebview;
+    try {
+      const reg = await readRegistry(this.datasetPath);
+      const selected = await selectedCounts(reg, this.datasetPath);
+      msg = { type: 'data', source: this.source, data: dashboardData(reg, { selected }), readAt: new Date().toISOString() };
+    } catch (err) {
+      log().warn(`round dashboard: could not read ${this.source.registryPath}: ${errorMessage(err)}`);
+      msg = { type: 'error', source: this.source, message: `Could not read the round registry: ${errorMessage(err)}` };
+    }
+    // A newer read started meanwhile (the file changed again): it will post instead.
+    if (mine !== this.generation || this.disposed) return;
+    this.lastPosted = msg;
+    if (this.ready) await this.panel.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.timer);
+    if (RoundDashboard.open.get(this.datasetPath) === this) RoundDashboard.open.delete(this.datasetPath);
+    if (RoundDashboard.activeDashboard === this) RoundDashboard.activeDashboard = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+const DATASET_FILE = /\.(jsonl|json)$/i;
+const BROWSE = 'Browse…';
+
+/**
+ * `iTool: Show Round Dashboard`: the dashboard of the dataset given (explorer context menu), else
+ * of the dataset in front (its dataset panel, its dashboard, or a .jsonl/.json text editor), else
+ * of the dataset panel used last, else of one picked from the workspace.
+ */
+export async function showRoundDashboardCommand(context: vscode.ExtensionContext, uri?: vscode.Uri): Promise<RoundDashboard | undefined> {
+  const path = uri instanceof vscode.Uri && uri.scheme === 'file' ? uri.fsPath : (datasetInFront() ?? (await pickDataset()));
+  return path ? RoundDashboard.show(context, path) : undefined;
+}
+
+function datasetInFront(): string | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom && input.viewType === DatasetEditorProvider.viewType && input.uri.scheme === 'file') return input.uri.fsPath;
+  if (RoundDashboard.active) return RoundDashboard.active.datasetPath;
+  const text = vscode.window.activeTextEditor?.document.uri;
+  if (text?.scheme === 'file' && DATASET_FILE.test(text.fsPath) && !/\.itool[\\/]/.test(text.fsPath)) return text.fsPath;
+  return DatasetEditorProvider.activePanel?.datasetOpen.path;
+}
+
+async function pickDataset(): Promise<string | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/.vscode/**,**/*.itool/**}', 2000);
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = files.sort((a, b) => a.path.localeCompare(b.path)).map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
+  items.push({ label: BROWSE, alwaysShow: true });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Dataset whose rounds to show (.jsonl or .json)' });
+  if (!picked) return undefined;
+  if (picked.uri) return picked.uri.fsPath;
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Show Rounds', filters: { 'Tool-use datasets': ['jsonl', 'json'] } });
+  return chosen?.[0]?.fsPath;
+}

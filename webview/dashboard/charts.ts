@@ -1,0 +1,288 @@
+// The dashboard's four charts (chart.js, only the controllers and elements they use), each in a
+// card with a heading, an aria-labelled canvas, a text summary of the same numbers (for screen
+// readers, keyboard users and anyone who wants the figures) and data attributes that say what is
+// plotted (read by the end-to-end test). Colours come from theme CSS variables that
+// media/dashboard.css defines, and are read again on every draw, so a theme change redraws them.
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration, type ChartType } from 'chart.js';
+import type { ErrorKind } from '../../src/core/toolcall/types';
+import { formatPpl, percent, type DashboardData } from '../../src/core/rounds/dashboardData';
+import { el } from '../dom';
+import { KIND_LABEL } from '../verdictView';
+
+Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+
+/** A colour the stylesheet defines as a CSS variable on body, else the text colour. */
+export function themeColour(variable: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(variable).trim();
+  return v || getComputedStyle(document.body).color;
+}
+
+/**
+ * Error kind → the CSS variable of its colour (media/dashboard.css maps each to a VS Code chart
+ * colour, which every theme defines — light, dark and high contrast). VS Code has eight chart
+ * colours and the checker nine kinds, so `should_call` reuses blue, drawn hatched.
+ */
+export const KIND_STYLE: Record<ErrorKind, { variable: string; hatched?: boolean }> = {
+  parse_error: { variable: '--itool-dash-parse-error' },
+  wrong_function: { variable: '--itool-dash-wrong-function' },
+  wrong_call_count: { variable: '--itool-dash-wrong-call-count' },
+  missing_required_param: { variable: '--itool-dash-missing-required-param' },
+  unexpected_param: { variable: '--itool-dash-unexpected-param' },
+  wrong_value: { variable: '--itool-dash-wrong-value' },
+  wrong_type: { variable: '--itool-dash-wrong-type' },
+  should_not_call: { variable: '--itool-dash-should-not-call' },
+  should_call: { variable: '--itool-dash-should-call', hatched: true },
+};
+
+/** Colours of the PPL series, one per round in turn. */
+const ROUND_VARIABLES = ['--itool-dash-round-1', '--itool-dash-round-2', '--itool-dash-round-3', '--itool-dash-round-4', '--itool-dash-round-5', '--itool-dash-round-6'];
+
+/** Diagonal stripes of `colour` on a transparent ground. */
+function hatch(colour: string): CanvasPattern | string {
+  const c = document.createElement('canvas');
+  c.width = c.height = 8;
+  const g = c.getContext('2d');
+  if (!g) return colour;
+  g.strokeStyle = colour;
+  g.lineWidth = 3;
+  g.beginPath();
+  g.moveTo(-2, 10);
+  g.lineTo(10, -2);
+  g.moveTo(-2, 2);
+  g.lineTo(2, -2);
+  g.moveTo(6, 10);
+  g.lineTo(10, 6);
+  g.stroke();
+  return g.createPattern(c, 'repeat') ?? colour;
+}
+
+export function kindColour(kind: ErrorKind): CanvasPattern | string {
+  const s = KIND_STYLE[kind];
+  const c = themeColour(s.variable);
+  return s.hatched ? hatch(c) : c;
+}
+
+interface Theme {
+  fg: string;
+  grid: string;
+}
+
+function theme(): Theme {
+  return { fg: themeColour('--itool-dash-foreground'), grid: themeColour('--itool-dash-grid') };
+}
+
+/** One chart card. `show` replaces what it plots; `redraw` draws it again with the theme's colours now. */
+export class ChartCard<T extends ChartType> {
+  readonly root: HTMLElement;
+  private readonly box: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly summary: HTMLElement;
+  private readonly note: HTMLElement;
+  private chart: Chart<T> | undefined;
+  private config: ((t: Theme) => ChartConfiguration<T>) | undefined;
+
+  constructor(cls: string, title: string) {
+    const id = `chart-${cls}`;
+    this.canvas = el('canvas', { role: 'img', 'aria-label': title, 'aria-describedby': `${id}-summary` });
+    this.box = el('div', { class: 'chart-box' }, this.canvas);
+    this.summary = el('p', { class: 'chart-summary', id: `${id}-summary` });
+    this.note = el('p', { class: 'chart-empty', hidden: '' });
+    this.root = el('section', { class: `card chart ${cls}`, 'aria-labelledby': `${id}-title` }, el('h2', { id: `${id}-title` }, title), this.note, this.box, this.summary);
+  }
+
+  show(config: (t: Theme) => ChartConfiguration<T>, summary: string, attrs: Record<string, string>): void {
+    this.note.hidden = true;
+    this.box.hidden = false;
+    this.summary.textContent = summary;
+    this.setAttrs(attrs);
+    this.config = config;
+    this.redraw();
+  }
+
+  /** Nothing to plot: a sentence instead of an empty chart. */
+  empty(message: string, attrs: Record<string, string> = {}): void {
+    this.config = undefined;
+    this.chart?.destroy();
+    this.chart = undefined;
+    this.box.hidden = true;
+    this.note.hidden = false;
+    this.note.textContent = message;
+    this.summary.textContent = '';
+    this.setAttrs(attrs);
+  }
+
+  redraw(): void {
+    if (!this.config) return;
+    this.chart?.destroy();
+    this.chart = new Chart(this.canvas, this.config(theme()));
+    document.body.dataset.draws = String(Number(document.body.dataset.draws ?? '0') + 1);
+  }
+
+  private setAttrs(attrs: Record<string, string>): void {
+    for (const a of [...this.root.attributes]) if (a.name.startsWith('data-')) this.root.removeAttribute(a.name);
+    for (const [k, v] of Object.entries(attrs)) this.root.setAttribute(`data-${k}`, v);
+  }
+}
+
+const pct1 = (a: number | null): string => (a === null ? '' : (100 * a).toFixed(1));
+
+function axes(t: Theme, y: Record<string, unknown> = {}, stacked = false) {
+  return {
+    x: { stacked, ticks: { color: t.fg, maxRotation: 0, autoSkip: true }, grid: { display: false } },
+    y: { stacked, beginAtZero: true, ticks: { color: t.fg, precision: 0 }, grid: { color: t.grid }, ...y },
+  };
+}
+
+const legend = (t: Theme) => ({ display: true, position: 'bottom' as const, labels: { color: t.fg, boxWidth: 12, boxHeight: 12 } });
+
+/** (1) Held-out accuracy per policy: base, then each round's result. */
+export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
+  const points = d.accuracy;
+  const attrs = { rounds: points.map((p) => p.round).join(','), accuracy: points.map((p) => pct1(p.accuracy)).join(','), series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null }))) };
+  if (points.every((p) => p.accuracy === null)) {
+    card.empty('No held-out evaluations yet: each round measures its starting policy and its result on the held-out split.', attrs);
+    return;
+  }
+  const summary = points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${p.policyLabel ? `, ${p.policyLabel}` : ''}`)).join(' · ');
+  card.show(
+    (t) => ({
+      type: 'line',
+      data: {
+        labels: points.map((p) => p.label),
+        datasets: [
+          {
+            label: 'held-out accuracy (checker)',
+            data: points.map((p) => (p.accuracy === null ? null : 100 * p.accuracy)),
+            borderColor: themeColour('--itool-dash-accuracy'),
+            backgroundColor: themeColour('--itool-dash-accuracy'),
+            pointRadius: 5,
+            pointHoverRadius: 7,
+            borderWidth: 2,
+            spanGaps: false,
+          },
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: (item) => {
+                const p = points[item.dataIndex];
+                if (p.accuracy === null) return 'not evaluated';
+                const counts = p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total} valid)` : '';
+                const how = p.source?.kind === 'baseline' ? ` · measured as round ${p.source.round}'s baseline` : '';
+                return `${percent(p.accuracy)}${counts}${p.policyLabel ? ` · ${p.policyLabel}` : ''}${how}`;
+              },
+            },
+          },
+        },
+        scales: axes(t, { min: 0, max: 100, ticks: { color: t.fg, callback: (v: number | string) => `${v}%` } }),
+      },
+    }),
+    summary,
+    attrs,
+  );
+}
+
+/** (2) Held-out samples with each error kind, per policy, stacked. */
+export function showKinds(card: ChartCard<'bar'>, d: DashboardData): void {
+  const points = d.accuracy;
+  const attrs = { rounds: points.map((p) => p.round).join(','), series: JSON.stringify(Object.fromEntries(d.kinds.map((k) => [k.kind, k.counts]))), totals: JSON.stringify(d.kindTotals) };
+  // Kinds come from the same evaluation as the accuracy point: no accuracy, no kinds.
+  if (points.every((p) => p.accuracy === null)) {
+    card.empty('No held-out evaluations yet: error kinds appear once a policy is evaluated.', attrs);
+    return;
+  }
+  if (d.kinds.length === 0) {
+    card.empty('No errors of any kind in the held-out evaluations.', attrs);
+    return;
+  }
+  const summary = points
+    .map((p, i) => {
+      if (p.accuracy === null) return `${p.label}: not evaluated`;
+      const parts = d.kinds.filter((k) => (k.counts[i] ?? 0) > 0).map((k) => `${KIND_LABEL[k.kind]} ${k.counts[i]}`);
+      return `${p.label}: ${parts.length ? parts.join(', ') : 'no errors'}`;
+    })
+    .join(' · ');
+  card.show(
+    (t) => ({
+      type: 'bar',
+      data: {
+        labels: points.map((p) => p.label),
+        datasets: d.kinds.map((k) => ({ label: KIND_LABEL[k.kind], data: k.counts, backgroundColor: kindColour(k.kind), borderColor: themeColour('--itool-dash-background'), borderWidth: 1, stack: 'kinds' })),
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: legend(t), tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw ?? '—'} sample(s)` } } },
+        scales: axes(t, {}, true),
+      },
+    }),
+    summary,
+    attrs,
+  );
+}
+
+/** (3) Preference pairs found, accepted and added by hand, per round. */
+export function showPairs(card: ChartCard<'bar'>, d: DashboardData): void {
+  const col = (f: 'found' | 'accepted' | 'manual') => d.pairs.map((p) => (p[f] === null ? '' : String(p[f]))).join(',');
+  const attrs = { rounds: d.pairs.map((p) => p.round).join(','), found: col('found'), accepted: col('accepted'), manual: col('manual') };
+  if (d.pairs.every((p) => p.found === null && p.accepted === null && p.manual === null)) {
+    card.empty('No pairs yet: explore the selected samples to find preference pairs, then review them.', attrs);
+    return;
+  }
+  const summary = d.pairs.map((p) => (p.found === null && p.accepted === null ? `round ${p.round}: no pairs recorded` : `round ${p.round}: ${p.found ?? '—'} found, ${p.accepted ?? '—'} accepted, ${p.manual ?? 0} manual`)).join(' · ');
+  const series = [
+    { key: 'found' as const, label: 'found', variable: '--itool-dash-pairs-found' },
+    { key: 'accepted' as const, label: 'accepted', variable: '--itool-dash-pairs-accepted' },
+    { key: 'manual' as const, label: 'manual', variable: '--itool-dash-pairs-manual' },
+  ];
+  card.show(
+    (t) => ({
+      type: 'bar',
+      data: { labels: d.pairs.map((p) => `round ${p.round}`), datasets: series.map((s) => ({ label: s.label, data: d.pairs.map((p) => p[s.key]), backgroundColor: themeColour(s.variable) })) },
+      options: { animation: false, maintainAspectRatio: false, plugins: { legend: legend(t) }, scales: axes(t) },
+    }),
+    summary,
+    attrs,
+  );
+}
+
+/** (4) Each round's calibration PPLs on the shared log-spaced bins: how the distribution shifts. */
+export function showPpl(card: ChartCard<'line'>, d: DashboardData): void {
+  const { bins, series } = d.ppl;
+  const attrs = { bins: String(bins.length), rounds: series.map((s) => s.round).join(','), scored: series.map((s) => `${s.round}:${s.scored}`).join(','), series: JSON.stringify(Object.fromEntries(series.map((s) => [s.round, s.counts]))) };
+  if (series.length === 0) {
+    card.empty('No calibrations yet: calibrate the dataset with the round\'s policy to see its perplexity distribution.', attrs);
+    return;
+  }
+  const range = bins.length ? ` · shared log-spaced bins from ${formatPpl(bins[0].from)} to ${formatPpl(bins[bins.length - 1].to)}` : '';
+  const summary = series.map((s) => `round ${s.round}: ${s.scored} scored${s.median !== null ? `, median PPL ${formatPpl(s.median)}` : ''}`).join(' · ') + range;
+  card.show(
+    (t) => ({
+      type: 'line',
+      data: {
+        labels: bins.map((b) => (b.from === b.to ? formatPpl(b.from) : `${formatPpl(b.from)}–${formatPpl(b.to)}`)),
+        datasets: series.map((s, i) => {
+          const c = themeColour(ROUND_VARIABLES[i % ROUND_VARIABLES.length]);
+          return { label: `round ${s.round}${s.policyLabel ? ` (${s.policyLabel})` : ''}`, data: s.counts, borderColor: c, backgroundColor: c, pointRadius: 2, borderWidth: 2, tension: 0 };
+        }),
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        interaction: { mode: 'index', intersect: false },
+        plugins: {
+          legend: legend(t),
+          tooltip: { callbacks: { title: (items) => `PPL ${items[0].label}`, label: (item) => `${item.dataset.label}: ${item.raw} of ${series[item.datasetIndex].scored}` } },
+        },
+        scales: axes(t),
+      },
+    }),
+    summary,
+    attrs,
+  );
+}
