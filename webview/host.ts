@@ -41,6 +41,8 @@ export interface PanelState {
   selected?: number;
   query?: string;
   filter?: string;
+  /** The review tab was showing. */
+  review?: boolean;
 }
 
 export function getState(): PanelState {

@@ -18,6 +18,8 @@ import { KIND_LABEL } from './verdictView';
 import type { ErrorKind } from '../src/core/toolcall/types';
 import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
 import { LIST_COLUMNS, SampleList } from './sampleList';
+import { PairsQueue } from './pairsQueue';
+import { markSelection } from './fragmentMark';
 
 provideVSCodeDesignSystem().register(vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeBadge(), vsCodeProgressRing(), vsCodeButton());
 
@@ -83,15 +85,37 @@ const problemsList = el('ol', { class: 'problem-list' });
 problemsBox.append(problemsSummary, problemsList);
 const detail = el('div', { class: 'detail', tabindex: '-1', 'aria-label': 'Sample detail' });
 const list = new SampleList((row, position) => void showDetail(row, position));
+const samplesTab = el('button', { class: 'tab samples-tab', role: 'tab', 'aria-selected': 'true', title: 'The dataset, sample by sample' }, 'Samples');
+const reviewTab = el('button', { class: 'tab review-tab', role: 'tab', 'aria-selected': 'false', title: 'Review the preference pairs (accept, reject, edit) before a round' }, 'Review pairs');
+const queue = new PairsQueue((c) => {
+  reviewTab.textContent = c.total ? `Review pairs (${c.pending} pending)` : 'Review pairs';
+});
+const panes = el('div', { class: 'panes' });
+function showTab(review: boolean): void {
+  samplesTab.setAttribute('aria-selected', String(!review));
+  reviewTab.setAttribute('aria-selected', String(review));
+  panes.hidden = review;
+  if (review) queue.show();
+  else {
+    queue.hide();
+    list.focus();
+  }
+  setState({ ...getState(), review });
+}
+samplesTab.addEventListener('click', () => showTab(false));
+reviewTab.addEventListener('click', () => showTab(true));
 const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num', 'num ppl', 'check'][i]}`, c)));
 
 app.append(
   el('div', { class: 'toolbar' }, title, countBadge, search, filter, sort, calibrateButton, selectButton, exploreButton, checkButton, status),
+  el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Panel views' }, samplesTab, reviewTab),
   problemsBox,
   calibrationChart.root,
   summary.root,
-  el('div', { class: 'panes' }, el('div', { class: 'list-pane' }, header, list.root), detail),
+  panes,
+  queue.root,
 );
+panes.append(el('div', { class: 'list-pane' }, header, list.root), detail);
 list.mount();
 renderEmpty(detail, 'Loading…');
 
@@ -203,8 +227,16 @@ onNotification((n) => {
     case 'search': {
       status.textContent = `search: ${n.pairs} pair(s) from ${n.samples} sample(s) (${n.model}, round ${n.round})`;
       refreshRows();
+      if (queue.visible) void queue.reload();
       return;
     }
+    case 'showReview':
+      showTab(true);
+      return;
+    case 'review':
+      reviewTab.textContent = n.counts.total ? `Review pairs (${n.counts.pending} pending)` : 'Review pairs';
+      if (queue.visible) void queue.reload();
+      return;
     case 'checking':
       status.textContent = `checking outputs… ${Math.round((100 * n.done) / Math.max(1, n.total))}%`;
       return;
@@ -241,5 +273,20 @@ checkButton.addEventListener('click', () => {
     (err: Error) => (status.textContent = err.message),
   );
 });
+
+// M marks the selected text of a response (model output, reference answer) as a fragment error.
+detail.addEventListener('keydown', (e) => {
+  if (e.key.toLowerCase() === 'm' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    e.preventDefault();
+    void markSelection(status);
+  }
+});
+list.root.addEventListener('keydown', (e) => {
+  if (e.key.toLowerCase() === 'm' && !e.ctrlKey && !e.metaKey && !e.altKey && !document.getSelection()?.isCollapsed) {
+    e.preventDefault();
+    void markSelection(status);
+  }
+});
+if (state.review) showTab(true);
 
 notify({ type: 'ready' });

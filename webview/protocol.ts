@@ -7,7 +7,8 @@ import type { SampleRow } from '../src/core/dataset/row';
 import type { Sample } from '../src/core/dataset/sample';
 import type { ErrorKind, Verdict } from '../src/core/toolcall/types';
 import type { SearchTree } from '../src/core/search/mcts';
-import type { PreferencePair } from '../src/core/search/pairs';
+import type { PairVerdict, PreferencePair } from '../src/core/search/pairs';
+import type { StepKind } from '../src/core/search/steps';
 
 /** The search of one sample: its MCTS tree and the pairs it produced. */
 export interface SampleSearch {
@@ -89,6 +90,43 @@ export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid'
 /** List order: file order, or by calibration perplexity. */
 export type Sort = 'file' | 'ppl-desc' | 'ppl-asc';
 
+/** Where a pair stands in review. `edited` = accepted with the reviewer's own chosen side. */
+export type ReviewStateName = 'pending' | 'accepted' | 'rejected' | 'edited';
+
+export interface ReviewCounts {
+  pending: number;
+  accepted: number;
+  rejected: number;
+  edited: number;
+  total: number;
+}
+
+/** One pair of the review queue, with what the reviewer needs to judge it. */
+export interface ReviewItemView {
+  id: string;
+  state: ReviewStateName;
+  manual: boolean;
+  /** The pair as it will be exported (the chosen side carries the reviewer's edit). */
+  pair: PreferencePair;
+  /** The chosen side the search produced, when the reviewer edited it. */
+  originalChosen?: string;
+  tier?: 'easy' | 'medium' | 'hard';
+  /** The last user turn of the sample, for context. */
+  question: string;
+}
+
+/** Which pairs the queue shows, and which a bulk decision applies to. */
+export interface PairFilter {
+  state?: ReviewStateName;
+  errorKind?: ErrorKind;
+  minGap?: number;
+  tier?: 'easy' | 'medium' | 'hard';
+  kind?: StepKind;
+}
+
+/** Where a fragment was selected in the panel: which response of which sample. */
+export type FragmentSource = 'reference' | 'prediction' | 'chosen' | 'rejected';
+
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
   sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[]; search?: SampleSearch } };
@@ -100,6 +138,20 @@ export interface Requests {
   explore: { params: Record<string, never>; result: { started: boolean } };
   /** Start a search/filter; results arrive as `viewProgress` notifications for that view id. */
   setView: { params: { query: string; filter: Filter; sort?: Sort }; result: { view: number } };
+  /** The review queue, filtered; counts are over the whole queue. */
+  pairs: { params: { filter: PairFilter }; result: { items: ReviewItemView[]; counts: ReviewCounts; source?: string } };
+  /** Record a decision (pending = undo); durable when the reply comes. */
+  decide: { params: { id: string; state: 'accepted' | 'rejected' | 'pending' }; result: { item: ReviewItemView; counts: ReviewCounts } };
+  /** Replace the chosen side's continuation (after the shared prefix); the pair counts as edited. */
+  editChosen: { params: { id: string; text: string }; result: { item: ReviewItemView; counts: ReviewCounts } };
+  /** The checker's verdict on a chosen side being edited (nothing is written). */
+  recheck: { params: { id: string; text: string }; result: { verdict: PairVerdict } };
+  /** Accept or reject every pair matching the filter. */
+  bulkDecide: { params: { filter: PairFilter; state: 'accepted' | 'rejected' }; result: { changed: number; counts: ReviewCounts } };
+  /** Mark a selected fragment of a response as an error (asks kind, correction and note in VS Code). */
+  markFragment: { params: { index: number; source: FragmentSource; text: string; start: number; end: number; pairId?: string }; result: { marked: boolean } };
+  /** Export the accepted pairs / start a round (the VS Code commands, on this dataset). */
+  exportPairs: { params: Record<string, never>; result: { started: boolean } };
 }
 
 export type HostNotification =
@@ -114,7 +166,11 @@ export type HostNotification =
   /** Calibration results to show (after a run, a selection, or found beside the dataset on open). */
   | { type: 'calibration'; summary: CalibrationSummary }
   /** Search results are available (after a run, or found beside the dataset): rows and details refetch. */
-  | { type: 'search'; samples: number; pairs: number; model: string; round: number };
+  | { type: 'search'; samples: number; pairs: number; model: string; round: number }
+  /** The review journal changed outside the queue (a fragment marked from the text editor): refetch. */
+  | { type: 'review'; counts: ReviewCounts }
+  /** Switch to the review tab (iTool: Review Preference Pairs). */
+  | { type: 'showReview' };
 
 export type WebviewNotification =
   | { type: 'ready' }

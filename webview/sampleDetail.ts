@@ -39,16 +39,27 @@ export function renderSample(container: HTMLElement, s: Sample, line: number, ra
       text('span', 'meta', `record ${s.index + 1} · line ${line} · ${s.tools.length} tool(s) · ${s.turns.length} turn(s)`),
     ),
     outputs?.length
-      ? section(`Model output${outputs.length > 1 ? `s (${outputs.length})` : ''}`, 'outputs', ...outputs.map((o) => renderVerdict(o.output, o.verdict, `predictions line ${o.line}`)))
+      ? section(`Model output${outputs.length > 1 ? `s (${outputs.length})` : ''}`, 'outputs', ...outputs.map((o) => markable(renderVerdict(o.output, o.verdict, `predictions line ${o.line}`), '.output-text', 'prediction', s.index)))
       : null,
     section('Reference answer', 'reference', referenceBlock(reference)),
     search ? section('Search (MCTS)', 'search-section', renderSearch(search)) : null,
-    section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => turnBlock(t, i === s.referenceIndex))),
+    section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => (i === s.referenceIndex ? markable(turnBlock(t, true), '.turn-text', 'reference', s.index) : turnBlock(t, false)))),
     section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),
     s.possibleAnswers ? section('Possible answers (BFCL)', 'possible', possibleAnswers(s)) : null,
     rawSection(rawText, false),
   ];
   container.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+}
+
+/** Let the user select text in this response and mark it as a fragment error (M, see fragmentMark.ts). */
+function markable(box: HTMLElement, selector: string, source: 'prediction' | 'reference', index: number): HTMLElement {
+  const pre = box.querySelector<HTMLElement>(selector);
+  if (pre) {
+    pre.dataset.fragmentSource = source;
+    pre.dataset.index = String(index);
+    pre.title = 'Select a faulty fragment and press M to mark it as an error';
+  }
+  return box;
 }
 
 function section(title: string, cls: string, ...body: (Node | null)[]): HTMLElement {

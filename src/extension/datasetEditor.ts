@@ -35,6 +35,13 @@ export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   /** The panel whose editor is active: the target of `iTool: Load Predictions`. */
   static activePanel: DatasetPanel | undefined;
+  /** Every open panel (a fragment marked in a text editor updates the one showing its dataset). */
+  static readonly panels = new Set<DatasetPanel>();
+
+  static panelFor(datasetPath: string): DatasetPanel | undefined {
+    for (const p of DatasetEditorProvider.panels) if (p.datasetOpen.path === datasetPath) return p;
+    return undefined;
+  }
 
   private constructor(
     private readonly extensionUri: vscode.Uri,
@@ -85,12 +92,14 @@ export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvide
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     const host = new DatasetPanel(panel.webview, doc.dataset, this.links);
+    DatasetEditorProvider.panels.add(host);
     if (panel.active) DatasetEditorProvider.activePanel = host;
     panel.onDidChangeViewState((e) => {
       if (e.webviewPanel.active) DatasetEditorProvider.activePanel = host;
     });
     panel.onDidDispose(() => {
       if (DatasetEditorProvider.activePanel === host) DatasetEditorProvider.activePanel = undefined;
+      DatasetEditorProvider.panels.delete(host);
       host.dispose();
     });
     panel.webview.html = panelHtml(panel.webview, this.extensionUri, `iTool Studio: ${name}`);

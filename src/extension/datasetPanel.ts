@@ -4,9 +4,10 @@
 import * as vscode from 'vscode';
 import type { Dataset, SampleResult } from '../core/dataset/dataset';
 import type { CalibrationResult } from '../core/calibrate/calibrate';
-import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, Sort, ToHost, ToWebview } from '../../webview/protocol';
+import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, ReviewCounts, Row, Sort, ToHost, ToWebview } from '../../webview/protocol';
 import { PanelCalibration } from './panelCalibration';
 import { PanelSearch } from './panelSearch';
+import { PanelReview } from './panelReview';
 import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
 import { errorMessage, log } from './log';
 import { PanelVerdicts } from './panelVerdicts';
@@ -26,6 +27,7 @@ export class DatasetPanel implements vscode.Disposable {
   private readonly verdicts: PanelVerdicts;
   readonly calibration: PanelCalibration;
   readonly search: PanelSearch;
+  readonly review: PanelReview;
   private checking: AbortController | undefined;
 
   constructor(
@@ -36,6 +38,7 @@ export class DatasetPanel implements vscode.Disposable {
     this.verdicts = new PanelVerdicts(dataset);
     this.calibration = new PanelCalibration(dataset);
     this.search = new PanelSearch(dataset);
+    this.review = new PanelReview(dataset, this.search, this.calibration);
     this.disposables.push(webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)));
     for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
   }
@@ -127,6 +130,21 @@ export class DatasetPanel implements vscode.Disposable {
         return { started: true };
       case 'selectDeficient':
         return { selected: (await vscode.commands.executeCommand<number | undefined>('itool.selectDeficient')) ?? 0 };
+      case 'pairs':
+        return this.review.list(msg.params.filter);
+      case 'decide':
+        return this.review.decide(msg.params.id, msg.params.state);
+      case 'editChosen':
+        return this.review.edit(msg.params.id, msg.params.text);
+      case 'recheck':
+        return { verdict: await this.review.recheck(msg.params.id, msg.params.text) };
+      case 'bulkDecide':
+        return this.review.bulk(msg.params.filter, msg.params.state);
+      case 'markFragment':
+        return { marked: (await vscode.commands.executeCommand<boolean | undefined>('itool.markFragmentError', { fromPanel: msg.params })) === true };
+      case 'exportPairs':
+        await vscode.commands.executeCommand('itool.startRound');
+        return { started: true };
     }
   }
 
@@ -149,7 +167,17 @@ export class DatasetPanel implements vscode.Disposable {
     this.notifySearch();
   }
 
+  showReview(): void {
+    this.notify({ type: 'showReview' });
+  }
+
+  /** The review journal changed from outside the queue (e.g. a fragment marked in the text editor). */
+  reviewChanged(counts: ReviewCounts): void {
+    this.notify({ type: 'review', counts });
+  }
+
   private notifySearch(): void {
+    this.review.invalidate();
     const h = this.search.header;
     if (h) this.notify({ type: 'search', samples: this.search.samples, pairs: this.search.pairs, model: h.modelLabel, round: h.round });
   }
@@ -323,6 +351,7 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.review.dispose();
     this.checking?.abort();
     this.viewScan?.abort();
     this.validation.abort();

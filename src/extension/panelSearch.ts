@@ -3,6 +3,7 @@
 import type { Dataset } from '../core/dataset/dataset';
 import { newestJournal } from '../core/dataset/metadata';
 import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
+import type { PreferencePair } from '../core/search/pairs';
 import type { SampleSearch } from '../../webview/protocol';
 
 export class PanelSearch {
@@ -37,6 +38,11 @@ export class PanelSearch {
   /** Pairs per record index, for the list's column. */
   pairCount(index: number): number | undefined {
     return this.byIndex.get(index)?.pairs.length;
+  }
+
+  /** Every pair of the exploration shown, in record order. */
+  allPairs(): PreferencePair[] {
+    return [...this.byIndex.values()].sort((a, b) => a.index - b.index).flatMap((e) => e.pairs);
   }
 
   get samples(): number {

@@ -74,3 +74,28 @@ export function rawSpan(map: Int32Array, span: { start: number; end: number }): 
   const end = map[Math.max(0, Math.min(last, span.end))];
   return { start, end: Math.max(end, start) };
 }
+
+/** The raw [start, end) of the string literal (quotes included) that contains column `col`, at any depth, or undefined. */
+export function stringLiteralAt(text: string, col: number): { start: number; end: number } | undefined {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 0x22) continue;
+    const end = stringEnd(text, i);
+    if (end < 0) return undefined;
+    if (col > i && col < end) return { start: i, end };
+    if (i > col) return undefined;
+    i = end - 1;
+  }
+  return undefined;
+}
+
+/** The decoded index of a raw column inside a literal (the inverse of rawSpan's lookup: the first decoded unit at or after it). */
+export function rawToDecoded(map: Int32Array, rawCol: number): number {
+  let lo = 0;
+  let hi = map.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (map[mid] < rawCol) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,182 @@
+// `iTool: Mark Fragment Error` and `iTool: Review Preference Pairs`. A fragment is marked from the
+// panel (text selected in a response, M) or from a text editor: a selection inside the output of a
+// predictions file linked to a dataset, or inside a string of a dataset's JSON Lines record. The
+// selection's raw columns are turned into offsets of the decoded response (through every JSON
+// escape), so the annotation points at exactly the characters the user selected.
+import * as vscode from 'vscode';
+import { Dataset } from '../core/dataset/dataset';
+import { ReviewJournal, type AnnotationInput } from '../core/pairs/review';
+import { sampleIds } from '../core/toolcall/datasetCheck';
+import { decodedToRaw, locateStringValue, rawToDecoded, stringLiteralAt } from '../core/toolcall/jsonSpans';
+import { parsePredictionLine } from '../core/toolcall/predictions';
+import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
+import type { FragmentSource } from '../../webview/protocol';
+import { DatasetEditorProvider } from './datasetEditor';
+import { errorMessage, log } from './log';
+import type { PredictionLinks } from './predictionLinks';
+
+/** What the user marked: a span of one response of one sample. */
+interface Target {
+  datasetPath: string;
+  index: number;
+  sampleId: string;
+  source: FragmentSource | 'text';
+  text: string;
+  start: number;
+  end: number;
+  file?: string;
+}
+
+export interface PanelMark {
+  index: number;
+  source: FragmentSource;
+  text: string;
+  start: number;
+  end: number;
+  pairId?: string;
+}
+
+const KIND_HELP: Record<ErrorKind, string> = {
+  parse_error: 'the call text does not parse',
+  wrong_function: 'calls the wrong function',
+  wrong_call_count: 'too many or too few calls',
+  missing_required_param: 'a required argument is missing',
+  unexpected_param: 'an argument the function does not take',
+  wrong_value: 'an argument has the wrong value',
+  wrong_type: 'an argument has the wrong type',
+  should_not_call: 'should have answered in text',
+  should_call: 'should have called a tool',
+};
+
+/** Open `path` for a moment unless a panel already holds it. */
+async function withDataset<T>(path: string, fn: (ds: Dataset) => Promise<T>): Promise<T> {
+  const panel = DatasetEditorProvider.panelFor(path);
+  if (panel) return fn(panel.datasetOpen);
+  const ds = await Dataset.open(path);
+  try {
+    return await fn(ds);
+  } finally {
+    await ds.close();
+  }
+}
+
+async function fromPanel(m: PanelMark): Promise<Target> {
+  const panel = DatasetEditorProvider.activePanel;
+  if (!panel) throw new Error('open a dataset first');
+  const r = await panel.datasetOpen.sample(m.index);
+  if (!r.ok) throw new Error(`record ${m.index + 1} cannot be read: ${r.reason}`);
+  return { datasetPath: panel.datasetOpen.path, index: m.index, sampleId: r.sample.id, source: m.source, text: m.text, start: m.start, end: m.end };
+}
+
+async function fromEditor(editor: vscode.TextEditor, links: PredictionLinks): Promise<Target> {
+  const sel = editor.selection;
+  if (sel.isEmpty) throw new Error('select the faulty fragment first');
+  if (sel.start.line !== sel.end.line) throw new Error('select a fragment within one line (one record)');
+  const file = editor.document.uri.fsPath;
+  const lineText = editor.document.lineAt(sel.start.line).text;
+  const offsets = (literal: { start: number; end: number }) => {
+    if (sel.start.character <= literal.start || sel.end.character >= literal.end) throw new Error('select text inside one string (the response), not across its quotes');
+    const map = decodedToRaw(lineText, literal.start, literal.end);
+    return { start: rawToDecoded(map, sel.start.character), end: rawToDecoded(map, sel.end.character) };
+  };
+  const datasetPath = links.datasetFor(file);
+  if (datasetPath) {
+    // A predictions file: the response is the row's output, the sample the one with its id.
+    const row = parsePredictionLine(lineText, sel.start.line + 1);
+    if (!row.ok) throw new Error(`line ${sel.start.line + 1}: ${row.reason}`);
+    const literal = locateStringValue(lineText, row.field);
+    if (!literal) throw new Error(`line ${sel.start.line + 1}: the ${row.field} is not a JSON string`);
+    const { start, end } = offsets(literal);
+    const index = await withDataset(datasetPath, async (ds) => (await sampleIds(ds)).get(row.id));
+    if (index === undefined) throw new Error(`no sample with id ${JSON.stringify(row.id)} in ${datasetPath}`);
+    return { datasetPath, index, sampleId: row.id, source: 'prediction', text: row.output, start, end, file };
+  }
+  // A dataset file: the response is the string literal the selection is in.
+  return withDataset(file, async (ds) => {
+    if (ds.index.container !== 'jsonl') throw new Error('marking in the text editor works on JSON Lines files; use the dataset panel for JSON arrays');
+    const index = ds.index.indexOfLine(sel.start.line + 1);
+    if (index < 0) throw new Error(`line ${sel.start.line + 1} is not a record of ${file}`);
+    const literal = stringLiteralAt(lineText, sel.start.character);
+    if (!literal) throw new Error('select text inside a string of the record (a response)');
+    const text = JSON.parse(lineText.slice(literal.start, literal.end)) as string;
+    const { start, end } = offsets(literal);
+    const r = await ds.sample(index);
+    if (!r.ok) throw new Error(`record ${index + 1} cannot be read: ${r.reason}`);
+    const ref = r.sample.referenceIndex >= 0 ? r.sample.turns[r.sample.referenceIndex] : undefined;
+    return { datasetPath: file, index, sampleId: r.sample.id, source: ref?.content === text ? 'reference' : 'text', text, start, end, file };
+  });
+}
+
+/** Ask the kind, a correction and a note; undefined when the user cancels. */
+async function askDetails(t: Target): Promise<Pick<AnnotationInput, 'kind' | 'correction' | 'note'> | undefined> {
+  const fragment = t.text.slice(t.start, t.end);
+  const picked = await vscode.window.showQuickPick(
+    ERROR_KINDS.map((k) => ({ label: k, description: KIND_HELP[k], errorKind: k })),
+    { title: `Mark “${fragment.length > 60 ? `${fragment.slice(0, 59)}…` : fragment}” (sample ${t.sampleId}) as`, placeHolder: 'Error kind (the checker’s taxonomy)' },
+  );
+  if (!picked) return undefined;
+  const correction = await vscode.window.showInputBox({
+    title: 'Correction (optional)',
+    prompt: 'What the fragment should be. With a correction the mark becomes a preference pair in the review queue; leave empty for a note only.',
+    value: fragment,
+    valueSelection: [0, fragment.length],
+  });
+  if (correction === undefined) return undefined;
+  const note = await vscode.window.showInputBox({ title: 'Note (optional)', prompt: 'Why it is wrong, for the next reviewer' });
+  if (note === undefined) return undefined;
+  const out: Pick<AnnotationInput, 'kind' | 'correction' | 'note'> = { kind: picked.errorKind };
+  if (correction !== fragment) out.correction = correction;
+  if (note.trim()) out.note = note.trim();
+  return out;
+}
+
+/** Resolves true when an annotation was written. */
+export async function markFragmentErrorCommand(links: PredictionLinks, arg?: { fromPanel?: PanelMark }): Promise<boolean> {
+  let target: Target;
+  try {
+    if (arg?.fromPanel) target = await fromPanel(arg.fromPanel);
+    else {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) throw new Error('select a fragment in a response (dataset panel: select text and press M; text editor: select inside a predictions output or a record string)');
+      target = await fromEditor(editor, links);
+    }
+    if (!(target.end > target.start)) throw new Error('the selection is empty');
+  } catch (err) {
+    void vscode.window.showWarningMessage(`iTool: cannot mark a fragment: ${errorMessage(err)}`);
+    return false;
+  }
+  const details = await askDetails(target);
+  if (!details) return false;
+  const input: AnnotationInput = { sampleId: target.sampleId, index: target.index, source: target.source, text: target.text, start: target.start, end: target.end, ...details };
+  if (target.file) input.file = target.file;
+  try {
+    const panel = DatasetEditorProvider.panelFor(target.datasetPath);
+    if (panel) panel.reviewChanged(await panel.review.annotate(input));
+    else {
+      const journal = await ReviewJournal.open(target.datasetPath);
+      try {
+        await journal.annotate(input);
+      } finally {
+        await journal.close();
+      }
+    }
+  } catch (err) {
+    void vscode.window.showErrorMessage(`iTool: could not record the mark: ${errorMessage(err)}`);
+    return false;
+  }
+  log().info(`marked ${details.kind} in sample ${target.sampleId} [${target.start}, ${target.end})${details.correction !== undefined ? ' with a correction' : ''}`);
+  void vscode.window.showInformationMessage(
+    details.correction !== undefined ? `iTool: marked as ${details.kind}; the correction is a pair in the review queue.` : `iTool: marked as ${details.kind}.`,
+  );
+  return true;
+}
+
+/** Bring the dataset panel to the review tab. */
+export async function reviewPairsCommand(): Promise<void> {
+  const panel = DatasetEditorProvider.activePanel;
+  if (!panel) {
+    void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset), then review its pairs.');
+    return;
+  }
+  panel.showReview();
+}
