@@ -17,9 +17,12 @@ const builds = [
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/dataset/checkWorker.ts'], outfile: 'dist/checkWorker.js', external: nodeExternal },
   // Worker thread holding the ONNX InferenceSession (OnnxPolicy), loaded from beside the bundles.
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/model/onnx/worker.ts'], outfile: 'dist/onnxWorker.js', external: nodeExternal },
+  // The detached supervisor of a training job (src/core/rounds/jobs/runner.ts), started as its own process.
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/rounds/jobs/runner.ts'], outfile: 'dist/jobRunner.js', external: nodeExternal },
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/cli.js', external: nodeExternal,
     banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js' },
 ];
 
 /**

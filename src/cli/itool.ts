@@ -4,6 +4,7 @@
 //   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
 //   itool calibrate DATASET (--model DIR | --endpoint URL --served-model M) [--ratio 0.3] -o OUT
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
+//   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
@@ -12,6 +13,7 @@ import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
 import { checkCommand } from './check';
 import { reviewCommand } from './review';
+import { exportCommand } from './export';
 import type { ReviewItemState } from '../core/pairs/review';
 import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
@@ -44,6 +46,12 @@ Usage:
       rewarded by the AST checker; fine-grained preference pairs written to PAIRS (JSON Lines).
       Trees and pairs are journaled beside the dataset per sample: an interrupted run resumes.
 
+  itool export PAIRS --dataset DATASET --target llamafactory|trl|openai -o DIR
+                  [--pref-loss simpo|sigmoid|orpo|ipo] [--base-model M] [--template T] [--name N]
+      Preference pairs (JSON Lines from itool explore -o) as training data for a trainer:
+      LLaMA-Factory (sharegpt ranking + dataset_info.json + a stage: dpo YAML, SimPO with the
+      authors' beta 2.5, gamma 0.5, lr 1e-6 by default), TRL (conversational JSONL + config +
+      launch script), OpenAI preference fine-tuning JSONL.
   itool review DATASET [--pairs PAIRS.jsonl] [--state pending|accepted|rejected|edited] [--json]
       The review journal beside DATASET (decisions made in the editor, fragment annotations):
       with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
@@ -94,8 +102,28 @@ export async function main(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       pairs: { type: 'string' },
       state: { type: 'string' },
+      dataset: { type: 'string' },
+      target: { type: 'string' },
+      'pref-loss': { type: 'string' },
+      'base-model': { type: 'string' },
+      template: { type: 'string' },
+      name: { type: 'string' },
     },
   });
+  if (command === 'export') {
+    const pairsFile = positionals[0];
+    if (!pairsFile) throw new UsageError('export: missing PAIRS (the JSON Lines itool explore -o wrote)');
+    if (!values.dataset) throw new UsageError('export: --dataset FILE is required (the dataset the pairs were searched on)');
+    if (!values.out) throw new UsageError('export: -o DIR is required');
+    const target = values.target;
+    if (target !== 'llamafactory' && target !== 'trl' && target !== 'openai') throw new UsageError(`export: --target must be llamafactory, trl or openai, not "${target ?? ''}"`);
+    const loss = values['pref-loss'];
+    if (loss !== undefined && !['simpo', 'sigmoid', 'orpo', 'ipo'].includes(loss)) throw new UsageError(`export: --pref-loss must be simpo, sigmoid, orpo or ipo, not "${loss}"`);
+    return exportCommand(
+      { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as 'simpo' | undefined, baseModel: values['base-model'], template: values.template, name: values.name },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    );
+  }
   if (command === 'review') {
     const dataset = positionals[0];
     if (!dataset) throw new UsageError('review: missing DATASET');

@@ -3,9 +3,23 @@ import * as vscode from 'vscode';
 import { DatasetEditorProvider } from './datasetEditor';
 import { calibrateCommand, exploreCommand, generateOutputsCommand, selectDeficientCommand } from './calibrationCommands';
 import { setApiKey } from './policyConfig';
+import type { PredictionLinks } from './predictionLinks';
+import { markFragmentErrorCommand, reviewPairsCommand, type PanelMark } from './reviewCommands';
+import { cancelTrainingCommand, exportCurriculumCommand, exportPairsCommand, setFineTuningKey, startRoundCommand } from './roundCommands';
+import { evaluateRoundCommand } from './evaluateCommand';
+import { showRoundDashboardCommand } from './roundDashboard';
 
-export function registerCommands(ctx: vscode.ExtensionContext): vscode.Disposable[] {
+export function registerCommands(ctx: vscode.ExtensionContext, links: PredictionLinks): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand('itool.reviewPairs', () => reviewPairsCommand()),
+    vscode.commands.registerCommand('itool.markFragmentError', (arg?: { fromPanel?: PanelMark }) => markFragmentErrorCommand(links, arg)),
+    vscode.commands.registerCommand('itool.exportPairs', () => exportPairsCommand()),
+    vscode.commands.registerCommand('itool.exportCurriculum', () => exportCurriculumCommand()),
+    vscode.commands.registerCommand('itool.startRound', () => startRoundCommand(ctx)),
+    vscode.commands.registerCommand('itool.cancelTraining', () => cancelTrainingCommand(ctx)),
+    vscode.commands.registerCommand('itool.evaluateRound', () => evaluateRoundCommand(ctx)),
+    vscode.commands.registerCommand('itool.setFineTuningApiKey', () => setFineTuningKey(ctx)),
+    vscode.commands.registerCommand('itool.showRoundDashboard', (uri?: vscode.Uri) => showRoundDashboardCommand(ctx, uri)),
     vscode.commands.registerCommand('itool.calibrateDataset', () => calibrateCommand(ctx)),
     vscode.commands.registerCommand('itool.selectDeficient', () => selectDeficientCommand()),
     vscode.commands.registerCommand('itool.exploreDeficient', () => exploreCommand(ctx)),

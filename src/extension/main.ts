@@ -2,6 +2,7 @@
 // the work lives in src/core, which runs without VS Code (CLI, tests, workers).
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { reattachJobs } from './roundCommands';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
 import { PredictionLinks } from './predictionLinks';
@@ -10,7 +11,8 @@ import { OutputDiagnostics } from './outputDiagnostics';
 export function activate(ctx: vscode.ExtensionContext): void {
   try {
     const links = new PredictionLinks(ctx.workspaceState);
-    ctx.subscriptions.push(log(), links, DatasetEditorProvider.register(ctx, links), new OutputDiagnostics(links), ...registerCommands(ctx));
+    ctx.subscriptions.push(log(), links, DatasetEditorProvider.register(ctx, links), new OutputDiagnostics(links), ...registerCommands(ctx, links));
+    void reattachJobs(ctx);
     log().info(`iTool Studio ${ctx.extension.packageJSON.version} activated`);
   } catch (err) {
     void vscode.window.showErrorMessage(`iTool Studio failed to start: ${errorMessage(err)}`);

@@ -55,6 +55,11 @@ export interface StartOptions {
   /** Folder copied into the session's workspace. */
   workspaceFrom: string;
   settings?: Record<string, unknown>;
+  /**
+   * Machine-scoped settings (trainer programs): code-server reads them from the Machine settings
+   * of its user-data folder, where a workspace cannot reach.
+   */
+  machineSettings?: Record<string, unknown>;
   viewport?: { width: number; height: number };
 }
 
@@ -69,6 +74,10 @@ export async function startSession(opts: StartOptions): Promise<Session> {
     join(userData, 'User', 'settings.json'),
     JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, ...opts.settings }),
   );
+  if (opts.machineSettings) {
+    mkdirSync(join(userData, 'Machine'), { recursive: true });
+    writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings));
+  }
   // Timestamps kept: metadata beside a dataset (calibration, search journals) is keyed to its mtime.
   cpSync(opts.workspaceFrom, workspace, { recursive: true, preserveTimestamps: true });
   if (process.env.ITOOL_VSCODE_EXECUTABLE) return startDesktop(base, userData, extensions, workspace);

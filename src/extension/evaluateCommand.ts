@@ -1,0 +1,143 @@
+// `iTool: Evaluate Round on the Held-out Split`: the round's starting policy (once, as the
+// baseline) and the policy its training produced each answer every held-out sample; the checker
+// judges the answers; accuracy and error kinds go into the round registry for the dashboard.
+// The trained policy is taken from the job's output folder when it is an ONNX export; otherwise
+// the user points at one (after merging and exporting an adapter) or names the model an
+// OpenAI-compatible server serves it as (e.g. vLLM with --lora-modules).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { Dataset } from '../core/dataset/dataset';
+import type { Policy } from '../core/model/policy';
+import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
+import { RemotePolicy } from '../core/model/openai/remotePolicy';
+import { evaluatePolicy } from '../core/rounds/evaluate';
+import { patchRound, readRegistry, updateRegistry } from '../core/rounds/registry';
+import type { RoundEvaluation, RoundRecord } from '../core/rounds/types';
+import { DatasetEditorProvider } from './datasetEditor';
+import { errorMessage, log } from './log';
+import { API_KEY_SECRET, openConfiguredPolicy } from './policyConfig';
+
+const isOnnxDir = (dir: string | undefined): dir is string => !!dir && existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
+
+/** The held-out dataset of the project: the registry's, or one the user picks now (then remembered). */
+async function heldOutFor(datasetPath: string): Promise<string | undefined> {
+  const reg = await readRegistry(datasetPath);
+  if (reg.heldOut && existsSync(reg.heldOut)) return reg.heldOut;
+  const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/*.itool/**}', 2000);
+  const items = files
+    .filter((f) => f.fsPath !== datasetPath && !/\.predictions\.jsonl$|_result\.jsonl?$/.test(f.fsPath))
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((f) => ({ label: vscode.workspace.asRelativePath(f), path: f.fsPath }));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Held-out split to evaluate every round on', placeHolder: 'A dataset the rounds never train on (chosen once per project)', ignoreFocusOut: true });
+  if (!picked) return undefined;
+  await updateRegistry(datasetPath, (r) => void (r.heldOut = picked.path));
+  return picked.path;
+}
+
+/** The policy round `r` produced: its ONNX output, or what the user points at. */
+async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promise<{ policy: Policy; result: NonNullable<RoundRecord['result']> } | undefined> {
+  if (isOnnxDir(r.result?.modelDir)) return { policy: await OnnxPolicy.open(r.result.modelDir), result: r.result };
+  const folder = 'ONNX folder…';
+  const served = 'Model on the configured endpoint…';
+  const pick = await vscode.window.showQuickPick([folder, served], {
+    title: `Round ${r.round}'s trained policy`,
+    ignoreFocusOut: true,
+    placeHolder: r.result?.modelDir ? `${r.result.modelDir} is not an ONNX export: merge and export it, or serve it` : 'Where is the trained policy?',
+  });
+  if (pick === folder) {
+    const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Evaluate This Model', title: 'ONNX export of the trained policy (config.json, tokenizer.json, onnx/model.onnx)' });
+    if (!dir?.[0]) return undefined;
+    return { policy: await OnnxPolicy.open(dir[0].fsPath), result: { label: `round ${r.round}: ${dir[0].fsPath}`, modelDir: dir[0].fsPath } };
+  }
+  if (pick === served) {
+    const cfg = vscode.workspace.getConfiguration('itool.policy');
+    const baseURL = cfg.get<string>('endpoint.baseURL', '').trim();
+    if (!baseURL) throw new Error('set itool.policy.endpoint.baseURL first');
+    const model = await vscode.window.showInputBox({ title: 'Served model name of the trained policy', value: r.result?.endpointModel ?? '' });
+    if (!model) return undefined;
+    const apiKey = (await ctx.secrets.get(API_KEY_SECRET)) ?? undefined;
+    const chatTemplate = cfg.get<string>('endpoint.chatTemplate', '').trim() || undefined;
+    return { policy: new RemotePolicy({ baseURL, model, apiKey, chatTemplatePath: chatTemplate }), result: { label: `round ${r.round}: ${model}`, endpointModel: model } };
+  }
+  return undefined;
+}
+
+async function run(heldOut: Dataset, policy: Policy, title: string): Promise<RoundEvaluation | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const ctl = new AbortController();
+    token.onCancellationRequested(() => ctl.abort());
+    let shown = 0;
+    try {
+      return await evaluatePolicy(heldOut, policy, {
+        signal: ctl.signal,
+        onProgress: (done, total) => {
+          const pct = (100 * done) / Math.max(1, total);
+          progress.report({ increment: pct - shown, message: `${done}/${total} held-out samples` });
+          shown = pct;
+        },
+      });
+    } catch (err) {
+      if (ctl.signal.aborted) return undefined;
+      throw err;
+    }
+  });
+}
+
+export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promise<void> {
+  const panel = DatasetEditorProvider.activePanel;
+  if (!panel) {
+    void vscode.window.showWarningMessage('iTool: open the training dataset first (iTool: Open Dataset).');
+    return;
+  }
+  const datasetPath = panel.datasetOpen.path;
+  try {
+    const reg = await readRegistry(datasetPath);
+    if (!reg.rounds.length) {
+      void vscode.window.showWarningMessage('iTool: no round yet: start one with iTool: Start Optimization Round.');
+      return;
+    }
+    const round = [...reg.rounds].reverse().find((r) => r.job?.status === 'succeeded' && !r.evaluation) ?? reg.rounds[reg.rounds.length - 1];
+    const heldOutPath = await heldOutFor(datasetPath);
+    if (!heldOutPath) return;
+    const heldOut = await Dataset.open(heldOutPath);
+    try {
+      if (!round.baseline) {
+        // The starting policy's numbers: the previous round's result, or (round 1) the configured policy.
+        const prev = reg.rounds.find((r) => r.round === round.round - 1)?.evaluation;
+        let baseline = prev;
+        if (!baseline) {
+          const policy = await openConfiguredPolicy(ctx);
+          if (!policy) return;
+          try {
+            baseline = await run(heldOut, policy, `Held-out baseline: ${policy.label}`);
+          } finally {
+            await policy.close();
+          }
+        }
+        if (!baseline) return;
+        await patchRound(datasetPath, round.round, { baseline });
+      }
+      if (round.job?.status !== 'succeeded') {
+        void vscode.window.showInformationMessage(`iTool: round ${round.round} has no trained policy yet; its baseline is on the dashboard.`);
+      } else {
+        const trained = await resultPolicy(ctx, round);
+        if (!trained) return;
+        try {
+          const evaluation = await run(heldOut, trained.policy, `Held-out evaluation: round ${round.round}`);
+          if (!evaluation) return;
+          await patchRound(datasetPath, round.round, { evaluation, result: trained.result });
+          log().info(`round ${round.round}: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}) on ${heldOutPath}`);
+        } finally {
+          await trained.policy.close();
+        }
+      }
+    } finally {
+      await heldOut.close();
+    }
+    await vscode.commands.executeCommand('itool.showRoundDashboard');
+  } catch (err) {
+    log().error(`evaluation failed: ${errorMessage(err)}`);
+    void vscode.window.showErrorMessage(`iTool: evaluation failed: ${errorMessage(err)}`);
+  }
+}

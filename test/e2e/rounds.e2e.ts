@@ -1,0 +1,205 @@
+// From a search's pairs to a finished round, in a real VS Code: review two pairs with the keyboard
+// (accept one, reject the other), export and start a round on LLaMA-Factory — here the project's
+// STAND-IN llamafactory-cli (no GPU trainer can run here), which reads the exported YAML and
+// dataset_info.json like the real CLI and writes trainer_log.jsonl in the real format over time —
+// watch the progress notification reach the end, then evaluate the round on a held-out split with
+// the tiny ONNX models and see its numbers on the round dashboard.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { Dataset } from '../../src/core/dataset/dataset';
+import { readReview } from '../../src/core/pairs/review';
+import { readRegistry } from '../../src/core/rounds/registry';
+import { explore, type ExploreResult } from '../../src/core/search/explore';
+import { writeTinyModel } from '../../src/core/model/testModels';
+import { scripted } from '../support/scriptedPolicy';
+import { ROOT, openDataset, pickFileInDialog, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
+
+const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
+const HELD_OUT = 'datasets/bfcl/BFCL_v4_parallel_multiple.json';
+const STAND_IN = join(ROOT, 'test', 'support', 'standins', 'llamafactory-cli');
+
+describe('review, export and a round in code-server', { timeout: 600_000 }, () => {
+  let s: Session;
+  let run: ExploreResult;
+  let copy: string;
+  let trainedModel: string;
+  before(async () => {
+    copy = mkdtempSync(join(tmpdir(), 'itool-rounds-'));
+    cpSync(join(ROOT, 'demo'), copy, { recursive: true, preserveTimestamps: true });
+    const ds = await Dataset.open(join(copy, DATASET));
+    try {
+      const policy = await scripted(ds, [0, 1]);
+      run = await explore(ds, policy, [{ index: 0 }, { index: 1 }], { iterations: 4, numActions: 3, seed: 3 });
+    } finally {
+      await ds.close();
+    }
+    assert.ok(run.pairs.length >= 2, 'the scripted search finds at least two pairs to review');
+    const models = mkdtempSync(join(tmpdir(), 'itool-model-'));
+    const base = join(models, 'base');
+    trainedModel = join(models, 'trained');
+    await writeTinyModel(base, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 2 });
+    await writeTinyModel(trainedModel, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 5 });
+    // The stand-in's pace (read from the environment the extension host inherits).
+    process.env.STANDIN_STEP_MS = '5000';
+    const trainer = { 'itool.trainer.llamafactory.command': STAND_IN, 'itool.trainer.baseModel': base };
+    s = await startSession({
+      workspaceFrom: copy,
+      settings: { 'itool.policy.onnx.modelDir': base, ...trainer },
+      machineSettings: trainer,
+    });
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('reviews two pairs with the keyboard, trains a round on the stand-in and shows its numbers', async () => {
+    const page = s.page;
+    await openDataset(page, DATASET);
+    const wv = webview(page);
+    await wv.locator('.count[data-count="40"]').waitFor({ timeout: 60_000 });
+    await runCommand(page, 'iTool: Review Preference Pairs');
+    const first = wv.locator('.review-item').first();
+    await first.waitFor({ timeout: 30_000 });
+    assert.equal(await wv.locator('.review-item').count(), run.pairs.length, 'every pair of the search is in the queue');
+    const progress = wv.locator('.review-progress');
+    assert.equal(await progress.getAttribute('data-reviewed'), '0');
+    // The shortcuts are on screen.
+    assert.match((await wv.locator('.shortcuts').textContent()) ?? '', /A accept · R reject/);
+
+    const ids = await wv.locator('.review-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id!));
+    await wv.locator('.review-list').focus();
+    await page.keyboard.press('a'); // accept the first; the queue moves to the second
+    await wv.locator(`.review-item[data-id="${ids[0]}"][data-state="accepted"]`).waitFor();
+    await page.keyboard.press('r'); // reject the second
+    await wv.locator(`.review-item[data-id="${ids[1]}"][data-state="rejected"]`).waitFor();
+    await wv.locator('.review-progress[data-reviewed="2"]').waitFor();
+    assert.match((await progress.textContent()) ?? '', new RegExp(`^Reviewed 2 of ${run.pairs.length} · 1 accepted · 0 edited · 1 rejected`));
+
+    // E edits the chosen side of the third pair in place; the checker re-judges it as it is typed.
+    await page.keyboard.press('e');
+    const box = wv.locator('textarea.review-edit');
+    await box.waitFor();
+    const original = await box.inputValue();
+    await box.fill('{"name": "no_such_function"}');
+    await wv.locator('.review-edit-verdict .pair-verdict:not(.ok)').waitFor();
+    // A real edit that keeps the call right (one space less), so the pair counts as edited.
+    const edited = original.replace('": ', '":');
+    assert.notEqual(edited, original);
+    await box.fill(edited);
+    await wv.locator('.review-edit-verdict .pair-verdict.ok').waitFor();
+    await box.press('Control+Enter');
+    await wv.locator(`.review-item[data-id="${ids[2]}"][data-state="edited"]`).waitFor();
+
+    // M marks the selected text of the fourth pair's rejected side as an error, with a correction:
+    // a pair made by hand joins the queue (accepted: a person made it).
+    await page.keyboard.press('j');
+    await wv.locator('.review-detail .detail-title', { hasText: 'Pair 4 of' }).waitFor();
+    // Select just the wrong value inside the rejected fragment (after the argument's `: `).
+    const fragment = wv.locator('.review-detail .pair-side.rejected mark.pair-fragment');
+    const wrongFragment = (await fragment.textContent()) ?? '';
+    const rightFragment = (await wv.locator('.review-detail .pair-side.chosen mark.pair-fragment').textContent()) ?? '';
+    const cut = wrongFragment.lastIndexOf(': ') + 2;
+    assert.ok(cut >= 2 && rightFragment.slice(0, cut) === wrongFragment.slice(0, cut), 'the fourth pair differs in an argument value');
+    const wrongText = wrongFragment.slice(cut);
+    const rightText = rightFragment.slice(cut);
+    await fragment.evaluate((el, from) => {
+      const r = document.createRange();
+      r.setStart(el.firstChild!, from);
+      r.setEnd(el.firstChild!, el.textContent!.length);
+      document.getSelection()!.removeAllRanges();
+      document.getSelection()!.addRange(r);
+      (el.closest('.review-detail') as HTMLElement).focus();
+    }, cut);
+    await page.keyboard.press('m');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'wrong_value' }).first().click({ timeout: 30_000 });
+    const input = page.locator('.quick-input-widget input');
+    await page.waitForFunction((t) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === t, wrongText);
+    await input.fill(rightText);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Note' }).waitFor();
+    await input.fill('hand-made in the e2e test');
+    await page.keyboard.press('Enter');
+    await wv.locator(`.review-progress[data-total="${run.pairs.length + 1}"]`).waitFor({ timeout: 30_000 });
+    await wv.locator('.review-item', { hasText: 'by hand' }).waitFor();
+    await screenshot(page, 'review-queue');
+
+    // The decisions are on disk, in the journal the CLI reads.
+    const review = await readReview(join(s.workspace, DATASET));
+    assert.equal(review.decisions.get(ids[0])?.state, 'accepted');
+    assert.equal(review.decisions.get(ids[1])?.state, 'rejected');
+    assert.equal(review.decisions.get(ids[2])?.state, 'edited');
+    assert.equal(review.annotations.length, 1);
+    assert.equal(review.annotations[0].text.slice(review.annotations[0].start, review.annotations[0].end), wrongText);
+    assert.equal(review.annotations[0].correction, rightText);
+    assert.equal(review.annotations[0].note, 'hand-made in the e2e test');
+    const accepted = 3; // accepted + edited + the pair made by hand
+
+    // Start the round: LLaMA-Factory (the first backend offered), only the accepted pair.
+    await runCommand(page, 'iTool: Start Optimization Round');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'LLaMA-Factory' }).first().click();
+    // One pair is still pending: the modal says it is left out and asks.
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Use the accepted ones' }).click();
+    const note = page.locator('.notifications-toasts .notification-toast', { hasText: 'training (llamafactory)' });
+    await note.waitFor({ timeout: 30_000 });
+    // The progress bar moves with the trainer's log lines (percentage, loss, time left).
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /\d+% · step \d+\/\d+ · loss/ }).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'round-training-progress');
+    // A window reload while the trainer runs: the job goes on (a detached runner), and the
+    // reloaded window re-attaches to it.
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'training (llamafactory)' }).waitFor({ timeout: 60_000 });
+    const during = (await readRegistry(join(s.workspace, DATASET))).rounds.find((r) => r.round === 1)!;
+    assert.equal(during.job?.status, 'running', 'the job was still running when the reloaded window re-attached');
+    const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'round 1 trained (llamafactory)' });
+    await done.waitFor({ timeout: 120_000 });
+
+    const reg = await readRegistry(join(s.workspace, DATASET));
+    const r1 = reg.rounds.find((r) => r.round === 1)!;
+    assert.equal(r1.job?.status, 'succeeded');
+    assert.equal(r1.pairs?.accepted, accepted);
+    assert.equal(r1.pairs?.manual, 1);
+    assert.equal(r1.pairs?.found, run.pairs.length + 1);
+    // The LLaMA-Factory export holds exactly the accepted pairs, the edit and the hand-made one included.
+    const data = JSON.parse(readFileSync(r1.export!.files.find((f) => /itool_round1\.json$/.test(f))!, 'utf8')) as unknown[];
+    assert.equal(data.length, accepted);
+    const yamlFile = r1.export!.files.find((f) => f.endsWith('.yaml'))!;
+    const yaml = parseYaml(readFileSync(yamlFile, 'utf8')) as Record<string, unknown>;
+    assert.equal(yaml.stage, 'dpo');
+    assert.equal(yaml.pref_loss, 'simpo');
+    // The trainer's log reached its last step, as the stand-in wrote it.
+    const log = readFileSync(r1.job!.trainerLogPath!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { current_steps: number; total_steps: number; percentage: number });
+    assert.equal(log.at(-1)!.current_steps, log.at(-1)!.total_steps);
+    assert.ok(existsSync(join(r1.job!.outputDir!, 'adapter_config.json')), 'the trainer wrote its adapter');
+
+    // Evaluate: the held-out split (asked once), the base policy as the baseline, and the trained
+    // policy (the adapter is no ONNX export, so the user points at one).
+    await page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Evaluate' }).click();
+    await input.waitFor();
+    await input.fill(HELD_OUT);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'parallel_multiple.json' }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ONNX folder' }).first().waitFor({ timeout: 180_000 });
+    await page.keyboard.press('Enter');
+    await pickFileInDialog(page, `${trainedModel}/`);
+    // A folder dialog takes the folder it shows with its OK button.
+    await page.locator('.quick-input-widget .quick-input-action .monaco-button, .quick-input-widget a.monaco-button', { hasText: /Evaluate This Model|OK/ }).first().click().catch(() => page.keyboard.press('Enter'));
+
+    // The dashboard opens with the numbers the registry holds.
+    const dash = page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+    const chart = dash.locator('.chart.accuracy[data-rounds="0,1"]');
+    await chart.waitFor({ timeout: 240_000 });
+    const after1 = await readRegistry(join(s.workspace, DATASET));
+    const r = after1.rounds.find((x) => x.round === 1)!;
+    assert.ok(r.baseline && r.evaluation, 'baseline and round evaluation recorded');
+    assert.equal(r.evaluation!.total, r.baseline!.total);
+    assert.ok(r.evaluation!.total > 0);
+    // What the user reads on the dashboard is the registry's numbers: base, then round 1.
+    assert.equal(await chart.getAttribute('data-accuracy'), [r.baseline!.accuracy, r.evaluation!.accuracy].map((a) => (100 * a).toFixed(1)).join(','));
+    assert.equal(await dash.locator('.chart.pairs').getAttribute('data-accepted'), String(accepted));
+    await screenshot(page, 'round-dashboard-after-training');
+  });
+});
