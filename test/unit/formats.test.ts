@@ -143,6 +143,16 @@ describe('reading known records', () => {
     assert.deepEqual(objs.tools.map((t) => t.name), ['plan_route', 'get_weather']);
   });
 
+  it('hermes: a tool turn answering parallel calls converts to one payload per line, no tags left', () => {
+    const s = FORMATS.hermes.read(demo('hermes')[1], 1);
+    assert.equal((s.turns[3].content.match(/<tool_response>/g) ?? []).length, 2, 'the demo turn answers two calls');
+    const lf = FORMATS.llamafactory.write(s) as { conversations: { from: string; value: string }[] };
+    const obs = lf.conversations.find((c) => c.from === 'observation')!.value;
+    assert.doesNotMatch(obs, /tool_response/);
+    assert.equal(obs.split('\n').length, 2);
+    for (const line of obs.split('\n')) JSON.parse(line);
+  });
+
   it('glaive: chat segments, single-quoted arguments, FUNCTION RESPONSE turns', () => {
     const s = FORMATS.glaive.read(demo('glaive')[6], 6);
     assert.deepEqual(s.turns.map((t) => t.role), ['system', 'user', 'assistant', 'tool_result', 'assistant']);

@@ -190,6 +190,10 @@ export function jsonSpans(text: string, open: '[' | '{'): { start: number; end: 
 /** What a tool result says, without the wrapping its format adds (Hermes `<tool_response>`). */
 export function resultPayload(sample: Sample, turn: Turn): string {
   if (sample.format !== 'hermes') return turn.content;
-  const m = /^\s*<tool_response>\s*([\s\S]*?)\s*<\/tool_response>\s*$/.exec(turn.content);
-  return m ? m[1] : turn.content;
+  // One Hermes tool turn may answer several parallel calls, one <tool_response> block each: the
+  // payloads, one per line (the blocks' own tags and the text between them are Hermes framing).
+  const blocks = [...turn.content.matchAll(/<tool_response>\s*([\s\S]*?)\s*<\/tool_response>/g)];
+  const outside = turn.content.replace(/<tool_response>[\s\S]*?<\/tool_response>/g, '').trim();
+  if (blocks.length === 0 || outside) return turn.content;
+  return blocks.map((m) => m[1]).join('\n');
 }
