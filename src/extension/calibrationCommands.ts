@@ -167,7 +167,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
         });
       },
     );
-    panel.showSearch(result.header, result.entries);
+    panel.showSearch(result.header, result.entries, result.path);
     for (const s of result.skipped.slice(0, 50)) log().warn(`search skipped record ${s.index + 1}: ${s.reason}`);
     const msg = `iTool: explored ${result.entries.length} samples, ${result.pairs.length} preference pairs${result.resumed ? ` (${result.resumed} samples resumed)` : ''}${result.skipped.length ? `; ${result.skipped.length} skipped (see the log)` : ''}.`;
     log().info(`${msg} Journal: ${result.path}`);

@@ -162,8 +162,8 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   /** Show search results (trees and pairs per sample). */
-  showSearch(header: ExploreHeader, entries: readonly ExploreEntry[]): void {
-    this.search.show(header, entries);
+  showSearch(header: ExploreHeader, entries: readonly ExploreEntry[], path?: string): void {
+    this.search.show(header, entries, path);
     this.notifySearch();
   }
 

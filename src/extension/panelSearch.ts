@@ -9,6 +9,8 @@ import type { SampleSearch } from '../../webview/protocol';
 export class PanelSearch {
   private byIndex = new Map<number, ExploreEntry>();
   header: ExploreHeader | undefined;
+  /** The exploration journal the results come from. */
+  path: string | undefined;
 
   constructor(private readonly dataset: Dataset) {}
 
@@ -16,8 +18,9 @@ export class PanelSearch {
     return this.header !== undefined;
   }
 
-  show(header: ExploreHeader, entries: readonly ExploreEntry[]): void {
+  show(header: ExploreHeader, entries: readonly ExploreEntry[], path?: string): void {
     this.header = header;
+    this.path = path;
     this.byIndex = new Map(entries.map((e) => [e.index, e]));
   }
 
@@ -25,7 +28,7 @@ export class PanelSearch {
   async loadLatest(): Promise<boolean> {
     const found = await newestJournal<ExploreHeader, ExploreEntry | { type: 'skip' }>(this.dataset, 'explore');
     if (!found) return false;
-    this.show(found.header, found.entries.filter((e): e is ExploreEntry => e.type === 'result'));
+    this.show(found.header, found.entries.filter((e): e is ExploreEntry => e.type === 'result'), found.path);
     return true;
   }
 

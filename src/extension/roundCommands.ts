@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import * as vscode from 'vscode';
 import { tierOf } from '../core/calibrate/select';
+import { selectionPath } from '../core/calibrate/selectionFile';
 import { metadataDir } from '../core/dataset/metadata';
 import type { Sample } from '../core/dataset/sample';
 import { exportCurriculum, exportPairs, type ExportResult, type ExportTarget, type PrefLoss } from '../core/pairs/export/index';
@@ -89,7 +90,8 @@ async function exportAccepted(panel: DatasetPanel, target: ExportTarget): Promis
   await recordRound(panel.datasetOpen.path, round, policyOf(panel), {
     calibration: cal?.path,
     ppl: cal ? { calibration: cal.path, scored: values.length, median: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN, values } : undefined,
-    explore: panel.search.header ? `round ${panel.search.header.round}` : undefined,
+    selection: panel.search.header && existsSync(selectionPath(panel.datasetOpen.path, panel.search.header.model, round)) ? selectionPath(panel.datasetOpen.path, panel.search.header.model, round) : undefined,
+    explore: panel.search.path,
     pairs: { found: counts.total, accepted: counts.accepted + counts.edited, manual },
     export: { target, dir: result.dir, files: result.files, at: new Date().toISOString() },
   });
@@ -166,7 +168,7 @@ export async function exportCurriculumCommand(): Promise<void> {
   }
 }
 
-function openAIClient(ctx: vscode.ExtensionContext, apiKey: string | undefined): OpenAI {
+function openAIClient(apiKey: string | undefined): OpenAI {
   return new OpenAI({ apiKey: apiKey ?? '', baseURL: trainerConfig().get<string>('openai.baseURL', 'https://api.openai.com/v1'), maxRetries: 2 });
 }
 
@@ -203,7 +205,8 @@ async function launch(ctx: vscode.ExtensionContext, target: ExportTarget, exp: E
   if (target === 'trl') {
     const script = file((f) => f.endsWith('.py'), 'launch script');
     const config = file((f) => /\.ya?ml$/.test(f), 'training config');
-    const trainer = cfg.get<PrefLoss>('prefLoss', 'simpo') === 'sigmoid' ? 'dpo' : 'cpo';
+    const loss = cfg.get<PrefLoss>('prefLoss', 'simpo');
+    const trainer = loss === 'simpo' ? 'cpo' : loss === 'orpo' ? 'orpo' : 'dpo';
     const cmd = trlCommand(
       { accelerate: cfg.get<string>('trl.accelerateCommand', 'accelerate'), numProcesses: numberSetting('trl.numProcesses'), configFile: cfg.get<string>('trl.configFile', '').trim() || undefined },
       script,
@@ -217,7 +220,7 @@ async function launch(ctx: vscode.ExtensionContext, target: ExportTarget, exp: E
   const key = await ctx.secrets.get(FINE_TUNING_KEY_SECRET);
   if (!key) throw new Error("no fine-tuning API key: run 'iTool: Set Fine-Tuning API Key' first");
   const jsonl = file((f) => f.endsWith('.jsonl'), 'training file');
-  return startOpenAIJob({ client: openAIClient(ctx, key), trainingFile: jsonl, model, jobDir: join(dir, 'job-openai') });
+  return startOpenAIJob({ client: openAIClient(key), trainingFile: jsonl, model, jobDir: join(dir, 'job-openai') });
 }
 
 export async function startRoundCommand(ctx: vscode.ExtensionContext): Promise<void> {
@@ -275,7 +278,7 @@ export async function attach(ctx: vscode.ExtensionContext, datasetPath: string, 
   if (watching.has(key)) return;
   const stop = new AbortController();
   watching.set(key, stop);
-  const client = rec.backend === 'openai' ? openAIClient(ctx, await ctx.secrets.get(FINE_TUNING_KEY_SECRET)) : undefined;
+  const client = rec.backend === 'openai' ? openAIClient(await ctx.secrets.get(FINE_TUNING_KEY_SECRET)) : undefined;
   const poll = client ? (r: JobRecord) => pollOpenAIJob(client, r) : undefined;
   const name = datasetPath.split(/[\\/]/).pop();
   let final: JobRecord | undefined;
@@ -373,7 +376,7 @@ export async function cancelTrainingCommand(ctx: vscode.ExtensionContext): Promi
     return;
   }
   try {
-    const client = r.job.backend === 'openai' ? openAIClient(ctx, await ctx.secrets.get(FINE_TUNING_KEY_SECRET)) : undefined;
+    const client = r.job.backend === 'openai' ? openAIClient(await ctx.secrets.get(FINE_TUNING_KEY_SECRET)) : undefined;
     const done = client ? await cancelOpenAIJob(client, r.job) : await cancelLocalJob(r.job);
     await recordRound(panel.datasetOpen.path, r.round, r.policy, { job: done });
   } catch (err) {

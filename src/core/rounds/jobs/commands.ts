@@ -56,10 +56,14 @@ export interface TrlSettings {
   configFile?: string;
 }
 
-/** `accelerate launch [options] SCRIPT --config CFG --trainer cpo|dpo`. */
-export function trlCommand(settings: TrlSettings, scriptPath: string, configPath: string, trainer: 'cpo' | 'dpo'): TrainerCommand {
+/** The trainers the exported TRL launch script runs (SimPO is CPOTrainer; IPO is DPOTrainer's ipo loss). */
+export type TrlTrainer = 'cpo' | 'dpo' | 'orpo' | 'sft';
+const TRL_TRAINERS: readonly TrlTrainer[] = ['cpo', 'dpo', 'orpo', 'sft'];
+
+/** `accelerate launch [options] SCRIPT --config CFG --trainer cpo|dpo|orpo|sft`. */
+export function trlCommand(settings: TrlSettings, scriptPath: string, configPath: string, trainer: TrlTrainer): TrainerCommand {
   const program = checkProgram(settings.accelerate, 'the accelerate command');
-  if (trainer !== 'cpo' && trainer !== 'dpo') throw new Error(`unknown TRL trainer ${JSON.stringify(trainer)} (cpo or dpo)`);
+  if (!TRL_TRAINERS.includes(trainer)) throw new Error(`unknown TRL trainer ${JSON.stringify(trainer)} (${TRL_TRAINERS.join(', ')})`);
   const opts: string[] = [];
   if (settings.configFile !== undefined) opts.push('--config_file', filePath(settings.configFile, 'the accelerate config file'));
   if (settings.numProcesses !== undefined) opts.push('--num_processes', String(int(settings.numProcesses, 'num_processes', 1)));
