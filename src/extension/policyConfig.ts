@@ -43,10 +43,15 @@ export async function openConfiguredPolicy(ctx: vscode.ExtensionContext): Promis
   return policy;
 }
 
-export async function setApiKey(ctx: vscode.ExtensionContext): Promise<void> {
-  const key = await vscode.window.showInputBox({ title: 'API key for the OpenAI-compatible endpoint', password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code SecretStorage; never written to settings or logs. Leave empty to remove it.' });
+/** Ask for an API key and keep it in SecretStorage under `secret` (empty removes it). */
+export async function askSecret(ctx: vscode.ExtensionContext, secret: string, what: string): Promise<void> {
+  const key = await vscode.window.showInputBox({ title: `API key for ${what}`, password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code SecretStorage; never written to settings or logs. Leave empty to remove it.' });
   if (key === undefined) return;
-  if (key) await ctx.secrets.store(API_KEY_SECRET, key);
-  else await ctx.secrets.delete(API_KEY_SECRET);
-  void vscode.window.showInformationMessage(key ? 'iTool: endpoint API key saved.' : 'iTool: endpoint API key removed.');
+  if (key) await ctx.secrets.store(secret, key);
+  else await ctx.secrets.delete(secret);
+  void vscode.window.showInformationMessage(`iTool: API key for ${what} ${key ? 'saved' : 'removed'}.`);
+}
+
+export function setApiKey(ctx: vscode.ExtensionContext): Promise<void> {
+  return askSecret(ctx, API_KEY_SECRET, 'the OpenAI-compatible endpoint');
 }

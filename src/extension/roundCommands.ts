@@ -19,6 +19,7 @@ import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
 import type { DatasetPanel } from './datasetPanel';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
+import { askSecret } from './policyConfig';
 
 export const FINE_TUNING_KEY_SECRET = 'itool.fineTuning.apiKey';
 const RUNNING_KEY = 'itool.runningJobs';
@@ -384,10 +385,6 @@ export async function cancelTrainingCommand(ctx: vscode.ExtensionContext): Promi
   }
 }
 
-export async function setFineTuningKey(ctx: vscode.ExtensionContext): Promise<void> {
-  const key = await vscode.window.showInputBox({ title: 'API key for the fine-tuning service', password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code SecretStorage; never written to settings or logs. Leave empty to remove it.' });
-  if (key === undefined) return;
-  if (key) await ctx.secrets.store(FINE_TUNING_KEY_SECRET, key);
-  else await ctx.secrets.delete(FINE_TUNING_KEY_SECRET);
-  void vscode.window.showInformationMessage(key ? 'iTool: fine-tuning API key saved.' : 'iTool: fine-tuning API key removed.');
+export function setFineTuningKey(ctx: vscode.ExtensionContext): Promise<void> {
+  return askSecret(ctx, FINE_TUNING_KEY_SECRET, 'the fine-tuning service');
 }
