@@ -6,6 +6,7 @@
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
 //   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
+//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR]
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
 import { exploreCommand } from './explore';
@@ -14,6 +15,7 @@ import { convertCommand } from './convert';
 import { checkCommand } from './check';
 import { reviewCommand } from './review';
 import { exportCommand } from './export';
+import { synthCommand } from './synth';
 import type { ReviewItemState } from '../core/pairs/review';
 import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
@@ -56,6 +58,10 @@ Usage:
       The review journal beside DATASET (decisions made in the editor, fragment annotations):
       with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
       decision counts and the annotations (sample, span, kind, correction, note).
+  itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR]
+      A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
+      answers): templated queries with several/optional parameters, look-alike distractor
+      functions, parallel calls and values to derive; train / held-out split by function.
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -108,6 +114,9 @@ export async function main(argv: string[]): Promise<number> {
       'base-model': { type: 'string' },
       template: { type: 'string' },
       name: { type: 'string' },
+      train: { type: 'string' },
+      'held-out': { type: 'string' },
+      'bfcl-dir': { type: 'string' },
     },
   });
   if (command === 'export') {
@@ -121,6 +130,14 @@ export async function main(argv: string[]): Promise<number> {
     if (loss !== undefined && !['simpo', 'sigmoid', 'orpo', 'ipo'].includes(loss)) throw new UsageError(`export: --pref-loss must be simpo, sigmoid, orpo or ipo, not "${loss}"`);
     return exportCommand(
       { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as 'simpo' | undefined, baseModel: values['base-model'], template: values.template, name: values.name },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    );
+  }
+  if (command === 'synth') {
+    if (!values.out) throw new UsageError('synth: -o OUT is required');
+    const n = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    return synthCommand(
+      { out: values.out, seed: n(values.seed), train: n(values.train), heldOut: n(values['held-out']), bfclDir: values['bfcl-dir'] },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );
   }
