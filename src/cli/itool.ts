@@ -6,6 +6,7 @@
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
 //   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
+//   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
 //   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR]
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
@@ -16,6 +17,8 @@ import { checkCommand } from './check';
 import { reviewCommand } from './review';
 import { exportCommand } from './export';
 import { synthCommand } from './synth';
+import { loopCommand } from './loop';
+import { dirname, resolve } from 'node:path';
 import type { ReviewItemState } from '../core/pairs/review';
 import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
@@ -58,6 +61,12 @@ Usage:
       The review journal beside DATASET (decisions made in the editor, fragment annotations):
       with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
       decision counts and the annotations (sample, span, kind, correction, note).
+  itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
+                  [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--explore-max 48]
+                  [--iters 5] [--pref-lr 1e-4] [--pref-epochs 2] [--seed 1] [--arch JSON]
+      The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
+      warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
+      accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR]
       A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
       answers): templated queries with several/optional parameters, look-alike distractor
@@ -117,6 +126,15 @@ export async function main(argv: string[]): Promise<number> {
       train: { type: 'string' },
       'held-out': { type: 'string' },
       'bfcl-dir': { type: 'string' },
+      'workdir': { type: 'string', short: 'w' },
+      rounds: { type: 'string' },
+      variants: { type: 'string' },
+      python: { type: 'string' },
+      'warmup-epochs': { type: 'string' },
+      'explore-max': { type: 'string' },
+      'pref-lr': { type: 'string' },
+      'pref-epochs': { type: 'string' },
+      arch: { type: 'string' },
     },
   });
   if (command === 'export') {
@@ -130,6 +148,31 @@ export async function main(argv: string[]): Promise<number> {
     if (loss !== undefined && !['simpo', 'sigmoid', 'orpo', 'ipo'].includes(loss)) throw new UsageError(`export: --pref-loss must be simpo, sigmoid, orpo or ipo, not "${loss}"`);
     return exportCommand(
       { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as 'simpo' | undefined, baseModel: values['base-model'], template: values.template, name: values.name },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    );
+  }
+  if (command === 'loop') {
+    if (!values.train || !values['held-out'] || !values.workdir) throw new UsageError('loop: --train, --held-out and -w WORKDIR are required');
+    const n = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    return loopCommand(
+      {
+        train: values.train,
+        heldOut: values['held-out'],
+        workDir: values.workdir,
+        python: values.python,
+        // scripts/train/ beside dist/ (the CLI bundle) or the repository root (under tsx).
+        root: resolve(dirname(__filename), '..'),
+        rounds: n(values.rounds),
+        variants: values.variants,
+        seed: n(values.seed),
+        baseModel: values['base-model'],
+        warmupEpochs: n(values['warmup-epochs']),
+        exploreMax: n(values['explore-max']),
+        iterations: n(values.iters),
+        prefLr: n(values['pref-lr']),
+        prefEpochs: n(values['pref-epochs']),
+        model: values.arch,
+      },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );
   }

@@ -1,0 +1,296 @@
+// The closed loop on the project's own tiny model (METHOD.md, "Pipeline"), through the same parts
+// the product uses: warm-up SFT with the easy → medium → hard curriculum from the model's own
+// calibration, then per round calibrate → select deficient samples → explore (MCTS) → pairs
+// accepted by a rule (as a reviewer would in bulk) → SimPO on the local trainer → held-out
+// evaluation with the checker. Variants for the evidence table share the warm-up model:
+//   itool   fragment pairs from the search on the samples with the highest perplexity
+//   sft     continued SFT on the same samples' references, for as many optimizer steps
+//   whole   whole-response pairs (the search's best vs worst complete answer) instead of fragments
+//   random  fragment pairs, but on randomly selected samples instead of perplexity-selected ones
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { calibrate } from '../calibrate/calibrate';
+import { selectDeficient } from '../calibrate/select';
+import { tierCuts, tierOf } from '../calibrate/select';
+import { Dataset } from '../dataset/dataset';
+import type { Sample } from '../dataset/sample';
+import { OnnxPolicy } from '../model/onnx/onnxPolicy';
+import { mulberry32 } from '../random';
+import { explore, type ExploreResult } from '../search/explore';
+import type { PreferencePair } from '../search/pairs';
+import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
+import { evaluatePolicy } from './evaluate';
+import { recordRound, updateRegistry } from './registry';
+import { TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PrefItem } from './trainingData';
+import type { RoundEvaluation } from './types';
+
+export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
+export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
+
+export interface LoopOptions {
+  train: string;
+  heldOut: string;
+  workDir: string;
+  trainer: LocalTrainerSettings;
+  variants: LoopVariant[];
+  rounds: number;
+  seed: number;
+  /** A warm-up model to start from (skips init and warm-up SFT). */
+  baseModel?: string;
+  model?: TinyModelSpec;
+  warmup: { epochs: number; learningRate: number; maxSteps?: number };
+  pref: { loss: 'simpo' | 'dpo'; beta?: number; gamma?: number; learningRate: number; epochs: number; sftWeight?: number };
+  /** Share of each group selected as deficient (published 0.3) and the most samples explored per round. */
+  ratio: number;
+  exploreMax: number;
+  search: { iterations: number; numActions: number; temperature: number; maxNewTokens: number; depth: number };
+  /** Least value gap of an accepted pair; its chosen side must be judged valid. */
+  minGap: number;
+  /** Held-out samples evaluated (default all). */
+  evalLimit?: number;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface RoundResult {
+  variant: LoopVariant;
+  round: number;
+  model: string;
+  selected: number;
+  explored: number;
+  pairsFound: number;
+  pairsAccepted: number;
+  trainSteps?: number;
+  evaluation: RoundEvaluation;
+  seconds: Record<string, number>;
+}
+
+export interface LoopResult {
+  warmup: { model: string; evaluation: RoundEvaluation; seconds: Record<string, number> };
+  rounds: RoundResult[];
+}
+
+async function timed<T>(seconds: Record<string, number>, stage: string, fn: () => Promise<T>): Promise<T> {
+  const t = Date.now();
+  try {
+    return await fn();
+  } finally {
+    seconds[stage] = (seconds[stage] ?? 0) + Math.round((Date.now() - t) / 100) / 10;
+  }
+}
+
+class Loop {
+  private readonly train: Dataset;
+  private readonly heldOut: Dataset;
+  private readonly samples = new Map<number, Sample>();
+
+  constructor(
+    private readonly o: LoopOptions,
+    train: Dataset,
+    heldOut: Dataset,
+  ) {
+    this.train = train;
+    this.heldOut = heldOut;
+  }
+
+  private async sample(i: number): Promise<Sample | undefined> {
+    if (!this.samples.has(i)) {
+      const r = await this.train.sample(i);
+      if (r.ok) this.samples.set(i, r.sample);
+    }
+    return this.samples.get(i);
+  }
+
+  /** Run one trainer step to its end; its summary line, or an error with the trainer's own message. */
+  private async step(kind: 'init' | 'sft' | 'pref', configPath: string): Promise<Record<string, unknown>> {
+    const cmd = localTrainerCommand(kind, configPath, this.o.trainer);
+    const r = await runLocalTrainer(cmd, { signal: this.o.signal });
+    if (r.code !== 0) throw new Error(`itool_train.py ${kind} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return (r.result ?? {}) as Record<string, unknown>;
+  }
+
+  private async evaluate(modelDir: string, seconds: Record<string, number>): Promise<RoundEvaluation> {
+    const policy = await OnnxPolicy.open(modelDir);
+    try {
+      return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { maxTokens: 160, signal: this.o.signal }));
+    } finally {
+      await policy.close();
+    }
+  }
+
+  /** init → calibration of the new model → curriculum SFT → evaluation. */
+  async warmup(): Promise<LoopResult['warmup']> {
+    const seconds: Record<string, number> = {};
+    if (this.o.baseModel) {
+      this.o.log(`warm-up: starting from ${this.o.baseModel}`);
+      return { model: this.o.baseModel, evaluation: await this.evaluate(this.o.baseModel, seconds), seconds };
+    }
+    const dir = join(this.o.workDir, 'warmup');
+    const tokDir = join(dir, 'tokenizer');
+    await writeTokenizerFolder(tokDir);
+    const init = join(dir, 'init');
+    await timed(seconds, 'init', async () => this.step('init', await writeTrainerConfig(join(dir, 'init.json'), 'init', { tokenizer_dir: tokDir, output_dir: init, model: this.o.model, seed: this.o.seed })));
+    // The curriculum's tiers come from the policy's own perplexities (here: the initial model's).
+    await timed(seconds, 'export-init', async () => {
+      const cfg = await writeTrainerConfig(join(dir, 'export-init.json'), 'export', { model_dir: init });
+      const r = await runLocalTrainer(localTrainerCommand('export', cfg, this.o.trainer), { signal: this.o.signal });
+      if (r.code !== 0) throw new Error(`export of the initial model failed: ${r.stderr.slice(-500)}`);
+    });
+    const policy = await OnnxPolicy.open(init);
+    let stages: { easy: Sample[]; medium: Sample[]; hard: Sample[] };
+    try {
+      const cal = await timed(seconds, 'calibrate', () => calibrate(this.train, policy, { round: 0, signal: this.o.signal }));
+      const cuts = tierCuts(cal.entries);
+      stages = { easy: [], medium: [], hard: [] };
+      for (const e of cal.entries) {
+        const t = tierOf(e.ppl, cuts);
+        const s = t ? await this.sample(e.index) : undefined;
+        if (t && s) stages[t].push(s);
+      }
+    } finally {
+      await policy.close();
+    }
+    const enc = await TrainingEncoder.open(tokDir);
+    const files = await writeCurriculumFiles(join(dir, 'curriculum'), stages, enc);
+    this.o.log(`warm-up: curriculum ${files.results.map((r, k) => `${['easy', 'medium', 'hard'][k]} ${r.records}`).join(', ')}`);
+    const out = join(dir, 'model');
+    const sft: SftConfig = { model_dir: init, output_dir: out, stages: files.stages, epochs: this.o.warmup.epochs, learning_rate: this.o.warmup.learningRate, seed: this.o.seed };
+    if (this.o.warmup.maxSteps) sft.max_steps = this.o.warmup.maxSteps;
+    const summary = await timed(seconds, 'sft', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', sft)));
+    this.o.log(`warm-up: SFT done ${JSON.stringify(summary)}`);
+    const evaluation = await this.evaluate(out, seconds);
+    this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total})`);
+    return { model: out, evaluation, seconds };
+  }
+
+  /** The samples a round searches: top-PPL per group (itool, sft, whole) or a random draw of as many (random). */
+  private async select(variant: LoopVariant, policy: OnnxPolicy, round: number, seconds: Record<string, number>): Promise<{ index: number }[]> {
+    const cal = await timed(seconds, 'calibrate', () => calibrate(this.train, policy, { round, signal: this.o.signal }));
+    const sel = selectDeficient(cal.entries, this.o.ratio);
+    let picked = sel.selected.map((e) => ({ index: e.index }));
+    if (variant === 'random') {
+      const rnd = mulberry32(this.o.seed * 7919 + round);
+      const pool = cal.entries.map((e) => ({ index: e.index }));
+      for (let i = pool.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [pool[i], pool[j]] = [pool[j], pool[i]];
+      }
+      picked = pool.slice(0, picked.length);
+    }
+    return picked.slice(0, this.o.exploreMax);
+  }
+
+  /** Fragment pairs kept by the rule, or whole-response pairs from the same trees. */
+  private async pairsOf(variant: LoopVariant, run: ExploreResult): Promise<{ found: number; items: PrefItem[] }> {
+    const items: PrefItem[] = [];
+    if (variant === 'whole') {
+      let found = 0;
+      for (const e of run.entries) {
+        const root = e.tree.nodes[0];
+        if (!root.best || !root.worst || root.best.reward === null || root.worst.reward === null) continue;
+        found++;
+        const sample = await this.sample(e.index);
+        if (sample && root.best.reward - root.worst.reward >= this.o.minGap && root.best.reward >= 1 - 1e-9) items.push({ sample, chosen: root.best.text, rejected: root.worst.text });
+      }
+      return { found, items };
+    }
+    const accept = (p: PreferencePair) => p.chosen.verdict.valid && p.gap >= this.o.minGap - 1e-9;
+    for (const p of run.pairs.filter(accept)) {
+      const sample = await this.sample(p.index);
+      if (sample) items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text });
+    }
+    return { found: run.pairs.length, items };
+  }
+
+  async round(variant: LoopVariant, round: number, from: string): Promise<RoundResult> {
+    const seconds: Record<string, number> = {};
+    const dir = join(this.o.workDir, variant, `round-${round}`);
+    await mkdir(dir, { recursive: true });
+    const policy = await OnnxPolicy.open(from);
+    let targets: { index: number }[];
+    let run: ExploreResult | undefined;
+    try {
+      targets = await this.select(variant, policy, round, seconds);
+      if (variant !== 'sft') {
+        run = await timed(seconds, 'explore', () =>
+          explore(this.train, policy, targets, { ...this.o.search, seed: this.o.seed + round, round, signal: this.o.signal, concurrency: 4 }),
+        );
+      }
+    } finally {
+      await policy.close();
+    }
+    const enc = await TrainingEncoder.open(from);
+    const out = join(dir, 'model');
+    const base = { model_dir: from, output_dir: out, seed: this.o.seed + round };
+    let found = 0;
+    let accepted = 0;
+    let summary: Record<string, unknown>;
+    if (variant === 'sft') {
+      // Continued SFT for the same compute: the selected samples' references, as many optimizer steps as a pref round takes.
+      const samples = (await Promise.all(targets.map((t) => this.sample(t.index)))).filter((s): s is Sample => !!s);
+      const file = await writeSftFile(join(dir, 'sft.jsonl'), samples, enc);
+      accepted = file.records;
+      const cfg: SftConfig = { ...base, train_file: file.path, epochs: this.o.pref.epochs, learning_rate: this.o.warmup.learningRate };
+      summary = await timed(seconds, 'train', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', cfg)));
+    } else {
+      const { found: f, items } = await this.pairsOf(variant, run!);
+      found = f;
+      const file = await writePrefFile(join(dir, 'pairs.jsonl'), items, enc);
+      accepted = file.records;
+      if (!accepted) {
+        this.o.log(`${variant} round ${round}: no pair met the rule; the policy is carried over unchanged`);
+        const evaluation = await this.evaluate(from, seconds);
+        return { variant, round, model: from, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: 0, evaluation, seconds };
+      }
+      const p = this.o.pref;
+      const cfg: PrefConfig = { ...base, pref_file: file.path, loss: p.loss, learning_rate: p.learningRate, epochs: p.epochs };
+      if (p.beta !== undefined) cfg.beta = p.beta;
+      if (p.gamma !== undefined) cfg.gamma = p.gamma;
+      if (p.sftWeight !== undefined) cfg.sft_weight = p.sftWeight;
+      summary = await timed(seconds, 'train', async () => this.step('pref', await writeTrainerConfig(join(dir, 'pref.json'), 'pref', cfg)));
+    }
+    if (!existsSync(localTrainerOutputs(out).onnxPath)) throw new Error(`${variant} round ${round}: the trainer wrote no ONNX model in ${out}`);
+    const evaluation = await this.evaluate(out, seconds);
+    const steps = typeof summary.steps === 'number' ? summary.steps : typeof summary.global_step === 'number' ? summary.global_step : undefined;
+    this.o.log(
+      `${variant} round ${round}: selected ${targets.length}, explored ${run?.entries.length ?? 0}, pairs ${found} found / ${accepted} used, held-out ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}) · ${JSON.stringify(seconds)}`,
+    );
+    return { variant, round, model: out, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: accepted, trainSteps: steps, evaluation, seconds };
+  }
+}
+
+/** The whole loop: the shared warm-up, then `rounds` rounds per variant; results go to the train dataset's round registry too (variant itool). */
+export async function runLoop(o: LoopOptions): Promise<LoopResult> {
+  const train = await Dataset.open(o.train);
+  const heldOut = await Dataset.open(o.heldOut);
+  try {
+    const loop = new Loop(o, train, heldOut);
+    const warm = await loop.warmup();
+    const result: LoopResult = { warmup: warm, rounds: [] };
+    await updateRegistry(o.train, (reg) => void (reg.heldOut = o.heldOut));
+    for (const variant of o.variants) {
+      let from = warm.model;
+      let baseline = warm.evaluation;
+      for (let r = 1; r <= o.rounds; r++) {
+        const res = await loop.round(variant, r, from);
+        result.rounds.push(res);
+        if (variant === 'itool') {
+          await recordRound(o.train, r, { id: `onnx:${from}`, label: r === 1 ? 'warm-up model' : `round ${r - 1} model` }, {
+            pairs: { found: res.pairsFound, accepted: res.pairsAccepted, manual: 0 },
+            job: { backend: 'local', jobDir: join(o.workDir, variant, `round-${r}`), startedAt: new Date().toISOString(), status: 'succeeded', outputDir: res.model },
+            result: { label: `round ${r} (local SimPO)`, modelDir: res.model },
+            baseline,
+            evaluation: res.evaluation,
+          });
+        }
+        from = res.model;
+        baseline = res.evaluation;
+      }
+    }
+    return result;
+  } finally {
+    await train.close();
+    await heldOut.close();
+  }
+}
