@@ -60,6 +60,31 @@ describe('calibrate', () => {
     }
   });
 
+  it('a sample longer than the model’s context is skipped with the reason; the others are scored', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'short');
+    await writeTinyModel(dir, { layers: 1, hidden: 16, heads: 2, withKvCache: true, seed: 3, maxPos: 900 });
+    const short = await OnnxPolicy.open(dir, { executionProvider: 'cpu' });
+    const ds = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));
+    try {
+      // Which samples the model refuses on their own (longer than its 900 positions).
+      const long: number[] = [];
+      for (let i = 0; i < ds.count; i++) {
+        const s = await ds.sample(i);
+        assert.ok(s.ok);
+        const req = (await scoreRequestFor(short, s.sample))!;
+        await short.score([req]).catch(() => long.push(i));
+      }
+      assert.ok(long.length > 0 && long.length < ds.count, 'some samples exceed the context, some fit');
+      const r = await calibrate(ds, short, { batch: 8 });
+      assert.deepEqual(r.skipped.map((k) => k.index).sort((a, b) => a - b), long);
+      assert.match(r.skipped[0].reason, /exceed the model's max_position_embeddings \(900\)/);
+      assert.equal(r.entries.length, ds.count - long.length);
+    } finally {
+      await ds.close();
+      await short.close();
+    }
+  });
+
   it('an aborted run resumes from its journal and ends with the numbers of an uninterrupted run', async () => {
     const a = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));
     const b = await Dataset.open(copyOf('bfcl/BFCL_v4_simple_python.json'));

@@ -6,7 +6,7 @@
 import { rename } from 'node:fs/promises';
 import type { Dataset } from '../dataset/dataset';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
-import type { Policy } from '../model/policy';
+import { PolicyError, type Policy, type ScoreRequest, type ScoreResult } from '../model/policy';
 import { JournalWriter, readJournal } from '../store/journal';
 import { scoreRequestFor, type ScoredPrompt } from './prompts';
 
@@ -33,6 +33,7 @@ export interface CalibrationHeader extends DatasetStamp {
 export interface CalibrationSkip {
   type: 'skip';
   index: number;
+  id?: string;
   reason: string;
 }
 
@@ -147,18 +148,19 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
           all.push(skip);
         }
       }
-      const scored = await policy.score(
-        reqs.map((r) => ({ prompt: r.req.prompt, response: r.req.response })),
-        { signal: opts.signal },
-      );
-      const results: CalibrationEntry[] = reqs.map((r, j) => ({
-        type: 'result',
-        index: r.index,
-        id: r.id,
-        group: r.req.group,
-        ppl: perplexity(scored[j].tokens.map((t) => t.logprob)),
-        tokens: scored[j].tokens.length,
-      }));
+      const scored = await scoreEach(policy, reqs.map((r) => ({ prompt: r.req.prompt, response: r.req.response })), opts.signal);
+      const results: CalibrationEntry[] = [];
+      for (const [j, r] of reqs.entries()) {
+        const sc = scored[j];
+        if (sc instanceof Error) {
+          // One sample the model cannot take (longer than its context) must not stop the others.
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, reason: sc.message };
+          await writer.append(skip);
+          all.push(skip);
+          continue;
+        }
+        results.push({ type: 'result', index: r.index, id: r.id, group: r.req.group, ppl: perplexity(sc.tokens.map((t) => t.logprob)), tokens: sc.tokens.length });
+      }
       await writer.append(...results);
       await writer.sync();
       all.push(...results);
@@ -173,4 +175,26 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
       await rename(`${path}.new`, path);
     }
   }
+}
+
+/**
+ * Score a batch; when the policy refuses it (PolicyError: e.g. one prompt longer than the model's
+ * context), score each request alone so the refusal lands on the sample that caused it.
+ */
+async function scoreEach(policy: Policy, reqs: ScoreRequest[], signal: AbortSignal | undefined): Promise<(ScoreResult | Error)[]> {
+  try {
+    return await policy.score(reqs, { signal });
+  } catch (err) {
+    if (!(err instanceof PolicyError) || signal?.aborted || reqs.length === 0) throw err;
+  }
+  const out: (ScoreResult | Error)[] = [];
+  for (const r of reqs) {
+    try {
+      out.push((await policy.score([r], { signal }))[0]);
+    } catch (err) {
+      if (!(err instanceof PolicyError) || signal?.aborted) throw err;
+      out.push(err);
+    }
+  }
+  return out;
 }

@@ -17,7 +17,8 @@ export interface EvaluateOptions {
 
 export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: EvaluateOptions = {}): Promise<RoundEvaluation> {
   const out = outputsPath(heldOut.path, policy.id);
-  const rows = await generateOutputs(heldOut, policy, out, opts);
+  let skipped = 0;
+  const rows = await generateOutputs(heldOut, policy, out, { ...opts, onSkip: () => skipped++ });
   const { totals } = await checkPredictions(heldOut, rows.map((r, i) => ({ ...r, line: i + 1, field: 'output' as const })), { signal: opts.signal });
   const kinds: RoundEvaluation['kinds'] = {};
   for (const [k, n] of Object.entries(totals.byKind)) if (n > 0) kinds[k as keyof typeof kinds] = n;
@@ -29,6 +30,7 @@ export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: Eva
     accuracy: totals.checked ? totals.valid / totals.checked : 0,
     kinds,
     predictions: out,
+    ...(skipped ? { skipped } : {}),
     at: new Date().toISOString(),
   };
 }

@@ -128,9 +128,11 @@ class Loop {
     }
     const dir = join(this.o.workDir, 'warmup');
     const tokDir = join(dir, 'tokenizer');
-    await writeTokenizerFolder(tokDir);
+    // Room for the longest synthetic prompts (a few tools, ~1,300 tokens); longer ones are skipped with their reason.
+    const maxPos = this.o.model?.max_pos ?? 2048;
+    await writeTokenizerFolder(tokDir, { maxPos });
     const init = join(dir, 'init');
-    await timed(seconds, 'init', async () => this.step('init', await writeTrainerConfig(join(dir, 'init.json'), 'init', { tokenizer_dir: tokDir, output_dir: init, model: this.o.model, seed: this.o.seed })));
+    await timed(seconds, 'init', async () => this.step('init', await writeTrainerConfig(join(dir, 'init.json'), 'init', { tokenizer_dir: tokDir, output_dir: init, model: { ...this.o.model, max_pos: maxPos }, seed: this.o.seed })));
     // The curriculum's tiers come from the policy's own perplexities (here: the initial model's).
     await timed(seconds, 'export-init', async () => {
       const cfg = await writeTrainerConfig(join(dir, 'export-init.json'), 'export', { model_dir: init });

@@ -66,6 +66,8 @@ export interface RoundEvaluation {
   /** How many held-out samples had at least one error of each kind. */
   kinds: Partial<Record<ErrorKind, number>>;
   predictions: string;
+  /** Held-out samples the policy could not answer at all (longer than its context), left out of `total`. */
+  skipped?: number;
   at: string;
 }
 

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
 import { modelMetadataPath } from '../dataset/metadata';
 import { promptFor } from '../calibrate/prompts';
-import type { Policy } from '../model/policy';
+import { PolicyError, type Policy } from '../model/policy';
 import { cleanResponse } from '../search/mcts';
 import { writeFileAtomic } from '../store/atomicWrite';
 
@@ -18,6 +18,8 @@ export interface GenerateOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** A sample the policy refused (e.g. its prompt is longer than the model's context): no row is written for it. */
+  onSkip?: (id: string, reason: string) => void;
 }
 
 export function outputsPath(datasetPath: string, modelId: string): string {
@@ -36,9 +38,14 @@ export async function generateOutputs(ds: Dataset, policy: Policy, out: string, 
       opts.signal?.throwIfAborted();
       const r = await ds.sample(indices[k]);
       if (r.ok) {
-        const prompt = await promptFor(policy, r.sample);
-        const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? 256, seed: 0, signal: opts.signal });
-        rows[k] = { id: r.sample.id, output: cleanResponse(c?.text ?? '') };
+        try {
+          const prompt = await promptFor(policy, r.sample);
+          const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? 256, seed: 0, signal: opts.signal });
+          rows[k] = { id: r.sample.id, output: cleanResponse(c?.text ?? '') };
+        } catch (err) {
+          if (!(err instanceof PolicyError) || opts.signal?.aborted) throw err;
+          opts.onSkip?.(r.sample.id, err.message);
+        }
       }
       opts.onProgress?.(++done, indices.length);
     }
