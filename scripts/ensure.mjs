@@ -19,7 +19,9 @@ export const CODE_SERVER_DIR = join(ROOT, '.vscode-test', `code-server-${CODE_SE
 export const CODE_SERVER_BIN = join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 export const CHROMIUM = '/usr/bin/chromium';
 
-const APT_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium'];
+// python3-torch (with OpenBLAS for speed) runs the project's own trainer (scripts/train/): the loop
+// smoke test and `itool loop` use it with Debian's /usr/bin/python3.
+const APT_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium', 'python3-torch', 'libopenblas0-pthread'];
 
 function log(msg) {
   process.stderr.write(`[ensure] ${msg}\n`);

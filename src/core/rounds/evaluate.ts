@@ -13,12 +13,15 @@ export interface EvaluateOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Evaluate only the first `limit` held-out records. */
+  limit?: number;
 }
 
 export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: EvaluateOptions = {}): Promise<RoundEvaluation> {
   const out = outputsPath(heldOut.path, policy.id);
   let skipped = 0;
-  const rows = await generateOutputs(heldOut, policy, out, { ...opts, onSkip: () => skipped++ });
+  const indices = opts.limit !== undefined ? Array.from({ length: Math.min(opts.limit, heldOut.count) }, (_, i) => i) : undefined;
+  const rows = await generateOutputs(heldOut, policy, out, { ...opts, indices, onSkip: () => skipped++ });
   const { totals } = await checkPredictions(heldOut, rows.map((r, i) => ({ ...r, line: i + 1, field: 'output' as const })), { signal: opts.signal });
   const kinds: RoundEvaluation['kinds'] = {};
   for (const [k, n] of Object.entries(totals.byKind)) if (n > 0) kinds[k as keyof typeof kinds] = n;

@@ -113,7 +113,7 @@ class Loop {
   private async evaluate(modelDir: string, seconds: Record<string, number>): Promise<RoundEvaluation> {
     const policy = await OnnxPolicy.open(modelDir);
     try {
-      return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { maxTokens: 160, signal: this.o.signal }));
+      return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { maxTokens: 160, signal: this.o.signal, limit: this.o.evalLimit }));
     } finally {
       await policy.close();
     }

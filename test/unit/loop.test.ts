@@ -1,0 +1,109 @@
+// A smoke run of the whole closed loop on a very small model for a few steps: the synthetic
+// corpus, the warm-up curriculum from the model's own calibration, one round of every variant,
+// and held-out evaluation. Asserts that every artefact of every stage exists and parses and that
+// the numbers in the results are the checker's (recomputed here from the predictions). Needs
+// Debian's python3-torch (scripts/ensure.mjs installs it); without it the test says so and skips.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { readJournal } from '../../src/core/store/journal';
+import { Dataset } from '../../src/core/dataset/dataset';
+import { readRegistry } from '../../src/core/rounds/registry';
+import { parseTrainerLogLine } from '../../src/core/rounds/jobs/trainerLog';
+import { pythonHasTorch } from '../../src/core/rounds/localTrainer';
+import { runLoop, type LoopResult } from '../../src/core/rounds/loop';
+import { generateCorpus, writeCorpus } from '../../src/core/synth/index';
+import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
+import { readPredictions } from '../../src/core/toolcall/predictions';
+
+const ROOT = resolve(__dirname, '..', '..');
+const PYTHON = process.env.ITOOL_TRAIN_PYTHON ?? '/usr/bin/python3';
+const skip = pythonHasTorch(PYTHON) ? false : `${PYTHON} cannot import torch (apt-get install python3-torch)`;
+
+function trainerLog(dir: string): void {
+  const lines = readFileSync(join(dir, 'trainer_log.jsonl'), 'utf8').trim().split('\n');
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.ok(parseTrainerLogLine(l), `a LLaMA-Factory progress line: ${l}`);
+  const last = JSON.parse(lines.at(-1)!) as { current_steps: number; total_steps: number };
+  assert.equal(last.current_steps, last.total_steps, 'the run reached its last step');
+}
+
+describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
+  it('runs warm-up and one round of every variant, leaving every artefact and checker-made numbers', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'itool-loop-'));
+    const corpus = join(work, 'corpus');
+    // The bundled BFCL documentation, so the test runs the same on a clean clone.
+    await writeCorpus(corpus, generateCorpus({ seed: 3, train: 24, heldOut: 8, bfclDir: join(work, 'none') }));
+    const train = join(corpus, 'train', 'BFCL_v4_synth_train.json');
+    const heldOut = join(corpus, 'heldout', 'BFCL_v4_synth_heldout.json');
+    const logs: string[] = [];
+    const result: LoopResult = await runLoop({
+      train,
+      heldOut,
+      workDir: join(work, 'run'),
+      trainer: { python: PYTHON, root: ROOT },
+      variants: ['itool', 'sft', 'whole', 'random'],
+      rounds: 1,
+      seed: 1,
+      model: { layers: 1, hidden: 32, heads: 2, kv_heads: 1, ffn: 64 },
+      warmup: { epochs: 1, learningRate: 1e-3 },
+      pref: { loss: 'simpo', learningRate: 1e-4, epochs: 1 },
+      ratio: 0.3,
+      exploreMax: 2,
+      search: { iterations: 1, numActions: 2, temperature: 1, maxNewTokens: 8, depth: 2 },
+      minGap: 0.1,
+      evalLimit: 8,
+      log: (l) => logs.push(l),
+    });
+
+    // Warm-up: tokenizer, initial model, curriculum stages, trained model with its ONNX export and logs.
+    const warm = join(work, 'run', 'warmup');
+    for (const f of ['tokenizer/tokenizer.json', 'init/config.json', 'init/onnx/model.onnx', 'model/onnx/model.onnx', 'model/config.json', 'model/train_results.json']) assert.ok(existsSync(join(warm, f)), f);
+    const stages = ['easy', 'medium', 'hard'].map((t) => join(warm, 'curriculum', `${t}.jsonl`));
+    const staged = stages.flatMap((f) => readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ids: number[]; start: number }));
+    assert.ok(staged.length > 0 && staged.every((r) => r.start > 0 && r.start < r.ids.length), 'curriculum records with a response to learn');
+    trainerLog(join(warm, 'model'));
+    assert.ok(logs.some((l) => /^warm-up: curriculum easy \d+, medium \d+, hard \d+/.test(l)));
+
+    // One round per variant; each result's numbers are the checker's over its predictions file.
+    assert.deepEqual(result.rounds.map((r) => r.variant), ['itool', 'sft', 'whole', 'random']);
+    const ds = await Dataset.open(heldOut);
+    try {
+      for (const r of [result.warmup, ...result.rounds]) {
+        const ev = r.evaluation;
+        const { rows } = await readPredictions(ev.predictions);
+        const { totals } = await checkPredictions(ds, rows);
+        assert.equal(ev.total, totals.checked);
+        assert.equal(ev.valid, totals.valid);
+        assert.equal(ev.accuracy, totals.checked ? totals.valid / totals.checked : 0);
+      }
+    } finally {
+      await ds.close();
+    }
+    // Continued SFT trained a new model; the search variants left their calibration and exploration journals.
+    const sft = result.rounds.find((r) => r.variant === 'sft')!;
+    assert.ok(existsSync(join(sft.model, 'onnx', 'model.onnx')));
+    trainerLog(sft.model);
+    const itool = result.rounds.find((r) => r.variant === 'itool')!;
+    assert.equal(itool.explored, itool.selected);
+    const metaDir = `${train}.itool`;
+    for (const kind of ['calibration', 'explore']) {
+      const dir = join(metaDir, kind);
+      assert.ok(existsSync(dir), kind);
+    }
+    const cal = await readJournal<{ type: string }>(join(metaDir, 'calibration', readdirSync(join(metaDir, 'calibration')).find((f) => f.endsWith('-r1.jsonl'))!));
+    assert.ok(cal.entries.some((e) => e.type === 'result'), 'round 1 calibration results');
+    // A round that trained on pairs left them and its model; one that found none kept the policy, and said so.
+    if (itool.pairsAccepted > 0) {
+      assert.ok(existsSync(join(work, 'run', 'itool', 'round-1', 'pairs.jsonl')));
+      trainerLog(itool.model);
+    } else assert.ok(logs.some((l) => /^itool round 1: no pair met the rule/.test(l)));
+    // The iTool variant's rounds are in the dataset's round registry, for the dashboard.
+    const reg = await readRegistry(train);
+    assert.equal(reg.heldOut, heldOut);
+    assert.equal(reg.rounds[0].evaluation?.accuracy, itool.evaluation.accuracy);
+    assert.equal(reg.rounds[0].baseline?.accuracy, result.warmup.evaluation.accuracy);
+  });
+});
