@@ -13,6 +13,8 @@ import { selectionPath } from '../core/calibrate/selectionFile';
 import { metadataDir } from '../core/dataset/metadata';
 import type { Sample } from '../core/dataset/sample';
 import { exportCurriculum, exportPairs, type ExportResult, type ExportTarget, type PrefLoss } from '../core/pairs/export/index';
+import { exportLocal } from '../core/rounds/localExport';
+import { localTrainerCommand, localTrainerOutputs } from '../core/rounds/localTrainer';
 import { cancelLocalJob, cancelOpenAIJob, llamaFactoryCommand, pollOpenAIJob, startLocalJob, startOpenAIJob, trlCommand, watchJob } from '../core/rounds/jobs/index';
 import { patchRound, readRegistry, recordRound, roundDir, runningRound } from '../core/rounds/registry';
 import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
@@ -26,10 +28,14 @@ const RUNNING_KEY = 'itool.runningJobs';
 /** How often a running job's progress is written to the registry (the notification updates on every poll). */
 const RECORD_EVERY_MS = 3000;
 
-const BACKENDS: { id: ExportTarget; label: string; detail: string }[] = [
+/** A trainer a round can run on: the three export targets, or the project's own trainer for its small models. */
+type Backend = ExportTarget | 'local';
+
+const BACKENDS: { id: Backend; label: string; detail: string }[] = [
   { id: 'llamafactory', label: 'LLaMA-Factory', detail: 'llamafactory-cli train (stage: dpo, LoRA); several GPUs or nodes through its torchrun variables' },
   { id: 'trl', label: 'TRL', detail: 'accelerate launch of a small CPOTrainer (SimPO) / DPOTrainer script' },
   { id: 'openai', label: 'OpenAI fine-tuning', detail: 'a preference fine-tuning job (method: dpo) on the configured fine-tuning API' },
+  { id: 'local', label: 'Local (PyTorch on this machine)', detail: 'SimPO with the project’s own trainer, for the small models it made (the demo model, itool loop); the result is an ONNX model' },
 ];
 
 function trainerConfig() {
@@ -53,7 +59,10 @@ function policyOf(panel: DatasetPanel): RoundRecord['policy'] {
 }
 
 /** Export the accepted pairs of the panel's dataset for `target` into the round's folder. */
-async function exportAccepted(panel: DatasetPanel, target: ExportTarget): Promise<{ result: ExportResult; round: number; outputDir: string } | undefined> {
+/** What launching a round needs of an export. */
+type RoundExport = Pick<ExportResult, 'dir' | 'files' | 'records' | 'skipped'>;
+
+async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ result: RoundExport; round: number; outputDir: string } | undefined> {
   const { pairs, samples, counts, manual } = await panel.review.accepted();
   if (pairs.length === 0) {
     const review = 'Review Pairs';
@@ -70,12 +79,19 @@ async function exportAccepted(panel: DatasetPanel, target: ExportTarget): Promis
   const dir = roundDir(panel.datasetOpen.path, round);
   const outputDir = join(dir, `output-${target}`);
   const cfg = trainerConfig();
-  const result = await exportPairs(
-    pairs.flatMap((pair) => {
-      const sample = samples.get(pair.index);
-      return sample ? [{ pair, sample }] : [];
-    }),
-    {
+  const exportPairsOf = pairs.flatMap((pair) => {
+    const sample = samples.get(pair.index);
+    return sample ? [{ pair, sample }] : [];
+  });
+  let result: RoundExport;
+  if (target === 'local') {
+    // The project's own trainer continues the policy model itself (the configured ONNX folder).
+    const modelDir = vscode.workspace.getConfiguration('itool.policy').get<string>('onnx.modelDir', '').trim();
+    if (!modelDir) throw new Error('set itool.policy.onnx.modelDir to the model to train (one the project made: the demo model, or an itool loop model)');
+    const local = await exportLocal(exportPairsOf, modelDir, join(dir, 'export-local'), outputDir);
+    result = { dir: local.dir, files: [local.pairsFile, local.configFile], records: local.records, skipped: local.skipped };
+  } else {
+    result = await exportPairs(exportPairsOf, {
       target,
       outDir: join(dir, `export-${target}`),
       name: `itool_round${round}`,
@@ -83,8 +99,8 @@ async function exportAccepted(panel: DatasetPanel, target: ExportTarget): Promis
       template: cfg.get<string>('template', 'default'),
       prefLoss: cfg.get<PrefLoss>('prefLoss', 'simpo'),
       outputDir,
-    },
-  );
+    });
+  }
   const cal = panel.calibration.result;
   const values = cal ? cal.entries.flatMap((e) => (e.ppl !== null && Number.isFinite(e.ppl) ? [e.ppl] : [])) : [];
   const sorted = [...values].sort((a, b) => a - b);
@@ -100,9 +116,9 @@ async function exportAccepted(panel: DatasetPanel, target: ExportTarget): Promis
   return { result, round, outputDir };
 }
 
-async function pickBackend(): Promise<ExportTarget | undefined> {
-  const first = trainerConfig().get<ExportTarget>('backend', 'llamafactory');
-  const items = [...BACKENDS].sort((a, b) => Number(b.id === first) - Number(a.id === first));
+async function pickBackend(withLocal = true): Promise<Backend | undefined> {
+  const first = trainerConfig().get<Backend>('backend', 'llamafactory');
+  const items = BACKENDS.filter((b) => withLocal || b.id !== 'local').sort((a, b) => Number(b.id === first) - Number(a.id === first));
   const picked = await vscode.window.showQuickPick(
     items.map((b) => ({ label: b.label, detail: b.detail, id: b.id })),
     { title: 'Train the round with', placeHolder: 'Trainer backend' },
@@ -136,7 +152,7 @@ export async function exportCurriculumCommand(): Promise<void> {
     void vscode.window.showWarningMessage('iTool: calibrate the dataset first (iTool: Calibrate Dataset): the stages come from its perplexity tiers.');
     return;
   }
-  const target = await pickBackend();
+  const target = (await pickBackend(false)) as ExportTarget | undefined;
   if (!target) return;
   const ds = panel.datasetOpen;
   const cfg = trainerConfig();
@@ -179,7 +195,7 @@ function numberSetting(key: string): number | undefined {
 }
 
 /** Launch the trainer on an export; resolves the job's first record. */
-async function launch(ctx: vscode.ExtensionContext, target: ExportTarget, exp: ExportResult, dir: string, outputDir: string): Promise<JobRecord> {
+async function launch(ctx: vscode.ExtensionContext, target: Backend, exp: RoundExport, dir: string, outputDir: string): Promise<JobRecord> {
   const cfg = trainerConfig();
   const runner = { runnerCommand: [process.execPath, join(ctx.extensionPath, 'dist', 'jobRunner.js')], runnerEnv: { ELECTRON_RUN_AS_NODE: '1' } };
   const file = (test: (f: string) => boolean, what: string): string => {
@@ -187,6 +203,11 @@ async function launch(ctx: vscode.ExtensionContext, target: ExportTarget, exp: E
     if (!f) throw new Error(`the ${target} export has no ${what}`);
     return f;
   };
+  if (target === 'local') {
+    const config = file((f) => f.endsWith('pref.json'), 'trainer config');
+    const cmd = localTrainerCommand('pref', config, { python: cfg.get<string>('local.python', '/usr/bin/python3'), root: ctx.extensionPath });
+    return startLocalJob({ backend: 'local', jobDir: join(dir, 'job-local'), ...cmd, cwd: exp.dir, outputDir, trainerLogPath: localTrainerOutputs(outputDir).trainerLogPath, ...runner });
+  }
   if (target === 'llamafactory') {
     const yaml = file((f) => /\.ya?ml$/.test(f) && !f.endsWith('dataset_info.json'), 'training YAML');
     const cmd = llamaFactoryCommand(

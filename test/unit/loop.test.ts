@@ -12,7 +12,11 @@ import { readJournal } from '../../src/core/store/journal';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { readRegistry } from '../../src/core/rounds/registry';
 import { parseTrainerLogLine } from '../../src/core/rounds/jobs/trainerLog';
-import { pythonHasTorch } from '../../src/core/rounds/localTrainer';
+import { localTrainerCommand, localTrainerOutputs, pythonHasTorch } from '../../src/core/rounds/localTrainer';
+import { exportLocal } from '../../src/core/rounds/localExport';
+import { startLocalJob, watchJob } from '../../src/core/rounds/jobs/index';
+import { manualPair } from '../../src/core/pairs/manualPairs';
+import { referenceTurn } from '../../src/core/dataset/sample';
 import { runLoop, type LoopResult } from '../../src/core/rounds/loop';
 import { generateCorpus, writeCorpus } from '../../src/core/synth/index';
 import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
@@ -31,6 +35,8 @@ function trainerLog(dir: string): void {
 }
 
 describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
+  let warmModel = '';
+  let trainFile = '';
   it('runs warm-up and one round of every variant, leaving every artefact and checker-made numbers', async () => {
     const work = mkdtempSync(join(tmpdir(), 'itool-loop-'));
     const corpus = join(work, 'corpus');
@@ -38,6 +44,7 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
     await writeCorpus(corpus, generateCorpus({ seed: 3, train: 24, heldOut: 8, bfclDir: join(work, 'none') }));
     const train = join(corpus, 'train', 'BFCL_v4_synth_train.json');
     const heldOut = join(corpus, 'heldout', 'BFCL_v4_synth_heldout.json');
+    trainFile = train;
     const logs: string[] = [];
     const result: LoopResult = await runLoop({
       train,
@@ -105,5 +112,43 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
     assert.equal(reg.heldOut, heldOut);
     assert.equal(reg.rounds[0].evaluation?.accuracy, itool.evaluation.accuracy);
     assert.equal(reg.rounds[0].baseline?.accuracy, result.warmup.evaluation.accuracy);
+    warmModel = result.warmup.model;
+  });
+
+  it('the local backend: reviewed pairs → SimPO as a detached job with LLaMA-Factory progress → a new ONNX model', async () => {
+    assert.ok(warmModel, 'the loop test made a model');
+    const ds = await Dataset.open(trainFile);
+    try {
+      // A pair made by hand, as the review queue makes one: the reference with one value marked wrong and corrected.
+      const r = await ds.sample(0);
+      assert.ok(r.ok);
+      const ref = referenceTurn(r.sample)!.content;
+      const m = /=(\d+|"[^"]*")/.exec(ref)!;
+      const start = m.index + 1;
+      const end = start + m[1].length;
+      const wrong = m[1].startsWith('"') ? '"zzz"' : String(Number(m[1]) + 1);
+      const text = ref.slice(0, start) + wrong + ref.slice(end);
+      const pair = manualPair({ type: 'annotation', id: 'a1', sampleId: r.sample.id, index: 0, source: 'text', text, start, end: start + wrong.length, kind: 'wrong_value', correction: m[1], at: new Date().toISOString() }, r.sample)!;
+      assert.ok(pair && pair.chosen.verdict.valid && !pair.rejected.verdict.valid);
+      const dir = mkdtempSync(join(tmpdir(), 'itool-local-'));
+      const exp = await exportLocal([{ pair, sample: r.sample }], warmModel, join(dir, 'export'), join(dir, 'output'));
+      assert.equal(exp.records, 1);
+      const cmd = localTrainerCommand('pref', exp.configFile, { python: PYTHON, root: ROOT });
+      const job = await startLocalJob({ backend: 'local', jobDir: join(dir, 'job'), ...cmd, outputDir: exp.outputDir, trainerLogPath: localTrainerOutputs(exp.outputDir).trainerLogPath, runnerCommand: RUNNER });
+      const seen: number[] = [];
+      const done = await watchJob(job, (p) => seen.push(p.percentage), undefined, { intervalMs: 200 });
+      assert.equal(done.status, 'succeeded', done.error);
+      assert.equal(seen.at(-1), 100);
+      trainerLog(exp.outputDir);
+      assert.ok(existsSync(localTrainerOutputs(exp.outputDir).onnxPath), 'the trained policy is an ONNX model folder');
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it('the local backend refuses a model it did not make, saying why', async () => {
+    await assert.rejects(exportLocal([], join(ROOT, 'demo'), tmpdir(), tmpdir()), /has no model\.pt: the local trainer trains the models it made itself/);
   });
 });
+
+const RUNNER = [process.execPath, '-e', `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(ROOT, 'src', 'core', 'rounds', 'jobs', 'runner.ts'))})`];

@@ -21,10 +21,11 @@ const props = pkg.contributes.configuration.properties;
 
 describe('manifest', () => {
   it('trainer programs, paths and endpoints are machine settings a workspace cannot set', () => {
-    const programOrPlace = Object.keys(props).filter((k) => /^itool\.trainer\.(llamafactory|trl|openai)\.|^itool\.trainer\.baseModel$/.test(k));
+    const programOrPlace = Object.keys(props).filter((k) => /^itool\.trainer\.(llamafactory|trl|openai|local)\.|^itool\.trainer\.baseModel$/.test(k));
     assert.ok(programOrPlace.includes('itool.trainer.llamafactory.command'));
     assert.ok(programOrPlace.includes('itool.trainer.trl.accelerateCommand'));
     assert.ok(programOrPlace.includes('itool.trainer.openai.baseURL'));
+    assert.ok(programOrPlace.includes('itool.trainer.local.python'));
     for (const k of programOrPlace) assert.equal(props[k].scope, 'machine', `${k} must be machine-scoped`);
   });
 

@@ -89,7 +89,7 @@ export interface RoundRecord {
   selection?: string;
   explore?: string;
   pairs?: { found: number; accepted: number; manual: number };
-  export?: { target: 'llamafactory' | 'trl' | 'openai'; dir: string; files: string[]; at: string };
+  export?: { target: 'llamafactory' | 'trl' | 'openai' | 'local'; dir: string; files: string[]; at: string };
   job?: JobRecord;
   /** The policy training produced, once known: becomes the next round's policy. */
   result?: { label: string; modelDir?: string; endpointModel?: string };

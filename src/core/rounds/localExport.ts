@@ -1,0 +1,31 @@
+// Reviewed pairs for the project's own trainer (the "local" backend: scripts/train/ on the CPU,
+// for the small models it made itself): the preference file, rendered and tokenized with the
+// model's own template and tokenizer, and the SimPO config that trains a new model from it.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ExportPair, SkippedRecord } from '../pairs/export/index';
+import { localTrainerOutputs, writeTrainerConfig, type PrefConfig } from './localTrainer';
+import { TrainingEncoder, prefItemsFromPairs, writePrefFile } from './trainingData';
+
+export interface LocalExport {
+  dir: string;
+  pairsFile: string;
+  configFile: string;
+  records: number;
+  skipped: SkippedRecord[];
+  outputDir: string;
+}
+
+/** The published SimPO settings, with a learning rate for full fine-tuning of a few-million-parameter model. */
+export const LOCAL_PREF_DEFAULTS = { loss: 'simpo', beta: 2.5, gamma: 0.5, learning_rate: 1e-4, epochs: 2 } as const;
+
+export async function exportLocal(pairs: readonly ExportPair[], modelDir: string, outDir: string, outputDir: string): Promise<LocalExport> {
+  if (!existsSync(localTrainerOutputs(modelDir).weightsPath)) {
+    throw new Error(`${modelDir} has no model.pt: the local trainer trains the models it made itself (itool loop, the demo model); use LLaMA-Factory or TRL for other models`);
+  }
+  const enc = await TrainingEncoder.open(modelDir);
+  const file = await writePrefFile(join(outDir, 'pairs.jsonl'), prefItemsFromPairs(pairs), enc);
+  const cfg: PrefConfig = { model_dir: resolve(modelDir), output_dir: resolve(outputDir), pref_file: file.path, ...LOCAL_PREF_DEFAULTS };
+  const configFile = await writeTrainerConfig(join(outDir, 'pref.json'), 'pref', cfg);
+  return { dir: resolve(outDir), pairsFile: file.path, configFile, records: file.records, skipped: file.skipped, outputDir: resolve(outputDir) };
+}
