@@ -4,7 +4,7 @@
 // written to WORKDIR/loop-results.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LOOP_VARIANTS, runLoop, type LoopOptions, type LoopResult, type LoopVariant } from '../core/rounds/loop';
+import { LOOP_VARIANTS, VARIANT_LABELS, runLoop, type LoopOptions, type LoopResult, type LoopVariant } from '../core/rounds/loop';
 import type { RoundEvaluation } from '../core/rounds/types';
 import { ERROR_KINDS } from '../core/toolcall/types';
 
@@ -26,12 +26,6 @@ export interface LoopCommandArgs {
   model?: string;
 }
 
-const VARIANT_LABEL: Record<LoopVariant, string> = {
-  itool: 'iTool (fragment pairs, PPL selection)',
-  sft: '(a) continued SFT, same steps',
-  whole: '(b) whole-response pairs',
-  random: '(c) random selection',
-};
 
 const pct = (e: RoundEvaluation): string => `${(100 * e.accuracy).toFixed(1)}%`;
 const kinds = (e: RoundEvaluation): string =>
@@ -49,7 +43,7 @@ export function evidenceTable(r: LoopResult, rounds: number): string {
       const x = r.rounds.find((y) => y.variant === v && y.round === k + 1);
       return x ? `${pct(x.evaluation)} (${x.pairsAccepted} ${v === 'sft' ? 'samples' : 'pairs'})` : '—';
     });
-    return `| ${VARIANT_LABEL[v]} | ${pct(r.warmup.evaluation)} | ${cells.join(' | ')} |`;
+    return `| ${VARIANT_LABELS[v]} | ${pct(r.warmup.evaluation)} | ${cells.join(' | ')} |`;
   });
   const kindRows = [`| warm-up | ${kinds(r.warmup.evaluation)} |`, ...r.rounds.map((x) => `| ${x.variant} round ${x.round} | ${kinds(x.evaluation)} |`)];
   return [head, sep, ...rows, '', '| model | held-out samples with each error kind |', '|---|---|', ...kindRows].join('\n');

@@ -66,6 +66,18 @@ describe('round dashboard data', () => {
     assert.deepEqual(d.rounds, [1, 2, 3]);
   });
 
+  it('ablations (itool loop) line up with the policy points; rounds they lack are gaps; malformed ones are dropped', () => {
+    const r = three();
+    r.comparisons = [
+      { label: '(a) continued SFT', points: [{ round: 0, accuracy: 0.5 }, { round: 1, accuracy: 0.52 }, { round: 3, accuracy: 0.55 }] },
+      { label: '', points: [{ round: 0, accuracy: 1 }] },
+      { label: 'broken', points: 'no' as unknown as [] },
+    ];
+    const d = dashboardData(r);
+    assert.deepEqual(d.comparisons, [{ label: '(a) continued SFT', accuracy: [0.5, 0.52, null, 0.55] }]);
+    assert.deepEqual(dashboardData(three()).comparisons, []);
+  });
+
   it('measures a policy by the next round\'s baseline when its own round has no evaluation', () => {
     const r = three();
     r.rounds[1].result = { label: 'r2' };

@@ -112,6 +112,8 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
     assert.equal(reg.heldOut, heldOut);
     assert.equal(reg.rounds[0].evaluation?.accuracy, itool.evaluation.accuracy);
     assert.equal(reg.rounds[0].baseline?.accuracy, result.warmup.evaluation.accuracy);
+    // The ablations are on the dashboard's accuracy chart beside them.
+    assert.deepEqual(reg.comparisons?.map((c) => c.points.map((p) => p.accuracy)), ['sft', 'whole', 'random'].map((v) => [result.warmup.evaluation.accuracy, result.rounds.find((x) => x.variant === v)!.evaluation.accuracy]));
     warmModel = result.warmup.model;
   });
 

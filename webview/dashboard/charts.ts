@@ -138,12 +138,17 @@ const legend = (t: Theme) => ({ display: true, position: 'bottom' as const, labe
 /** (1) Held-out accuracy per policy: base, then each round's result. */
 export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
   const points = d.accuracy;
-  const attrs = { rounds: points.map((p) => p.round).join(','), accuracy: points.map((p) => pct1(p.accuracy)).join(','), series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null }))) };
+  const attrs: Record<string, string> = { rounds: points.map((p) => p.round).join(','), accuracy: points.map((p) => pct1(p.accuracy)).join(','), series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null }))) };
+  if (d.comparisons.length) attrs.comparisons = JSON.stringify(d.comparisons);
   if (points.every((p) => p.accuracy === null)) {
     card.empty('No held-out evaluations yet: each round measures its starting policy and its result on the held-out split.', attrs);
     return;
   }
-  const summary = points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${p.policyLabel ? `, ${p.policyLabel}` : ''}`)).join(' · ');
+  const summary = [
+    points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${p.policyLabel ? `, ${p.policyLabel}` : ''}`)).join(' · '),
+    ...d.comparisons.map((c) => `${c.label}: ${c.accuracy.map((a, k) => `${points[k].label} ${a === null ? '—' : percent(a)}`).join(', ')}`),
+  ].join('\n');
+  const comparisonColours = ['--itool-dash-round-1', '--itool-dash-round-2', '--itool-dash-pairs-manual', '--itool-dash-round-4'];
   card.show(
     (t) => ({
       type: 'line',
@@ -160,16 +165,28 @@ export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
             borderWidth: 2,
             spanGaps: false,
           },
+          // The ablations of itool loop, dashed: the same rounds spent another way.
+          ...d.comparisons.map((c, k) => ({
+            label: c.label,
+            data: c.accuracy.map((a) => (a === null ? null : 100 * a)),
+            borderColor: themeColour(comparisonColours[k % comparisonColours.length]),
+            backgroundColor: themeColour(comparisonColours[k % comparisonColours.length]),
+            borderDash: [6, 4],
+            pointRadius: 3,
+            borderWidth: 2,
+            spanGaps: true,
+          })),
         ],
       },
       options: {
         animation: false,
         maintainAspectRatio: false,
         plugins: {
-          legend: { display: false },
+          legend: d.comparisons.length ? legend(t) : { display: false },
           tooltip: {
             callbacks: {
               label: (item) => {
+                if (item.datasetIndex > 0) return `${item.dataset.label}: ${item.raw === null ? '—' : `${(item.raw as number).toFixed(1)}%`}`;
                 const p = points[item.dataIndex];
                 if (p.accuracy === null) return 'not evaluated';
                 const counts = p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total} valid)` : '';

@@ -89,6 +89,8 @@ export interface DashboardData {
   pairs: PairsPoint[];
   ppl: { bins: PplBin[]; series: PplSeries[] };
   table: RoundRow[];
+  /** Other ways of spending the rounds (ablations), on the accuracy chart's axis: null where absent. */
+  comparisons: { label: string; accuracy: (number | null)[] }[];
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -261,7 +263,13 @@ export function dashboardData(reg: RoundRegistry, opts: DashboardOptions = {}): 
     };
   });
 
-  return { empty: records.length === 0, ...(str(reg?.heldOut) ? { heldOut: reg.heldOut } : {}), rounds, accuracy, kinds, kindTotals, pairs, ppl: { bins, series }, table };
+  const comparisons = (Array.isArray(reg?.comparisons) ? reg.comparisons : []).flatMap((c) => {
+    const label = str(c?.label);
+    if (!label || !Array.isArray(c.points)) return [];
+    const at = new Map(c.points.flatMap((p) => (typeof p?.round === 'number' && num(p.accuracy) !== null ? [[p.round, num(p.accuracy)!] as const] : [])));
+    return [{ label, accuracy: accuracy.map((p) => at.get(p.round) ?? null) }];
+  });
+  return { empty: records.length === 0, ...(str(reg?.heldOut) ? { heldOut: reg.heldOut } : {}), rounds, accuracy, kinds, kindTotals, pairs, ppl: { bins, series }, table, comparisons };
 }
 
 /** An accuracy (0..1) as the dashboard prints it: percent with one decimal. */

@@ -28,6 +28,13 @@ import type { RoundEvaluation } from './types';
 export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
 export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
 
+export const VARIANT_LABELS: Record<LoopVariant, string> = {
+  itool: 'iTool (fragment pairs, PPL selection)',
+  sft: '(a) continued SFT, same steps',
+  whole: '(b) whole-response pairs',
+  random: '(c) random selection',
+};
+
 export interface LoopOptions {
   train: string;
   heldOut: string;
@@ -288,6 +295,12 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         }
         from = res.model;
         baseline = res.evaluation;
+      }
+      if (variant !== 'itool') {
+        // The ablation's accuracy per round beside the iTool rounds on the dashboard.
+        const label = VARIANT_LABELS[variant];
+        const points = [{ round: 0, accuracy: warm.evaluation.accuracy }, ...result.rounds.filter((x) => x.variant === variant).map((x) => ({ round: x.round, accuracy: x.evaluation.accuracy }))];
+        await updateRegistry(o.train, (reg) => void (reg.comparisons = [...(reg.comparisons ?? []).filter((c) => c.label !== label), { label, points }]));
       }
     }
     return result;

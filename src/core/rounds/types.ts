@@ -98,10 +98,18 @@ export interface RoundRecord {
   evaluation?: RoundEvaluation;
 }
 
+/** Another way of spending the same rounds (itool loop's ablations), for the accuracy chart. */
+export interface Comparison {
+  label: string;
+  /** Held-out accuracy (0..1) per policy: round 0 is the shared starting policy. */
+  points: { round: number; accuracy: number }[];
+}
+
 export interface RoundRegistry {
   version: 1;
   dataset: string;
   /** The held-out split every round is evaluated on (a dataset file). */
   heldOut?: string;
   rounds: RoundRecord[];
+  comparisons?: Comparison[];
 }
