@@ -27,16 +27,25 @@ if (!existsSync(settingsFile)) {
   // The demo folder sits inside this repository: don't offer to open the parent git repository.
   writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never' }, null, 2));
 }
-// A tiny random-weight ONNX model, so `iTool: Calibrate Dataset` works in the demo with nothing to
-// download (users point itool.policy.onnx.modelDir at their own export, or use an endpoint).
+// The demo model: the project's own tiny tool-calling model (trained by `itool loop`, committed
+// with its model card in demo/models/itool-tiny), so calibration, search and review run in the
+// demo workspace with nothing to download. Without it (a checkout that dropped it), a tiny
+// random-weight model stands in so the commands still work.
+const demoModel = join(ROOT, 'demo', 'models', 'itool-tiny');
 const tinyModel = join(state, 'tiny-random-model');
-if (!existsSync(join(tinyModel, 'onnx', 'model.onnx'))) {
-  const made = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'make-tiny-model.ts'), tinyModel], { cwd: ROOT, stdio: 'inherit' });
-  if (made.status !== 0) console.error('Could not generate the demo model; calibration will ask for a model folder.');
+let model = demoModel;
+if (!existsSync(join(demoModel, 'onnx', 'model.onnx'))) {
+  model = tinyModel;
+  if (!existsSync(join(tinyModel, 'onnx', 'model.onnx'))) {
+    const made = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'make-tiny-model.ts'), tinyModel], { cwd: ROOT, stdio: 'inherit' });
+    if (made.status !== 0) console.error('Could not generate the demo model; calibration will ask for a model folder.');
+  }
 }
 const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-if (!settings['itool.policy.onnx.modelDir'] && existsSync(tinyModel)) {
-  settings['itool.policy.onnx.modelDir'] = tinyModel;
+// Keep a model the user chose; replace only one this script set before.
+const ours = [demoModel, tinyModel];
+if ((!settings['itool.policy.onnx.modelDir'] || ours.includes(settings['itool.policy.onnx.modelDir'])) && existsSync(model)) {
+  settings['itool.policy.onnx.modelDir'] = model;
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 }
 
