@@ -52,7 +52,7 @@ export interface LoopOptions {
   ratio: number;
   exploreMax: number;
   search: { iterations: number; numActions: number; temperature: number; maxNewTokens: number; depth: number };
-  /** Least value gap of an accepted pair; its chosen side must be judged valid. */
+  /** Least value gap of an accepted pair (its chosen response must also score higher with the checker). */
   minGap: number;
   /** Held-out samples evaluated (default all). */
   evalLimit?: number;
@@ -200,11 +200,13 @@ class Loop {
         if (!root.best || !root.worst || root.best.reward === null || root.worst.reward === null) continue;
         found++;
         const sample = await this.sample(e.index);
-        if (sample && root.best.reward - root.worst.reward >= this.o.minGap && root.best.reward >= 1 - 1e-9) items.push({ sample, chosen: root.best.text, rejected: root.worst.text });
+        if (sample && root.best.reward - root.worst.reward >= this.o.minGap - 1e-9) items.push({ sample, chosen: root.best.text, rejected: root.worst.text });
       }
       return { found, items };
     }
-    const accept = (p: PreferencePair) => p.chosen.verdict.valid && p.gap >= this.o.minGap - 1e-9;
+    // The published thresholds made the pair (gap ≥ 0.1, chosen value ≥ −0.3); a reviewer working in
+    // bulk also keeps only pairs whose chosen response the checker scores higher than the rejected one.
+    const accept = (p: PreferencePair) => p.gap >= this.o.minGap - 1e-9 && p.chosen.verdict.score > p.rejected.verdict.score;
     for (const p of run.pairs.filter(accept)) {
       const sample = await this.sample(p.index);
       if (sample) items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text });
