@@ -5,17 +5,16 @@
 // watch the progress notification reach the end, then evaluate the round on a held-out split with
 // the tiny ONNX models and see its numbers on the round dashboard.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { Dataset } from '../../src/core/dataset/dataset';
 import { readReview } from '../../src/core/pairs/review';
 import { readRegistry } from '../../src/core/rounds/registry';
-import { explore, type ExploreResult } from '../../src/core/search/explore';
+import type { ExploreResult } from '../../src/core/search/explore';
 import { writeTinyModel } from '../../src/core/model/testModels';
-import { scripted } from '../support/scriptedPolicy';
+import { demoCopyWithSearch } from '../support/scriptedPolicy';
 import { ROOT, openDataset, pickFileInDialog, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
@@ -28,15 +27,7 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
   let copy: string;
   let trainedModel: string;
   before(async () => {
-    copy = mkdtempSync(join(tmpdir(), 'itool-rounds-'));
-    cpSync(join(ROOT, 'demo'), copy, { recursive: true, preserveTimestamps: true });
-    const ds = await Dataset.open(join(copy, DATASET));
-    try {
-      const policy = await scripted(ds, [0, 1]);
-      run = await explore(ds, policy, [{ index: 0 }, { index: 1 }], { iterations: 4, numActions: 3, seed: 3 });
-    } finally {
-      await ds.close();
-    }
+    ({ copy, run } = await demoCopyWithSearch(ROOT, DATASET, 'itool-rounds-'));
     assert.ok(run.pairs.length >= 2, 'the scripted search finds at least two pairs to review');
     const models = mkdtempSync(join(tmpdir(), 'itool-model-'));
     const base = join(models, 'base');

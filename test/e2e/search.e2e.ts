@@ -4,14 +4,13 @@
 // journaled beside the dataset before the window opens; and a run of `Explore…` from the panel with
 // the tiny ONNX model, end to end through the command.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Dataset } from '../../src/core/dataset/dataset';
-import { explore, type ExploreResult } from '../../src/core/search/explore';
+import type { ExploreResult } from '../../src/core/search/explore';
 import { writeTinyModel } from '../../src/core/model/testModels';
-import { scripted } from '../support/scriptedPolicy';
+import { demoCopyWithSearch } from '../support/scriptedPolicy';
 import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
@@ -20,15 +19,8 @@ describe('search in code-server', { timeout: 300_000 }, () => {
   let s: Session;
   let run: ExploreResult;
   before(async () => {
-    const copy = mkdtempSync(join(tmpdir(), 'itool-search-'));
-    cpSync(join(ROOT, 'demo'), copy, { recursive: true, preserveTimestamps: true });
-    const ds = await Dataset.open(join(copy, DATASET));
-    try {
-      const policy = await scripted(ds, [0, 1]);
-      run = await explore(ds, policy, [{ index: 0 }, { index: 1 }], { iterations: 4, numActions: 3, seed: 3 });
-    } finally {
-      await ds.close();
-    }
+    const { copy, run: searched } = await demoCopyWithSearch(ROOT, DATASET, 'itool-search-');
+    run = searched;
     assert.ok(run.pairs.length > 0, 'the scripted search finds pairs');
     const modelDir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'tiny');
     await writeTinyModel(modelDir, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 2 });

@@ -4,7 +4,11 @@
 // along one of them chosen by the seed, one character per token with logprob = ln(share of the
 // candidates that agree so far). It implements the Policy interface the real backends implement.
 import assert from 'node:assert/strict';
-import type { Dataset } from '../../src/core/dataset/dataset';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dataset } from '../../src/core/dataset/dataset';
+import { explore, type ExploreResult } from '../../src/core/search/explore';
 import { referenceTurn, type ToolCall } from '../../src/core/dataset/sample';
 import { promptFor } from '../../src/core/calibrate/prompts';
 import type { ChatMessage, Continuation, Policy, SampleOptions } from '../../src/core/model/policy';
@@ -65,3 +69,20 @@ export async function scripted(ds: Dataset, indices: number[]): Promise<Scripted
   return policy;
 }
 
+
+/**
+ * A copy of the demo workspace in a temporary folder whose `dataset` (relative path) has been
+ * searched by the real engine with the scripted stand-in policy on its first two samples (the
+ * journal lies beside the copy's dataset, so the panel finds the trees and pairs on open).
+ */
+export async function demoCopyWithSearch(root: string, dataset: string, prefix: string): Promise<{ copy: string; run: ExploreResult }> {
+  const copy = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(root, 'demo'), copy, { recursive: true, preserveTimestamps: true });
+  const ds = await Dataset.open(join(copy, dataset));
+  try {
+    const policy = await scripted(ds, [0, 1]);
+    return { copy, run: await explore(ds, policy, [{ index: 0 }, { index: 1 }], { iterations: 4, numActions: 3, seed: 3 }) };
+  } finally {
+    await ds.close();
+  }
+}
