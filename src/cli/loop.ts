@@ -34,16 +34,15 @@ const kinds = (e: RoundEvaluation): string =>
     .join(', ') || '—';
 
 /** The README's evidence table. */
-export function evidenceTable(r: LoopResult, rounds: number): string {
-  const head = `| variant | warm-up | ${Array.from({ length: rounds }, (_, k) => `round ${k + 1}`).join(' | ')} |`;
+export function evidenceTable(r: LoopResult, rounds: number, variants: readonly LoopVariant[]): string {
+  const head = `| ${['variant', 'warm-up', ...Array.from({ length: rounds }, (_, k) => `round ${k + 1}`)].join(' | ')} |`;
   const sep = `|---|---|${'---|'.repeat(rounds)}`;
-  const variants = [...new Set(r.rounds.map((x) => x.variant))];
   const rows = variants.map((v) => {
     const cells = Array.from({ length: rounds }, (_, k) => {
       const x = r.rounds.find((y) => y.variant === v && y.round === k + 1);
       return x ? `${pct(x.evaluation)} (${x.pairsAccepted} ${v === 'sft' ? 'samples' : 'pairs'})` : '—';
     });
-    return `| ${VARIANT_LABELS[v]} | ${pct(r.warmup.evaluation)} | ${cells.join(' | ')} |`;
+    return `| ${[VARIANT_LABELS[v], pct(r.warmup.evaluation), ...cells].join(' | ')} |`;
   });
   const kindRows = [`| warm-up | ${kinds(r.warmup.evaluation)} |`, ...r.rounds.map((x) => `| ${x.variant} round ${x.round} | ${kinds(x.evaluation)} |`)];
   return [head, sep, ...rows, '', '| model | held-out samples with each error kind |', '|---|---|', ...kindRows].join('\n');
@@ -82,6 +81,6 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   const started = Date.now();
   const result = await runLoop(o);
   await writeFile(join(workDir, 'loop-results.json'), `${JSON.stringify({ options: { ...o, log: undefined, signal: undefined }, result, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
-  io.stdout(`\n${evidenceTable(result, o.rounds)}\n\nTotal ${((Date.now() - started) / 60000).toFixed(1)} min; results in ${join(workDir, 'loop-results.json')}\n`);
+  io.stdout(`\n${evidenceTable(result, o.rounds, o.variants)}\n\nTotal ${((Date.now() - started) / 60000).toFixed(1)} min; results in ${join(workDir, 'loop-results.json')}\n`);
   return 0;
 }
