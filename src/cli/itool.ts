@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'loop') {
     if (!values.train || !values['held-out'] || !values.workdir) throw new UsageError('loop: --train, --held-out and -w WORKDIR are required');
-    const n = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    const n = (name: string, ok: (x: number) => boolean = (x) => x > 0 && Number.isFinite(x)) => numberArg('loop', name, values[name as keyof typeof values] as string | undefined, ok);
     return loopCommand(
       {
         train: values.train,
@@ -162,15 +162,15 @@ export async function main(argv: string[]): Promise<number> {
         python: values.python,
         // scripts/train/ beside dist/ (the CLI bundle) or the repository root (under tsx).
         root: resolve(dirname(__filename), '..'),
-        rounds: n(values.rounds),
+        rounds: n('rounds', whole(0)),
         variants: values.variants,
-        seed: n(values.seed),
+        seed: n('seed', whole(0)),
         baseModel: values['base-model'],
-        warmupEpochs: n(values['warmup-epochs']),
-        exploreMax: n(values['explore-max']),
-        iterations: n(values.iters),
-        prefLr: n(values['pref-lr']),
-        prefEpochs: n(values['pref-epochs']),
+        warmupEpochs: n('warmup-epochs'),
+        exploreMax: n('explore-max', whole(1)),
+        iterations: n('iters', whole(0)),
+        prefLr: n('pref-lr'),
+        prefEpochs: n('pref-epochs'),
         model: values.arch,
       },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
@@ -178,9 +178,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'synth') {
     if (!values.out) throw new UsageError('synth: -o OUT is required');
-    const n = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
     return synthCommand(
-      { out: values.out, seed: n(values.seed), train: n(values.train), heldOut: n(values['held-out']), bfclDir: values['bfcl-dir'] },
+      {
+        out: values.out,
+        seed: numberArg('synth', 'seed', values.seed, whole(0)),
+        train: numberArg('synth', 'train', values.train, whole(0)),
+        heldOut: numberArg('synth', 'held-out', values['held-out'], whole(0)),
+        bfclDir: values['bfcl-dir'],
+      },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );
   }
@@ -193,12 +198,6 @@ export async function main(argv: string[]): Promise<number> {
     const dataset = positionals[0];
     if (!dataset) throw new UsageError('calibrate: missing DATASET');
     if (!values.out) throw new UsageError('calibrate: -o OUT is required');
-    const num = (name: string, v: string | undefined, dflt: number, ok: (x: number) => boolean): number => {
-      if (v === undefined) return dflt;
-      const x = Number(v);
-      if (!ok(x)) throw new UsageError(`calibrate: --${name} "${v}" is out of range`);
-      return x;
-    };
     if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`calibrate: --ep must be cpu or cuda, not "${values.ep}"`);
     let tiers: { easyBelow: number; hardFrom: number } | undefined;
     if (values.tiers !== undefined) {
@@ -214,9 +213,9 @@ export async function main(argv: string[]): Promise<number> {
       chatTemplate: values['chat-template'],
       apiKeyEnv: values['api-key-env'],
       executionProvider: values.ep as 'cpu' | 'cuda' | undefined,
-      ratio: num('ratio', values.ratio, 0.3, (x) => x >= 0 && x <= 1),
-      round: num('round', values.round, 1, (x) => Number.isInteger(x) && x >= 1),
-      batch: num('batch', values.batch, 16, (x) => Number.isInteger(x) && x >= 1),
+      ratio: numberArg('calibrate', 'ratio', values.ratio, (x) => x >= 0 && x <= 1) ?? 0.3,
+      round: numberArg('calibrate', 'round', values.round, whole(1)) ?? 1,
+      batch: numberArg('calibrate', 'batch', values.batch, whole(1)) ?? 16,
       tiers,
       out: values.out,
     });
@@ -227,13 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!values.selection) throw new UsageError('explore: --selection FILE is required (made by itool calibrate -o)');
     if (!values.out) throw new UsageError('explore: -o PAIRS is required');
     if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`explore: --ep must be cpu or cuda, not "${values.ep}"`);
-    const num = (name: string, v: string | undefined, ok: (x: number) => boolean): number | undefined => {
-      if (v === undefined) return undefined;
-      const x = Number(v);
-      if (v.trim() === '' || !ok(x)) throw new UsageError(`explore: --${name} "${v}" is out of range`);
-      return x;
-    };
-    const whole = (min: number) => (x: number) => Number.isInteger(x) && x >= min;
+    const num = (name: string, v: string | undefined, ok: (x: number) => boolean) => numberArg('explore', name, v, ok);
     return exploreCommand({
       dataset,
       selection: values.selection,
@@ -293,6 +286,16 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export class UsageError extends Error {}
+
+const whole = (min: number) => (x: number): boolean => Number.isInteger(x) && x >= min;
+
+/** A numeric option: undefined when absent, else its value, or a usage error naming the command and option. */
+function numberArg(command: string, name: string, v: string | undefined, ok: (x: number) => boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !ok(x)) throw new UsageError(`${command}: --${name} "${v}" is out of range`);
+  return x;
+}
 
 /** A BFCL category name; BFCL's own file stems are accepted too (simple_python → simple). */
 function categoryArg(v: string | undefined): BfclCategory | undefined {
