@@ -10,6 +10,9 @@ Config keys (itool_train.py sft --config CFG.json; defaults in DEFAULTS):
                  rate follows one warmup + cosine schedule over the whole run.
   epochs, max_steps, batch_size, batch_tokens, grad_accum, learning_rate, warmup_ratio,
   weight_decay, max_grad_norm, logging_steps, seed, threads, export (write onnx/ at the end)
+  prompt_loss    also train on the prompt tokens (the loss then starts at the second token): a
+                 tiny model learns to copy names sooner when it models the tool list too (the
+                 "required" lists repeat the property names; README.md of the loop)
 """
 import math
 import random
@@ -36,6 +39,7 @@ DEFAULTS = {
     "seed": 0,
     "threads": None,
     "export": True,
+    "prompt_loss": False,
 }
 KEYS = {*DEFAULTS, "model_dir", "output_dir", "train_file", "stages"}
 
@@ -52,6 +56,8 @@ def load_stages(cfg, max_pos):
         recs = trainlib.read_jsonl(path, ("ids", "start"))
         for n, r in enumerate(recs, 1):
             trainlib.check_span(r["ids"], r["start"], max_pos, f"{path} record {n}")
+            if cfg.get("prompt_loss"):
+                r["start"] = 1
         out.append((name, recs))
     if len({n for n, _ in out}) != len(out):
         raise ValueError("sft: stage names must differ")

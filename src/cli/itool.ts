@@ -7,7 +7,7 @@
 //   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 //   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
-//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR]
+//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
 import { exploreCommand } from './explore';
@@ -62,15 +62,17 @@ Usage:
       with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
       decision counts and the annotations (sample, span, kind, correction, note).
   itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
-                  [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--explore-max 48]
+                  [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
                   [--iters 5] [--pref-lr 1e-4] [--pref-epochs 2] [--seed 1] [--arch JSON]
       The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
       warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
       accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
-  itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR]
+  itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
       A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
       answers): templated queries with several/optional parameters, look-alike distractor
       functions, parallel calls and values to derive; train / held-out split by function.
+      --profile tiny: short prompts (2 tools), no parallel_multiple, and train samples under
+      drilled names (copying names from the prompt), for the demo model.
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -126,11 +128,14 @@ export async function main(argv: string[]): Promise<number> {
       train: { type: 'string' },
       'held-out': { type: 'string' },
       'bfcl-dir': { type: 'string' },
+      profile: { type: 'string' },
       'workdir': { type: 'string', short: 'w' },
       rounds: { type: 'string' },
       variants: { type: 'string' },
       python: { type: 'string' },
       'warmup-epochs': { type: 'string' },
+      'warmup-prompt-loss': { type: 'boolean' },
+      'eval-limit': { type: 'string' },
       'explore-max': { type: 'string' },
       'pref-lr': { type: 'string' },
       'pref-epochs': { type: 'string' },
@@ -167,6 +172,8 @@ export async function main(argv: string[]): Promise<number> {
         seed: n('seed', whole(0)),
         baseModel: values['base-model'],
         warmupEpochs: n('warmup-epochs'),
+        warmupPromptLoss: !!values['warmup-prompt-loss'],
+        evalLimit: n('eval-limit', whole(1)),
         exploreMax: n('explore-max', whole(1)),
         iterations: n('iters', whole(0)),
         prefLr: n('pref-lr'),
@@ -185,6 +192,7 @@ export async function main(argv: string[]): Promise<number> {
         train: numberArg('synth', 'train', values.train, whole(0)),
         heldOut: numberArg('synth', 'held-out', values['held-out'], whole(0)),
         bfclDir: values['bfcl-dir'],
+        profile: values.profile,
       },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );

@@ -19,6 +19,8 @@ export interface LoopCommandArgs {
   seed?: number;
   baseModel?: string;
   warmupEpochs?: number;
+  warmupPromptLoss?: boolean;
+  evalLimit?: number;
   exploreMax?: number;
   iterations?: number;
   prefLr?: number;
@@ -69,12 +71,13 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     seed: a.seed ?? 1,
     baseModel: a.baseModel ? resolve(a.baseModel) : undefined,
     model: a.model ? (JSON.parse(a.model) as LoopOptions['model']) : undefined,
-    warmup: { epochs: a.warmupEpochs ?? 2, learningRate: 1e-3 },
+    warmup: { epochs: a.warmupEpochs ?? 2, learningRate: 1e-3, promptLoss: a.warmupPromptLoss },
     pref: { loss: 'simpo', learningRate: a.prefLr ?? 1e-4, epochs: a.prefEpochs ?? 2 },
     ratio: 0.3,
     exploreMax: a.exploreMax ?? 48,
     search: { iterations: a.iterations ?? 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
     minGap: 0.1,
+    evalLimit: a.evalLimit,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,
   };

@@ -5,7 +5,7 @@
 // (src/core/synth). Writes OUT/train/, OUT/heldout/ (question + possible_answer files) and
 // OUT/manifest.json. Exit code: 0 written, 1 generation or write failed, 2 bad options.
 import { join } from 'node:path';
-import { DEFAULT_HELD_OUT, DEFAULT_SEED, DEFAULT_TRAIN, generateCorpus, KNOBS, LEVELS, type SplitStats } from '../core/synth/generate';
+import { DEFAULT_HELD_OUT, DEFAULT_SEED, DEFAULT_TRAIN, generateCorpus, KNOBS, LEVELS, PROFILES, type SplitStats } from '../core/synth/generate';
 import { writeCorpus } from '../core/synth/write';
 
 export interface SynthCommandOptions {
@@ -14,6 +14,8 @@ export interface SynthCommandOptions {
   train?: number;
   heldOut?: number;
   bfclDir?: string;
+  /** A named settings profile (PROFILES in generate.ts). */
+  profile?: string;
 }
 
 export interface SynthIo {
@@ -29,7 +31,7 @@ function badNumber(name: string, v: number | undefined, min: number): string | u
 const counts = (o: Record<string, number>, keys: readonly string[]): string => keys.map((k) => `${k} ${o[k] ?? 0}`).join(', ');
 
 function statsLine(label: string, st: SplitStats): string {
-  return `  ${label}: levels ${counts(st.levels, LEVELS)}; knobs ${counts(st.knobs, KNOBS)}; prompt chars p50 ${st.promptChars.p50}, p95 ${st.promptChars.p95}\n`;
+  return `  ${label}: levels ${counts(st.levels, LEVELS)}; knobs ${counts(st.knobs, KNOBS)}; prompt chars p50 ${st.promptChars.p50}, p95 ${st.promptChars.p95}${st.renamed ? `; ${st.renamed} under drilled names` : ''}\n`;
 }
 
 export async function synthCommand(opts: SynthCommandOptions, io: SynthIo): Promise<number> {
@@ -42,9 +44,14 @@ export async function synthCommand(opts: SynthCommandOptions, io: SynthIo): Prom
     io.stderr(`synth: ${bad}\n`);
     return 2;
   }
+  const profile = opts.profile ?? 'default';
+  if (!Object.hasOwn(PROFILES, profile)) {
+    io.stderr(`synth: --profile must be one of ${Object.keys(PROFILES).join(', ')}, not "${opts.profile}"\n`);
+    return 2;
+  }
   const t0 = performance.now();
   try {
-    const corpus = generateCorpus({ seed: opts.seed, train: opts.train, heldOut: opts.heldOut, bfclDir: opts.bfclDir });
+    const corpus = generateCorpus({ seed: opts.seed, train: opts.train, heldOut: opts.heldOut, bfclDir: opts.bfclDir, settings: PROFILES[profile] });
     if (corpus.note) io.stderr(`synth: ${corpus.note}\n`);
     const written = await writeCorpus(opts.out, corpus);
     const m = corpus.manifest;

@@ -14,7 +14,7 @@ import { callsFromGroundTruth } from '../../src/core/dataset/formats/bfcl';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { referenceTurn, type PossibleAnswer, type Sample } from '../../src/core/dataset/sample';
 import { bundledDocs, bundleText } from '../../src/core/synth/docs';
-import { generateCorpus } from '../../src/core/synth/generate';
+import { generateCorpus, TINY_PROFILE } from '../../src/core/synth/generate';
 import { bfclCategory, checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -421,6 +421,69 @@ describe('synth: generator options', () => {
 
   it('a share of held-out functions too small for any family fails clearly', () => {
     assert.throws(() => generateCorpus({ source: bundledDocs(), heldOut: 10, train: 10, settings: { heldOutShare: 0 } }), /no function left for the held-out split/);
+  });
+});
+
+describe('synth: name drills (the tiny profile)', () => {
+  const drilled = () => generateCorpus({ source: bundledDocs(), seed: 5, train: 400, heldOut: 60, settings: TINY_PROFILE });
+
+  it('renames a share of the train samples and never a held-out one', () => {
+    const c = drilled();
+    const renamed = c.train.filter((x) => x.renamed).length;
+    assert.ok(renamed > 0.45 * c.train.length && renamed < 0.75 * c.train.length, `${renamed} of ${c.train.length} renamed`);
+    assert.equal(c.manifest.stats.train.renamed, renamed);
+    assert.ok(c.heldOut.every((x) => !x.renamed));
+  });
+
+  it('a drilled sample is consistent: its answer calls its tools under the new names, valid with the checker, and no old name is left', () => {
+    const c = drilled();
+    const real = new Set(bundledDocs().docs.map((d) => d.name));
+    let copies = 0;
+    for (const x of c.train.filter((y) => y.renamed)) {
+      const map = x.renamed!;
+      const names = x.tools.map((t) => t.name);
+      assert.deepEqual(new Set(Object.values(map)), new Set(names), `${x.id}: every tool renamed`);
+      assert.equal(new Set(names).size, names.length, `${x.id}: names stay apart`);
+      for (const n of names) assert.ok(!real.has(n) || !(n in map), `${x.id}: ${n}`);
+      for (const call of x.groundTruth) assert.ok(names.includes(Object.keys(call)[0]), `${x.id}: calls a listed tool`);
+      assert.deepEqual(x.called.filter((n) => !names.includes(n)), []);
+      for (const old of Object.keys(map)) {
+        const whole = new RegExp(`(?<![\\w.])${old.replace(/\./g, '\\.')}(?![\\w])`);
+        assert.ok(!whole.test(x.query), `${x.id}: the query still names ${old}`);
+        for (const t of x.tools) assert.ok(!whole.test(t.description ?? ''), `${x.id}: ${t.name}'s description still names ${old}`);
+      }
+      // A renamed copy keeps its suffix on the new name of the function it copies.
+      for (const copy of x.renamedCopies) {
+        copies++;
+        assert.ok(names.some((n) => n !== copy && /_(legacy|v1|mock|sandbox)$/.test(copy) && copy.startsWith(n)), `${x.id}: ${copy} is still a look-alike`);
+      }
+      const sample = { id: x.id, turns: [{ role: 'user' as const, content: x.query }], tools: x.tools, possibleAnswers: x.groundTruth, referenceIndex: -1 } as unknown as Sample;
+      const v = checkOutput(encodePythonCalls(callsFromGroundTruth(x.groundTruth)), expectationFor(sample));
+      assert.ok(v.valid, `${x.id}: ${v.errors.map((e) => e.message).join('; ')}`);
+    }
+    assert.ok(copies > 0, 'some drilled samples have renamed-copy distractors');
+  });
+
+  it('turning the drills on changes nothing but the names', () => {
+    const plain = generateCorpus({ source: bundledDocs(), seed: 5, train: 400, heldOut: 60, settings: { ...TINY_PROFILE, pRenameTrain: 0 } });
+    const c = drilled();
+    assert.deepEqual(c.heldOut, plain.heldOut);
+    for (let i = 0; i < c.train.length; i++) {
+      const [x, y] = [c.train[i], plain.train[i]];
+      const back = new Map(Object.entries(x.renamed ?? {}).map(([o, n]) => [n, o]));
+      assert.deepEqual(x.groundTruth.map((call) => Object.fromEntries(Object.entries(call).map(([n, a]) => [back.get(n) ?? n, a]))), y.groundTruth, x.id);
+      assert.deepEqual(x.tools.map((t) => t.parameters), y.tools.map((t) => t.parameters), x.id);
+      assert.equal(x.level, y.level);
+    }
+  });
+
+  it('`itool synth --profile` takes tiny or default and names the choices otherwise', async () => {
+    const c = capture();
+    assert.equal(await synthCommand({ out: tmpDir(), profile: 'huge', train: 5, heldOut: 5 }, c.io), 2);
+    assert.match(c.err.join(''), /--profile must be one of default, tiny, not "huge"/);
+    const ok = capture();
+    assert.equal(await synthCommand({ out: tmpDir(), profile: 'tiny', train: 50, heldOut: 5, bfclDir: MISSING }, ok.io), 0, ok.err.join(''));
+    assert.match(ok.out.join(''), /under drilled names/);
   });
 });
 

@@ -63,6 +63,8 @@ export interface SftConfig extends Optimisation {
   train_file?: string;
   /** The warm-up curriculum, trained in this order (trainingData.ts writeCurriculumFiles). */
   stages?: { name: string; file: string }[];
+  /** Train on the prompt tokens too (sft.py prompt_loss). */
+  prompt_loss?: boolean;
 }
 
 export interface PrefConfig extends Optimisation {

@@ -46,7 +46,7 @@ export interface LoopOptions {
   /** A warm-up model to start from (skips init and warm-up SFT). */
   baseModel?: string;
   model?: TinyModelSpec;
-  warmup: { epochs: number; learningRate: number; maxSteps?: number };
+  warmup: { epochs: number; learningRate: number; maxSteps?: number; promptLoss?: boolean };
   pref: { loss: 'simpo' | 'dpo'; beta?: number; gamma?: number; learningRate: number; epochs: number; sftWeight?: number };
   /** Share of each group selected as deficient (published 0.3) and the most samples explored per round. */
   ratio: number;
@@ -166,6 +166,7 @@ class Loop {
     const out = join(dir, 'model');
     const sft: SftConfig = { model_dir: init, output_dir: out, stages: files.stages, epochs: this.o.warmup.epochs, learning_rate: this.o.warmup.learningRate, seed: this.o.seed };
     if (this.o.warmup.maxSteps) sft.max_steps = this.o.warmup.maxSteps;
+    if (this.o.warmup.promptLoss) sft.prompt_loss = true;
     const summary = await timed(seconds, 'sft', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', sft)));
     this.o.log(`warm-up: SFT done ${JSON.stringify(summary)}`);
     const evaluation = await this.evaluate(out, seconds);

@@ -13,8 +13,9 @@
 // the train size does.
 import type { PossibleAnswer, ToolDef } from '../dataset/sample';
 import { loadDocs, type DocSource } from './docs';
-import { DESC_CHARS, prepareFunctions, similarNames, tooAlike, type SynthFunction, type SynthParam } from './functions';
+import { DESC_CHARS, nameTokens, prepareFunctions, similarNames, tooAlike, type SynthFunction, type SynthParam } from './functions';
 import { multiQuery, parallelQuery, singleQuery, type Arg } from './phrasing';
+import { renameFunctions } from './rename';
 import { Rng } from './rng';
 import { derivable, drawValue, statesLiterally, type DerivationKind } from './values';
 
@@ -50,6 +51,8 @@ export interface SynthSettings {
   pParallelMultipleDistractor: number;
   /** Chance that a distractor is a renamed copy even when real near-named functions exist. */
   pCopyDistractor: number;
+  /** Chance that a train sample's function names are rewritten with a per-sample word map (rename.ts); held-out samples never are. */
+  pRenameTrain: number;
 }
 
 export const DEFAULT_SETTINGS: SynthSettings = {
@@ -63,7 +66,21 @@ export const DEFAULT_SETTINGS: SynthSettings = {
   pThreeCalls: 0.35,
   pParallelMultipleDistractor: 0.5,
   pCopyDistractor: 0.35,
+  pRenameTrain: 0,
 };
+
+/**
+ * Settings for a model small enough to train on two CPU cores (the demo model, `itool synth
+ * --profile tiny`): prompts of at most two short tools, no parallel_multiple, and most train
+ * samples under drilled names so that copying names from the prompt is learnt (rename.ts).
+ */
+export const TINY_PROFILE: Partial<SynthSettings> = {
+  maxTools: 2,
+  maxPromptChars: 800,
+  shapes: { simple: 0.5, multiple: 0.3, parallel: 0.2, parallel_multiple: 0 },
+  pRenameTrain: 0.6,
+};
+export const PROFILES: Record<string, Partial<SynthSettings>> = { default: {}, tiny: TINY_PROFILE };
 
 /** Knob weights of the difficulty score (see difficultyOf). */
 const WEIGHTS: Record<Knob, number> = { multi_param: 1, optional_given: 0.5, optional_omitted: 0.5, distractor: 1, parallel: 1, derived: 1.5 };
@@ -96,6 +113,8 @@ export interface SynthSample {
   distractors: string[];
   /** The distractors that are renamed copies of a called function (the rest are real near-named functions). */
   renamedCopies: string[];
+  /** Real name → the name this sample uses instead (train name drills, rename.ts); absent when the names are real. */
+  renamed?: Record<string, string>;
   derived: DerivedValue[];
   /** Characters of query + tool list JSON. */
   promptChars: number;
@@ -108,6 +127,8 @@ export interface SplitStats {
   levels: Record<Level, number>;
   derivations: Record<string, number>;
   distractorKinds: { sibling: number; renamedCopy: number };
+  /** Samples under drilled names (rename.ts). */
+  renamed: number;
   calls: Record<string, number>;
   promptChars: { p50: number; p95: number; max: number };
   overBudget: number;
@@ -237,6 +258,9 @@ class SplitGenerator {
     private readonly realNames: ReadonlySet<string>,
     private readonly rng: Rng,
     private readonly s: SynthSettings,
+    /** A stream of its own for the name drills, so turning them on changes no other draw. */
+    private readonly renameRng?: Rng,
+    private readonly wordPool: readonly string[] = [],
   ) {}
 
   private nextTarget(): SynthFunction {
@@ -380,19 +404,22 @@ class SplitGenerator {
     if (derived.length > 0) tags.push('derived');
     const d = difficultyOf(tags, distractors.length, calls.length, derived.length, calledFns.length);
     for (const t of tools) this.used.add(t.name);
+    const drill = this.renameRng && this.split === 'train' && this.renameRng.chance(s.pRenameTrain) ? renameFunctions(query, tools, groundTruth, this.renameRng, this.wordPool) : undefined;
+    const as = (n: string): string => drill?.names.get(n) ?? n;
     return {
       id: `${shape}_synth_${this.split}_${index}`,
       split: this.split,
       shape,
-      query,
-      tools,
-      groundTruth,
+      query: drill?.query ?? query,
+      tools: drill?.tools ?? tools,
+      groundTruth: drill?.groundTruth ?? groundTruth,
       tags,
       difficulty: d.difficulty,
       level: d.level,
-      called: calls.map((c) => c.fn.name),
-      distractors: distractors.map((x) => x.tool.name),
-      renamedCopies: distractors.filter((x) => x.copy).map((x) => x.tool.name),
+      called: calls.map((c) => as(c.fn.name)),
+      distractors: distractors.map((x) => as(x.tool.name)),
+      renamedCopies: distractors.filter((x) => x.copy).map((x) => as(x.tool.name)),
+      ...(drill ? { renamed: Object.fromEntries(drill.names) } : {}),
       derived,
       promptChars: size(),
     };
@@ -408,6 +435,7 @@ function statsOf(samples: readonly SynthSample[], maxPromptChars: number): Split
     levels: zero(LEVELS),
     derivations: {},
     distractorKinds: { sibling: 0, renamedCopy: 0 },
+    renamed: 0,
     calls: {},
     promptChars: { p50: 0, p95: 0, max: 0 },
     overBudget: 0,
@@ -418,6 +446,7 @@ function statsOf(samples: readonly SynthSample[], maxPromptChars: number): Split
     st.levels[x.level]++;
     for (const d of x.derived) st.derivations[d.kind] = (st.derivations[d.kind] ?? 0) + 1;
     st.distractorKinds.renamedCopy += x.renamedCopies.length;
+    if (x.renamed) st.renamed++;
     st.distractorKinds.sibling += x.distractors.length - x.renamedCopies.length;
     st.calls[x.called.length] = (st.calls[x.called.length] ?? 0) + 1;
     if (x.promptChars > maxPromptChars) st.overBudget++;
@@ -453,7 +482,8 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
   if (nTrain > 0 && split.train.length === 0) throw new Error('synth: no function left for the train split');
   if (nHeld > 0 && split.heldOut.length === 0) throw new Error('synth: no function left for the held-out split (raise heldOutShare or use more functions)');
   const realNames = new Set(source.docs.map((d) => d.name));
-  const trainGen = new SplitGenerator('train', split.train, realNames, new Rng(subSeed(seed, 1)), settings);
+  const wordPool = [...new Set(split.train.flatMap((f) => nameTokens(f.name)))].filter((w) => /^[a-z][a-z0-9]*$/.test(w)).sort();
+  const trainGen = new SplitGenerator('train', split.train, realNames, new Rng(subSeed(seed, 1)), settings, new Rng(subSeed(seed, 4)), wordPool);
   const heldGen = new SplitGenerator('heldout', split.heldOut, realNames, new Rng(subSeed(seed, 2)), settings);
   const train = Array.from({ length: nTrain }, (_, i) => trainGen.sample(i));
   const heldOut = Array.from({ length: nHeld }, (_, i) => heldGen.sample(i));

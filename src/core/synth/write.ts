@@ -33,6 +33,7 @@ export function questionRecord(s: SynthSample): Record<string, unknown> {
   const synth: Record<string, unknown> = { shape: s.shape, tags: s.tags, difficulty: s.difficulty, level: s.level };
   if (s.distractors.length) synth.distractors = s.distractors;
   if (s.renamedCopies.length) synth.renamed_copies = s.renamedCopies;
+  if (s.renamed) synth.renamed = s.renamed;
   if (s.derived.length) synth.derived = s.derived;
   return { id: s.id, question: [[{ role: 'user', content: s.query }]], function: s.tools, synth };
 }
