@@ -2,11 +2,10 @@
 // printing each stage as it finishes and, at the end, the evidence table (markdown) with held-out
 // accuracy and error kinds after warm-up and after each round, per variant. Results are also
 // written to WORKDIR/loop-results.json.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { LOOP_VARIANTS, VARIANT_LABELS, runLoop, type LoopOptions, type LoopResult, type LoopVariant } from '../core/rounds/loop';
-import type { RoundEvaluation } from '../core/rounds/types';
-import { ERROR_KINDS } from '../core/toolcall/types';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { LOOP_VARIANTS, loopOptions, runLoop, type LoopOptions, type LoopVariant } from '../core/rounds/loop';
+import { writeLoopReport } from '../core/rounds/loopReport';
 
 export interface LoopCommandArgs {
   train: string;
@@ -29,27 +28,6 @@ export interface LoopCommandArgs {
 }
 
 
-const pct = (e: RoundEvaluation): string => `${(100 * e.accuracy).toFixed(1)}%`;
-const kinds = (e: RoundEvaluation): string =>
-  ERROR_KINDS.filter((k) => e.kinds[k])
-    .map((k) => `${k} ${e.kinds[k]}`)
-    .join(', ') || '—';
-
-/** The README's evidence table. */
-export function evidenceTable(r: LoopResult, rounds: number, variants: readonly LoopVariant[]): string {
-  const head = `| ${['variant', 'warm-up', ...Array.from({ length: rounds }, (_, k) => `round ${k + 1}`)].join(' | ')} |`;
-  const sep = `|---|---|${'---|'.repeat(rounds)}`;
-  const rows = variants.map((v) => {
-    const cells = Array.from({ length: rounds }, (_, k) => {
-      const x = r.rounds.find((y) => y.variant === v && y.round === k + 1);
-      return x ? `${pct(x.evaluation)} (${x.pairsAccepted} ${v === 'sft' ? 'samples' : 'pairs'})` : '—';
-    });
-    return `| ${[VARIANT_LABELS[v], pct(r.warmup.evaluation), ...cells].join(' | ')} |`;
-  });
-  const kindRows = [`| warm-up | ${kinds(r.warmup.evaluation)} |`, ...r.rounds.map((x) => `| ${x.variant} round ${x.round} | ${kinds(x.evaluation)} |`)];
-  return [head, sep, ...rows, '', '| model | held-out samples with each error kind |', '|---|---|', ...kindRows].join('\n');
-}
-
 export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
   const variants = (a.variants ?? 'itool').split(',').map((v) => v.trim()) as LoopVariant[];
   const bad = variants.filter((v) => !LOOP_VARIANTS.includes(v));
@@ -61,29 +39,28 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   await mkdir(workDir, { recursive: true });
   const ctl = new AbortController();
   process.once('SIGINT', () => ctl.abort(new Error('interrupted')));
-  const o: LoopOptions = {
+  const defaults = loopOptions({ train: '', heldOut: '', workDir, trainer: { python: 'python3', root: a.root }, log: () => undefined });
+  const o: LoopOptions = loopOptions({
     train: resolve(a.train),
     heldOut: resolve(a.heldOut),
     workDir,
     trainer: { python: a.python ?? 'python3', root: a.root },
     variants,
-    rounds: a.rounds ?? 3,
-    seed: a.seed ?? 1,
+    rounds: a.rounds ?? defaults.rounds,
+    seed: a.seed ?? defaults.seed,
     baseModel: a.baseModel ? resolve(a.baseModel) : undefined,
     model: a.model ? (JSON.parse(a.model) as LoopOptions['model']) : undefined,
-    warmup: { epochs: a.warmupEpochs ?? 2, learningRate: 1e-3, promptLoss: a.warmupPromptLoss },
-    pref: { loss: 'simpo', learningRate: a.prefLr ?? 1e-4, epochs: a.prefEpochs ?? 2 },
-    ratio: 0.3,
-    exploreMax: a.exploreMax ?? 48,
-    search: { iterations: a.iterations ?? 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
-    minGap: 0.1,
+    warmup: { ...defaults.warmup, epochs: a.warmupEpochs ?? defaults.warmup.epochs, promptLoss: a.warmupPromptLoss },
+    pref: { ...defaults.pref, learningRate: a.prefLr ?? defaults.pref.learningRate, epochs: a.prefEpochs ?? defaults.pref.epochs },
+    exploreMax: a.exploreMax ?? defaults.exploreMax,
+    search: { ...defaults.search, iterations: a.iterations ?? defaults.search.iterations },
     evalLimit: a.evalLimit,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,
-  };
+  });
   const started = Date.now();
   const result = await runLoop(o);
-  await writeFile(join(workDir, 'loop-results.json'), `${JSON.stringify({ options: { ...o, log: undefined, signal: undefined }, result, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
-  io.stdout(`\n${evidenceTable(result, o.rounds, o.variants)}\n\nTotal ${((Date.now() - started) / 60000).toFixed(1)} min; results in ${join(workDir, 'loop-results.json')}\n`);
+  const report = await writeLoopReport(o, result, (Date.now() - started) / 1000);
+  io.stdout(`\n${report.table}\n\nTotal ${((Date.now() - started) / 60000).toFixed(1)} min; results in ${report.json} and ${report.markdown}\n`);
   return 0;
 }

@@ -7,6 +7,7 @@ import type { PredictionLinks } from './predictionLinks';
 import { markFragmentErrorCommand, reviewPairsCommand, type PanelMark } from './reviewCommands';
 import { cancelTrainingCommand, exportCurriculumCommand, exportPairsCommand, setFineTuningKey, startRoundCommand } from './roundCommands';
 import { evaluateRoundCommand } from './evaluateCommand';
+import { runLoopCommand } from './loopCommand';
 import { showRoundDashboardCommand } from './roundDashboard';
 
 export function registerCommands(ctx: vscode.ExtensionContext, links: PredictionLinks): vscode.Disposable[] {
@@ -18,6 +19,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, links: Prediction
     vscode.commands.registerCommand('itool.startRound', () => startRoundCommand(ctx)),
     vscode.commands.registerCommand('itool.cancelTraining', () => cancelTrainingCommand(ctx)),
     vscode.commands.registerCommand('itool.evaluateRound', () => evaluateRoundCommand(ctx)),
+    vscode.commands.registerCommand('itool.runLoop', () => runLoopCommand(ctx)),
     vscode.commands.registerCommand('itool.setFineTuningApiKey', () => setFineTuningKey(ctx)),
     vscode.commands.registerCommand('itool.showRoundDashboard', (uri?: vscode.Uri) => showRoundDashboardCommand(ctx, uri)),
     vscode.commands.registerCommand('itool.calibrateDataset', () => calibrateCommand(ctx)),

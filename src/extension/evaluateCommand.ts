@@ -21,7 +21,7 @@ import { API_KEY_SECRET, openConfiguredPolicy } from './policyConfig';
 const isOnnxDir = (dir: string | undefined): dir is string => !!dir && existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
 
 /** The held-out dataset of the project: the registry's, or one the user picks now (then remembered). */
-async function heldOutFor(datasetPath: string): Promise<string | undefined> {
+export async function heldOutFor(datasetPath: string): Promise<string | undefined> {
   const reg = await readRegistry(datasetPath);
   if (reg.heldOut && existsSync(reg.heldOut)) return reg.heldOut;
   const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/*.itool/**}', 2000);

@@ -184,7 +184,7 @@ export async function showRoundDashboardCommand(context: vscode.ExtensionContext
   return path ? RoundDashboard.show(context, path) : undefined;
 }
 
-function datasetInFront(): string | undefined {
+export function datasetInFront(): string | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (input instanceof vscode.TabInputCustom && input.viewType === DatasetEditorProvider.viewType && input.uri.scheme === 'file') return input.uri.fsPath;
   if (RoundDashboard.active) return RoundDashboard.active.datasetPath;
@@ -193,7 +193,7 @@ function datasetInFront(): string | undefined {
   return DatasetEditorProvider.activePanel?.datasetOpen.path;
 }
 
-async function pickDataset(): Promise<string | undefined> {
+export async function pickDataset(): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/.vscode/**,**/*.itool/**}', 2000);
   const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = files.sort((a, b) => a.path.localeCompare(b.path)).map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
   items.push({ label: BROWSE, alwaysShow: true });

@@ -29,10 +29,12 @@ describe('manifest', () => {
     for (const k of programOrPlace) assert.equal(props[k].scope, 'machine', `${k} must be machine-scoped`);
   });
 
-  it('starting a round is only offered, and only enabled, in a trusted workspace', () => {
-    const cmd = pkg.contributes.commands.find((c) => c.command === 'itool.startRound');
-    assert.equal(cmd?.enablement, 'isWorkspaceTrusted');
-    assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === 'itool.startRound')?.when, 'isWorkspaceTrusted');
+  it('starting a round or the loop (both run a trainer) is only offered, and only enabled, in a trusted workspace', () => {
+    for (const id of ['itool.startRound', 'itool.runLoop']) {
+      const cmd = pkg.contributes.commands.find((c) => c.command === id);
+      assert.equal(cmd?.enablement, 'isWorkspaceTrusted', id);
+      assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'isWorkspaceTrusted', id);
+    }
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     // The policy settings (where dataset text is sent) stay restricted too.
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations?.includes('itool.policy.endpoint.baseURL'));

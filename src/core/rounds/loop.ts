@@ -60,6 +60,23 @@ export interface LoopOptions {
   signal?: AbortSignal;
 }
 
+/** The loop's settings where the caller gives none (the CLI's and the command palette's defaults). */
+export function loopOptions(o: Pick<LoopOptions, 'train' | 'heldOut' | 'workDir' | 'trainer' | 'log'> & Partial<LoopOptions>): LoopOptions {
+  return {
+    variants: ['itool'],
+    rounds: 3,
+    seed: 1,
+    warmup: { epochs: 2, learningRate: 1e-3 },
+    pref: { loss: 'simpo', learningRate: 1e-4, epochs: 2 },
+    // The published selection share; the most samples searched per round keeps a round to minutes on 2 cores.
+    ratio: 0.3,
+    exploreMax: 48,
+    search: { iterations: 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
+    minGap: 0.1,
+    ...o,
+  };
+}
+
 export interface RoundResult {
   variant: LoopVariant;
   round: number;
