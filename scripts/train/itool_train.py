@@ -7,6 +7,7 @@
     itool_train.py export   --config CFG.json   onnx/model.onnx in the product's model layout
     itool_train.py score    --config CFG.json   response-token log-probabilities, one JSON line per record
     itool_train.py generate --config CFG.json   greedy continuations, one JSON line per record
+    itool_train.py pack     --config CFG.json   a trained folder as a small shippable copy (the demo model)
 
 Every subcommand reads one JSON config (keys in the module that runs it; README.md lists them).
 Input data is JSONL with token ids written by src/core/rounds/trainingData.ts. Errors exit 1 with
@@ -41,7 +42,7 @@ def _keep_freed_memory():
 
 _keep_freed_memory()
 
-COMMANDS = ("init", "sft", "pref", "export", "score", "generate")
+COMMANDS = ("init", "sft", "pref", "export", "score", "generate", "pack")
 
 
 def cmd_init(cfg):
@@ -61,6 +62,32 @@ def cmd_export(cfg):
     out = cfg.get("output_dir") or cfg["model_dir"]
     path = export_onnx.export_folder(cfg["model_dir"], out, kv_cache=bool(cfg.get("kv_cache", True)), opset=int(cfg.get("opset", 14)))
     return {"output_dir": out, "onnx": path}
+
+
+def cmd_pack(cfg):
+    """model_dir → output_dir: weights in float16 (half the size; loading casts them back to the
+    float32 the trainer uses), config, tokenizer and generation files, and onnx/model.onnx as it
+    is (inference stays float32). The training logs stay behind."""
+    import shutil
+
+    import torch
+
+    import itool_tiny
+    import trainlib
+
+    trainlib.setup(cfg)
+    src, out = cfg["model_dir"], cfg["output_dir"]
+    model = itool_tiny.load_checkpoint(src)
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    half = {k: v.half() for k, v in model.state_dict().items()}
+    tmp = os.path.join(out, itool_tiny.WEIGHTS + ".tmp")
+    torch.save(half, tmp)
+    os.replace(tmp, os.path.join(out, itool_tiny.WEIGHTS))
+    for name in ("config.json", "generation_config.json", *itool_tiny.TOKENIZER_FILES, "train_results.json"):
+        if os.path.exists(os.path.join(src, name)):
+            shutil.copyfile(os.path.join(src, name), os.path.join(out, name))
+    shutil.copyfile(os.path.join(src, "onnx", "model.onnx"), os.path.join(out, "onnx", "model.onnx"))
+    return {"output_dir": out, "parameters": itool_tiny.parameter_count(model)}
 
 
 def cmd_score(cfg):
@@ -129,6 +156,8 @@ def allowed_keys(command):
         return common | {"model_dir", "output_dir", "kv_cache", "opset"}
     if command == "score":
         return common | {"model_dir", "input"}
+    if command == "pack":
+        return common | {"model_dir", "output_dir"}
     return common | {"model_dir", "input", "max_tokens", "use_cache"}
 
 
@@ -167,6 +196,8 @@ def main(argv):
             result = preference.run(cfg)
         elif a.command == "export":
             result = cmd_export(cfg)
+        elif a.command == "pack":
+            result = cmd_pack(cfg)
         elif a.command == "score":
             return cmd_score(cfg)
         else:

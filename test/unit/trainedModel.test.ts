@@ -162,6 +162,24 @@ describe('the trainer in scripts/train', { skip: SKIP }, () => {
     assert.deepEqual(readFileSync(localTrainerOutputs(dir('curriculum-again')).weightsPath), readFileSync(localTrainerOutputs(dir('curriculum-out')).weightsPath));
   });
 
+  it('packs a trained folder at half the weight size; it scores the same and trains on', async () => {
+    // A folder as training leaves it: weights, logs and (exported in place) onnx/.
+    await train('export', 'export-in-place', { model_dir: dir('simpo') });
+    await train('pack', 'pack', { model_dir: dir('simpo'), output_dir: dir('packed') });
+    const full = statSync(localTrainerOutputs(dir('simpo')).weightsPath).size;
+    const half = statSync(localTrainerOutputs(dir('packed')).weightsPath).size;
+    assert.ok(half < 0.6 * full, `model.pt ${full} → ${half} bytes`);
+    assert.ok(!existsSync(join(dir('packed'), 'trainer_log.jsonl')), 'training logs stay behind');
+    assert.deepEqual(readFileSync(join(dir('packed'), 'onnx', 'model.onnx')), readFileSync(join(dir('simpo'), 'onnx', 'model.onnx')));
+    writeFileSync(dir('one.jsonl'), JSON.stringify(sftRecords[0]));
+    const lp = async (m: string) => (JSON.parse((await train('score', `one-${m}`, { model_dir: dir(m), input: dir('one.jsonl') })).trim()) as { logprobs: number[] }).logprobs;
+    const [a, b] = [await lp('simpo'), await lp('packed')];
+    a.forEach((x, k) => assert.ok(Math.abs(x - b[k]) < 0.05, `token ${k}: ${x} vs ${b[k]} (float16 rounding only)`));
+    // The packed folder is a checkpoint the trainer continues from (as the demo model is).
+    await train('sft', 'from-packed', { model_dir: dir('packed'), output_dir: dir('from-packed'), train_file: dir('sft.jsonl'), max_steps: 2, export: false });
+    assert.ok(existsSync(localTrainerOutputs(dir('from-packed')).weightsPath));
+  });
+
   it('SimPO widens the length-normalised margin of chosen over rejected', async () => {
     // Both sides of every pair as score records: chosen first, then rejected.
     const pairs = jsonl(dir('pref.jsonl'));

@@ -8,8 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { TrainerCommand } from './jobs/commands';
 
-export type LocalTrainerStep = 'init' | 'sft' | 'pref' | 'export' | 'score' | 'generate';
-const STEPS: readonly LocalTrainerStep[] = ['init', 'sft', 'pref', 'export', 'score', 'generate'];
+export type LocalTrainerStep = 'init' | 'sft' | 'pref' | 'export' | 'score' | 'generate' | 'pack';
+const STEPS: readonly LocalTrainerStep[] = ['init', 'sft', 'pref', 'export', 'score', 'generate', 'pack'];
 
 /** The entry point, relative to the extension's (or the repository's) root. */
 export const LOCAL_TRAINER_SCRIPT = join('scripts', 'train', 'itool_train.py');
@@ -108,6 +108,8 @@ export interface LocalTrainerConfigs {
   export: ExportConfig;
   score: ScoreConfig;
   generate: GenerateConfig;
+  /** A trained folder as a small shippable copy: float16 weights, no training logs (the demo model). */
+  pack: { model_dir: string; output_dir: string };
 }
 
 export interface LocalTrainerSettings {
