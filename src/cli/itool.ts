@@ -7,7 +7,8 @@
 //   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 //   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
-//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
+//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny] [--rename-share P] [--skip N]
+//   itool train-data DATASET --tokenizer DIR -o OUT.jsonl
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
 import { exploreCommand } from './explore';
@@ -17,6 +18,7 @@ import { checkCommand } from './check';
 import { reviewCommand } from './review';
 import { exportCommand } from './export';
 import { synthCommand } from './synth';
+import { trainDataCommand } from './trainData';
 import { loopCommand } from './loop';
 import { dirname, resolve } from 'node:path';
 import type { ReviewItemState } from '../core/pairs/review';
@@ -68,11 +70,16 @@ Usage:
       warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
       accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
+                  [--rename-share P] [--skip N]
       A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
       answers): templated queries with several/optional parameters, look-alike distractor
       functions, parallel calls and values to derive; train / held-out split by function.
       --profile tiny: short prompts (2 tools), no parallel_multiple, and train samples under
-      drilled names (copying names from the prompt), for the demo model.
+      drilled names (copying names from the prompt), for the demo model. --rename-share sets
+      that share (0..1); --skip N leaves out the first N train samples (more data, no repeats).
+  itool train-data DATASET --tokenizer DIR -o OUT.jsonl
+      SFT records for scripts/train (prompt + reference answer as token ids, rendered with the
+      chat template and tokenizer of DIR, a model or tokenizer folder); too-long samples skipped.
 
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
@@ -129,6 +136,9 @@ export async function main(argv: string[]): Promise<number> {
       'held-out': { type: 'string' },
       'bfcl-dir': { type: 'string' },
       profile: { type: 'string' },
+      'rename-share': { type: 'string' },
+      skip: { type: 'string' },
+      tokenizer: { type: 'string' },
       'workdir': { type: 'string', short: 'w' },
       rounds: { type: 'string' },
       variants: { type: 'string' },
@@ -193,9 +203,17 @@ export async function main(argv: string[]): Promise<number> {
         heldOut: numberArg('synth', 'held-out', values['held-out'], whole(0)),
         bfclDir: values['bfcl-dir'],
         profile: values.profile,
+        renameShare: numberArg('synth', 'rename-share', values['rename-share'], (x) => x >= 0 && x <= 1),
+        skip: numberArg('synth', 'skip', values.skip, whole(0)),
       },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );
+  }
+  if (command === 'train-data') {
+    const dataset = positionals[0];
+    if (!dataset) throw new UsageError('train-data: missing DATASET');
+    if (!values.tokenizer || !values.out) throw new UsageError('train-data: --tokenizer DIR and -o OUT.jsonl are required');
+    return trainDataCommand({ dataset, tokenizer: values.tokenizer, out: values.out }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   }
   if (command === 'review') {
     const dataset = positionals[0];

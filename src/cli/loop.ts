@@ -2,6 +2,7 @@
 // printing each stage as it finishes and, at the end, the evidence table (markdown) with held-out
 // accuracy and error kinds after warm-up and after each round, per variant. Results are also
 // written to WORKDIR/loop-results.json.
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LOOP_VARIANTS, loopOptions, runLoop, type LoopOptions, type LoopVariant } from '../core/rounds/loop';
@@ -38,6 +39,9 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   const workDir = resolve(a.workDir);
   await mkdir(workDir, { recursive: true });
   const ctl = new AbortController();
+  // The search keeps a few model calls in flight per sample, each listening for the abort: more
+  // than Node's default of 10 listeners, all removed when their call settles (not a leak).
+  setMaxListeners(64, ctl.signal);
   process.once('SIGINT', () => ctl.abort(new Error('interrupted')));
   const defaults = loopOptions({ train: '', heldOut: '', workDir, trainer: { python: 'python3', root: a.root }, log: () => undefined });
   const o: LoopOptions = loopOptions({

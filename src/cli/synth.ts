@@ -16,6 +16,10 @@ export interface SynthCommandOptions {
   bfclDir?: string;
   /** A named settings profile (PROFILES in generate.ts). */
   profile?: string;
+  /** Share of train samples under drilled names (overrides the profile's). */
+  renameShare?: number;
+  /** Leave out the first N train samples (a later slice of the same stream). */
+  skip?: number;
 }
 
 export interface SynthIo {
@@ -51,7 +55,14 @@ export async function synthCommand(opts: SynthCommandOptions, io: SynthIo): Prom
   }
   const t0 = performance.now();
   try {
-    const corpus = generateCorpus({ seed: opts.seed, train: opts.train, heldOut: opts.heldOut, bfclDir: opts.bfclDir, settings: PROFILES[profile] });
+    const corpus = generateCorpus({
+      seed: opts.seed,
+      train: opts.train,
+      heldOut: opts.heldOut,
+      bfclDir: opts.bfclDir,
+      settings: { ...PROFILES[profile], ...(opts.renameShare !== undefined ? { pRenameTrain: opts.renameShare } : {}) },
+      skipTrain: opts.skip,
+    });
     if (corpus.note) io.stderr(`synth: ${corpus.note}\n`);
     const written = await writeCorpus(opts.out, corpus);
     const m = corpus.manifest;

@@ -5,6 +5,7 @@
 // the number of rounds; the loop runs in a cancellable notification that shows the stage it is
 // in, logs each stage to the iTool Studio output, writes its rounds to the dataset's registry and
 // opens the round dashboard with the results (the ablations as dashed lines).
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -71,6 +72,7 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
       { location: vscode.ProgressLocation.Notification, title: `iTool loop (${variants.join(', ')}, ${rounds} round${rounds > 1 ? 's' : ''})`, cancellable: true },
       async (progress, token) => {
         const ctl = new AbortController();
+        setMaxListeners(64, ctl.signal); // the search's calls in flight each listen for the abort (see src/cli/loop.ts)
         token.onCancellationRequested(() => ctl.abort(new Error('cancelled')));
         const o = loopOptions({
           train,

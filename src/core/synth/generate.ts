@@ -139,6 +139,7 @@ export interface SynthManifest {
   version: 1;
   seed: number;
   sizes: { train: number; heldOut: number };
+  skipTrain?: number;
   source: {
     kind: DocSource['kind'];
     dir?: string;
@@ -171,6 +172,8 @@ export interface SynthOptions {
   /** Use at most this many functions (a seeded subset), for a smaller vocabulary of tools. */
   maxFunctions?: number;
   settings?: Partial<SynthSettings>;
+  /** Leave out the first N train samples of the stream (a later slice of the same split, for more data that is not a repeat). */
+  skipTrain?: number;
 }
 
 export interface SynthCorpus {
@@ -467,6 +470,7 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be a whole number, not ${seed}`);
   const nTrain = checkSize(opts.train ?? DEFAULT_TRAIN, 'train');
+  const skip = checkSize(opts.skipTrain ?? 0, 'skipTrain');
   const nHeld = checkSize(opts.heldOut ?? DEFAULT_HELD_OUT, 'heldOut');
   const settings: SynthSettings = { ...DEFAULT_SETTINGS, ...opts.settings, shapes: { ...DEFAULT_SETTINGS.shapes, ...opts.settings?.shapes } };
   let source = opts.source;
@@ -485,7 +489,7 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
   const wordPool = [...new Set(split.train.flatMap((f) => nameTokens(f.name)))].filter((w) => /^[a-z][a-z0-9]*$/.test(w)).sort();
   const trainGen = new SplitGenerator('train', split.train, realNames, new Rng(subSeed(seed, 1)), settings, new Rng(subSeed(seed, 4)), wordPool);
   const heldGen = new SplitGenerator('heldout', split.heldOut, realNames, new Rng(subSeed(seed, 2)), settings);
-  const train = Array.from({ length: nTrain }, (_, i) => trainGen.sample(i));
+  const train = Array.from({ length: skip + nTrain }, (_, i) => trainGen.sample(i)).slice(skip);
   const heldOut = Array.from({ length: nHeld }, (_, i) => heldGen.sample(i));
   const skippedTotal = Object.values(prepared.skipped).reduce((a, b) => a + b, 0);
   const manifest: SynthManifest = {
@@ -493,6 +497,7 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
     version: 1,
     seed,
     sizes: { train: nTrain, heldOut: nHeld },
+    ...(skip ? { skipTrain: skip } : {}),
     source: {
       kind: source.kind,
       ...(source.dir ? { dir: source.dir } : {}),
