@@ -1,6 +1,5 @@
 // Calibration in a real VS Code: with a local ONNX model configured (the committed demo model, the
-// project's own trained tiny tool-calling model, in the Hugging Face export layout; a tiny
-// random-weight model the test generates if a checkout lacks it), `Calibrate…` scores every reference answer
+// project's own trained tiny tool-calling model, in the Hugging Face export layout), `Calibrate…` scores every reference answer
 // with progress, the panel shows the PPL column and the histogram, `Select deficient` selects the
 // top 30% by PPL, and the panel's numbers equal `itool calibrate`'s on the same model.
 import assert from 'node:assert/strict';
@@ -9,7 +8,6 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeTinyModel } from '../../src/core/model/testModels';
 import { ROOT, openDataset, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
@@ -20,10 +18,7 @@ describe('calibration in code-server', { timeout: 300_000 }, () => {
   let cli: { selected: { index: number; ppl: number }[]; groups: { calls: { scored: number; selected: number } } };
   before(async () => {
     modelDir = join(ROOT, 'demo', 'models', 'itool-tiny');
-    if (!existsSync(join(modelDir, 'onnx', 'model.onnx'))) {
-      modelDir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'tiny');
-      await writeTinyModel(modelDir, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 11 });
-    }
+    assert.ok(existsSync(join(modelDir, 'onnx', 'model.onnx')), 'the demo model is committed (demo/models/itool-tiny)');
     s = await startSession({ workspaceFrom: join(ROOT, 'demo'), settings: { 'itool.policy.backend': 'onnx', 'itool.policy.onnx.modelDir': modelDir } });
     // The CLI on a copy of the same file, so its journal does not resume the panel's run.
     const copyDir = mkdtempSync(join(tmpdir(), 'itool-cal-'));
@@ -39,7 +34,7 @@ describe('calibration in code-server', { timeout: 300_000 }, () => {
     await s?.close();
   });
 
-  it(`calibrates with progress, shows PPL and the histogram, selects the deficient 30% (${existsSync(join(ROOT, 'demo', 'models', 'itool-tiny', 'onnx', 'model.onnx')) ? 'the demo model' : 'a random tiny model'})`, async () => {
+  it('calibrates with the demo model, with progress, shows PPL and the histogram, selects the deficient 30%', async () => {
     await openDataset(s.page, DATASET);
     const wv = webview(s.page);
     await wv.locator('.count[data-count="40"]').waitFor({ timeout: 60_000 });
