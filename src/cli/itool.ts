@@ -65,7 +65,8 @@ Usage:
       decision counts and the annotations (sample, span, kind, correction, note).
   itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
                   [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
-                  [--iters 5] [--pref-lr 1e-4] [--pref-epochs 2] [--seed 1] [--arch JSON]
+                  [--iters 5] [--pref-lr 1e-4] [--pref-epochs 2] [--sft-lr 1e-4] [--accept valid|better]
+                  [--seed 1] [--arch JSON]
       The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
       warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
       accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
@@ -146,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
       'warmup-epochs': { type: 'string' },
       'warmup-prompt-loss': { type: 'boolean' },
       'eval-limit': { type: 'string' },
+      accept: { type: 'string' },
+      'sft-lr': { type: 'string' },
       'explore-max': { type: 'string' },
       'pref-lr': { type: 'string' },
       'pref-epochs': { type: 'string' },
@@ -184,6 +187,8 @@ export async function main(argv: string[]): Promise<number> {
         warmupEpochs: n('warmup-epochs'),
         warmupPromptLoss: !!values['warmup-prompt-loss'],
         evalLimit: n('eval-limit', whole(1)),
+        accept: values.accept,
+        sftLr: n('sft-lr'),
         exploreMax: n('explore-max', whole(1)),
         iterations: n('iters', whole(0)),
         prefLr: n('pref-lr'),

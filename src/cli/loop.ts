@@ -25,6 +25,8 @@ export interface LoopCommandArgs {
   iterations?: number;
   prefLr?: number;
   prefEpochs?: number;
+  accept?: string;
+  sftLr?: number;
   model?: string;
 }
 
@@ -34,6 +36,10 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   const bad = variants.filter((v) => !LOOP_VARIANTS.includes(v));
   if (bad.length) {
     io.stderr(`loop: unknown variant(s) ${bad.join(', ')}; expected ${LOOP_VARIANTS.join(', ')}\n`);
+    return 2;
+  }
+  if (a.accept !== undefined && a.accept !== 'valid' && a.accept !== 'better') {
+    io.stderr(`loop: --accept must be valid or better, not "${a.accept}"\n`);
     return 2;
   }
   const workDir = resolve(a.workDir);
@@ -59,6 +65,8 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     exploreMax: a.exploreMax ?? defaults.exploreMax,
     search: { ...defaults.search, iterations: a.iterations ?? defaults.search.iterations },
     evalLimit: a.evalLimit,
+    accept: (a.accept as LoopOptions['accept']) ?? defaults.accept,
+    sftLearningRate: a.sftLr,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,
   });

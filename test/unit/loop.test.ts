@@ -17,7 +17,8 @@ import { exportLocal } from '../../src/core/rounds/localExport';
 import { startLocalJob, watchJob } from '../../src/core/rounds/jobs/index';
 import { manualPair } from '../../src/core/pairs/manualPairs';
 import { referenceTurn } from '../../src/core/dataset/sample';
-import { runLoop, type LoopResult } from '../../src/core/rounds/loop';
+import { acceptPair, runLoop, type LoopResult } from '../../src/core/rounds/loop';
+import type { PreferencePair } from '../../src/core/search/pairs';
 import { generateCorpus, writeCorpus } from '../../src/core/synth/index';
 import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
 import { readPredictions } from '../../src/core/toolcall/predictions';
@@ -61,6 +62,8 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
       exploreMax: 2,
       search: { iterations: 1, numActions: 2, temperature: 1, maxNewTokens: 8, depth: 2 },
       minGap: 0.1,
+      // A few-step model writes no right answer: 'better' lets its round train on pairs anyway.
+      accept: 'better',
       evalLimit: 8,
       log: (l) => logs.push(l),
     });
@@ -154,3 +157,17 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
 });
 
 const RUNNER = [process.execPath, '-e', `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(ROOT, 'src', 'core', 'rounds', 'jobs', 'runner.ts'))})`];
+
+describe('the loop\'s bulk-review rule (acceptPair)', () => {
+  const side = (valid: boolean, score: number) => ({ verdict: { valid, score, syntax: 'hermes' as const, errors: [] } }) as unknown as PreferencePair['chosen'];
+  const pair = (gap: number, chosen: PreferencePair['chosen'], rejected: PreferencePair['chosen']) => ({ gap, chosen, rejected });
+  it('by default keeps a pair only when its chosen answer is right, the checker prefers it and the gap is wide enough', () => {
+    assert.equal(acceptPair(pair(0.5, side(true, 1), side(false, -0.4)), 0.1, 'valid'), true);
+    // A less-wrong chosen answer (the common case with a weak policy) is not taught by default…
+    assert.equal(acceptPair(pair(0.5, side(false, 0.2), side(false, -0.6)), 0.1, 'valid'), false);
+    // …but is under 'better', the rule the first measured run used.
+    assert.equal(acceptPair(pair(0.5, side(false, 0.2), side(false, -0.6)), 0.1, 'better'), true);
+    assert.equal(acceptPair(pair(0.05, side(true, 1), side(false, -1)), 0.1, 'valid'), false, 'gap under the threshold');
+    assert.equal(acceptPair(pair(0.5, side(true, 1), side(true, 1)), 0.1, 'better'), false, 'the checker must prefer the chosen side');
+  });
+});

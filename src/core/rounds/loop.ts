@@ -54,10 +54,24 @@ export interface LoopOptions {
   search: { iterations: number; numActions: number; temperature: number; maxNewTokens: number; depth: number };
   /** Least value gap of an accepted pair (its chosen response must also score higher with the checker). */
   minGap: number;
+  /**
+   * Which chosen sides a bulk reviewer accepts: 'valid' (default) only a chosen response the
+   * checker judges valid; 'better' any chosen response the checker scores higher than the
+   * rejected one. With a weak policy most 'better' chosen sides are still wrong (a less garbled
+   * value), and preference training on them made held-out accuracy fall (README, the loop).
+   */
+  accept?: 'valid' | 'better';
+  /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */
+  sftLearningRate?: number;
   /** Held-out samples evaluated (default all). */
   evalLimit?: number;
   log: (line: string) => void;
   signal?: AbortSignal;
+}
+
+/** The bulk reviewer's rule for a fragment pair (LoopOptions.minGap and .accept). */
+export function acceptPair(p: Pick<PreferencePair, 'gap' | 'chosen' | 'rejected'>, minGap: number, accept: 'valid' | 'better'): boolean {
+  return p.gap >= minGap - 1e-9 && p.chosen.verdict.score > p.rejected.verdict.score && (accept === 'better' || p.chosen.verdict.valid);
 }
 
 /** The loop's settings where the caller gives none (the CLI's and the command palette's defaults). */
@@ -73,6 +87,7 @@ export function loopOptions(o: Pick<LoopOptions, 'train' | 'heldOut' | 'workDir'
     exploreMax: 48,
     search: { iterations: 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
     minGap: 0.1,
+    accept: 'valid',
     ...o,
   };
 }
@@ -218,14 +233,16 @@ class Loop {
         if (!root.best || !root.worst || root.best.reward === null || root.worst.reward === null) continue;
         found++;
         const sample = await this.sample(e.index);
-        if (sample && root.best.reward - root.worst.reward >= this.o.minGap - 1e-9) items.push({ sample, chosen: root.best.text, rejected: root.worst.text });
+        // A valid response is the only one that scores exactly 1 (checkOutput).
+        const chosenOk = this.o.accept === 'better' || root.best.reward >= 1;
+        if (sample && chosenOk && root.best.reward - root.worst.reward >= this.o.minGap - 1e-9) items.push({ sample, chosen: root.best.text, rejected: root.worst.text });
       }
       return { found, items };
     }
     // The published thresholds made the pair (gap ≥ 0.1, chosen value ≥ −0.3); a reviewer working in
-    // bulk also keeps only pairs whose chosen response the checker scores higher than the rejected one.
-    const accept = (p: PreferencePair) => p.gap >= this.o.minGap - 1e-9 && p.chosen.verdict.score > p.rejected.verdict.score;
-    for (const p of run.pairs.filter(accept)) {
+    // bulk also keeps only pairs whose chosen response the checker scores higher than the rejected one
+    // and, by default, only those whose chosen response is right (see LoopOptions.accept).
+    for (const p of run.pairs.filter((x) => acceptPair(x, this.o.minGap, this.o.accept ?? 'valid'))) {
       const sample = await this.sample(p.index);
       if (sample) items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text });
     }
@@ -260,7 +277,7 @@ class Loop {
       const samples = (await Promise.all(targets.map((t) => this.sample(t.index)))).filter((s): s is Sample => !!s);
       const file = await writeSftFile(join(dir, 'sft.jsonl'), samples, enc);
       accepted = file.records;
-      const cfg: SftConfig = { ...base, train_file: file.path, epochs: this.o.pref.epochs, learning_rate: this.o.warmup.learningRate };
+      const cfg: SftConfig = { ...base, train_file: file.path, epochs: this.o.pref.epochs, learning_rate: this.o.sftLearningRate ?? this.o.pref.learningRate };
       summary = await timed(seconds, 'train', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', cfg)));
     } else {
       const { found: f, items } = await this.pairsOf(variant, run!);
