@@ -38,8 +38,8 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     io.stderr(`loop: unknown variant(s) ${bad.join(', ')}; expected ${LOOP_VARIANTS.join(', ')}\n`);
     return 2;
   }
-  if (a.accept !== undefined && a.accept !== 'valid' && a.accept !== 'better') {
-    io.stderr(`loop: --accept must be valid or better, not "${a.accept}"\n`);
+  if (a.accept !== undefined && a.accept !== 'valid' && a.accept !== 'better' && a.accept !== 'edit') {
+    io.stderr(`loop: --accept must be edit, valid or better, not "${a.accept}"\n`);
     return 2;
   }
   const workDir = resolve(a.workDir);

@@ -187,7 +187,8 @@ function escapeRegExp(s: string): string {
 export async function openDataset(page: Page, relPath: string): Promise<void> {
   await runCommand(page, 'iTool: Open Dataset');
   const input = page.locator('.quick-input-widget input');
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Browse' }).waitFor();
+  // The list is filled once the workspace search returns (its last row, Browse…, may be scrolled out of view).
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();
   await input.fill(relPath);
   await page.locator('.quick-input-list .monaco-list-row[aria-label^="' + relPath + '"]').first().waitFor();
   await page.keyboard.press('Enter');

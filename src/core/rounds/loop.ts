@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calibrate } from '../calibrate/calibrate';
+import { scoreRequestFor } from '../calibrate/prompts';
 import { selectDeficient } from '../calibrate/select';
 import { tierCuts, tierOf } from '../calibrate/select';
 import { Dataset } from '../dataset/dataset';
@@ -55,12 +56,15 @@ export interface LoopOptions {
   /** Least value gap of an accepted pair (its chosen response must also score higher with the checker). */
   minGap: number;
   /**
-   * Which chosen sides a bulk reviewer accepts: 'valid' (default) only a chosen response the
-   * checker judges valid; 'better' any chosen response the checker scores higher than the
-   * rejected one. With a weak policy most 'better' chosen sides are still wrong (a less garbled
-   * value), and preference training on them made held-out accuracy fall (README, the loop).
+   * What a bulk reviewer does with a pair (gap ≥ minGap, checker preferring the chosen side):
+   * 'better' accepts it as it is; 'valid' only when its chosen answer is right; 'edit' (default)
+   * as 'valid', and a pair whose chosen answer is still wrong is edited as a reviewer would with
+   * the E key: the chosen side becomes the reference answer from the shared prefix on (kept only
+   * when the prefix agrees with the reference). With a weak policy most 'better' chosen sides are
+   * still wrong, and training on them made held-out accuracy fall; 'valid' found no pair at all
+   * (README, the loop).
    */
-  accept?: 'valid' | 'better';
+  accept?: 'valid' | 'better' | 'edit';
   /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */
   sftLearningRate?: number;
   /** Held-out samples evaluated (default all). */
@@ -87,7 +91,7 @@ export function loopOptions(o: Pick<LoopOptions, 'train' | 'heldOut' | 'workDir'
     exploreMax: 48,
     search: { iterations: 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
     minGap: 0.1,
-    accept: 'valid',
+    accept: 'edit',
     ...o,
   };
 }
@@ -223,9 +227,23 @@ class Loop {
     return picked.slice(0, this.o.exploreMax);
   }
 
-  /** Fragment pairs kept by the rule, or whole-response pairs from the same trees. */
-  private async pairsOf(variant: LoopVariant, run: ExploreResult): Promise<{ found: number; items: PrefItem[] }> {
+  /** The sample's reference answer as the model writes a response (the template's rendering, without the end-of-turn marker). */
+  private async reference(sample: Sample, enc: TrainingEncoder): Promise<string | undefined> {
+    const req = await scoreRequestFor(enc.renderer, sample);
+    if (!req) return undefined;
+    const end = await enc.endMarker();
+    return end && req.response.endsWith(end) ? req.response.slice(0, -end.length) : req.response;
+  }
+
+  /**
+   * Fragment pairs kept by the rule, or whole-response pairs from the same trees. Under 'edit' a
+   * pair whose chosen side is still wrong gets the reviewer's edit: the reference answer from the
+   * shared prefix on, when the prefix agrees with the reference (else the pair is dropped).
+   */
+  private async pairsOf(variant: LoopVariant, run: ExploreResult, enc: TrainingEncoder): Promise<{ found: number; edited: number; items: PrefItem[] }> {
     const items: PrefItem[] = [];
+    const mode = this.o.accept ?? 'edit';
+    let edited = 0;
     if (variant === 'whole') {
       let found = 0;
       for (const e of run.entries) {
@@ -233,20 +251,34 @@ class Loop {
         if (!root.best || !root.worst || root.best.reward === null || root.worst.reward === null) continue;
         found++;
         const sample = await this.sample(e.index);
+        if (!sample || root.best.reward - root.worst.reward < this.o.minGap - 1e-9) continue;
         // A valid response is the only one that scores exactly 1 (checkOutput).
-        const chosenOk = this.o.accept === 'better' || root.best.reward >= 1;
-        if (sample && chosenOk && root.best.reward - root.worst.reward >= this.o.minGap - 1e-9) items.push({ sample, chosen: root.best.text, rejected: root.worst.text });
+        let chosen: string | undefined = mode === 'better' || root.best.reward >= 1 ? root.best.text : undefined;
+        if (!chosen && mode === 'edit' && root.worst.reward < 1) {
+          chosen = await this.reference(sample, enc);
+          if (chosen) edited++;
+        }
+        if (chosen) items.push({ sample, chosen, rejected: root.worst.text });
       }
-      return { found, items };
+      return { found, edited, items };
     }
-    // The published thresholds made the pair (gap ≥ 0.1, chosen value ≥ −0.3); a reviewer working in
-    // bulk also keeps only pairs whose chosen response the checker scores higher than the rejected one
-    // and, by default, only those whose chosen response is right (see LoopOptions.accept).
-    for (const p of run.pairs.filter((x) => acceptPair(x, this.o.minGap, this.o.accept ?? 'valid'))) {
+    // The published thresholds made the pair (gap ≥ 0.1, chosen value ≥ −0.3); the bulk reviewer
+    // then applies LoopOptions.accept (acceptPair).
+    for (const p of run.pairs) {
       const sample = await this.sample(p.index);
-      if (sample) items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text });
+      if (!sample) continue;
+      if (acceptPair(p, this.o.minGap, mode === 'better' ? 'better' : 'valid')) {
+        items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text });
+        continue;
+      }
+      if (mode !== 'edit' || p.gap < this.o.minGap - 1e-9 || p.rejected.verdict.valid) continue;
+      const ref = await this.reference(sample, enc);
+      if (ref && ref.startsWith(p.prefix) && ref !== p.prefix + p.rejected.text) {
+        items.push({ sample, chosen: ref, rejected: p.prefix + p.rejected.text });
+        edited++;
+      }
     }
-    return { found: run.pairs.length, items };
+    return { found: run.pairs.length, edited, items };
   }
 
   async round(variant: LoopVariant, round: number, from: string): Promise<RoundResult> {
@@ -280,8 +312,9 @@ class Loop {
       const cfg: SftConfig = { ...base, train_file: file.path, epochs: this.o.pref.epochs, learning_rate: this.o.sftLearningRate ?? this.o.pref.learningRate };
       summary = await timed(seconds, 'train', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', cfg)));
     } else {
-      const { found: f, items } = await this.pairsOf(variant, run!);
+      const { found: f, edited, items } = await this.pairsOf(variant, run!, enc);
       found = f;
+      if (edited) this.o.log(`${variant} round ${round}: ${edited} of the pairs got the reviewer's edit (the reference from the shared prefix on)`);
       const file = await writePrefFile(join(dir, 'pairs.jsonl'), items, enc);
       accepted = file.records;
       if (!accepted) {
