@@ -4,7 +4,7 @@
 // accepted by a rule (as a reviewer would in bulk) → SimPO on the local trainer → held-out
 // evaluation with the checker. Variants for the evidence table share the warm-up model:
 //   itool   fragment pairs from the search on the samples with the highest perplexity
-//   sft     continued SFT on the same samples' references, for as many optimizer steps
+//   sft     continued SFT on the same samples' references, capped at the optimizer steps
 //   whole   whole-response pairs (the search's best vs worst complete answer) instead of fragments
 //   random  fragment pairs, but on randomly selected samples instead of perplexity-selected ones
 import { existsSync } from 'node:fs';
@@ -281,7 +281,8 @@ class Loop {
     return { found: run.pairs.length, edited, items };
   }
 
-  async round(variant: LoopVariant, round: number, from: string): Promise<RoundResult> {
+  /** `stepBudget`: the optimizer steps the iTool variant's round of the same number took (continued SFT gets as many). */
+  async round(variant: LoopVariant, round: number, from: string, stepBudget?: number): Promise<RoundResult> {
     const seconds: Record<string, number> = {};
     const dir = join(this.o.workDir, variant, `round-${round}`);
     await mkdir(dir, { recursive: true });
@@ -310,6 +311,7 @@ class Loop {
       const file = await writeSftFile(join(dir, 'sft.jsonl'), samples, enc);
       accepted = file.records;
       const cfg: SftConfig = { ...base, train_file: file.path, epochs: this.o.pref.epochs, learning_rate: this.o.sftLearningRate ?? this.o.pref.learningRate };
+      if (stepBudget) cfg.max_steps = stepBudget;
       summary = await timed(seconds, 'train', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', cfg)));
     } else {
       const { found: f, edited, items } = await this.pairsOf(variant, run!, enc);
@@ -352,7 +354,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       let from = warm.model;
       let baseline = warm.evaluation;
       for (let r = 1; r <= o.rounds; r++) {
-        const res = await loop.round(variant, r, from);
+        const budget = variant === 'sft' ? result.rounds.find((x) => x.variant === 'itool' && x.round === r)?.trainSteps : undefined;
+        const res = await loop.round(variant, r, from, budget);
         result.rounds.push(res);
         if (variant === 'itool') {
           await recordRound(o.train, r, { id: `onnx:${from}`, label: r === 1 ? 'warm-up model' : `round ${r - 1} model` }, {
