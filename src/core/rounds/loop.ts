@@ -4,7 +4,7 @@
 // accepted by a rule (as a reviewer would in bulk) → SimPO on the local trainer → held-out
 // evaluation with the checker. Variants for the evidence table share the warm-up model:
 //   itool   fragment pairs from the search on the samples with the highest perplexity
-//   sft     continued SFT on the same samples' references, capped at the optimizer steps
+//   sft     continued SFT on the same samples' references, capped at the iTool round's optimizer steps
 //   whole   whole-response pairs (the search's best vs worst complete answer) instead of fragments
 //   random  fragment pairs, but on randomly selected samples instead of perplexity-selected ones
 import { existsSync } from 'node:fs';
