@@ -27,6 +27,7 @@ export interface LoopCommandArgs {
   prefEpochs?: number;
   accept?: string;
   sftLr?: number;
+  temperature?: number;
   model?: string;
 }
 
@@ -63,7 +64,7 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     warmup: { ...defaults.warmup, epochs: a.warmupEpochs ?? defaults.warmup.epochs, promptLoss: a.warmupPromptLoss },
     pref: { ...defaults.pref, learningRate: a.prefLr ?? defaults.pref.learningRate, epochs: a.prefEpochs ?? defaults.pref.epochs },
     exploreMax: a.exploreMax ?? defaults.exploreMax,
-    search: { ...defaults.search, iterations: a.iterations ?? defaults.search.iterations },
+    search: { ...defaults.search, iterations: a.iterations ?? defaults.search.iterations, temperature: a.temperature ?? defaults.search.temperature },
     evalLimit: a.evalLimit,
     accept: (a.accept as LoopOptions['accept']) ?? defaults.accept,
     sftLearningRate: a.sftLr,
