@@ -85,7 +85,9 @@ export function loopOptions(o: Pick<LoopOptions, 'train' | 'heldOut' | 'workDir'
     rounds: 3,
     seed: 1,
     warmup: { epochs: 2, learningRate: 1e-3 },
-    pref: { loss: 'simpo', learningRate: 1e-4, epochs: 2 },
+    // 1e-4 pulled the 1.7M-parameter demo model off what it knew for every preference objective;
+    // 1e-5 held it (README, the loop: the learning-rate diagnosis).
+    pref: { loss: 'simpo', learningRate: 1e-5, epochs: 2 },
     // The published selection share; the most samples searched per round keeps a round to minutes on 2 cores.
     ratio: 0.3,
     exploreMax: 48,
