@@ -70,23 +70,18 @@ def cmd_pack(cfg):
     is (inference stays float32). The training logs stay behind."""
     import shutil
 
-    import torch
-
     import itool_tiny
     import trainlib
 
     trainlib.setup(cfg)
     src, out = cfg["model_dir"], cfg["output_dir"]
     model = itool_tiny.load_checkpoint(src)
+    # The checkpoint folder as training writes it (weights, config, tokenizer, generation files).
+    itool_tiny.save_checkpoint(model.half(), out, src)
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
-    half = {k: v.half() for k, v in model.state_dict().items()}
-    tmp = os.path.join(out, itool_tiny.WEIGHTS + ".tmp")
-    torch.save(half, tmp)
-    os.replace(tmp, os.path.join(out, itool_tiny.WEIGHTS))
-    for name in ("config.json", "generation_config.json", *itool_tiny.TOKENIZER_FILES, "train_results.json"):
-        if os.path.exists(os.path.join(src, name)):
-            shutil.copyfile(os.path.join(src, name), os.path.join(out, name))
     shutil.copyfile(os.path.join(src, "onnx", "model.onnx"), os.path.join(out, "onnx", "model.onnx"))
+    if os.path.exists(os.path.join(src, "train_results.json")):
+        shutil.copyfile(os.path.join(src, "train_results.json"), os.path.join(out, "train_results.json"))
     return {"output_dir": out, "parameters": itool_tiny.parameter_count(model)}
 
 

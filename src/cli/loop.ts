@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LOOP_VARIANTS, loopOptions, runLoop, type LoopOptions, type LoopVariant } from '../core/rounds/loop';
+import { LOOP_DEFAULTS, LOOP_VARIANTS, loopOptions, runLoop, type LoopOptions, type LoopVariant } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
 
 export interface LoopCommandArgs {
@@ -50,23 +50,22 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   // than Node's default of 10 listeners, all removed when their call settles (not a leak).
   setMaxListeners(64, ctl.signal);
   process.once('SIGINT', () => ctl.abort(new Error('interrupted')));
-  const defaults = loopOptions({ train: '', heldOut: '', workDir, trainer: { python: 'python3', root: a.root }, log: () => undefined });
   const o: LoopOptions = loopOptions({
     train: resolve(a.train),
     heldOut: resolve(a.heldOut),
     workDir,
     trainer: { python: a.python ?? 'python3', root: a.root },
     variants,
-    rounds: a.rounds ?? defaults.rounds,
-    seed: a.seed ?? defaults.seed,
+    rounds: a.rounds ?? LOOP_DEFAULTS.rounds,
+    seed: a.seed ?? LOOP_DEFAULTS.seed,
     baseModel: a.baseModel ? resolve(a.baseModel) : undefined,
     model: a.model ? (JSON.parse(a.model) as LoopOptions['model']) : undefined,
-    warmup: { ...defaults.warmup, epochs: a.warmupEpochs ?? defaults.warmup.epochs, promptLoss: a.warmupPromptLoss },
-    pref: { ...defaults.pref, learningRate: a.prefLr ?? defaults.pref.learningRate, epochs: a.prefEpochs ?? defaults.pref.epochs },
-    exploreMax: a.exploreMax ?? defaults.exploreMax,
-    search: { ...defaults.search, iterations: a.iterations ?? defaults.search.iterations, temperature: a.temperature ?? defaults.search.temperature },
+    warmup: { ...LOOP_DEFAULTS.warmup, epochs: a.warmupEpochs ?? LOOP_DEFAULTS.warmup.epochs, promptLoss: a.warmupPromptLoss },
+    pref: { ...LOOP_DEFAULTS.pref, learningRate: a.prefLr ?? LOOP_DEFAULTS.pref.learningRate, epochs: a.prefEpochs ?? LOOP_DEFAULTS.pref.epochs },
+    exploreMax: a.exploreMax ?? LOOP_DEFAULTS.exploreMax,
+    search: { ...LOOP_DEFAULTS.search, iterations: a.iterations ?? LOOP_DEFAULTS.search.iterations, temperature: a.temperature ?? LOOP_DEFAULTS.search.temperature },
     evalLimit: a.evalLimit,
-    accept: (a.accept as LoopOptions['accept']) ?? defaults.accept,
+    accept: (a.accept as LoopOptions['accept']) ?? LOOP_DEFAULTS.accept,
     sftLearningRate: a.sftLr,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,

@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { LOOP_VARIANTS, VARIANT_LABELS, loopOptions, runLoop, type LoopVariant } from '../core/rounds/loop';
+import { LOOP_DEFAULTS, LOOP_VARIANTS, VARIANT_LABELS, loopOptions, runLoop, type LoopVariant } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
 import { heldOutFor } from './evaluateCommand';
 import { errorMessage, log } from './log';
@@ -65,7 +65,6 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
     const rounds = await pickRounds();
     if (!rounds) return;
     const cfg = vscode.workspace.getConfiguration('itool');
-    const defaults = loopOptions({ train, heldOut, workDir: '', trainer: { python: '', root: '' }, log: () => undefined });
     const workDir = join(`${train}.itool`, 'loop');
     const started = Date.now();
     const outcome = await vscode.window.withProgress(
@@ -82,15 +81,15 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
           variants,
           rounds,
           baseModel: start.baseModel,
-          ratio: cfg.get<number>('calibration.ratio', defaults.ratio),
-          exploreMax: cfg.get<number>('loop.exploreMax', defaults.exploreMax),
+          ratio: cfg.get<number>('calibration.ratio', LOOP_DEFAULTS.ratio),
+          exploreMax: cfg.get<number>('loop.exploreMax', LOOP_DEFAULTS.exploreMax),
           evalLimit: cfg.get<number>('loop.evalLimit', 0) || undefined,
           search: {
-            iterations: cfg.get<number>('search.iterations', defaults.search.iterations),
-            numActions: cfg.get<number>('search.numActions', defaults.search.numActions),
-            temperature: cfg.get<number>('search.temperature', defaults.search.temperature),
-            maxNewTokens: cfg.get<number>('search.maxNewTokens', defaults.search.maxNewTokens),
-            depth: cfg.get<number>('search.depth', defaults.search.depth),
+            iterations: cfg.get<number>('search.iterations', LOOP_DEFAULTS.search.iterations),
+            numActions: cfg.get<number>('search.numActions', LOOP_DEFAULTS.search.numActions),
+            temperature: cfg.get<number>('search.temperature', LOOP_DEFAULTS.search.temperature),
+            maxNewTokens: cfg.get<number>('search.maxNewTokens', LOOP_DEFAULTS.search.maxNewTokens),
+            depth: cfg.get<number>('search.depth', LOOP_DEFAULTS.search.depth),
           },
           log: (line) => {
             log().info(`loop: ${line}`);

@@ -78,24 +78,28 @@ export function acceptPair(p: Pick<PreferencePair, 'gap' | 'chosen' | 'rejected'
   return p.gap >= minGap - 1e-9 && p.chosen.verdict.score > p.rejected.verdict.score && (accept === 'better' || p.chosen.verdict.valid);
 }
 
+type LoopDefaults = Omit<LoopOptions, 'train' | 'heldOut' | 'workDir' | 'trainer' | 'log'>;
+
 /** The loop's settings where the caller gives none (the CLI's and the command palette's defaults). */
+export const LOOP_DEFAULTS: Readonly<LoopDefaults> = {
+  variants: ['itool'],
+  rounds: 3,
+  seed: 1,
+  warmup: { epochs: 2, learningRate: 1e-3 },
+  // 1e-4 pulled the 1.7M-parameter demo model off what it knew for every preference objective;
+  // 1e-5 held it (README, the loop: the learning-rate diagnosis).
+  pref: { loss: 'simpo', learningRate: 1e-5, epochs: 2 },
+  // The published selection share; the most samples searched per round keeps a round to minutes on 2 cores.
+  ratio: 0.3,
+  exploreMax: 48,
+  search: { iterations: 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
+  minGap: 0.1,
+  accept: 'edit',
+};
+
+/** Options for runLoop: LOOP_DEFAULTS with the caller's settings over them. */
 export function loopOptions(o: Pick<LoopOptions, 'train' | 'heldOut' | 'workDir' | 'trainer' | 'log'> & Partial<LoopOptions>): LoopOptions {
-  return {
-    variants: ['itool'],
-    rounds: 3,
-    seed: 1,
-    warmup: { epochs: 2, learningRate: 1e-3 },
-    // 1e-4 pulled the 1.7M-parameter demo model off what it knew for every preference objective;
-    // 1e-5 held it (README, the loop: the learning-rate diagnosis).
-    pref: { loss: 'simpo', learningRate: 1e-5, epochs: 2 },
-    // The published selection share; the most samples searched per round keeps a round to minutes on 2 cores.
-    ratio: 0.3,
-    exploreMax: 48,
-    search: { iterations: 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
-    minGap: 0.1,
-    accept: 'edit',
-    ...o,
-  };
+  return { ...LOOP_DEFAULTS, ...o };
 }
 
 export interface RoundResult {
