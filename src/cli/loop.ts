@@ -26,6 +26,7 @@ export interface LoopCommandArgs {
   prefLr?: number;
   prefEpochs?: number;
   accept?: string;
+  pairScope?: string;
   sftLr?: number;
   temperature?: number;
   model?: string;
@@ -41,6 +42,10 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   }
   if (a.accept !== undefined && a.accept !== 'valid' && a.accept !== 'better' && a.accept !== 'edit') {
     io.stderr(`loop: --accept must be edit, valid or better, not "${a.accept}"\n`);
+    return 2;
+  }
+  if (a.pairScope !== undefined && a.pairScope !== 'fragment' && a.pairScope !== 'response') {
+    io.stderr(`loop: --pair-scope must be fragment or response, not "${a.pairScope}"\n`);
     return 2;
   }
   const workDir = resolve(a.workDir);
@@ -66,6 +71,7 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     search: { ...LOOP_DEFAULTS.search, iterations: a.iterations ?? LOOP_DEFAULTS.search.iterations, temperature: a.temperature ?? LOOP_DEFAULTS.search.temperature },
     evalLimit: a.evalLimit,
     accept: (a.accept as LoopOptions['accept']) ?? LOOP_DEFAULTS.accept,
+    pairScope: a.pairScope as LoopOptions['pairScope'],
     sftLearningRate: a.sftLr,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,

@@ -65,6 +65,12 @@ export interface LoopOptions {
    * (README, the loop).
    */
   accept?: 'valid' | 'better' | 'edit';
+  /**
+   * What a fragment pair's loss scores: 'fragment' (default) the two continuations after the shared
+   * prefix, 'response' both whole responses, prefix included (how the pairs were trained before;
+   * README, the loop: fragment scope).
+   */
+  pairScope?: 'fragment' | 'response';
   /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */
   sftLearningRate?: number;
   /** Held-out samples evaluated (default all). */
@@ -274,17 +280,22 @@ class Loop {
       const sample = await this.sample(p.index);
       if (!sample) continue;
       if (acceptPair(p, this.o.minGap, mode === 'better' ? 'better' : 'valid')) {
-        items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text });
+        items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text, prefix: this.scoredFrom(p.prefix) });
         continue;
       }
       if (mode !== 'edit' || p.gap < this.o.minGap - 1e-9 || p.rejected.verdict.valid) continue;
       const ref = await this.reference(sample, enc);
       if (ref && ref.startsWith(p.prefix) && ref !== p.prefix + p.rejected.text) {
-        items.push({ sample, chosen: ref, rejected: p.prefix + p.rejected.text });
+        items.push({ sample, chosen: ref, rejected: p.prefix + p.rejected.text, prefix: this.scoredFrom(p.prefix) });
         edited++;
       }
     }
     return { found: run.pairs.length, edited, items };
+  }
+
+  /** The prefix a fragment pair's sides are scored after: its node's ('fragment', default), or none ('response'). */
+  private scoredFrom(prefix: string): string | undefined {
+    return (this.o.pairScope ?? 'fragment') === 'fragment' ? prefix : undefined;
   }
 
   /** `stepBudget`: the optimizer steps the iTool variant's round of the same number took (continued SFT gets as many). */

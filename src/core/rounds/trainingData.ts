@@ -38,6 +38,8 @@ export interface PrefRecord {
   rejected_ids: number[];
   rejected_start: number;
   sample_id: string;
+  /** The shared response prefix, part of both sides but scored on neither (PrefItem.prefix). */
+  prefix?: string;
 }
 
 /** One preference item: a sample and two responses to its prompt (without the end-of-turn marker). */
@@ -45,6 +47,11 @@ export interface PrefItem {
   sample: Sample;
   chosen: string;
   rejected: string;
+  /**
+   * The response prefix both sides share (a fragment pair's tree node). Its tokens are context,
+   * not scored: only what each side adds after it is. Left out, the whole responses are scored.
+   */
+  prefix?: string;
 }
 
 export interface WriteResult {
@@ -146,23 +153,36 @@ export class TrainingEncoder {
     return this.endOfTurn;
   }
 
-  /** Both responses continue the sample's prompt (promptFor: the prompt the policy answered). */
+  /**
+   * Both responses continue the sample's prompt (promptFor: the prompt the policy answered). With
+   * a shared prefix, each side's scored span starts where it leaves the prefix: the tokens of the
+   * prefix are the same context on both sides, and under SimPO's per-token average they would
+   * only dilute the margin and, when the sides differ in length, push the shared tokens' own
+   * probability up or down (README, the loop: fragment scope).
+   */
   async prefRecord(item: PrefItem): Promise<PrefRecord | string> {
     const prompt = await promptFor(this.renderer, item.sample);
     const end = await this.endMarker();
     const chosen = item.chosen + end;
     const rejected = item.rejected + end;
-    const c = this.span(prompt, chosen);
+    const prefix = item.prefix ?? '';
+    if (!chosen.startsWith(prefix) || !rejected.startsWith(prefix)) return 'the shared prefix does not begin both responses';
+    const c = this.span(prompt + prefix, chosen.slice(prefix.length));
     if (typeof c === 'string') return `chosen: ${c}`;
-    const r = this.span(prompt, rejected);
+    const r = this.span(prompt + prefix, rejected.slice(prefix.length));
     if (typeof r === 'string') return `rejected: ${r}`;
-    return { prompt, chosen, rejected, chosen_ids: c.ids, chosen_start: c.start, rejected_ids: r.ids, rejected_start: r.start, sample_id: item.sample.id };
+    const rec: PrefRecord = { prompt, chosen, rejected, chosen_ids: c.ids, chosen_start: c.start, rejected_ids: r.ids, rejected_start: r.start, sample_id: item.sample.id };
+    if (prefix) rec.prefix = prefix;
+    return rec;
   }
 }
 
-/** Reviewed pairs as preference items: each side is the shared prefix plus its continuation. */
+/**
+ * Reviewed pairs as preference items: each side is the shared prefix plus its continuation, and
+ * only the continuations are scored (the fragment the pair is about).
+ */
 export function prefItemsFromPairs(pairs: readonly ExportPair[]): PrefItem[] {
-  return pairs.map((ep) => ({ sample: ep.sample, chosen: sideResponse(ep.pair, 'chosen'), rejected: sideResponse(ep.pair, 'rejected') }));
+  return pairs.map((ep) => ({ sample: ep.sample, chosen: sideResponse(ep.pair, 'chosen'), rejected: sideResponse(ep.pair, 'rejected'), prefix: ep.pair.prefix }));
 }
 
 async function writeRecords<T, R>(path: string, items: Iterable<T> | AsyncIterable<T>, idOf: (t: T) => string, make: (t: T) => Promise<R | string>): Promise<WriteResult> {
