@@ -1,6 +1,7 @@
 // Every command the extension contributes, in one place.
 import * as vscode from 'vscode';
 import { DatasetEditorProvider } from './datasetEditor';
+import { pickDatasetFile } from './datasetPicker';
 import { calibrateCommand, exploreCommand, generateOutputsCommand, selectDeficientCommand } from './calibrationCommands';
 import { setApiKey } from './policyConfig';
 import type { PredictionLinks } from './predictionLinks';
@@ -44,26 +45,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, links: Prediction
   ];
 }
 
-const BROWSE = 'Browse…';
-const MAX_LISTED = 2000;
-
-/** Quick pick of the workspace's .jsonl/.json files (the active one first), or a file dialog. */
-async function pickDataset(): Promise<vscode.Uri | undefined> {
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/.vscode/**}', MAX_LISTED);
-  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [];
-  const seen = new Set<string>();
-  const add = (u: vscode.Uri) => {
-    if (seen.has(u.toString())) return;
-    seen.add(u.toString());
-    items.push({ label: vscode.workspace.asRelativePath(u), uri: u });
-  };
-  if (active?.scheme === 'file' && /\.(jsonl|json)$/i.test(active.path)) add(active);
-  files.sort((a, b) => a.path.localeCompare(b.path)).forEach(add);
-  items.push({ label: BROWSE, alwaysShow: true });
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Dataset to open (.jsonl or .json)', matchOnDescription: true });
-  if (!picked) return undefined;
-  if (picked.uri) return picked.uri;
-  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open Dataset', filters: { 'Tool-use datasets': ['jsonl', 'json'] } });
-  return chosen?.[0];
+/** Quick pick of the workspace's datasets (the active one first), or a file dialog. */
+function pickDataset(): Promise<vscode.Uri | undefined> {
+  return pickDatasetFile({ placeHolder: 'Dataset to open (.jsonl or .json)', openLabel: 'Open Dataset' });
 }

@@ -15,6 +15,7 @@ import { evaluatePolicy } from '../core/rounds/evaluate';
 import { patchRound, readRegistry, updateRegistry } from '../core/rounds/registry';
 import type { RoundEvaluation, RoundRecord } from '../core/rounds/types';
 import { DatasetEditorProvider } from './datasetEditor';
+import { pickDatasetFile } from './datasetPicker';
 import { errorMessage, log } from './log';
 import { API_KEY_SECRET, openConfiguredPolicy } from './policyConfig';
 
@@ -24,15 +25,10 @@ const isOnnxDir = (dir: string | undefined): dir is string => !!dir && existsSyn
 export async function heldOutFor(datasetPath: string): Promise<string | undefined> {
   const reg = await readRegistry(datasetPath);
   if (reg.heldOut && existsSync(reg.heldOut)) return reg.heldOut;
-  const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/*.itool/**}', 2000);
-  const items = files
-    .filter((f) => f.fsPath !== datasetPath && !/\.predictions\.jsonl$|_result\.jsonl?$/.test(f.fsPath))
-    .sort((a, b) => a.path.localeCompare(b.path))
-    .map((f) => ({ label: vscode.workspace.asRelativePath(f), path: f.fsPath }));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Held-out split to evaluate every round on', placeHolder: 'A dataset the rounds never train on (chosen once per project)', ignoreFocusOut: true });
+  const picked = await pickDatasetFile({ title: 'Held-out split to evaluate every round on', placeHolder: 'A dataset the rounds never train on (chosen once per project)', exclude: datasetPath });
   if (!picked) return undefined;
-  await updateRegistry(datasetPath, (r) => void (r.heldOut = picked.path));
-  return picked.path;
+  await updateRegistry(datasetPath, (r) => void (r.heldOut = picked.fsPath));
+  return picked.fsPath;
 }
 
 /** The policy round `r` produced: its ONNX output, or what the user points at. */

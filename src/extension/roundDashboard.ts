@@ -7,11 +7,13 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { readSelection } from '../core/calibrate/selectionFile';
+import { isDatasetCandidate } from '../core/dataset/candidates';
 import { dashboardData } from '../core/rounds/dashboardData';
 import { readRegistry, registryPath } from '../core/rounds/registry';
 import type { RoundRegistry } from '../core/rounds/types';
 import type { DashboardSource, ToHost, ToWebview } from '../../webview/dashboard/protocol';
 import { DatasetEditorProvider } from './datasetEditor';
+import { pickDatasetFile } from './datasetPicker';
 import { errorMessage, log } from './log';
 import { panelHtml } from './webviewHtml';
 
@@ -171,9 +173,6 @@ export class RoundDashboard implements vscode.Disposable {
   }
 }
 
-const DATASET_FILE = /\.(jsonl|json)$/i;
-const BROWSE = 'Browse…';
-
 /**
  * `iTool: Show Round Dashboard`: the dashboard of the dataset given (explorer context menu), else
  * of the dataset in front (its dataset panel, its dashboard, or a .jsonl/.json text editor), else
@@ -189,17 +188,10 @@ export function datasetInFront(): string | undefined {
   if (input instanceof vscode.TabInputCustom && input.viewType === DatasetEditorProvider.viewType && input.uri.scheme === 'file') return input.uri.fsPath;
   if (RoundDashboard.active) return RoundDashboard.active.datasetPath;
   const text = vscode.window.activeTextEditor?.document.uri;
-  if (text?.scheme === 'file' && DATASET_FILE.test(text.fsPath) && !/\.itool[\\/]/.test(text.fsPath)) return text.fsPath;
+  if (text?.scheme === 'file' && isDatasetCandidate(text.fsPath)) return text.fsPath;
   return DatasetEditorProvider.activePanel?.datasetOpen.path;
 }
 
 export async function pickDataset(): Promise<string | undefined> {
-  const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/.vscode/**,**/*.itool/**}', 2000);
-  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = files.sort((a, b) => a.path.localeCompare(b.path)).map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
-  items.push({ label: BROWSE, alwaysShow: true });
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Dataset whose rounds to show (.jsonl or .json)' });
-  if (!picked) return undefined;
-  if (picked.uri) return picked.uri.fsPath;
-  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Show Rounds', filters: { 'Tool-use datasets': ['jsonl', 'json'] } });
-  return chosen?.[0]?.fsPath;
+  return (await pickDatasetFile({ placeHolder: 'Dataset whose rounds to show (.jsonl or .json)', openLabel: 'Show Rounds' }))?.fsPath;
 }
