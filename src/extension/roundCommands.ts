@@ -16,7 +16,7 @@ import { exportCurriculum, exportPairs, type ExportResult, type ExportTarget, ty
 import { exportLocal } from '../core/rounds/localExport';
 import { localTrainerCommand, localTrainerOutputs } from '../core/rounds/localTrainer';
 import { cancelLocalJob, cancelOpenAIJob, llamaFactoryCommand, pollOpenAIJob, startLocalJob, startOpenAIJob, trlCommand, watchJob } from '../core/rounds/jobs/index';
-import { patchRound, readRegistry, recordRound, roundDir, runningRound } from '../core/rounds/registry';
+import { patchRound, pplSummary, readRegistry, recordRound, roundDir, runningRound } from '../core/rounds/registry';
 import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
 import type { DatasetPanel } from './datasetPanel';
 import { DatasetEditorProvider } from './datasetEditor';
@@ -102,11 +102,9 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
     });
   }
   const cal = panel.calibration.result;
-  const values = cal ? cal.entries.flatMap((e) => (e.ppl !== null && Number.isFinite(e.ppl) ? [e.ppl] : [])) : [];
-  const sorted = [...values].sort((a, b) => a - b);
   await recordRound(panel.datasetOpen.path, round, policyOf(panel), {
     calibration: cal?.path,
-    ppl: cal ? { calibration: cal.path, scored: values.length, median: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN, values } : undefined,
+    ppl: cal ? pplSummary(cal) : undefined,
     selection: panel.search.header && existsSync(selectionPath(panel.datasetOpen.path, panel.search.header.model, round)) ? selectionPath(panel.datasetOpen.path, panel.search.header.model, round) : undefined,
     explore: panel.search.path,
     pairs: { found: counts.total, accepted: counts.accepted + counts.edited, manual },

@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { readJournal } from '../../src/core/store/journal';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { readRegistry } from '../../src/core/rounds/registry';
+import { readSelection } from '../../src/core/calibrate/selectionFile';
 import { parseTrainerLogLine } from '../../src/core/rounds/jobs/trainerLog';
 import { localTrainerCommand, localTrainerOutputs, pythonHasTorch } from '../../src/core/rounds/localTrainer';
 import { exportLocal } from '../../src/core/rounds/localExport';
@@ -113,6 +114,12 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
     assert.equal(reg.heldOut, heldOut);
     assert.equal(reg.rounds[0].evaluation?.accuracy, itool.evaluation.accuracy);
     assert.equal(reg.rounds[0].baseline?.accuracy, result.warmup.evaluation.accuracy);
+    // With what a round made by hand shows: its calibration's PPL histogram, selection and search.
+    const r1 = reg.rounds[0];
+    assert.equal(r1.ppl?.values.length, cal.entries.filter((e) => e.type === 'result' && Number.isFinite((e as { ppl?: number }).ppl)).length);
+    assert.ok(r1.ppl!.values.length > 0 && Number.isFinite(r1.ppl!.median));
+    assert.deepEqual((await readSelection(r1.selection!)).selected.length >= itool.selected, true);
+    assert.ok(r1.explore && existsSync(r1.explore) && r1.explore.startsWith(join(metaDir, 'explore')), r1.explore);
     // The ablations are on the dashboard's accuracy chart beside them.
     assert.deepEqual(reg.comparisons?.map((c) => c.points.map((p) => p.accuracy)), ['sft', 'whole', 'random'].map((v) => [result.warmup.evaluation.accuracy, result.rounds.find((x) => x.variant === v)!.evaluation.accuracy]));
     warmModel = result.warmup.model;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { calibrate } from '../calibrate/calibrate';
 import { scoreRequestFor } from '../calibrate/prompts';
 import { selectDeficient } from '../calibrate/select';
+import { selectionFile, selectionPath, writeSelection } from '../calibrate/selectionFile';
 import { tierCuts, tierOf } from '../calibrate/select';
 import { Dataset } from '../dataset/dataset';
 import type { Sample } from '../dataset/sample';
@@ -22,9 +23,9 @@ import { explore, type ExploreResult } from '../search/explore';
 import type { PreferencePair } from '../search/pairs';
 import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
-import { recordRound, updateRegistry } from './registry';
+import { pplSummary, recordRound, updateRegistry } from './registry';
 import { TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PrefItem } from './trainingData';
-import type { RoundEvaluation } from './types';
+import type { RoundEvaluation, RoundRecord } from './types';
 
 export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
 export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
@@ -139,6 +140,8 @@ class Loop {
   private readonly train: Dataset;
   private readonly heldOut: Dataset;
   private readonly samples = new Map<number, Sample>();
+  /** The iTool rounds' calibration, PPL summary, selection and search files, for the round registry. */
+  readonly artefacts = new Map<number, Pick<RoundRecord, 'calibration' | 'ppl' | 'selection' | 'explore'>>();
 
   constructor(
     private readonly o: LoopOptions,
@@ -226,6 +229,12 @@ class Loop {
   private async select(variant: LoopVariant, policy: OnnxPolicy, round: number, seconds: Record<string, number>): Promise<{ index: number }[]> {
     const cal = await timed(seconds, 'calibrate', () => calibrate(this.train, policy, { round, signal: this.o.signal }));
     const sel = selectDeficient(cal.entries, this.o.ratio);
+    if (variant === 'itool') {
+      // What the round registry shows for a round made by hand: its calibration, PPL histogram and selection file.
+      const selection = selectionPath(this.train.path, policy.id, round);
+      await writeSelection(selection, selectionFile(cal, sel));
+      this.artefacts.set(round, { calibration: cal.path, ppl: pplSummary(cal), selection });
+    }
     let picked = sel.selected.map((e) => ({ index: e.index }));
     if (variant === 'random') {
       const rnd = mulberry32(this.o.seed * 7919 + round);
@@ -312,6 +321,8 @@ class Loop {
         run = await timed(seconds, 'explore', () =>
           explore(this.train, policy, targets, { ...this.o.search, seed: this.o.seed + round, round, signal: this.o.signal, concurrency: 4 }),
         );
+        const a = this.artefacts.get(round);
+        if (variant === 'itool' && a) a.explore = run.path;
       }
     } finally {
       await policy.close();
@@ -376,6 +387,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         result.rounds.push(res);
         if (variant === 'itool') {
           await recordRound(o.train, r, { id: `onnx:${from}`, label: r === 1 ? 'warm-up model' : `round ${r - 1} model` }, {
+            ...loop.artefacts.get(r),
             pairs: { found: res.pairsFound, accepted: res.pairsAccepted, manual: 0 },
             job: { backend: 'local', jobDir: join(o.workDir, variant, `round-${r}`), startedAt: new Date().toISOString(), status: 'succeeded', outputDir: res.model },
             result: { label: `round ${r} (local SimPO)`, modelDir: res.model },

@@ -7,7 +7,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { metadataDir } from '../dataset/metadata';
 import { writeFileAtomic } from '../store/atomicWrite';
-import type { RoundRecord, RoundRegistry } from './types';
+import type { CalibrationResult } from '../calibrate/calibrate';
+import type { PplSummary, RoundRecord, RoundRegistry } from './types';
 
 export function registryPath(datasetPath: string): string {
   return join(metadataDir(datasetPath), 'rounds', 'rounds.json');
@@ -19,6 +20,13 @@ export function roundDir(datasetPath: string, round: number): string {
 }
 
 export class RegistryError extends Error {}
+
+/** A round's perplexities for the dashboard's histogram: every finite PPL the calibration scored, and their median. */
+export function pplSummary(cal: CalibrationResult): PplSummary {
+  const values = cal.entries.flatMap((e) => (e.ppl !== null && Number.isFinite(e.ppl) ? [e.ppl] : []));
+  const sorted = [...values].sort((a, b) => a - b);
+  return { calibration: cal.path, scored: values.length, median: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN, values };
+}
 
 /** The registry of a dataset; an empty one when none was written yet. */
 export async function readRegistry(datasetPath: string): Promise<RoundRegistry> {
