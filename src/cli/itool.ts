@@ -66,7 +66,7 @@ Usage:
   itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
                   [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
                   [--iters 5] [--temperature 1.0] [--pref-lr 1e-5] [--pref-epochs 2] [--sft-lr 1e-5] [--accept edit|valid|better]
-                  [--pair-scope fragment|response] [--seed 1] [--arch JSON]
+                  [--pair-scope fragment|continuation|response] [--seed 1] [--arch JSON]
       The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
       warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
       accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.

@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LOOP_DEFAULTS, LOOP_VARIANTS, loopOptions, runLoop, type LoopOptions, type LoopVariant } from '../core/rounds/loop';
+import { LOOP_DEFAULTS, LOOP_VARIANTS, PAIR_SCOPES, loopOptions, runLoop, type LoopOptions, type LoopVariant, type PairScope } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
 
 export interface LoopCommandArgs {
@@ -44,8 +44,8 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     io.stderr(`loop: --accept must be edit, valid or better, not "${a.accept}"\n`);
     return 2;
   }
-  if (a.pairScope !== undefined && a.pairScope !== 'fragment' && a.pairScope !== 'response') {
-    io.stderr(`loop: --pair-scope must be fragment or response, not "${a.pairScope}"\n`);
+  if (a.pairScope !== undefined && !PAIR_SCOPES.includes(a.pairScope as PairScope)) {
+    io.stderr(`loop: --pair-scope must be ${PAIR_SCOPES.join(', ')}, not "${a.pairScope}"\n`);
     return 2;
   }
   const workDir = resolve(a.workDir);
@@ -71,7 +71,7 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     search: { ...LOOP_DEFAULTS.search, iterations: a.iterations ?? LOOP_DEFAULTS.search.iterations, temperature: a.temperature ?? LOOP_DEFAULTS.search.temperature },
     evalLimit: a.evalLimit,
     accept: (a.accept as LoopOptions['accept']) ?? LOOP_DEFAULTS.accept,
-    pairScope: a.pairScope as LoopOptions['pairScope'],
+    pairScope: a.pairScope as PairScope | undefined,
     sftLearningRate: a.sftLr,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,

@@ -11,6 +11,7 @@ import { Dataset } from '../../src/core/dataset/dataset';
 import type { Sample } from '../../src/core/dataset/sample';
 import type { ExportPair } from '../../src/core/pairs/export/index';
 import type { PreferencePair } from '../../src/core/search/pairs';
+import { scopedItem } from '../../src/core/rounds/loop';
 import { datasetSamples, prefItemsFromPairs, TrainingEncoder, writeTokenizerFolder, type PrefRecord } from '../../src/core/rounds/trainingData';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -72,6 +73,29 @@ describe('preference records', () => {
 
   it('refuses a prefix that does not begin both sides, with the reason', async () => {
     assert.equal(await enc.prefRecord({ sample, chosen, rejected: '<tool_call>\n{"name": "other"}', prefix }), 'the shared prefix does not begin both responses');
+  });
+
+  it('scores a fragment pair on its fragments, from the fork to the end, or whole (the loop’s pair scope)', async () => {
+    const end = await enc.endMarker();
+    // The chosen side's fragment leaves the call open; the rejected one's closes it (and ends the response).
+    const c = { fragment: '10, ', completion: '"height": 5}}\n</tool_call>', text: '10, "height": 5}}\n</tool_call>' };
+    const r = { fragment: '"ten"}}\n</tool_call>', completion: '', text: '"ten"}}\n</tool_call>' };
+    const rec = async (scope: 'fragment' | 'continuation' | 'response') => {
+      const x = await enc.prefRecord(scopedItem(sample, prefix, c, r, scope));
+      assert.ok(typeof x !== 'string', String(x));
+      return x;
+    };
+    const context = enc.encode(prompt + prefix).length;
+    const frag = await rec('fragment');
+    assert.deepEqual(frag.chosen_ids, enc.encode(prompt + prefix + c.fragment), 'an open fragment: no completion, no end marker');
+    assert.deepEqual(frag.rejected_ids, enc.encode(prompt + prefix + r.fragment + end), 'a fragment that ends the response keeps the end marker');
+    assert.ok(frag.chosen_start >= context - 1 && frag.chosen_start <= context);
+    const cont = await rec('continuation');
+    assert.deepEqual(cont.chosen_ids, enc.encode(prompt + chosen + end));
+    assert.equal(cont.chosen_start, frag.chosen_start);
+    const whole = await rec('response');
+    assert.deepEqual(whole.chosen_ids, cont.chosen_ids);
+    assert.equal(whole.chosen_start, enc.encode(prompt).length);
   });
 
   it('carries a reviewed pair’s tree prefix into its item', () => {

@@ -20,7 +20,8 @@ import type { Sample } from '../dataset/sample';
 import { OnnxPolicy } from '../model/onnx/onnxPolicy';
 import { mulberry32 } from '../random';
 import { explore, type ExploreResult } from '../search/explore';
-import type { PreferencePair } from '../search/pairs';
+import type { PairSide, PreferencePair } from '../search/pairs';
+import { splitSteps } from '../search/steps';
 import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
 import { pplSummary, recordRound, updateRegistry } from './registry';
@@ -28,6 +29,8 @@ import { TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, wri
 import type { RoundEvaluation, RoundRecord } from './types';
 
 export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
+export type PairScope = 'fragment' | 'continuation' | 'response';
+export const PAIR_SCOPES: readonly PairScope[] = ['fragment', 'continuation', 'response'];
 export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
 
 export const VARIANT_LABELS: Record<LoopVariant, string> = {
@@ -67,17 +70,34 @@ export interface LoopOptions {
    */
   accept?: 'valid' | 'better' | 'edit';
   /**
-   * What a fragment pair's loss scores: 'fragment' (default) the two continuations after the shared
-   * prefix, 'response' both whole responses, prefix included (how the pairs were trained before;
-   * README, the loop: fragment scope).
+   * What a fragment pair's loss scores, the shared prefix being the context of both sides:
+   * 'fragment' (default) only the two fragments where the sides part (METHOD.md, "Pairs");
+   * 'continuation' each side from the fork to the end of its response (fragment + completion);
+   * 'response' both whole responses, prefix included. README, the loop: what a pair scores.
    */
-  pairScope?: 'fragment' | 'response';
+  pairScope?: PairScope;
   /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */
   sftLearningRate?: number;
   /** Held-out samples evaluated (default all). */
   evalLimit?: number;
   log: (line: string) => void;
   signal?: AbortSignal;
+}
+
+type Side = Pick<PairSide, 'fragment' | 'completion' | 'text'>;
+
+/** A fragment pair as a preference item scoring `scope` of it (LoopOptions.pairScope). */
+export function scopedItem(sample: Sample, prefix: string, chosen: Side, rejected: Side, scope: PairScope = 'fragment'): PrefItem {
+  if (scope === 'response') return { sample, chosen: prefix + chosen.text, rejected: prefix + rejected.text };
+  if (scope === 'continuation') return { sample, chosen: prefix + chosen.text, rejected: prefix + rejected.text, prefix };
+  // A side whose fragment ends its response keeps the end-of-turn marker: ending there is part of what it says.
+  return {
+    sample,
+    chosen: prefix + chosen.fragment,
+    rejected: prefix + rejected.fragment,
+    prefix,
+    open: { chosen: chosen.completion !== '', rejected: rejected.completion !== '' },
+  };
 }
 
 /** The bulk reviewer's rule for a fragment pair (LoopOptions.minGap and .accept). */
@@ -289,22 +309,20 @@ class Loop {
       const sample = await this.sample(p.index);
       if (!sample) continue;
       if (acceptPair(p, this.o.minGap, mode === 'better' ? 'better' : 'valid')) {
-        items.push({ sample, chosen: p.prefix + p.chosen.text, rejected: p.prefix + p.rejected.text, prefix: this.scoredFrom(p.prefix) });
+        items.push(scopedItem(sample, p.prefix, p.chosen, p.rejected, this.o.pairScope));
         continue;
       }
       if (mode !== 'edit' || p.gap < this.o.minGap - 1e-9 || p.rejected.verdict.valid) continue;
       const ref = await this.reference(sample, enc);
       if (ref && ref.startsWith(p.prefix) && ref !== p.prefix + p.rejected.text) {
-        items.push({ sample, chosen: ref, rejected: p.prefix + p.rejected.text, prefix: this.scoredFrom(p.prefix) });
+        // The reviewer's edit, cut like the search's sides: its first fragment after the prefix, then the rest.
+        const rest = ref.slice(p.prefix.length);
+        const fragment = splitSteps(rest, p.prefix)[0]?.text ?? rest;
+        items.push(scopedItem(sample, p.prefix, { fragment, completion: rest.slice(fragment.length), text: rest }, p.rejected, this.o.pairScope));
         edited++;
       }
     }
     return { found: run.pairs.length, edited, items };
-  }
-
-  /** The prefix a fragment pair's sides are scored after: its node's ('fragment', default), or none ('response'). */
-  private scoredFrom(prefix: string): string | undefined {
-    return (this.o.pairScope ?? 'fragment') === 'fragment' ? prefix : undefined;
   }
 
   /** `stepBudget`: the optimizer steps the iTool variant's round of the same number took (continued SFT gets as many). */

@@ -52,6 +52,11 @@ export interface PrefItem {
    * not scored: only what each side adds after it is. Left out, the whole responses are scored.
    */
   prefix?: string;
+  /**
+   * Sides that stop before their response ends (a pair scored on its fragments alone): no
+   * end-of-turn marker follows an open side, whose last token is then the fragment's.
+   */
+  open?: { chosen?: boolean; rejected?: boolean };
 }
 
 export interface WriteResult {
@@ -163,8 +168,8 @@ export class TrainingEncoder {
   async prefRecord(item: PrefItem): Promise<PrefRecord | string> {
     const prompt = await promptFor(this.renderer, item.sample);
     const end = await this.endMarker();
-    const chosen = item.chosen + end;
-    const rejected = item.rejected + end;
+    const chosen = item.chosen + (item.open?.chosen ? '' : end);
+    const rejected = item.rejected + (item.open?.rejected ? '' : end);
     const prefix = item.prefix ?? '';
     if (!chosen.startsWith(prefix) || !rejected.startsWith(prefix)) return 'the shared prefix does not begin both responses';
     const c = this.span(prompt + prefix, chosen.slice(prefix.length));
