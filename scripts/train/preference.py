@@ -12,7 +12,6 @@ Config keys: model_dir, output_dir, pref_file (JSONL, see trainlib), loss ("simp
 beta, gamma, sft_weight, ref_model_dir, and the optimisation keys of sft.py.
 Logged per step besides the loss: accuracy (share of pairs whose chosen reward beats rejected).
 """
-import math
 import random
 import time
 
@@ -106,13 +105,8 @@ def run(cfg):
     for _ in range(int(cfg["epochs"])):
         batches = trainlib.length_batches(lengths, int(cfg["batch_size"]), int(cfg["batch_tokens"]), rng)
         epochs.append([batches[i : i + ga] for i in range(0, len(batches), ga)])
-    total = sum(len(e) for e in epochs)
-    if cfg["max_steps"]:
-        total = min(total, int(cfg["max_steps"]))
-    warmup = math.ceil(float(cfg["warmup_ratio"]) * total)
-    opt = trainlib.make_optimizer(model, cfg)
-    log = trainlib.TrainerLog(cfg["output_dir"], total)
-    model.train()
+    trainer = trainlib.Run(model, cfg, sum(len(e) for e in epochs))
+    total, log = trainer.total, trainer.log
 
     step, t0 = 0, time.time()
     window, acc_window, all_losses, margins = [], [], [], []
@@ -120,11 +114,8 @@ def run(cfg):
         for k, group in enumerate(steps):
             if step >= total:
                 break
-            lr = trainlib.lr_at(step, total, warmup, float(cfg["learning_rate"]))
-            for g in opt.param_groups:
-                g["lr"] = lr
+            lr = trainer.begin_step(step)
             n_pairs = sum(len(b) for b in group)
-            opt.zero_grad(set_to_none=True)
             loss_sum, correct = 0.0, 0
             for idx in group:
                 rows, starts = pair_rows(recs, idx)
@@ -136,9 +127,7 @@ def run(cfg):
                 correct += int((margin > 0).sum().item())
                 margins += margin.tolist()
                 log.tokens += sum(len(r) for r in rows)
-            if cfg["max_grad_norm"]:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), float(cfg["max_grad_norm"]))
-            opt.step()
+            trainer.end_step()
             step += 1
             window.append(loss_sum / n_pairs)
             acc_window.append(correct / n_pairs)

@@ -14,11 +14,9 @@ Config keys (itool_train.py sft --config CFG.json; defaults in DEFAULTS):
                  tiny model learns to copy names sooner when it models the tool list too (the
                  "required" lists repeat the property names; README.md of the loop)
 """
-import math
 import random
 import time
 
-import torch
 
 import itool_tiny
 import trainlib
@@ -87,13 +85,8 @@ def run(cfg):
     stages = load_stages(cfg, model.c["max_pos"])
     rng = random.Random(int(cfg["seed"]))
     runs = plan(stages, cfg, rng)
-    total = sum(n for _, _, n, _ in runs)
-    if cfg["max_steps"]:
-        total = min(total, int(cfg["max_steps"]))
-    warmup = math.ceil(float(cfg["warmup_ratio"]) * total)
-    opt = trainlib.make_optimizer(model, cfg)
-    log = trainlib.TrainerLog(cfg["output_dir"], total)
-    model.train()
+    trainer = trainlib.Run(model, cfg, sum(n for _, _, n, _ in runs))
+    total, log = trainer.total, trainer.log
 
     step, window, per_stage, t0 = 0, [], {}, time.time()
     for name, epoch, n_steps, steps in runs:
@@ -101,23 +94,18 @@ def run(cfg):
         for k, group in enumerate(steps):
             if step >= total:
                 break
-            lr = trainlib.lr_at(step, total, warmup, float(cfg["learning_rate"]))
-            for g in opt.param_groups:
-                g["lr"] = lr
+            lr = trainer.begin_step(step)
             # Token-weighted over the step's micro-batches: the step's loss is the mean over all
             # its response tokens, whatever the split.
             counts = [sum(len(recs[i]["ids"]) - recs[i]["start"] for i in b) for b in group]
             n_tok = sum(counts)
             loss_sum = 0.0
-            opt.zero_grad(set_to_none=True)
             for b, c in zip(group, counts):
                 loss = trainlib.sft_loss(model, [recs[i]["ids"] for i in b], [recs[i]["start"] for i in b], pad_id)
                 (loss * (c / n_tok)).backward()
                 loss_sum += loss.item() * c
                 log.tokens += sum(len(recs[i]["ids"]) for i in b)
-            if cfg["max_grad_norm"]:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), float(cfg["max_grad_norm"]))
-            opt.step()
+            trainer.end_step()
             step += 1
             step_loss = loss_sum / n_tok
             window.append(step_loss)

@@ -115,6 +115,34 @@ def make_optimizer(model, cfg):
     return torch.optim.AdamW([{"params": decay, "weight_decay": wd}, {"params": other, "weight_decay": 0.0}], lr=float(cfg["learning_rate"]), betas=(0.9, 0.95), eps=1e-8)
 
 
+class Run:
+    """One training run's optimizer steps: AdamW, the warmup + cosine rate over `planned` steps
+    (cfg max_steps caps them), gradient clipping and the trainer log (sft.py and preference.py)."""
+
+    def __init__(self, model, cfg, planned):
+        self.total = min(planned, int(cfg["max_steps"])) if cfg["max_steps"] else planned
+        self.warmup = math.ceil(float(cfg["warmup_ratio"]) * self.total)
+        self.base = float(cfg["learning_rate"])
+        self.max_grad_norm = float(cfg["max_grad_norm"] or 0)
+        self.model = model
+        self.opt = make_optimizer(model, cfg)
+        self.log = TrainerLog(cfg["output_dir"], self.total)
+        model.train()
+
+    def begin_step(self, step):
+        """Clears the gradients and sets the rate of optimizer step `step` (0-based), which it returns."""
+        lr = lr_at(step, self.total, self.warmup, self.base)
+        for g in self.opt.param_groups:
+            g["lr"] = lr
+        self.opt.zero_grad(set_to_none=True)
+        return lr
+
+    def end_step(self):
+        if self.max_grad_norm:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.max_grad_norm)
+        self.opt.step()
+
+
 class TrainerLog:
     """LLaMA-Factory's OUTPUT_DIR/trainer_log.jsonl (its LogCallback.on_log): one JSON object per
     logging step, keys in its order, keys without a value left out, times as H:MM:SS; the
