@@ -11,8 +11,7 @@ import { Dataset } from '../../src/core/dataset/dataset';
 import type { Sample } from '../../src/core/dataset/sample';
 import type { ExportPair } from '../../src/core/pairs/export/index';
 import type { PreferencePair } from '../../src/core/search/pairs';
-import { scopedItem } from '../../src/core/rounds/loop';
-import { datasetSamples, prefItemsFromPairs, TrainingEncoder, writeTokenizerFolder, type PrefRecord } from '../../src/core/rounds/trainingData';
+import { datasetSamples, prefItemsFromPairs, scopedItem, TrainingEncoder, writeTokenizerFolder, type PrefRecord } from '../../src/core/rounds/trainingData';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BFCL = join(ROOT, 'demo', 'datasets', 'bfcl', 'BFCL_v4_simple_python.json');
@@ -98,10 +97,13 @@ describe('preference records', () => {
     assert.equal(whole.chosen_start, enc.encode(prompt).length);
   });
 
-  it('carries a reviewed pair’s tree prefix into its item', () => {
-    const side = (text: string) => ({ text }) as PreferencePair['chosen'];
-    const pair = { sampleId: sample.id, prefix, chosen: side('10, "height": 5}}\n</tool_call>'), rejected: side('"ten"}}\n</tool_call>') } as PreferencePair;
-    const [item] = prefItemsFromPairs([{ pair, sample } as ExportPair]);
-    assert.deepEqual([item.chosen, item.rejected, item.prefix], [chosen, rejected, prefix]);
+  it('makes a reviewed pair an item scoring its fragments, or its continuations on request', () => {
+    const side = (fragment: string, completion: string) => ({ fragment, completion, text: fragment + completion }) as PreferencePair['chosen'];
+    // The backend left an end-of-turn marker on the rejected side: it is not part of what the side says.
+    const pair = { sampleId: sample.id, prefix, chosen: side('10, ', '"height": 5}}\n</tool_call>'), rejected: side('"ten"}}\n</tool_call>', '<|im_end|>') } as PreferencePair;
+    const [frag] = prefItemsFromPairs([{ pair, sample } as ExportPair]);
+    assert.deepEqual([frag.chosen, frag.rejected, frag.prefix, frag.open], [`${prefix}10, `, rejected, prefix, { chosen: true, rejected: false }]);
+    const [cont] = prefItemsFromPairs([{ pair, sample } as ExportPair], 'continuation');
+    assert.deepEqual([cont.chosen, cont.rejected, cont.prefix, cont.open], [chosen, rejected, prefix, undefined]);
   });
 });

@@ -20,17 +20,16 @@ import type { Sample } from '../dataset/sample';
 import { OnnxPolicy } from '../model/onnx/onnxPolicy';
 import { mulberry32 } from '../random';
 import { explore, type ExploreResult } from '../search/explore';
-import type { PairSide, PreferencePair } from '../search/pairs';
+import type { PreferencePair } from '../search/pairs';
 import { splitSteps } from '../search/steps';
 import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
 import { pplSummary, recordRound, updateRegistry } from './registry';
-import { TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PrefItem } from './trainingData';
+import { scopedItem, TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PairScope, type PrefItem } from './trainingData';
+export { PAIR_SCOPES, type PairScope } from './trainingData';
 import type { RoundEvaluation, RoundRecord } from './types';
 
 export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
-export type PairScope = 'fragment' | 'continuation' | 'response';
-export const PAIR_SCOPES: readonly PairScope[] = ['fragment', 'continuation', 'response'];
 export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
 
 export const VARIANT_LABELS: Record<LoopVariant, string> = {
@@ -82,22 +81,6 @@ export interface LoopOptions {
   evalLimit?: number;
   log: (line: string) => void;
   signal?: AbortSignal;
-}
-
-type Side = Pick<PairSide, 'fragment' | 'completion' | 'text'>;
-
-/** A fragment pair as a preference item scoring `scope` of it (LoopOptions.pairScope). */
-export function scopedItem(sample: Sample, prefix: string, chosen: Side, rejected: Side, scope: PairScope = 'fragment'): PrefItem {
-  if (scope === 'response') return { sample, chosen: prefix + chosen.text, rejected: prefix + rejected.text };
-  if (scope === 'continuation') return { sample, chosen: prefix + chosen.text, rejected: prefix + rejected.text, prefix };
-  // A side whose fragment ends its response keeps the end-of-turn marker: ending there is part of what it says.
-  return {
-    sample,
-    chosen: prefix + chosen.fragment,
-    rejected: prefix + rejected.fragment,
-    prefix,
-    open: { chosen: chosen.completion !== '', rejected: rejected.completion !== '' },
-  };
 }
 
 /** The bulk reviewer's rule for a fragment pair (LoopOptions.minGap and .accept). */

@@ -18,7 +18,8 @@ import { ChatTemplate } from '../model/chatTemplate';
 import { PolicyError, type ChatMessage, type Continuation, type Policy, type ScoreResult } from '../model/policy';
 import { CHATML_TOOLS_TEMPLATE, tinyTokenizer } from '../model/tiny/tokenizer';
 import type { CurriculumStages } from '../pairs/export/curriculum';
-import { sideResponse } from '../pairs/export/response';
+import { cleanResponse } from '../search/mcts';
+import type { PairSide } from '../search/pairs';
 import type { ExportPair, SkippedRecord } from '../pairs/export/types';
 
 export interface SftRecord {
@@ -183,11 +184,32 @@ export class TrainingEncoder {
 }
 
 /**
- * Reviewed pairs as preference items: each side is the shared prefix plus its continuation, and
- * only the continuations are scored (the fragment the pair is about).
+ * What a fragment pair's loss scores, the shared prefix being context on both sides: 'fragment'
+ * only the two fragments where the sides part (METHOD.md, "Pairs"); 'continuation' each side from
+ * the fork to the end of its response; 'response' both whole responses, prefix included. README,
+ * the loop: scored on the continuations, pairs taught the demo model to close calls early.
  */
-export function prefItemsFromPairs(pairs: readonly ExportPair[]): PrefItem[] {
-  return pairs.map((ep) => ({ sample: ep.sample, chosen: sideResponse(ep.pair, 'chosen'), rejected: sideResponse(ep.pair, 'rejected'), prefix: ep.pair.prefix }));
+export type PairScope = 'fragment' | 'continuation' | 'response';
+export const PAIR_SCOPES: readonly PairScope[] = ['fragment', 'continuation', 'response'];
+
+type Side = Pick<PairSide, 'fragment' | 'completion' | 'text'>;
+
+/** A fragment pair (prefix, two sides as the search or a reviewer left them) as a preference item scoring `scope`. */
+export function scopedItem(sample: Sample, prefix: string, chosen: Side, rejected: Side, scope: PairScope = 'fragment'): PrefItem {
+  // Whole responses as a trainer takes them: without an end-of-turn marker a backend left (PrefRecord appends the template's).
+  const whole = (s: Side) => cleanResponse(prefix + s.text);
+  if (scope === 'response') return { sample, chosen: whole(chosen), rejected: whole(rejected) };
+  if (scope === 'continuation') return { sample, chosen: whole(chosen), rejected: whole(rejected), prefix };
+  // A side whose fragment ends its response stays closed: ending there is part of what it says.
+  const upTo = (s: Side) => (whole(s).length <= prefix.length + s.fragment.length ? { text: whole(s), open: false } : { text: prefix + s.fragment, open: true });
+  const c = upTo(chosen);
+  const r = upTo(rejected);
+  return { sample, chosen: c.text, rejected: r.text, prefix, open: { chosen: c.open, rejected: r.open } };
+}
+
+/** Reviewed pairs as preference items scoring `scope` (default: the fragments the pairs are about). */
+export function prefItemsFromPairs(pairs: readonly ExportPair[], scope: PairScope = 'fragment'): PrefItem[] {
+  return pairs.map(({ pair, sample }) => scopedItem(sample, pair.prefix, pair.chosen, pair.rejected, scope));
 }
 
 async function writeRecords<T, R>(path: string, items: Iterable<T> | AsyncIterable<T>, idOf: (t: T) => string, make: (t: T) => Promise<R | string>): Promise<WriteResult> {
