@@ -16,8 +16,12 @@ export interface LocalExport {
   outputDir: string;
 }
 
-/** The published SimPO settings, with a learning rate for full fine-tuning of a few-million-parameter model. */
-export const LOCAL_PREF_DEFAULTS = { loss: 'simpo', beta: 2.5, gamma: 0.5, learning_rate: 1e-4, epochs: 2 } as const;
+/**
+ * The published SimPO settings, with a learning rate for full fine-tuning of a few-million-parameter
+ * model: 1e-4 pulled the demo model off what it knew whatever the loss or pair scope, 1e-5 held it
+ * (README, the loop). `itool loop` starts from the same settings (LOOP_DEFAULTS.pref).
+ */
+export const LOCAL_PREF_DEFAULTS = { loss: 'simpo', beta: 2.5, gamma: 0.5, learning_rate: 1e-5, epochs: 2 } as const;
 
 export async function exportLocal(pairs: readonly ExportPair[], modelDir: string, outDir: string, outputDir: string): Promise<LocalExport> {
   if (!existsSync(localTrainerOutputs(modelDir).weightsPath)) {

@@ -24,6 +24,7 @@ import type { PreferencePair } from '../search/pairs';
 import { splitSteps } from '../search/steps';
 import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
+import { LOCAL_PREF_DEFAULTS } from './localExport';
 import { pplSummary, recordRound, updateRegistry } from './registry';
 import { scopedItem, TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PairScope, type PrefItem } from './trainingData';
 export { PAIR_SCOPES, type PairScope } from './trainingData';
@@ -96,9 +97,8 @@ export const LOOP_DEFAULTS: Readonly<LoopDefaults> = {
   rounds: 3,
   seed: 1,
   warmup: { epochs: 2, learningRate: 1e-3 },
-  // 1e-4 pulled the 1.7M-parameter demo model off what it knew for every preference objective;
-  // 1e-5 held it (README, the loop: the learning-rate diagnosis).
-  pref: { loss: 'simpo', learningRate: 1e-5, epochs: 2 },
+  // The local backend's settings (LOCAL_PREF_DEFAULTS: why 1e-5).
+  pref: { loss: LOCAL_PREF_DEFAULTS.loss, learningRate: LOCAL_PREF_DEFAULTS.learning_rate, epochs: LOCAL_PREF_DEFAULTS.epochs },
   // The published selection share; the most samples searched per round keeps a round to minutes on 2 cores.
   ratio: 0.3,
   exploreMax: 48,
