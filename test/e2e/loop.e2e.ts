@@ -99,6 +99,12 @@ describe('closed loop from the command palette in code-server', { skip, timeout:
     const chart = wv.locator('.chart.accuracy');
     assert.equal(await chart.getAttribute('data-accuracy'), [r1.baseline.accuracy, r1.evaluation.accuracy].map((a) => (100 * a).toFixed(1)).join(','));
     assert.match((await chart.getAttribute('data-comparisons')) ?? '', /continued SFT/);
+    // And the round's perplexities from its calibration, as for a round made by hand.
+    assert.ok(r1.ppl && r1.ppl.scored > 0 && r1.selection && existsSync(r1.selection), 'calibration and selection recorded');
+    const ppl = wv.locator('.chart.ppl');
+    assert.equal(await ppl.getAttribute('data-rounds'), '1');
+    const series = JSON.parse((await ppl.getAttribute('data-series')) ?? '{}') as Record<string, number[]>;
+    assert.equal(series['1'].reduce((a, b) => a + b, 0), r1.ppl.scored, 'every PPL of round 1 is in a bin');
     await screenshot(page, 'loop-dashboard');
   });
 });
