@@ -27,8 +27,9 @@ import { evaluatePolicy } from './evaluate';
 import { LOCAL_PREF_DEFAULTS } from './localExport';
 import { pplSummary, recordRound, updateRegistry } from './registry';
 import { scopedItem, TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PairScope, type PrefItem } from './trainingData';
-export { PAIR_SCOPES, type PairScope } from './trainingData';
 import type { RoundEvaluation, RoundRecord } from './types';
+
+export { PAIR_SCOPES, type PairScope } from './trainingData';
 
 export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
 export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
@@ -73,7 +74,7 @@ export interface LoopOptions {
    * What a fragment pair's loss scores, the shared prefix being the context of both sides:
    * 'fragment' (default) only the two fragments where the sides part (METHOD.md, "Pairs");
    * 'continuation' each side from the fork to the end of its response (fragment + completion);
-   * 'response' both whole responses, prefix included. README, the loop: what a pair scores.
+   * 'response' both whole responses, prefix included (README, the loop: what a pair scores).
    */
   pairScope?: PairScope;
   /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */

@@ -164,7 +164,7 @@ export class TrainingEncoder {
    * a shared prefix, each side's scored span starts where it leaves the prefix: the tokens of the
    * prefix are the same context on both sides, and under SimPO's per-token average they would
    * only dilute the margin and, when the sides differ in length, push the shared tokens' own
-   * probability up or down (README, the loop: fragment scope).
+   * probability up or down (README, the loop: what a pair scores).
    */
   async prefRecord(item: PrefItem): Promise<PrefRecord | string> {
     const prompt = await promptFor(this.renderer, item.sample);
@@ -186,8 +186,9 @@ export class TrainingEncoder {
 /**
  * What a fragment pair's loss scores, the shared prefix being context on both sides: 'fragment'
  * only the two fragments where the sides part (METHOD.md, "Pairs"); 'continuation' each side from
- * the fork to the end of its response; 'response' both whole responses, prefix included. README,
- * the loop: scored on the continuations, pairs taught the demo model to close calls early.
+ * the fork to the end of its response; 'response' both whole responses, prefix included. Scored on
+ * the continuations, pairs taught the demo model to close calls early (README, the loop: what a
+ * pair scores).
  */
 export type PairScope = 'fragment' | 'continuation' | 'response';
 export const PAIR_SCOPES: readonly PairScope[] = ['fragment', 'continuation', 'response'];
