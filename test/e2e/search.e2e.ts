@@ -1,15 +1,13 @@
 // The search made visible, in a real VS Code: a sample's MCTS tree (nodes by fragment, best path
 // marked, click → prefix) and its preference pairs as fragment diffs. Two sources: trees the real
-// engine built with a scripted stand-in policy (no model that writes sensible calls can run here),
-// journaled beside the dataset before the window opens; and a run of `Explore…` from the panel with
-// the tiny ONNX model, end to end through the command.
+// engine built with a scripted stand-in policy (its answers are fixed, so the test knows the tree),
+// journaled beside the dataset before the window opens; and a run of calibrate → select →
+// `Explore…` from the panel with the committed demo model (what `npm start` configures), end to
+// end through the commands.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ExploreResult } from '../../src/core/search/explore';
-import { writeTinyModel } from '../../src/core/model/testModels';
 import { demoCopyWithSearch } from '../support/scriptedPolicy';
 import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
@@ -22,8 +20,7 @@ describe('search in code-server', { timeout: 300_000 }, () => {
     const { copy, run: searched } = await demoCopyWithSearch(ROOT, DATASET, 'itool-search-');
     run = searched;
     assert.ok(run.pairs.length > 0, 'the scripted search finds pairs');
-    const modelDir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'tiny');
-    await writeTinyModel(modelDir, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 2 });
+    const modelDir = join(ROOT, 'demo', 'models', 'itool-tiny');
     s = await startSession({
       workspaceFrom: copy,
       settings: { 'itool.policy.onnx.modelDir': modelDir, 'itool.search.iterations': 2, 'itool.search.maxNewTokens': 12, 'itool.calibration.ratio': 0.05 },
@@ -58,7 +55,7 @@ describe('search in code-server', { timeout: 300_000 }, () => {
     await screenshot(s.page, 'search-tree-and-pairs');
   });
 
-  it('runs calibrate → select → explore from the panel with the tiny ONNX model', async () => {
+  it('runs calibrate → select → explore from the panel with the demo model', async () => {
     const wv = webview(s.page);
     await wv.locator('vscode-button.calibrate-button').click();
     await wv.locator('.summary.calibration[data-scored="40"]').waitFor({ timeout: 120_000 });
