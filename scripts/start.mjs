@@ -76,8 +76,8 @@ for (let i = 0; i < 300; i++) {
 console.log(
   `\niTool Studio is running in VS Code (code-server 4.100.3):\n\n  ${url}\n\n` +
     'Open a dataset under datasets/ with right-click > "Open Dataset" (or "iTool: Open Dataset" in the command palette).\n' +
-    'datasets/bfcl/BFCL_v4_parallel_multiple.json comes with model outputs to check; "Calibrate…" in any dataset panel\n' +
-    `runs the tiny random demo model in ${tinyModel}. Ctrl+C stops.\n`,
+    'datasets/bfcl/BFCL_v4_parallel_multiple.json comes with model outputs to check; "Calibrate…" and "Explore…" in any\n' +
+    `dataset panel, and "iTool: Run Closed Loop on a Local Model", run ${model === demoModel ? 'the demo model' : 'a tiny random model'} in ${model}. Ctrl+C stops.\n`,
 );
 const stop = () => proc.kill('SIGTERM');
 process.on('SIGINT', stop);
