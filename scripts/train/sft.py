@@ -17,7 +17,6 @@ Config keys (itool_train.py sft --config CFG.json; defaults in DEFAULTS):
 import random
 import time
 
-
 import itool_tiny
 import trainlib
 
