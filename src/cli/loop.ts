@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LOOP_DEFAULTS, LOOP_VARIANTS, PAIR_SCOPES, loopOptions, runLoop, type LoopOptions, type LoopVariant, type PairScope } from '../core/rounds/loop';
+import { ACCEPT_RULES, LOOP_DEFAULTS, LOOP_VARIANTS, PAIR_SCOPES, loopOptions, runLoop, type AcceptRule, type LoopOptions, type LoopVariant, type PairScope } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
 
 export interface LoopCommandArgs {
@@ -40,8 +40,8 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     io.stderr(`loop: unknown variant(s) ${bad.join(', ')}; expected ${LOOP_VARIANTS.join(', ')}\n`);
     return 2;
   }
-  if (a.accept !== undefined && a.accept !== 'valid' && a.accept !== 'better' && a.accept !== 'edit') {
-    io.stderr(`loop: --accept must be edit, valid or better, not "${a.accept}"\n`);
+  if (a.accept !== undefined && !ACCEPT_RULES.includes(a.accept as AcceptRule)) {
+    io.stderr(`loop: --accept must be ${ACCEPT_RULES.join(', ')}, not "${a.accept}"\n`);
     return 2;
   }
   if (a.pairScope !== undefined && !PAIR_SCOPES.includes(a.pairScope as PairScope)) {
@@ -70,7 +70,7 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     exploreMax: a.exploreMax ?? LOOP_DEFAULTS.exploreMax,
     search: { ...LOOP_DEFAULTS.search, iterations: a.iterations ?? LOOP_DEFAULTS.search.iterations, temperature: a.temperature ?? LOOP_DEFAULTS.search.temperature },
     evalLimit: a.evalLimit,
-    accept: (a.accept as LoopOptions['accept']) ?? LOOP_DEFAULTS.accept,
+    accept: (a.accept as AcceptRule | undefined) ?? LOOP_DEFAULTS.accept,
     pairScope: a.pairScope as PairScope | undefined,
     sftLearningRate: a.sftLr,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),

@@ -8,7 +8,7 @@ const BROWSE = 'Browse…';
 const MAX_LISTED = 2000;
 
 /** The workspace's files that may be datasets, by path. */
-export async function workspaceDatasets(): Promise<vscode.Uri[]> {
+async function workspaceDatasets(): Promise<vscode.Uri[]> {
   const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/.vscode/**,**/*.itool/**}', MAX_LISTED);
   return files.filter((u) => isDatasetCandidate(u.fsPath)).sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -18,10 +18,10 @@ import { tierCuts, tierOf } from '../calibrate/select';
 import { Dataset } from '../dataset/dataset';
 import type { Sample } from '../dataset/sample';
 import { OnnxPolicy } from '../model/onnx/onnxPolicy';
+import { editedPair } from '../pairs/manualPairs';
 import { mulberry32 } from '../random';
 import { explore, type ExploreResult } from '../search/explore';
 import type { PreferencePair } from '../search/pairs';
-import { splitSteps } from '../search/steps';
 import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
 import { LOCAL_PREF_DEFAULTS } from './localExport';
@@ -32,6 +32,8 @@ import type { RoundEvaluation, RoundRecord } from './types';
 export { PAIR_SCOPES, type PairScope } from './trainingData';
 
 export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
+export type AcceptRule = 'valid' | 'better' | 'edit';
+export const ACCEPT_RULES: readonly AcceptRule[] = ['edit', 'valid', 'better'];
 export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
 
 export const VARIANT_LABELS: Record<LoopVariant, string> = {
@@ -69,7 +71,7 @@ export interface LoopOptions {
    * still wrong, and training on them made held-out accuracy fall; 'valid' found no pair at all
    * (README, the loop).
    */
-  accept?: 'valid' | 'better' | 'edit';
+  accept?: AcceptRule;
   /**
    * What a fragment pair's loss scores, the shared prefix being the context of both sides:
    * 'fragment' (default) only the two fragments where the sides part (METHOD.md, "Pairs");
@@ -299,10 +301,9 @@ class Loop {
       if (mode !== 'edit' || p.gap < this.o.minGap - 1e-9 || p.rejected.verdict.valid) continue;
       const ref = await this.reference(sample, enc);
       if (ref && ref.startsWith(p.prefix) && ref !== p.prefix + p.rejected.text) {
-        // The reviewer's edit, cut like the search's sides: its first fragment after the prefix, then the rest.
-        const rest = ref.slice(p.prefix.length);
-        const fragment = splitSteps(rest, p.prefix)[0]?.text ?? rest;
-        items.push(scopedItem(sample, p.prefix, { fragment, completion: rest.slice(fragment.length), text: rest }, p.rejected, this.o.pairScope));
+        // The reviewer's edit as the review panel makes it (E key): fragment and completion re-cut.
+        const e = editedPair(p, ref.slice(p.prefix.length));
+        items.push(scopedItem(sample, e.prefix, e.chosen, e.rejected, this.o.pairScope));
         edited++;
       }
     }

@@ -202,7 +202,10 @@ export function scopedItem(sample: Sample, prefix: string, chosen: Side, rejecte
   if (scope === 'response') return { sample, chosen: whole(chosen), rejected: whole(rejected) };
   if (scope === 'continuation') return { sample, chosen: whole(chosen), rejected: whole(rejected), prefix };
   // A side whose fragment ends its response stays closed: ending there is part of what it says.
-  const upTo = (s: Side) => (whole(s).length <= prefix.length + s.fragment.length ? { text: whole(s), open: false } : { text: prefix + s.fragment, open: true });
+  const upTo = (s: Side) => {
+    const w = whole(s);
+    return w.length <= prefix.length + s.fragment.length ? { text: w, open: false } : { text: prefix + s.fragment, open: true };
+  };
   const c = upTo(chosen);
   const r = upTo(rejected);
   return { sample, chosen: c.text, rejected: r.text, prefix, open: { chosen: c.open, rejected: r.open } };
