@@ -2,7 +2,7 @@
 // Bundles with esbuild: the extension host (Node, `vscode` and native modules external), the CLI,
 // and the webview (browser). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './ensure.mjs';
 
@@ -40,6 +40,21 @@ function stageNative() {
   cpSync(join(ROOT, 'node_modules', 'onnxruntime-common'), join(to, 'onnxruntime-common'), { recursive: true });
 }
 
+/**
+ * Chat templates must render as Python's jinja2 renders them (patches/@huggingface+jinja+*.patch,
+ * applied by patch-package after npm install). A bundle built from the unpatched engine would score
+ * other text than the model was trained on, in silence: refuse to build one.
+ */
+function checkPatchedJinja() {
+  const dist = join(ROOT, 'node_modules', '@huggingface', 'jinja', 'dist');
+  for (const f of ['index.js', 'index.cjs']) {
+    if (!readFileSync(join(dist, f), 'utf8').includes('itool-python-parity')) {
+      throw new Error(`@huggingface/jinja is not patched (${join(dist, f)}): run \`npx patch-package\` (npm install runs it) and build again`);
+    }
+  }
+}
+
+checkPatchedJinja();
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
 stageNative();
 if (watch) {

@@ -9,7 +9,7 @@
 // Usage: node scripts/ensure.mjs [npm] [apt] [code-server]   (no argument = all three)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +41,9 @@ function sha(file) {
 export function ensureNpm() {
   const lock = join(ROOT, 'package-lock.json');
   const stamp = join(ROOT, 'node_modules', '.itool-lock-sha256');
-  const want = sha(lock);
+  // The patches applied at install (patches/, by patch-package in npm's postinstall) are part of what is installed.
+  const patches = join(ROOT, 'patches');
+  const want = [sha(lock), ...(existsSync(patches) ? readdirSync(patches).sort().map((f) => sha(join(patches, f))) : [])].join(',');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   log('installing npm packages (npm ci)');
   // ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node's postinstall would fetch CUDA binaries from

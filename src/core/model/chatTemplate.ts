@@ -5,9 +5,10 @@
 // tokens), rendered with @huggingface/jinja.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Template } from '@huggingface/jinja';
+import { Environment, Interpreter, Template } from '@huggingface/jinja';
 import type { ToolDef } from '../dataset/sample';
 import { PolicyError, type ChatMessage } from './policy';
+import { strftime } from './strftime';
 
 /**
  * Where the template comes from: a file (a tokenizer_config.json, the model folder holding one, or a
@@ -27,10 +28,27 @@ export class ChatTemplate {
     readonly origin: string,
   ) {}
 
+  /** The clock strftime_now reads (templates that print today's date); tests fix it. */
+  now: () => Date = () => new Date();
+
+  /**
+   * What transformers puts in a template's namespace besides its inputs (the engine's Template
+   * sets up the same names but will not let strftime_now be replaced): the constants, range,
+   * raise_exception, and Python's strftime (C locale, every directive) on a clock tests can fix.
+   */
+  private globals(): Record<string, unknown> {
+    return {
+      true: true, false: false, none: null, True: true, False: false, None: null,
+      range: pythonRange,
+      raise_exception: (message: unknown) => {
+        throw new Error(String(message));
+      },
+      strftime_now: (format: string) => strftime(this.now(), format),
+    };
+  }
+
   static async load(source: ChatTemplateSource): Promise<ChatTemplate> {
-    if ('template' in source) {
-      return new ChatTemplate(new Map([['default', source.template]]), source.specialTokens ?? {}, 'the configured chat template');
-    }
+    if ('template' in source) return ChatTemplate.fromText(source.template, source.specialTokens ?? {}, 'the configured chat template');
     const file = await templateFile(source.path);
     let text: string;
     try {
@@ -49,6 +67,11 @@ export class ChatTemplate {
     return ChatTemplate.fromConfig(config, file, jinja);
   }
 
+  /** From the template text itself and the special tokens it refers to. */
+  static fromText(template: string, specialTokens: Record<string, string>, origin: string): ChatTemplate {
+    return new ChatTemplate(new Map([['default', template]]), specialTokens, origin);
+  }
+
   /**
    * From a parsed tokenizer_config.json (its `chat_template`: one string, or named templates such
    * as "default" and "tool_use"), or from `jinja` (a chat_template.jinja) when it has none.
@@ -60,6 +83,13 @@ export class ChatTemplate {
     return new ChatTemplate(templates, specialTokensOf(config), origin);
   }
 
+  /**
+   * The template over `messages` as transformers' apply_chat_template renders it. A template that
+   * raises with `arguments` as objects is tried once more with them as JSON strings (DeepSeek-R1
+   * and functionary concatenate them as text; Python raises on a dict there, and so does the
+   * patched engine, instead of writing "[object Map]"). If both raise, the first error is the one
+   * reported: it is the template's own reason (raise_exception's message, or the failing filter).
+   */
   render(messages: ChatMessage[], tools: ToolDef[], addGenerationPrompt: boolean): string {
     const name = tools.length && this.templates.has('tool_use') ? 'tool_use' : this.templates.has('default') ? 'default' : [...this.templates.keys()][0];
     let template = this.compiled.get(name);
@@ -68,18 +98,70 @@ export class ChatTemplate {
         template = new Template(this.templates.get(name) ?? '');
         this.compiled.set(name, template);
       }
-      return template.render({
-        ...this.specialTokens,
-        // Plain JSON: no undefined-valued keys, which templates would see as defined.
-        messages: JSON.parse(JSON.stringify(messages)) as unknown,
-        // transformers passes tools as JSON-schema functions, and none at all when there are none.
-        tools: tools.length ? tools.map((t) => ({ type: 'function', function: JSON.parse(JSON.stringify(t)) as unknown })) : undefined,
-        add_generation_prompt: addGenerationPrompt,
-      });
     } catch (e) {
-      throw new PolicyError(`The chat template (${this.origin}) failed: ${(e as Error).message}`);
+      throw new TemplateRenderError(`The chat template (${this.origin}) does not parse: ${(e as Error).message}`);
+    }
+    const context = (msgs: ChatMessage[]): Record<string, unknown> => ({
+      ...this.specialTokens,
+      // Plain JSON: no undefined-valued keys, which templates would see as defined.
+      messages: JSON.parse(JSON.stringify(msgs)) as unknown,
+      // transformers passes tools as JSON-schema functions, and None when there are none.
+      tools: tools.length ? tools.map((t) => ({ type: 'function', function: JSON.parse(JSON.stringify(t)) as unknown })) : null,
+      add_generation_prompt: addGenerationPrompt,
+    });
+    const run = (items: Record<string, unknown>): string => {
+      const env = new Environment();
+      for (const [k, v] of Object.entries({ ...this.globals(), ...items })) env.set(k, v);
+      return (new Interpreter(env).run(template.parsed) as { value: string }).value;
+    };
+    try {
+      return run(context(messages));
+    } catch (first) {
+      const asStrings = withStringArguments(messages);
+      if (asStrings) {
+        try {
+          return run(context(asStrings));
+        } catch {
+          // The first error names the template's own reason.
+        }
+      }
+      throw new TemplateRenderError(`The chat template (${this.origin}) failed: ${(first as Error).message}`);
     }
   }
+}
+
+/** Python's range(stop) / range(start, stop[, step]). */
+function pythonRange(a: number, b?: number, step = 1): number[] {
+  const [start, stop] = b === undefined ? [0, a] : [a, b];
+  if (step === 0) throw new Error('range() arg 3 must not be zero');
+  const out: number[] = [];
+  for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
+  return out;
+}
+
+/** A template raised (or does not parse): a fact about this template and these messages. */
+export class TemplateRenderError extends PolicyError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateRenderError';
+  }
+}
+
+/** Python's json.dumps(x, ensure_ascii=False): ", " and ": " separators, non-ASCII kept. */
+export function pythonJsonDumps(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(pythonJsonDumps).join(', ')}]`;
+  return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pythonJsonDumps(x)}`).join(', ')}}`;
+}
+
+/** The messages with every call's arguments as a JSON string, or undefined when there are none. */
+function withStringArguments(messages: ChatMessage[]): ChatMessage[] | undefined {
+  if (!messages.some((m) => m.tool_calls?.some((c) => typeof c.function.arguments !== 'string'))) return undefined;
+  return messages.map((m) =>
+    m.tool_calls
+      ? { ...m, tool_calls: m.tool_calls.map((c) => ({ ...c, function: { ...c.function, arguments: typeof c.function.arguments === 'string' ? c.function.arguments : pythonJsonDumps(c.function.arguments) } })) }
+      : m,
+  );
 }
 
 function namedTemplates(config: Record<string, unknown>): Map<string, string> {

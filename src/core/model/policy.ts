@@ -3,12 +3,20 @@
 // search, rounds) is backend-agnostic.
 import type { ToolDef } from '../dataset/sample';
 
+/** One assistant tool call in Hugging Face's convention (calibrate/messages.ts builds them). */
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  /** `arguments` is an object; a JSON string only for templates that concatenate it as text. */
+  function: { name: string; arguments: Record<string, unknown> | string };
+}
+
 /** A chat message as chat templates expect it (the Hugging Face / OpenAI shape). */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
   /** Assistant tool calls, as templates with tool support read them. */
-  tool_calls?: { type: 'function'; function: { name: string; arguments: Record<string, unknown> } }[];
+  tool_calls?: ChatToolCall[];
   /** For tool results: the function that produced them. */
   name?: string;
   tool_call_id?: string;
