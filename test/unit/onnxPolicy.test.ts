@@ -191,7 +191,7 @@ describe('OnnxPolicy on tiny generated models', () => {
   it('renders tools, tool calls and the generation prompt with the chat template', async () => {
     const messages = [
       { role: 'user' as const, content: 'Weather in Paris?' },
-      { role: 'assistant' as const, content: '', tool_calls: [{ type: 'function' as const, function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+      { role: 'assistant' as const, content: '', tool_calls: [{ id: 'a1B2c3D4e', type: 'function' as const, function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
       { role: 'tool' as const, content: '{"temp": 21}', name: 'get_weather' },
     ];
     const text = await policy.chatTemplate(messages, TOOLS, { addGenerationPrompt: true });

@@ -8,7 +8,8 @@ import type { Dataset } from '../dataset/dataset';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import { PolicyError, type Policy, type ScoreRequest, type ScoreResult } from '../model/policy';
 import { JournalWriter, readJournal } from '../store/journal';
-import { scoreRequestFor, type ScoredPrompt } from './prompts';
+import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from './prompts';
+import type { CallRenderingSetting } from './messages';
 
 export interface CalibrationEntry {
   type: 'result';
@@ -27,6 +28,8 @@ export interface CalibrationHeader extends DatasetStamp {
   modelLabel: string;
   round: number;
   createdAt: string;
+  /** The call rendering asked for (absent in journals from before it existed: 'auto'). */
+  calls?: CallRenderingSetting;
 }
 
 /** A sample that could not be scored (unreadable record, template failure): listed, not fatal. */
@@ -34,8 +37,36 @@ export interface CalibrationSkip {
   type: 'skip';
   index: number;
   id?: string;
+  /** The class of reason: a ScoreSkip kind, 'unreadable' (the record) or 'score-failed' (the policy refused it). */
+  kind?: string;
   reason: string;
 }
+
+/**
+ * A run that scored nothing, or skipped more than `maxSkipShare` of what it tried: its selection
+ * would be built from the rest in silence, so it ends with this error instead (the journal keeps
+ * what was scored).
+ */
+export class CalibrationRefused extends PolicyError {
+  constructor(message: string, readonly result: CalibrationResult) {
+    super(message);
+    this.name = 'CalibrationRefused';
+  }
+}
+
+/** Skips counted by kind, most frequent first: "template-failed 20, drops-calls 3". */
+export function skipCounts(skipped: readonly CalibrationSkip[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const s of skipped) counts.set(s.kind ?? 'other', (counts.get(s.kind ?? 'other') ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+export function skipSummary(skipped: readonly CalibrationSkip[]): string {
+  return skipCounts(skipped).map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+/** Default share of samples a run may skip before it refuses to go on to a selection. */
+export const MAX_SKIP_SHARE = 0.05;
 
 type JournalEntry = CalibrationHeader | CalibrationEntry | CalibrationSkip;
 
@@ -61,6 +92,10 @@ export interface CalibrateOptions {
   signal?: AbortSignal;
   /** Called after each batch: samples done (including resumed ones) and the total to score. */
   onProgress?: (done: number, total: number) => void;
+  /** How calls are put in the prompt and answer (calibrate/messages.ts); 'auto' by the dataset's format. */
+  calls?: CallRenderingSetting;
+  /** Largest share of samples with a reference that may be skipped before the run ends with CalibrationRefused. */
+  maxSkipShare?: number;
 }
 
 export function perplexity(logprobs: readonly number[]): number | null {
@@ -97,7 +132,9 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
   const previous = await readJournal<JournalEntry>(path);
   let header = previous.entries.find((e): e is CalibrationHeader => e.type === 'header');
   // A journal for another version of the file (or none) starts fresh: its offsets mean nothing now.
-  const fresh = !header || !sameDataset(header, ds);
+  const calls = opts.calls ?? 'auto';
+  // Another call rendering scores other text: its numbers are not comparable, so start fresh.
+  const fresh = !header || !sameDataset(header, ds) || (header.calls ?? 'auto') !== calls;
   const done = new Set<number>(fresh ? [] : previous.entries.filter((e) => e.type === 'result').map((e) => (e as CalibrationEntry).index));
   const writer = await JournalWriter.open(fresh && previous.entries.length ? `${path}.new` : path);
   const all: JournalEntry[] = fresh ? [] : [...previous.entries];
@@ -110,6 +147,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         round,
         ...datasetStamp(ds),
         createdAt: new Date().toISOString(),
+        calls,
       };
       await writer.append(header);
       all.push(header);
@@ -120,7 +158,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
     const skips: CalibrationSkip[] = [];
     await ds.scan((i, text) =>
       ds.fromText(i, text).then((r) => {
-        if (!r.ok) skips.push({ type: 'skip', index: i, reason: r.reason });
+        if (!r.ok) skips.push({ type: 'skip', index: i, kind: 'unreadable', reason: r.reason });
         else if (r.sample.referenceIndex < 0) noReference++;
         else if (!done.has(i)) todo.push(i);
       }),
@@ -140,10 +178,12 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         const r = await ds.sample(i);
         if (!r.ok) continue;
         try {
-          const req = await scoreRequestFor(policy, r.sample);
+          const req = await scoreRequestFor(policy, r.sample, { calls });
           if (req) reqs.push({ index: i, id: r.sample.id, req });
         } catch (err) {
-          const skip: CalibrationSkip = { type: 'skip', index: i, reason: `chat template failed: ${err instanceof Error ? err.message : String(err)}` };
+          // A reason that belongs to this sample skips it; anything else (no template configured) stops the run.
+          if (!(err instanceof ScoreSkip)) throw err;
+          const skip: CalibrationSkip = { type: 'skip', index: i, id: r.sample.id, kind: err.kind, reason: err.message };
           await writer.append(skip);
           all.push(skip);
         }
@@ -154,7 +194,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         const sc = scored[j];
         if (sc instanceof Error) {
           // One sample the model cannot take (longer than its context) must not stop the others.
-          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, reason: sc.message };
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, kind: 'score-failed', reason: sc.message };
           await writer.append(skip);
           all.push(skip);
           continue;
@@ -167,7 +207,9 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
       for (const r of results) done.add(r.index);
       opts.onProgress?.(done.size, total);
     }
-    return collect(path, header!, all, noReference, fresh ? 0 : previous.entries.filter((e) => e.type === 'result').length);
+    const result = collect(path, header!, all, noReference, fresh ? 0 : previous.entries.filter((e) => e.type === 'result').length);
+    refuseIfMostlySkipped(result, opts.maxSkipShare ?? MAX_SKIP_SHARE);
+    return result;
   } finally {
     await writer.close();
     if (fresh && previous.entries.length) {
@@ -175,6 +217,24 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
       await rename(`${path}.new`, path);
     }
   }
+}
+
+/** Throws CalibrationRefused when nothing was scored or more than `maxShare` of the samples were skipped. */
+function refuseIfMostlySkipped(result: CalibrationResult, maxShare: number): void {
+  // Unreadable records are the dataset's own problem, reported by inspect and the panel; the share
+  // counts the samples this run should have scored.
+  const skipped = result.skipped.filter((s) => s.kind !== 'unreadable');
+  const tried = result.entries.length + skipped.length;
+  if (tried === 0 || skipped.length === 0) return;
+  const share = skipped.length / tried;
+  if (result.entries.length > 0 && share <= maxShare) return;
+  const first = skipped[0];
+  throw new CalibrationRefused(
+    `${result.entries.length} samples scored, ${skipped.length} of ${tried} skipped (${skipSummary(skipped)})` +
+      `${result.entries.length > 0 ? `, more than the ${(maxShare * 100).toFixed(0)}% a run may skip` : ''}: ` +
+      `e.g. sample ${first.id ?? first.index + 1}: ${first.reason}`,
+    result,
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { modelMetadataPath } from '../dataset/metadata';
 import { writeFileAtomic } from '../store/atomicWrite';
 import type { CalibrationResult } from './calibrate';
+import type { CallRenderingSetting } from './messages';
 import { tierCuts, tierOf, type Selection, type Tier, type TierCuts } from './select';
 
 export interface SelectionFile {
@@ -20,6 +21,8 @@ export interface SelectionFile {
   groups: Selection['groups'];
   selected: { index: number; id: string; group: 'calls' | 'text'; ppl: number; tier: Tier | undefined }[];
   createdAt: string;
+  /** The call rendering calibration scored with; the search renders its prompts the same way. */
+  calls?: CallRenderingSetting;
 }
 
 export function selectionPath(datasetPath: string, modelId: string, round: number): string {
@@ -38,6 +41,7 @@ export function selectionFile(cal: CalibrationResult, sel: Selection, cuts: Tier
     groups: sel.groups,
     selected: sel.selected.map((e) => ({ index: e.index, id: e.id, group: e.group, ppl: e.ppl!, tier: tierOf(e.ppl, cuts) })),
     createdAt: new Date().toISOString(),
+    calls: cal.header.calls ?? 'auto',
   };
 }
 

@@ -58,6 +58,8 @@ export interface ExploreOptions extends Partial<SearchOptions>, Partial<PairOpti
   /** Where to write the run's pairs as JSON Lines (atomically, at the end). */
   out?: string;
   reward?: SearchRunOptions['reward'];
+  /** How calls are put in the prompt: the selection's (its calibration's) rendering. */
+  calls?: SearchRunOptions['calls'];
 }
 
 export interface ExploreResult {
@@ -142,7 +144,7 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
     if (t.id !== undefined && r.sample.id !== t.id) return skip(`record ${t.index + 1} is now sample "${r.sample.id}", not "${t.id}" (the dataset changed since the selection)`, t.id);
     let tree: SearchTree;
     try {
-      tree = await searchSample(policy, r.sample, { ...search, signal: opts.signal, reward: opts.reward });
+      tree = await searchSample(policy, r.sample, { ...search, signal: opts.signal, reward: opts.reward, calls: opts.calls });
     } catch (err) {
       if (isAbort(err, opts.signal)) throw err;
       return skip(`search failed: ${err instanceof Error ? err.message : String(err)}`, r.sample.id);

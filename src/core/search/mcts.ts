@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Sample } from '../dataset/sample';
 import { promptFor } from '../calibrate/prompts';
+import type { CallRenderingSetting } from '../calibrate/messages';
 import type { CallOptions, Continuation, Policy } from '../model/policy';
 import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
 import { splitSteps, type Step, type StepKind } from './steps';
@@ -102,6 +103,8 @@ export interface SearchRunOptions extends Partial<SearchOptions>, CallOptions {
   reward?: (response: string) => Promise<number>;
   /** The rendered prompt, when the caller has it already. */
   prompt?: string;
+  /** How calls are put in the prompt (calibrate/messages.ts): the same as calibration used. */
+  calls?: CallRenderingSetting;
 }
 
 /** End-of-turn markers a backend may leave at the end of a response; the checker must not see them. */
@@ -320,7 +323,7 @@ export async function searchSample(policy: Policy, sample: Sample, opts: SearchR
   const o: SearchOptions = { ...DEFAULT_SEARCH_OPTIONS };
   for (const k of Object.keys(DEFAULT_SEARCH_OPTIONS) as (keyof SearchOptions)[]) if (opts[k] !== undefined) o[k] = opts[k]!;
   if (!(o.numActions >= 1 && o.iterations >= 0 && o.depth >= 1 && o.maxNewTokens >= 1 && o.maxSimulationSteps >= 0)) throw new Error(`invalid search options ${JSON.stringify(o)}`);
-  const prompt = opts.prompt ?? (await promptFor(policy, sample));
+  const prompt = opts.prompt ?? (await promptFor(policy, sample, { calls: opts.calls }));
   const s = new Search(policy, sample.id, prompt, expectationFor(sample), o, opts);
   for (let it = 0; it < o.iterations; it++) {
     opts.signal?.throwIfAborted();

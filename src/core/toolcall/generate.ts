@@ -6,11 +6,14 @@ import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
 import { modelMetadataPath } from '../dataset/metadata';
 import { promptFor } from '../calibrate/prompts';
+import type { CallRenderingSetting } from '../calibrate/messages';
 import { PolicyError, type Policy } from '../model/policy';
 import { cleanResponse } from '../search/mcts';
 import { writeFileAtomic } from '../store/atomicWrite';
 
 export interface GenerateOptions {
+  /** How calls are put in the prompt (calibrate/messages.ts); 'auto' by the dataset's format. */
+  calls?: CallRenderingSetting;
   /** Records to answer (default: every readable record). */
   indices?: readonly number[];
   maxTokens?: number;
@@ -39,7 +42,7 @@ export async function generateOutputs(ds: Dataset, policy: Policy, out: string, 
       const r = await ds.sample(indices[k]);
       if (r.ok) {
         try {
-          const prompt = await promptFor(policy, r.sample);
+          const prompt = await promptFor(policy, r.sample, { calls: opts.calls });
           const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? 256, seed: 0, signal: opts.signal });
           rows[k] = { id: r.sample.id, output: cleanResponse(c?.text ?? '') };
         } catch (err) {
