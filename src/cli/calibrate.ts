@@ -3,7 +3,8 @@
 // this round's search, written to OUT (the selection file `itool explore --selection` reads).
 // Results are journaled beside the dataset as they come: an interrupted run resumes.
 import { Dataset } from '../core/dataset/dataset';
-import { calibrate } from '../core/calibrate/calibrate';
+import { calibrate, CalibrationRefused, skipSummary, type CalibrationResult } from '../core/calibrate/calibrate';
+import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { selectDeficient, tierCuts, tierOf } from '../core/calibrate/select';
 import { selectionFile, writeSelection } from '../core/calibrate/selectionFile';
 import type { Policy } from '../core/model/policy';
@@ -23,6 +24,8 @@ export interface CalibrateCommandOptions {
   batch: number;
   tiers?: { easyBelow: number; hardFrom: number };
   out: string;
+  calls?: CallRenderingSetting;
+  maxSkipShare?: number;
 }
 
 export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>): Promise<Policy> {
@@ -65,9 +68,13 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
   return withPolicyRun(o, async (ds, policy, signal) => {
     const started = Date.now();
     let lastLine = 0;
-    const result = await calibrate(ds, policy, {
+    let result: CalibrationResult;
+    try {
+      result = await calibrate(ds, policy, {
       round: o.round,
       batch: o.batch,
+      calls: o.calls,
+      maxSkipShare: o.maxSkipShare,
       signal,
       onProgress: (done, total) => {
         const now = Date.now();
@@ -76,6 +83,20 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
         process.stderr.write(`[calibrate] ${done}/${total} samples, ${((now - started) / 1000).toFixed(1)} s\n`);
       },
     });
+    } catch (e) {
+      if (!(e instanceof CalibrationRefused)) throw e;
+      // No selection from what is left: say what was skipped and why, and fail.
+      const r = e.result;
+      process.stderr.write(
+        [
+          `itool: calibration refused: ${e.message}`,
+          ...r.skipped.slice(0, 10).map((s) => `  record ${s.index + 1}${s.id ? ` (${s.id})` : ''}: [${s.kind ?? 'other'}] ${s.reason}`),
+          `  journal ${r.path}; see what is scored with: itool render ${o.dataset} ${o.model ? `--model ${o.model}` : `--chat-template ${o.chatTemplate ?? 'FILE'}`}`,
+          '',
+        ].join('\n'),
+      );
+      return 1;
+    }
     const cuts = tierCuts(result.entries, o.tiers);
     const sel = selectDeficient(result.entries, o.ratio);
     await writeSelection(o.out, selectionFile(result, sel, cuts));
@@ -86,7 +107,8 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
     }
     const lines = [
       `model       ${policy.label} (round ${o.round})`,
-      `scored      ${result.entries.length} samples${result.resumed ? ` (${result.resumed} resumed)` : ''}, ${result.noReference} without a reference answer, ${result.skipped.length} skipped`,
+      `scored      ${result.entries.length} samples${result.resumed ? ` (${result.resumed} resumed)` : ''}, ${result.noReference} without a reference answer, ${result.skipped.length} skipped${result.skipped.length ? ` (${skipSummary(result.skipped)})` : ''}`,
+      `calls       rendered as ${o.calls ?? 'auto'} (auto: text for toolace, llamafactory, hermes, glaive; template for openai, xlam, bfcl)`,
       ...result.skipped.slice(0, 10).map((s) => `  record ${s.index + 1}: ${s.reason}`),
       `tiers       easy ${tiers.easy}, medium ${tiers.medium}, hard ${tiers.hard} (cut-offs ${cuts.easyBelow.toFixed(3)} / ${cuts.hardFrom.toFixed(3)}, ${cuts.source})`,
       `selected    ${sel.selected.length} (ratio ${o.ratio}): ${sel.groups.calls.selected} of ${sel.groups.calls.scored} that call a tool, ${sel.groups.text.selected} of ${sel.groups.text.scored} that answer in text`,

@@ -7,6 +7,7 @@ import { readSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
 import type { SearchOptions } from '../core/search/mcts';
 import { withPolicyRun, type CalibrateCommandOptions } from './calibrate';
+import type { CallRenderingSetting } from '../core/calibrate/messages';
 
 export interface ExploreCommandOptions extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>, Partial<SearchOptions> {
   dataset: string;
@@ -15,6 +16,8 @@ export interface ExploreCommandOptions extends Pick<CalibrateCommandOptions, 'mo
   /** Default: the selection's round. */
   round?: number;
   concurrency?: number;
+  /** Default: the selection's (the rendering its calibration scored with). */
+  calls?: CallRenderingSetting;
 }
 
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
@@ -29,6 +32,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     const result = await explore(ds, policy, sel.selected, {
       round,
       concurrency: o.concurrency,
+      calls: o.calls ?? sel.calls ?? 'auto',
       numActions: o.numActions,
       temperature: o.temperature,
       maxNewTokens: o.maxNewTokens,

@@ -11,6 +11,8 @@
 //   itool train-data DATASET --tokenizer DIR -o OUT.jsonl
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
+import { renderCommand } from './render';
+import { parseCallRendering, type CallRenderingSetting } from '../core/calibrate/messages';
 import { exploreCommand } from './explore';
 import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
@@ -37,14 +39,23 @@ Usage:
       Judge model outputs ({"id", "output"} JSON Lines, or BFCL "result" files) with the AST
       checker: accuracy, errors per kind, the first N invalid outputs; --json: one line per row.
       BFCL categories (--category, else from each id): ${BFCL_CATEGORIES.join(', ')}.
+  itool render DATASET (--model DIR | --chat-template FILE) [--calls auto|text|template] [--index N] [--json]
+      Per sample, the end of the rendered prompt and the scored response exactly as calibration
+      and search use them, or why the sample cannot be scored; --json: one line per sample,
+      {"id","prompt","response"} or {"id","error"}. --index N: only record N (0-based).
   itool calibrate DATASET --model DIR [--ep cpu|cuda] [--ratio 0.3] [--round N] [--batch 16] -o OUT
   itool calibrate DATASET --endpoint URL --served-model NAME [--chat-template FILE]
                   [--api-key-env VAR] [--ratio 0.3] [--round N] [--batch 16] -o OUT
+                  [--calls auto|text|template] [--max-skip-share 0.05]
       Perplexity of every reference answer under the policy (a local ONNX export, or an
       OpenAI-compatible server that returns prompt logprobs), easy/medium/hard tiers (tertiles, or
       --tiers EASY_BELOW,HARD_FROM), and the top --ratio by perplexity per group selected as
       deficient, written to OUT. Resumes an interrupted run. The API key is read from the
       environment variable VAR (default OPENAI_API_KEY), never from the command line.
+      --calls: text scores the assistant turn as the dataset writes it, template passes
+      structured calls to the chat template; auto: text for toolace, llamafactory, hermes, glaive,
+      template for openai, xlam, bfcl. Samples that cannot be scored are skipped with their reason;
+      when nothing is scored or more than --max-skip-share are skipped, exits 1 and writes no OUT.
   itool explore DATASET (--model DIR [--ep cpu|cuda] | --endpoint URL --served-model NAME
                   [--chat-template FILE] [--api-key-env VAR]) --selection FILE -o PAIRS
                   [--iters 5] [--actions 3] [--depth 3] [--temperature 1.5] [--max-new-tokens 50]
@@ -128,6 +139,9 @@ export async function main(argv: string[]): Promise<number> {
       pairs: { type: 'string' },
       state: { type: 'string' },
       dataset: { type: 'string' },
+      calls: { type: 'string' },
+      index: { type: 'string' },
+      'max-skip-share': { type: 'string' },
       target: { type: 'string' },
       'pref-loss': { type: 'string' },
       'base-model': { type: 'string' },
@@ -228,6 +242,18 @@ export async function main(argv: string[]): Promise<number> {
     if (!dataset) throw new UsageError('review: missing DATASET');
     return reviewCommand({ dataset, pairsFile: values.pairs, state: values.state as ReviewItemState | undefined, json: !!values.json }, { stdout: process.stdout, stderr: process.stderr });
   }
+  if (command === 'render') {
+    const dataset = positionals[0];
+    if (!dataset) throw new UsageError('render: missing DATASET');
+    return renderCommand({
+      dataset,
+      model: values.model,
+      chatTemplate: values['chat-template'],
+      calls: callsArg('render', values.calls),
+      index: numberArg('render', 'index', values.index, whole(0)),
+      json: !!values.json,
+    });
+  }
   if (command === 'calibrate') {
     const dataset = positionals[0];
     if (!dataset) throw new UsageError('calibrate: missing DATASET');
@@ -252,6 +278,8 @@ export async function main(argv: string[]): Promise<number> {
       batch: numberArg('calibrate', 'batch', values.batch, whole(1)) ?? 16,
       tiers,
       out: values.out,
+      calls: callsArg('calibrate', values.calls),
+      maxSkipShare: numberArg('calibrate', 'max-skip-share', values['max-skip-share'], (x) => x >= 0 && x <= 1),
     });
   }
   if (command === 'explore') {
@@ -281,6 +309,7 @@ export async function main(argv: string[]): Promise<number> {
       seed: num('seed', values.seed, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32),
       concurrency: num('concurrency', values.concurrency, whole(1)),
       round: num('round', values.round, whole(1)),
+      calls: values.calls === undefined ? undefined : callsArg('explore', values.calls),
     });
   }
   if (command === 'check') {
@@ -329,6 +358,15 @@ function numberArg(command: string, name: string, v: string | undefined, ok: (x:
   const x = Number(v);
   if (v.trim() === '' || !ok(x)) throw new UsageError(`${command}: --${name} "${v}" is out of range`);
   return x;
+}
+
+/** --calls text|template|auto (default auto: by the dataset's format). */
+function callsArg(command: string, v: string | undefined): CallRenderingSetting {
+  try {
+    return parseCallRendering(v);
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message}`);
+  }
 }
 
 /** A BFCL category name; BFCL's own file stems are accepted too (simple_python → simple). */

@@ -60,7 +60,7 @@ describe('calibrate', () => {
     }
   });
 
-  it('a sample longer than the model’s context is skipped with the reason; the others are scored', async () => {
+  it('a sample longer than the model’s context is skipped with the reason; past 5% skipped the run refuses, else the others are scored', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'itool-model-')), 'short');
     await writeTinyModel(dir, { layers: 1, hidden: 16, heads: 2, withKvCache: true, seed: 3, maxPos: 900 });
     const short = await OnnxPolicy.open(dir, { executionProvider: 'cpu' });
@@ -75,9 +75,18 @@ describe('calibrate', () => {
         await short.score([req]).catch(() => long.push(i));
       }
       assert.ok(long.length > 0 && long.length < ds.count, 'some samples exceed the context, some fit');
-      const r = await calibrate(ds, short, { batch: 8 });
+      // More than 5% skipped: by default the run refuses to go on to a selection, and says why.
+      await assert.rejects(calibrate(ds, short, { batch: 8 }), (e: Error) => {
+        assert.equal(e.name, 'CalibrationRefused');
+        assert.match(e.message, new RegExp(`^${ds.count - long.length} samples scored, ${long.length} of ${ds.count} skipped \\(score-failed ${long.length}\\)`));
+        assert.match(e.message, /exceed the model's max_position_embeddings \(900\)/);
+        return true;
+      });
+      // Allowed to skip that many, it keeps the rest; the skips carry their reason and kind.
+      const r = await calibrate(ds, short, { batch: 8, maxSkipShare: 1 });
       assert.deepEqual(r.skipped.map((k) => k.index).sort((a, b) => a - b), long);
       assert.match(r.skipped[0].reason, /exceed the model's max_position_embeddings \(900\)/);
+      assert.equal(r.skipped[0].kind, 'score-failed');
       assert.equal(r.entries.length, ds.count - long.length);
     } finally {
       await ds.close();

@@ -90,8 +90,9 @@ export function chatMessages(s: Sample, mode: CallRendering, turns: readonly Tur
         }
         // "" rather than no key or null for a turn with no text: every template of the corpus
         // accepts it; some raise on a missing key (DeepSeek), others on null (Gemma, Llama 3.2).
-        // A source that holds calls as text has nothing else in the turn: that text is the calls.
-        out.push({ role: 'assistant', content: TEXT_FORMATS.has(s.format) ? '' : t.content, tool_calls: pending });
+        // Only OpenAI messages keep text beside their calls; elsewhere the turn's text is the call
+        // text of the source format (python calls, <tool_call> JSON), which the template rewrites.
+        out.push({ role: 'assistant', content: s.format === 'openai' ? t.content : '', tool_calls: pending });
         return;
       }
       case 'tool_result': {

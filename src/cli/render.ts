@@ -1,0 +1,63 @@
+// `itool render DATASET (--model DIR | --chat-template FILE) [--calls text|template] [--index N] [--json]`:
+// per sample, the prompt and the scored response exactly as calibration and search use them
+// (calibrate/scoredAs.ts, the panel's "Scored as" block), or why the sample cannot be scored.
+// Nothing is loaded but the chat template: this is what to look at before spending a GPU-hour.
+import { Dataset } from '../core/dataset/dataset';
+import type { CallRenderingSetting } from '../core/calibrate/messages';
+import { loadRenderer, scoredAs, type ScoredAs } from '../core/calibrate/scoredAs';
+import { skipSummary } from '../core/calibrate/calibrate';
+
+export interface RenderCommandOptions {
+  dataset: string;
+  /** A model folder (its tokenizer_config.json / chat_template.jinja) … */
+  model?: string;
+  /** … or a tokenizer_config.json or Jinja template file. */
+  chatTemplate?: string;
+  calls: CallRenderingSetting;
+  /** 0-based record index; all records when absent. */
+  index?: number;
+  json: boolean;
+}
+
+/** Resolves once the text is handed to the OS: a pipe gets all of it even if the process exits next. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+/** Special tokens stay as they are; line ends are marked so trailing newlines can be seen. */
+function shown(text: string): string {
+  return text.replace(/\n/g, '⏎\n');
+}
+
+export async function renderCommand(o: RenderCommandOptions): Promise<number> {
+  if (!!o.model === !!o.chatTemplate) throw new Error('render: give exactly one of --model DIR or --chat-template FILE');
+  const renderer = await loadRenderer({ path: (o.model ?? o.chatTemplate)! });
+  const ds = await Dataset.open(o.dataset);
+  try {
+    if (o.index !== undefined && !(o.index < ds.count)) throw new Error(`render: --index ${o.index} is past the last record (${ds.count} records, 0-based)`);
+    const indices = o.index !== undefined ? [o.index] : Array.from({ length: ds.count }, (_, i) => i);
+    const errors: { kind: string }[] = [];
+    let rendered = 0;
+    for (const i of indices) {
+      const r = await ds.sample(i);
+      const row: ScoredAs | { id: string; index: number; error: string; kind: string } = r.ok
+        ? await scoredAs(renderer, r.sample, o.calls)
+        : { id: String(i + 1), index: i, error: r.reason, kind: 'unreadable' };
+      if ('error' in row) errors.push(row);
+      else rendered++;
+      if (o.json) {
+        await write(`${JSON.stringify('error' in row ? { id: row.id, error: row.error } : { id: row.id, prompt: row.prompt, response: row.response })}\n`);
+      } else if ('error' in row) {
+        await write(`── ${row.id} (record ${i}) ── not scored (${row.kind}): ${row.error}\n\n`);
+      } else {
+        const tail = row.prompt.length > 600 ? `…${row.prompt.slice(-600)}` : row.prompt;
+        await write(`── ${row.id} (record ${i}) ── calls rendered as ${row.calls}\n── prompt (end) ──\n${shown(tail)}\n── scored response ──\n${shown(row.response)}\n\n`);
+      }
+    }
+    const summary = `${rendered} of ${indices.length} samples rendered${errors.length ? `, ${errors.length} cannot be scored (${skipSummary(errors.map((e) => ({ type: 'skip', index: 0, kind: e.kind, reason: '' })))})` : ''}`;
+    process.stderr.write(`itool: ${summary}\n`);
+    return errors.length && rendered === 0 ? 1 : 0;
+  } finally {
+    await ds.close();
+  }
+}
