@@ -6,7 +6,16 @@
 // and not any real server: it only mirrors their wire behaviour, including the ways servers differ
 // (OpenAI refusing echo + logprobs, llama.cpp ignoring echo, vLLM with prompt_logprobs), and it can
 // misbehave on demand (429, 500, hangs, connection resets) while counting what it receives.
+//
+// Given a chat template (StandInOptions.chatTemplate) it also stands in for vLLM's tokenizer
+// endpoints: `POST /tokenize` renders {messages, tools, add_generation_prompt, …} with that template
+// (the project's own ChatTemplate, in place of vLLM's Python one) and answers the stand-in
+// tokenizer's ids; `POST /detokenize` turns ids back into text; /v1/completions then takes a prompt
+// given as those ids. Without a chat template those paths answer 404, as a server without them does.
 import { mulberry32 } from '../../src/core/random';
+import { ChatTemplate } from '../../src/core/model/chatTemplate';
+import type { ChatMessage } from '../../src/core/model/policy';
+import type { ToolDef } from '../../src/core/dataset/sample';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -47,6 +56,14 @@ export class StandInModel {
       i += t.length;
     }
     return out;
+  }
+
+  /** The token of an id tokenize() gives (core vocabulary, or 100000 + the code point). */
+  token(id: number): StandInToken | undefined {
+    if (!Number.isInteger(id) || id < 0) return undefined;
+    if (id < this.vocab.length) return { text: this.vocab[id], id };
+    const cp = id - 100_000;
+    return cp >= 0 && cp <= 0x10ffff ? { text: String.fromCodePoint(cp), id } : undefined;
   }
 
   /** Log-softmax over the core vocabulary after token `prev` ('' at the start). */
@@ -129,7 +146,22 @@ export interface StandInOptions {
   /** Latency of every completion answer. */
   delayMs?: number;
   modelSeed?: number;
+  /**
+   * The "server's own" chat template: with it the stand-in answers vLLM's /tokenize and /detokenize
+   * (without it they are 404, as on a server that lacks them).
+   */
+  chatTemplate?: string;
+  /** The special tokens the chat template refers to (bos_token, eos_token). */
+  specialTokens?: Record<string, string>;
+  /**
+   * How a /tokenize error (a template that raises) is shaped: 'object' as vLLM's older
+   * ErrorResponse {"object": "error", "message", "type", "code"} (the default), 'nested' as newer
+   * vLLM's {"error": {"message", …}}, 'detail' as FastAPI's HTTPException {"detail"}.
+   */
+  tokenizeErrorShape?: 'object' | 'nested' | 'detail';
 }
+
+export type TokenizerPath = '/tokenize' | '/detokenize';
 
 export class OpenAIStandIn {
   readonly model: StandInModel;
@@ -142,9 +174,13 @@ export class OpenAIStandIn {
   clientAborts = 0;
   /** Every completion request body, in arrival order. */
   bodies: Record<string, unknown>[] = [];
+  /** Every /tokenize and /detokenize request, in arrival order (not counted in `received`). */
+  tokenizerRequests: { path: TokenizerPath; body: Record<string, unknown> }[] = [];
   /** Latency of every completion answer (ms); may be changed between requests. */
   delayMs: number;
   private readonly faults: Fault[] = [];
+  private readonly tokenizerFaults: Fault[] = [];
+  private template?: ChatTemplate;
   private server!: Server;
   url = '';
 
@@ -152,6 +188,7 @@ export class OpenAIStandIn {
     this.model = new StandInModel(opts.modelSeed ?? 7);
     this.modelName = opts.model ?? 'stand-in-model';
     this.delayMs = opts.delayMs ?? 0;
+    if (opts.chatTemplate !== undefined) this.template = ChatTemplate.fromText(opts.chatTemplate, opts.specialTokens ?? {}, "the stand-in server's chat template");
   }
 
   resetCounters(): void {
@@ -159,6 +196,7 @@ export class OpenAIStandIn {
     this.maxInFlight = this.inFlight;
     this.clientAborts = 0;
     this.bodies = [];
+    this.tokenizerRequests = [];
   }
 
   static async start(opts: StandInOptions = {}): Promise<OpenAIStandIn> {
@@ -170,9 +208,12 @@ export class OpenAIStandIn {
     return s;
   }
 
-  /** The next `count` completion requests misbehave this way (in order, after earlier faults). */
-  inject(fault: Fault, count = 1): void {
-    for (let i = 0; i < count; i++) this.faults.push(fault);
+  /**
+   * The next `count` completion requests misbehave this way (in order, after earlier faults); with
+   * `on: 'tokenizer'`, the next /tokenize or /detokenize requests ('status' and 'reset' faults).
+   */
+  inject(fault: Fault, count = 1, on: 'completions' | 'tokenizer' = 'completions'): void {
+    for (let i = 0; i < count; i++) (on === 'tokenizer' ? this.tokenizerFaults : this.faults).push(fault);
   }
 
   async close(): Promise<void> {
@@ -192,6 +233,7 @@ export class OpenAIStandIn {
     if (req.method === 'GET' && path === '/v1/models') {
       return send(res, 200, { object: 'list', data: [{ id: this.modelName, object: 'model', created: 0, owned_by: 'stand-in' }] });
     }
+    if (this.template && req.method === 'POST' && (path === '/tokenize' || path === '/detokenize')) return this.tokenizer(path, chunks, req, res, leak);
     if (req.method !== 'POST' || path !== '/v1/completions') return send(res, 404, errorBody(`Not found: ${req.method} ${path}${leak}`, 'NotFoundError'));
 
     this.received++;
@@ -252,8 +294,17 @@ export class OpenAIStandIn {
   private complete(b: Record<string, unknown>, leak: string): { status: number; json: unknown } {
     const flavor = this.opts.flavor ?? 'vllm';
     if (b.model !== this.modelName) return { status: 404, json: errorBody(`The model \`${String(b.model)}\` does not exist.${leak}`, 'NotFoundError') };
-    if (typeof b.prompt !== 'string') throw new Error('prompt must be a string (this stand-in takes one prompt per request)');
-    const prompt = b.prompt;
+    // vLLM takes a prompt as text or as a list of token ids (used as they are).
+    let ptoks: StandInToken[];
+    if (typeof b.prompt === 'string') ptoks = this.model.tokenize(b.prompt);
+    else if (Array.isArray(b.prompt) && b.prompt.length && b.prompt.every((x) => typeof x === 'number')) {
+      ptoks = (b.prompt as number[]).map((id) => {
+        const t = this.model.token(id);
+        if (!t) throw new Error(`Token id ${id} is out of vocabulary`);
+        return t;
+      });
+    } else throw new Error('prompt must be a string or a list of token ids (this stand-in takes one prompt per request)');
+    const prompt = ptoks.map((t) => t.text).join('');
     const n = (b.n as number | undefined) ?? 1;
     const maxTokens = (b.max_tokens as number | undefined) ?? 16;
     const logprobs = b.logprobs as number | null | undefined;
@@ -272,7 +323,6 @@ export class OpenAIStandIn {
     const topP = (b.top_p as number | undefined) ?? 1;
     const seed = typeof b.seed === 'number' ? b.seed : Math.floor(Math.random() * 2 ** 31);
     const m = this.model;
-    const ptoks = m.tokenize(prompt);
     const choices = [];
     let completionTokens = 0;
     for (let c = 0; c < n; c++) {
@@ -329,6 +379,63 @@ export class OpenAIStandIn {
         usage: { prompt_tokens: ptoks.length, completion_tokens: completionTokens, total_tokens: ptoks.length + completionTokens },
       },
     };
+  }
+
+  /** vLLM's /tokenize and /detokenize (the parts used here), for a stand-in given a chat template. */
+  private tokenizer(path: TokenizerPath, chunks: Buffer[], req: IncomingMessage, res: ServerResponse, leak: string): void {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return send(res, 400, errorBody(`Invalid JSON body${leak}`, 'BadRequestError'));
+    }
+    this.tokenizerRequests.push({ path, body });
+    const fault = this.tokenizerFaults.shift();
+    if (fault?.kind === 'reset' || fault?.kind === 'reset-mid-body') return void req.socket.destroy();
+    if (fault?.kind === 'status') {
+      const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
+      return send(res, fault.status, errorBody(`${fault.message ?? `Injected HTTP ${fault.status}`}${leak}`, 'InjectedError'), headers);
+    }
+    if (fault?.kind === 'hang') return;
+    if (body.model !== this.modelName) return send(res, 404, errorBody(`The model \`${String(body.model)}\` does not exist.${leak}`, 'NotFoundError'));
+    if (path === '/detokenize') {
+      const ids = Array.isArray(body.tokens) ? (body.tokens as unknown[]) : [];
+      const toks = ids.map((id) => this.model.token(id as number));
+      if (toks.some((t) => !t)) return send(res, 400, this.tokenizeError(`Token id out of vocabulary${leak}`));
+      return send(res, 200, { prompt: toks.map((t) => t?.text).join('') });
+    }
+    let text: string;
+    if (Array.isArray(body.messages)) {
+      const addGenerationPrompt = body.add_generation_prompt !== false; // vLLM's default: true
+      const continueFinal = body.continue_final_message === true;
+      if (addGenerationPrompt && continueFinal) return send(res, 400, this.tokenizeError('Cannot set both `continue_final_message` and `add_generation_prompt` to True.'));
+      const tools = Array.isArray(body.tools) ? (body.tools as { function: ToolDef }[]).map((t) => t.function) : [];
+      const messages = body.messages as ChatMessage[];
+      try {
+        text = (this.template as ChatTemplate).render(messages, tools, addGenerationPrompt);
+      } catch (e) {
+        // vLLM: create_error_response(f"{e} {e.__cause__}"), HTTP 400.
+        return send(res, 400, this.tokenizeError(`${(e as Error).message} None${leak}`));
+      }
+      if (continueFinal) {
+        const last = messages[messages.length - 1]?.content ?? '';
+        const at = text.lastIndexOf(last);
+        if (last && at >= 0) text = text.slice(0, at + last.length);
+      }
+    } else if (typeof body.prompt === 'string') {
+      text = body.prompt;
+    } else {
+      return send(res, 400, this.tokenizeError('Either messages or prompt is required'));
+    }
+    const toks = this.model.tokenize(text);
+    send(res, 200, { count: toks.length, max_model_len: 32768, tokens: toks.map((t) => t.id), token_strs: body.return_token_strs === true ? toks.map((t) => t.text) : null });
+  }
+
+  private tokenizeError(message: string): unknown {
+    const shape = this.opts.tokenizeErrorShape ?? 'object';
+    if (shape === 'nested') return { error: { message, type: 'BadRequestError', param: null, code: 400 } };
+    if (shape === 'detail') return { detail: message };
+    return { object: 'error', message, type: 'BadRequestError', param: null, code: 400 };
   }
 
   /** vLLM's shape: null, then {id: {logprob, rank, decoded_token}}, the top token listed first. */

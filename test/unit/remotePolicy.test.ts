@@ -316,7 +316,7 @@ describe('RemotePolicy.chatTemplate and identity', () => {
   const messages = [{ role: 'user' as const, content: 'hi' }];
 
   it('throws a PolicyError saying what to configure when there is no template', async () => {
-    const p = new RemotePolicy({ baseURL: 'http://127.0.0.1:9/v1', model: 'm' });
+    const p = new RemotePolicy({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', maxRetries: 0 });
     const err = await rejection(p.chatTemplate(messages, []));
     assert.ok(err instanceof PolicyError);
     assert.match(err.message, /no chat template configured.*tokenizer_config\.json/s);

@@ -81,6 +81,12 @@ export function maskPrompt(tokens: ServerToken[], response: string): TokenLogpro
  * echo (llama.cpp, Ollama) answers with the generated tokens only: that is a reason, not a result.
  */
 export function parseEcho(json: unknown, response: string, maxTokens: number): TokenLogprob[] | string {
+  const echoed = echoTokens(json, maxTokens);
+  return typeof echoed === 'string' ? echoed : maskPrompt(echoed, response);
+}
+
+/** The echoed prompt's tokens of an `echo: true` answer (what parseEcho masks). */
+export function echoTokens(json: unknown, maxTokens: number): ServerToken[] | string {
   const c = choices(json)[0];
   const toks = c && choiceTokens(c);
   if (!toks) return 'no logprobs in the answer';
@@ -88,7 +94,7 @@ export function parseEcho(json: unknown, response: string, maxTokens: number): T
   const generated = typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : maxTokens;
   const echoed = toks.slice(0, Math.max(0, toks.length - generated));
   if (echoed.length === 0) return 'the logprobs cover the generated text only (echo ignored)';
-  return maskPrompt(echoed, response);
+  return echoed;
 }
 
 /**
@@ -98,6 +104,12 @@ export function parseEcho(json: unknown, response: string, maxTokens: number): T
  * there is one entry, or it is the top token, the highest rank is still it.
  */
 export function parsePromptLogprobs(json: unknown, response: string): TokenLogprob[] | string {
+  const toks = promptLogprobTokens(json);
+  return typeof toks === 'string' ? toks : maskPrompt(toks, response);
+}
+
+/** The prompt's tokens of a `prompt_logprobs` answer (what parsePromptLogprobs masks). */
+export function promptLogprobTokens(json: unknown): ServerToken[] | string {
   const c = choices(json)[0];
   const pl = c && Array.isArray(c.prompt_logprobs) ? c.prompt_logprobs : isObj(json) && Array.isArray(json.prompt_logprobs) ? json.prompt_logprobs : undefined;
   if (!pl || pl.length === 0) return 'no prompt_logprobs in the answer';
@@ -117,7 +129,7 @@ export function parsePromptLogprobs(json: unknown, response: string): TokenLogpr
     toks.push({ text: typeof best.decoded_token === 'string' ? best.decoded_token : null, logprob: best.logprob as number });
   }
   if (toks.every((t) => t.text === null)) return 'prompt_logprobs without decoded tokens';
-  return maskPrompt(toks, response);
+  return toks;
 }
 
 /**

@@ -1,9 +1,10 @@
 // The policy behind an OpenAI-compatible server (vLLM, SGLang, llama.cpp server, Ollama, OpenAI).
-// Everything goes through /v1/completions with the chat template rendered here (chatTemplate.ts):
-// sampling continues `prompt + prefix` as plain text, and scoring reads the prompt's own token
-// logprobs (echo, or vLLM's prompt_logprobs). One in-flight limit per policy; retries, timeouts and
-// cancellation are ours (the openai client never retries), so each logical request yields exactly
-// one successful answer, used once.
+// Everything goes through /v1/completions with the chat template rendered here (chatTemplate.ts),
+// or, without a local template, by the server's own (vLLM's /tokenize, serverTemplate.ts):
+// sampling continues `prompt + prefix` as plain text (a server render: its exact token ids), and
+// scoring reads the prompt's own token logprobs (echo, or vLLM's prompt_logprobs). One in-flight
+// limit per policy; retries, timeouts and cancellation are ours (the openai client never retries),
+// so each logical request yields exactly one successful answer, used once.
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import type { ToolDef } from '../../dataset/sample';
@@ -19,8 +20,9 @@ import {
   type TokenLogprob,
 } from '../policy';
 import { ChatTemplate, type ChatTemplateSource } from '../chatTemplate';
-import { parseEcho, parsePromptLogprobs, parseSample } from './logprobs';
+import { echoTokens, parseEcho, parsePromptLogprobs, parseSample, promptLogprobTokens } from './logprobs';
 import { backoffMs, classify, Semaphore, sleep } from './retry';
+import { maskExact, postJson, serverRoot, ServerTemplate } from './serverTemplate';
 
 export type { ChatTemplateSource } from '../chatTemplate';
 
@@ -43,7 +45,8 @@ export interface RemotePolicyOptions {
   maxRetryAfterMs?: number;
   /**
    * The model's chat template: a tokenizer_config.json, the model folder holding one, or a Jinja
-   * file. Without it (or chatTemplateText) chatTemplate() throws: the server's is not reachable.
+   * file. Without it (or chatTemplateText) the server renders with its own template (vLLM's
+   * /tokenize); chatTemplate() throws when it has none.
    */
   chatTemplatePath?: string;
   /** The template text itself, with the special tokens it refers to (bos_token, eos_token). */
@@ -102,6 +105,8 @@ export class RemotePolicy implements Policy {
   private readonly secret: string | undefined;
   private readonly closing = new AbortController();
   private template?: Promise<ChatTemplate>;
+  /** The server's own template, when no local one is configured; knows the ids of its renders. */
+  private readonly server: ServerTemplate;
   /** How this server gives prompt logprobs, once a first request has found out. */
   private scoreMode?: ScoreMode;
   private probing?: Promise<unknown>;
@@ -138,18 +143,25 @@ export class RemotePolicy implements Policy {
       timeout: this.timeoutMs,
       logLevel: 'off',
     });
+    const root = serverRoot(this.baseURL);
+    this.server = new ServerTemplate({
+      model: opts.model,
+      label: this.label,
+      scrub: (m) => this.scrub(m),
+      post: (path, body, signal) => this.post(body, signal, (s) => postJson(root + path, body, { apiKey: this.secret, signal: s })),
+    });
   }
 
   async chatTemplate(messages: ChatMessage[], tools: ToolDef[], opts: { addGenerationPrompt?: boolean } = {}): Promise<string> {
     const { chatTemplatePath: path, chatTemplateText: template, specialTokens } = this.opts;
     const source: ChatTemplateSource | undefined = path ? { path } : template !== undefined ? { template, specialTokens } : undefined;
     if (!source) {
-      throw new PolicyError(
+      const noLocal =
         `${this.label}: no chat template configured. A /v1/completions server needs the model's chat template rendered here ` +
-          `(to continue a partial assistant answer and to score exact prompts): set the chat template to the model's ` +
-          `tokenizer_config.json, the model folder holding it, or a Jinja template file (itool.policy.endpoint.chatTemplate, ` +
-          `or --chat-template FILE on the command line).`,
-      );
+        `(to continue a partial assistant answer and to score exact prompts): set the chat template to the model's ` +
+        `tokenizer_config.json, the model folder holding it, or a Jinja template file (itool.policy.endpoint.chatTemplate, ` +
+        `or --chat-template FILE on the command line).`;
+      return this.withSignal(undefined, (signal) => this.server.render(messages, tools, opts.addGenerationPrompt ?? false, signal, noLocal));
     }
     if (!this.template) {
       this.template = ChatTemplate.load(source);
@@ -163,7 +175,8 @@ export class RemotePolicy implements Policy {
     if (opts.n <= 0) return [];
     const body: Record<string, unknown> = {
       model: this.opts.model,
-      prompt: prompt + prefix,
+      // A render of the server's template goes as its exact token ids.
+      prompt: this.server.ids(prompt + prefix) ?? prompt + prefix,
       n: opts.n,
       temperature: opts.temperature,
       max_tokens: opts.maxTokens,
@@ -269,12 +282,16 @@ export class RemotePolicy implements Policy {
   private async scoreWith(mode: ScoreMode, r: ScoreRequest, signal: AbortSignal): Promise<TokenLogprob[]> {
     // max_tokens 1, not 0: some vLLM versions reject 0, and one generated token (dropped by count)
     // costs next to nothing beside the prompt's prefill. Greedy, so the answer is deterministic.
-    const body: Record<string, unknown> = { model: this.opts.model, prompt: r.prompt + r.response, max_tokens: 1, temperature: 0 };
+    // Renders of the server's template go as their exact token ids, the response being those after the prompt's.
+    const exact = this.server.exact(r.prompt, r.response);
+    const body: Record<string, unknown> = { model: this.opts.model, prompt: exact?.ids ?? r.prompt + r.response, max_tokens: 1, temperature: 0 };
     if (mode === 'echo') Object.assign(body, { echo: true, logprobs: 1 });
     else body.prompt_logprobs = 1;
     this.addExtras(body);
     const json = await this.post(body, signal);
-    const tokens = mode === 'echo' ? parseEcho(json, r.response, 1) : parsePromptLogprobs(json, r.response);
+    const tokens = exact
+      ? maskExact(mode === 'echo' ? echoTokens(json, 1) : promptLogprobTokens(json), exact)
+      : mode === 'echo' ? parseEcho(json, r.response, 1) : parsePromptLogprobs(json, r.response);
     if (typeof tokens === 'string') throw new Unsupported(tokens);
     return tokens;
   }
@@ -284,17 +301,17 @@ export class RemotePolicy implements Policy {
   }
 
   /**
-   * POST /completions with our retries: each attempt takes a slot of the in-flight limit (released
-   * while backing off) and its own abort controller, so a timed-out or reset attempt is abandoned
-   * whole and only a successful answer is returned.
+   * POST /completions (or `send`, another request to the server) with our retries: each attempt
+   * takes a slot of the in-flight limit (released while backing off) and its own abort controller,
+   * so a timed-out or reset attempt is abandoned whole and only a successful answer is returned.
    */
-  private async post(body: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+  private async post(body: Record<string, unknown>, signal: AbortSignal, send = (s: AbortSignal) => this.complete(body, s)): Promise<unknown> {
     let last = '';
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       let wait: number | undefined;
       const release = await this.limiter.acquire(signal);
       try {
-        return await this.attempt(body, signal);
+        return await this.attempt(send, signal);
       } catch (e) {
         if (signal.aborted) throw signal.reason;
         if (e instanceof AttemptTimeout) {
@@ -316,7 +333,7 @@ export class RemotePolicy implements Policy {
     throw new PolicyError(this.scrub(`${this.baseURL} (${this.opts.model}): no answer after ${this.maxRetries + 1} attempt${this.maxRetries ? 's' : ''}; last: ${last}`));
   }
 
-  private async attempt(body: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+  private async attempt(send: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal): Promise<unknown> {
     const ctl = new AbortController();
     const onAbort = (): void => ctl.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -327,9 +344,7 @@ export class RemotePolicy implements Policy {
       ctl.abort();
     }, this.timeoutMs);
     try {
-      // Extra fields (prompt_logprobs, add_special_tokens) go through as they are in the body.
-      const params = body as unknown as OpenAI.Completions.CompletionCreateParamsNonStreaming;
-      return (await this.client.completions.create(params, { signal: ctl.signal, timeout: this.timeoutMs, maxRetries: 0 })) as unknown;
+      return await send(ctl.signal);
     } catch (e) {
       if (timedOut && !signal.aborted) throw new AttemptTimeout();
       throw e;
@@ -337,6 +352,12 @@ export class RemotePolicy implements Policy {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  private async complete(body: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    // Extra fields (prompt_logprobs, add_special_tokens) go through as they are in the body.
+    const params = body as unknown as OpenAI.Completions.CompletionCreateParamsNonStreaming;
+    return (await this.client.completions.create(params, { signal, timeout: this.timeoutMs, maxRetries: 0 })) as unknown;
   }
 
   /** Runs `fn` under a signal that aborts on the caller's signal, on close(), or via `fail`. */
