@@ -37,8 +37,12 @@ NOW = datetime(2026, 12, 4, 9, 30, 0)
 ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 
-class TemplateError(Exception):
-    pass
+SNIPPET_CONTEXT = {
+    'x': {'a': 'A', 'b': 2, 'c': [1, 'two']},
+    'y': [1, 2, 3],
+    'msgs': [{'role': 'system', 'content': 'S'}, {'role': 'user', 'content': 'U'}, {'role': 'assistant', 'content': 'A', 'tool_calls': [{'id': 'x'}]}],
+    'messages': [],
+}
 
 
 def raise_exception(message):
@@ -160,12 +164,21 @@ def main():
             for mode in ('text', 'template'):
                 row = case(env, tpl, lambda a, s=s, mode=mode: toolace_messages(s, mode, a))
                 out['cases'].append({'template': tpl['name'], 'templateSha256': sha, 'sample': s['id'], 'calls': mode, **row})
+    # Template snippets (snippets.json): filters, tests, methods and printing real templates use.
+    snippets = json.load(open(os.path.join(FIXTURES, 'snippets.json'), encoding='utf-8'))
+    out['snippetContext'] = SNIPPET_CONTEXT
+    out['snippets'] = []
+    for sn in snippets:
+        try:
+            out['snippets'].append({'template': sn, 'ok': env.from_string(sn).render(**copy.deepcopy(SNIPPET_CONTEXT), tools=None)})
+        except Exception as e:  # noqa: BLE001
+            out['snippets'].append({'template': sn, 'error': f'{type(e).__name__}: {e}'})
     with open(os.path.join(FIXTURES, 'references.json'), 'w', encoding='utf-8') as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write('\n')
     ok = sum(1 for c in out['cases'] if 'error' not in c)
     strings = sum(1 for c in out['cases'] if c.get('arguments') == 'string')
-    print(f'{len(out["cases"])} cases: {ok} rendered ({strings} with arguments as strings), {len(out["cases"]) - ok} raise in Python')
+    print(f'{len(out["cases"])} cases: {ok} rendered ({strings} with arguments as strings), {len(out["cases"]) - ok} raise in Python; {len(out["snippets"])} snippets')
 
 
 if __name__ == '__main__':

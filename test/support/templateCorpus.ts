@@ -29,6 +29,9 @@ export interface References {
   generator: string;
   now: string;
   cases: ReferenceCase[];
+  /** Template snippets over `snippetContext`: Python's output or its error. */
+  snippetContext: Record<string, unknown>;
+  snippets: { template: string; ok?: string; error?: string }[];
 }
 
 const jsonl = (file: string): unknown[] => readFileSync(join(FIXTURES, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);

@@ -101,6 +101,22 @@ describe('chat-template conformance with Python jinja2 (transformers configurati
     assert.deepEqual([...classes.keys()].sort(), ['drops-calls', 'not-a-prefix', 'scored', 'template-failed']);
   });
 
+  it('template snippets (filters, tests, str methods, printing of None, dicts, floats) render as in Python, or fail where Python fails', () => {
+    const differ: string[] = [];
+    for (const sn of references.snippets) {
+      const ct = ChatTemplate.fromText(sn.template, {}, 'snippet');
+      let got: string | undefined;
+      try {
+        got = ct.renderVariables({ ...references.snippetContext, tools: null });
+      } catch {
+        got = undefined;
+      }
+      if (sn.ok !== undefined ? got !== sn.ok : got !== undefined) differ.push(`${sn.template}\n   Python: ${sn.ok ?? sn.error}\n   product: ${got ?? 'raised'}`);
+    }
+    assert.deepEqual(differ, []);
+    assert.ok(references.snippets.length >= 70);
+  });
+
   it('generated call ids are 9 alphanumerics, stable, and the ones the Python script computes', () => {
     const id = generatedCallId('toolace_python_call', 2, 0);
     assert.match(id, /^[A-Za-z0-9]{9}$/);

@@ -92,6 +92,36 @@ export class ChatTemplate {
    */
   render(messages: ChatMessage[], tools: ToolDef[], addGenerationPrompt: boolean): string {
     const name = tools.length && this.templates.has('tool_use') ? 'tool_use' : this.templates.has('default') ? 'default' : [...this.templates.keys()][0];
+    const context = (msgs: ChatMessage[]): Record<string, unknown> => ({
+      ...this.specialTokens,
+      // Plain JSON: no undefined-valued keys, which templates would see as defined.
+      messages: JSON.parse(JSON.stringify(msgs)) as unknown,
+      // transformers passes tools as JSON-schema functions, and None when there are none.
+      tools: tools.length ? tools.map((t) => ({ type: 'function', function: JSON.parse(JSON.stringify(t)) as unknown })) : null,
+      add_generation_prompt: addGenerationPrompt,
+    });
+    try {
+      return this.renderVariables(context(messages), name);
+    } catch (first) {
+      if (first instanceof TemplateRenderError) throw first;
+      const asStrings = withStringArguments(messages);
+      if (asStrings) {
+        try {
+          return this.renderVariables(context(asStrings), name);
+        } catch {
+          // The first error names the template's own reason.
+        }
+      }
+      throw new TemplateRenderError(`The chat template (${this.origin}) failed: ${(first as Error).message}`);
+    }
+  }
+
+  /**
+   * The template (`name`, default the first) over any variables, in transformers' namespace: what
+   * render() runs, and what the conformance tests run template snippets with. Throws the engine's
+   * error as is, or a TemplateRenderError when the template does not parse.
+   */
+  renderVariables(items: Record<string, unknown>, name = [...this.templates.keys()][0]): string {
     let template = this.compiled.get(name);
     try {
       if (!template) {
@@ -101,32 +131,9 @@ export class ChatTemplate {
     } catch (e) {
       throw new TemplateRenderError(`The chat template (${this.origin}) does not parse: ${(e as Error).message}`);
     }
-    const context = (msgs: ChatMessage[]): Record<string, unknown> => ({
-      ...this.specialTokens,
-      // Plain JSON: no undefined-valued keys, which templates would see as defined.
-      messages: JSON.parse(JSON.stringify(msgs)) as unknown,
-      // transformers passes tools as JSON-schema functions, and None when there are none.
-      tools: tools.length ? tools.map((t) => ({ type: 'function', function: JSON.parse(JSON.stringify(t)) as unknown })) : null,
-      add_generation_prompt: addGenerationPrompt,
-    });
-    const run = (items: Record<string, unknown>): string => {
-      const env = new Environment();
-      for (const [k, v] of Object.entries({ ...this.globals(), ...items })) env.set(k, v);
-      return (new Interpreter(env).run(template.parsed) as { value: string }).value;
-    };
-    try {
-      return run(context(messages));
-    } catch (first) {
-      const asStrings = withStringArguments(messages);
-      if (asStrings) {
-        try {
-          return run(context(asStrings));
-        } catch {
-          // The first error names the template's own reason.
-        }
-      }
-      throw new TemplateRenderError(`The chat template (${this.origin}) failed: ${(first as Error).message}`);
-    }
+    const env = new Environment();
+    for (const [k, v] of Object.entries({ ...this.globals(), ...items })) env.set(k, v);
+    return (new Interpreter(env).run(template.parsed) as { value: string }).value;
   }
 }
 
