@@ -150,7 +150,9 @@ def case(env, tpl, build):
 
 
 def main():
-    corpus = json.load(open(os.path.join(FIXTURES, 'corpus.json'), encoding='utf-8'))
+    # --corpus FILE --out FILE: render another set of templates (same samples) for a local comparison.
+    args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+    corpus = json.load(open(args.get('--corpus', os.path.join(FIXTURES, 'corpus.json')), encoding='utf-8'))
     samples = [json.loads(l) for l in open(os.path.join(FIXTURES, 'samples.jsonl'), encoding='utf-8') if l.strip()]
     toolace = [json.loads(l) for l in open(os.path.join(FIXTURES, 'toolace.jsonl'), encoding='utf-8') if l.strip()]
     env = environment()
@@ -173,7 +175,7 @@ def main():
             out['snippets'].append({'template': sn, 'ok': env.from_string(sn).render(**copy.deepcopy(SNIPPET_CONTEXT), tools=None)})
         except Exception as e:  # noqa: BLE001
             out['snippets'].append({'template': sn, 'error': f'{type(e).__name__}: {e}'})
-    with open(os.path.join(FIXTURES, 'references.json'), 'w', encoding='utf-8') as f:
+    with open(args.get('--out', os.path.join(FIXTURES, 'references.json')), 'w', encoding='utf-8') as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write('\n')
     ok = sum(1 for c in out['cases'] if 'error' not in c)

@@ -44,6 +44,13 @@ export class ChatTemplate {
         throw new Error(String(message));
       },
       strftime_now: (format: string) => strftime(this.now(), format),
+      // jinja2's dict(mapping_or_pairs, **kwargs); the engine hands a JS function its arguments' values.
+      dict: (...args: unknown[]) => {
+        const kwargs = args.at(-1) instanceof Map ? (args.pop() as Map<string, unknown>) : undefined;
+        const first = args[0] === undefined ? {} : plain(args[0]);
+        const base = Array.isArray(first) ? Object.fromEntries(first as [string, unknown][]) : (first as Record<string, unknown>);
+        return { ...base, ...(kwargs ? Object.fromEntries([...kwargs].map(([k, v]) => [k, plain(v)])) : {}) };
+      },
     };
   }
 
@@ -135,6 +142,14 @@ export class ChatTemplate {
     for (const [k, v] of Object.entries({ ...this.globals(), ...items })) env.set(k, v);
     return (new Interpreter(env).run(template.parsed) as { value: string }).value;
   }
+}
+
+/** An engine value (or what a JS function received of one) as plain JS data. */
+function plain(v: unknown): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === 'object' && 'type' in v && 'value' in v) return plain((v as { value: unknown }).value);
+  return v;
 }
 
 /** Python's range(stop) / range(start, stop[, step]). */
