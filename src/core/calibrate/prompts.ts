@@ -64,18 +64,16 @@ export async function scoreRequestFor(policy: Renderer, s: Sample, opts: RenderO
   let response = full.slice(prompt.length);
   // A template that writes the next assistant header after each turn puts it inside the answer:
   // the model never writes that header, it stops before it.
-  const header = await generationHeader(policy, s, mode, before);
+  const header = await generationHeader(policy, s, mode, before, prompt);
   if (header && response.endsWith(header) && response.length > header.length) response = response.slice(0, -header.length);
   if (response.trim() === '') throw new ScoreSkip('empty-answer', 'the template writes nothing for the reference answer');
   checkHolds(response, ref, mode);
   return { prompt, response, group: ref.calls?.length ? 'calls' : 'text', calls: mode };
 }
 
-/** What add_generation_prompt adds after these turns (the assistant header), or '' when it adds nothing. */
-async function generationHeader(policy: Renderer, s: Sample, mode: CallRendering, before: Turn[]): Promise<string> {
-  const messages = chatMessages(s, mode, before);
-  const withHeader = await render(policy, messages, s, mode, true);
-  const without = await render(policy, messages, s, mode, false).catch(() => undefined);
+/** What add_generation_prompt adds after these turns (the assistant header; `withHeader` is that render), or '' when it adds nothing. */
+async function generationHeader(policy: Renderer, s: Sample, mode: CallRendering, before: Turn[], withHeader: string): Promise<string> {
+  const without = await render(policy, chatMessages(s, mode, before), s, mode, false).catch(() => undefined);
   return without !== undefined && withHeader.startsWith(without) ? withHeader.slice(without.length) : '';
 }
 
