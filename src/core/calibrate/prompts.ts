@@ -111,7 +111,12 @@ function leaves(v: unknown, out: unknown[] = []): unknown[] {
 
 function spellings(v: unknown): string[] {
   if (typeof v === 'string') return [v, JSON.stringify(v).slice(1, -1), v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")];
-  if (typeof v === 'number') return Number.isInteger(v) ? [String(v), `${v}.0`] : [String(v)];
+  if (typeof v === 'number') {
+    // JavaScript's spelling, and Python's (1e-09, 1e+16, 2.0), which templates print through tojson/str.
+    const js = String(v);
+    const py = Math.abs(v) !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e16) ? v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2') : js;
+    return Number.isInteger(v) ? [js, `${v}.0`, py] : [js, py];
+  }
   if (typeof v === 'boolean') return v ? ['true', 'True'] : ['false', 'False'];
   return ['null', 'None'];
 }
