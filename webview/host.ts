@@ -43,6 +43,8 @@ export interface PanelState {
   filter?: string;
   /** The review tab was showing. */
   review?: boolean;
+  /** The detail view's "Scored as" block was left open (undefined: open). */
+  scoredAsOpen?: boolean;
 }
 
 export function getState(): PanelState {

@@ -20,6 +20,7 @@ import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
 import { LIST_COLUMNS, SampleList } from './sampleList';
 import { PairsQueue } from './pairsQueue';
 import { markSelection } from './fragmentMark';
+import { fillScoredAs } from './scoredAsView';
 
 provideVSCodeDesignSystem().register(vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeBadge(), vsCodeProgressRing(), vsCodeButton());
 
@@ -56,6 +57,8 @@ let currentView = 0;
 let currentCount = 0;
 const problems = new Map<string, Problem>();
 let detailRequest = 0;
+/** The record the detail view shows (its "Scored as" block refetches when settings change). */
+let shownIndex = -1;
 
 const title = el('span', { class: 'title' });
 const countBadge = el('vscode-badge', { class: 'count', 'aria-live': 'polite' });
@@ -122,14 +125,34 @@ renderEmpty(detail, 'Loading…');
 async function showDetail(row: Row | undefined, position: number): Promise<void> {
   setState({ ...getState(), selected: position });
   if (!row) {
-    if (position < 0) renderEmpty(detail, 'Select a sample to see it here.');
+    if (position < 0) {
+      shownIndex = -1;
+      renderEmpty(detail, 'Select a sample to see it here.');
+    }
     return;
   }
   const mine = ++detailRequest;
   const r = await request('sample', { index: row.index });
   if (mine !== detailRequest) return;
-  if (r.sample) renderSample(detail, r.sample, r.line, r.rawText, r.outputs, r.search);
-  else renderProblem(detail, row.index, r.problem ?? 'unreadable record', r.rawText);
+  shownIndex = row.index;
+  if (r.sample) {
+    renderSample(detail, r.sample, r.line, r.rawText, r.outputs, r.search);
+    void showScoredAs(row.index, mine);
+  } else renderProblem(detail, row.index, r.problem ?? 'unreadable record', r.rawText);
+}
+
+/** Fill the detail view's "Scored as" block for record `index`, unless another sample is shown by then. */
+async function showScoredAs(index: number, mine: number): Promise<void> {
+  const box = detail.querySelector<HTMLElement>('.scored-as');
+  if (!box) return;
+  try {
+    const v = await request('scoredAs', { index });
+    if (mine === detailRequest && box.isConnected) fillScoredAs(box, v);
+  } catch (err) {
+    if (mine !== detailRequest || !box.isConnected) return;
+    box.dataset.state = 'error';
+    box.querySelector('.scored-summary')!.textContent = `could not render: ${(err as Error).message}`;
+  }
 }
 
 function showCount(count: number, scanning: boolean): void {
@@ -232,6 +255,9 @@ onNotification((n) => {
     }
     case 'showReview':
       showTab(true);
+      return;
+    case 'scoredAsChanged':
+      if (shownIndex >= 0) void showScoredAs(shownIndex, detailRequest);
       return;
     case 'review':
       reviewTab.textContent = n.counts.total ? `Review pairs (${n.counts.pending} pending)` : 'Review pairs';

@@ -9,6 +9,7 @@ import type { ErrorKind, Verdict } from '../src/core/toolcall/types';
 import type { SearchTree } from '../src/core/search/mcts';
 import type { PairVerdict, PreferencePair } from '../src/core/search/pairs';
 import type { StepKind } from '../src/core/search/steps';
+import type { CallRendering, CallRenderingSetting } from '../src/core/calibrate/messages';
 
 /** The search of one sample: its MCTS tree and the pairs it produced. */
 export interface SampleSearch {
@@ -124,12 +125,41 @@ export interface PairFilter {
   kind?: StepKind;
 }
 
+/**
+ * "Scored as": what calibration and search will score for one sample (the prompt the configured
+ * policy's chat template renders and the response whose tokens are scored), read without a model.
+ */
+export interface ScoredAsView {
+  /** The setting (itool.calibrate.callRendering) and the rendering it gives this sample's format. */
+  setting: CallRenderingSetting;
+  calls: CallRendering;
+  /** The sample's format, by its short name ("ToolACE"). */
+  formatName: string;
+  /** Where the chat template was read from (model folder or template file). */
+  source?: string;
+  prompt?: string;
+  response?: string;
+  /** Why the sample cannot be scored (calibration skips it), and the class of reason. */
+  error?: string;
+  kind?: string;
+  /** No model or template is configured: the setting that says where. */
+  missing?: string;
+  /** The calibration shown in the panel scored this sample. */
+  calibrated?: { tokens?: number; ppl: number | null; model: string; round: number; calls: CallRenderingSetting };
+  /** The latest calibration (the one shown, or a newer refused run) skipped this sample. */
+  skipped?: { kind?: string; reason: string };
+}
+
 /** Where a fragment was selected in the panel: which response of which sample. */
 export type FragmentSource = 'reference' | 'prediction' | 'chosen' | 'rejected';
 
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
   sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[]; search?: SampleSearch } };
+  /** What calibration and search will score for this sample under the configured policy's chat template. */
+  scoredAs: { params: { index: number }; result: ScoredAsView };
+  /** Open VS Code's settings at a query (a setting the panel says is missing). */
+  openSettings: { params: { query: string }; result: Record<string, never> };
   /** Ask the host to pick a predictions file ({"id","output"} JSONL) and check it against this dataset. */
   loadPredictions: { params: Record<string, never>; result: { loaded: boolean } };
   /** Run `iTool: Calibrate Dataset` / `iTool: Select Deficient Samples` on this dataset. */
@@ -170,7 +200,9 @@ export type HostNotification =
   /** The review journal changed outside the queue (a fragment marked from the text editor): refetch. */
   | { type: 'review'; counts: ReviewCounts }
   /** Switch to the review tab (iTool: Review Preference Pairs). */
-  | { type: 'showReview' };
+  | { type: 'showReview' }
+  /** The policy or call rendering settings changed: the detail view's "Scored as" block refetches. */
+  | { type: 'scoredAsChanged' };
 
 export type WebviewNotification =
   | { type: 'ready' }

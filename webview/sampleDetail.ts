@@ -1,11 +1,13 @@
 // The detail view of one sample: the conversation (reference answer marked), the tool set as
-// collapsible schemas, the reference calls readably, BFCL possible answers, and the raw record.
+// collapsible schemas, the reference calls readably, what calibration scores ("Scored as",
+// scoredAsView.ts), BFCL possible answers, and the raw record.
 // All dataset text is set with textContent (see dom.ts).
 import { el, pretty, text } from './dom';
 import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
 import type { JudgedOutput, SampleSearch } from './protocol';
 import { renderSearch } from './searchView';
 import { renderVerdict } from './verdictView';
+import { scoredAsPlaceholder } from './scoredAsView';
 
 const ROLE_LABEL: Record<Turn['role'], string> = {
   system: 'System',
@@ -42,6 +44,8 @@ export function renderSample(container: HTMLElement, s: Sample, line: number, ra
       ? section(`Model output${outputs.length > 1 ? `s (${outputs.length})` : ''}`, 'outputs', ...outputs.map((o) => markable(renderVerdict(o.output, o.verdict, `predictions line ${o.line}`), '.output-text', 'prediction', s.index)))
       : null,
     section('Reference answer', 'reference', referenceBlock(reference)),
+    // What calibration and search score for it: filled in when the host has rendered it (main.ts).
+    scoredAsPlaceholder(),
     search ? section('Search (MCTS)', 'search-section', renderSearch(search)) : null,
     section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => (i === s.referenceIndex ? markable(turnBlock(t, true), '.turn-text', 'reference', s.index) : turnBlock(t, false)))),
     section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),

@@ -1,7 +1,7 @@
 // `iTool: Calibrate Dataset`, `iTool: Select Deficient Samples` and `iTool: Explore Deficient
 // Samples`, on the dataset panel in front.
 import * as vscode from 'vscode';
-import { calibrate } from '../core/calibrate/calibrate';
+import { calibrate, CalibrationRefused } from '../core/calibrate/calibrate';
 import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
 import { generateOutputs, outputsPath } from '../core/toolcall/generate';
@@ -9,7 +9,7 @@ import type { Policy } from '../core/model/policy';
 import { DatasetEditorProvider } from './datasetEditor';
 import type { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
-import { openConfiguredPolicy } from './policyConfig';
+import { CALL_RENDERING_SETTING, callRenderingSetting, openConfiguredPolicy } from './policyConfig';
 
 function activePanel(): DatasetPanel | undefined {
   const panel = DatasetEditorProvider.activePanel;
@@ -59,6 +59,7 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
         return calibrate(ds, policy, {
           round: cfg.get<number>('round', 1),
           batch: cfg.get<number>('batch', 16),
+          calls: callRenderingSetting(),
           signal: ctl.signal,
           onProgress: (done, total) => {
             if (resumedAt < 0) resumedAt = done;
@@ -77,6 +78,13 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') {
       void vscode.window.showInformationMessage('iTool: calibration cancelled; what was scored is kept and a rerun resumes from there.');
+    } else if (err instanceof CalibrationRefused) {
+      // Too much was skipped to rank what is left: no results shown, no selection until a run is accepted.
+      panel.calibration.refuse(err.message, err.result.skipped);
+      panel.refreshScoredAs(); // the detail view says why its sample was skipped
+      for (const s of err.result.skipped.slice(0, 50)) log().warn(`calibration skipped record ${s.index + 1}${s.kind ? ` (${s.kind})` : ''}: ${s.reason}`);
+      log().error(`calibration of ${ds.path} refused: ${err.message}`);
+      void showRefusal(err.message);
     } else {
       log().error(`calibration of ${ds.path} failed: ${errorMessage(err)}`);
       void vscode.window.showErrorMessage(`iTool: calibration failed: ${errorMessage(err)}`);
@@ -86,10 +94,27 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
   }
 }
 
+/** The refusal as an error notification; its buttons open the log or the call rendering setting. */
+async function showRefusal(message: string): Promise<void> {
+  const logButton = 'Show Log';
+  const setting = 'Call Rendering Setting';
+  const pick = await vscode.window.showErrorMessage(`iTool: calibration refused, no selection made: ${message}`, logButton, setting);
+  if (pick === logButton) log().show(true);
+  else if (pick === setting) await vscode.commands.executeCommand('workbench.action.openSettings', CALL_RENDERING_SETTING);
+}
+
+/** Says so when the latest calibration was refused: no selection is built from it. */
+function refused(panel: DatasetPanel): boolean {
+  const why = panel.calibration.refusal;
+  if (why) void vscode.window.showErrorMessage(`iTool: no selection from a refused calibration: ${why.replace(/\.$/, '')}. Fix what made it skip samples (the panel's "Scored as" block shows why for each sample) and calibrate again.`);
+  return !!why;
+}
+
 /** Returns how many samples were selected (the panel's button shows it). */
 export async function selectDeficientCommand(): Promise<number | undefined> {
   const panel = activePanel();
   if (!panel) return undefined;
+  if (refused(panel)) return undefined;
   if (!panel.calibration.loaded) {
     const found = await panel.calibration.loadLatest();
     if (found) panel.showCalibration(found, thresholds());
@@ -99,6 +124,7 @@ export async function selectDeficientCommand(): Promise<number | undefined> {
     void vscode.window.showWarningMessage('iTool: calibrate the dataset first (iTool: Calibrate Dataset).');
     return undefined;
   }
+  if (refused(panel)) return undefined;
   const ratio = vscode.workspace.getConfiguration('itool.calibration').get<number>('ratio', 0.3);
   const sel = panel.calibration.select(ratio);
   const path = selectionPath(panel.datasetOpen.path, cal.header.model, cal.header.round);
@@ -125,6 +151,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
   let targets = panel.calibration.selectedTargets();
   if (targets.length === 0 && panel.calibration.loaded) {
     await selectDeficientCommand();
+    if (panel.calibration.refusal) return; // said why
     targets = panel.calibration.selectedTargets();
   }
   if (targets.length === 0) {
@@ -146,6 +173,8 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
         let first = -1;
         return explore(ds, policy, targets, {
           round,
+          // The selection's rendering: the search continues the prompts calibration scored.
+          calls: panel.calibration.header ? (panel.calibration.header.calls ?? 'auto') : callRenderingSetting(),
           numActions: cfg.get<number>('numActions', 3),
           temperature: cfg.get<number>('temperature', 1.5),
           maxNewTokens: cfg.get<number>('maxNewTokens', 50),
@@ -207,6 +236,7 @@ export async function generateOutputsCommand(ctx: vscode.ExtensionContext): Prom
         let reported = 0;
         return generateOutputs(ds, policy, out, {
           indices,
+          calls: callRenderingSetting(),
           signal: ctl.signal,
           onProgress: (done, total) => {
             const pct = (100 * done) / Math.max(1, total);

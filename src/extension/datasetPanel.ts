@@ -8,6 +8,7 @@ import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Re
 import { PanelCalibration } from './panelCalibration';
 import { PanelSearch } from './panelSearch';
 import { PanelReview } from './panelReview';
+import { PanelScoredAs } from './panelScoredAs';
 import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
 import { errorMessage, log } from './log';
 import { PanelVerdicts } from './panelVerdicts';
@@ -28,6 +29,7 @@ export class DatasetPanel implements vscode.Disposable {
   readonly calibration: PanelCalibration;
   readonly search: PanelSearch;
   readonly review: PanelReview;
+  private readonly scoredAs: PanelScoredAs;
   private checking: AbortController | undefined;
 
   constructor(
@@ -39,7 +41,17 @@ export class DatasetPanel implements vscode.Disposable {
     this.calibration = new PanelCalibration(dataset);
     this.search = new PanelSearch(dataset);
     this.review = new PanelReview(dataset, this.search, this.calibration);
-    this.disposables.push(webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)));
+    this.scoredAs = new PanelScoredAs(dataset, this.calibration);
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)),
+      // Another model, template or call rendering scores other text: the open sample's block refetches.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('itool.policy') || e.affectsConfiguration('itool.calibrate')) {
+          this.scoredAs.invalidate();
+          this.notify({ type: 'scoredAsChanged' });
+        }
+      }),
+    );
     for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
   }
 
@@ -118,6 +130,12 @@ export class DatasetPanel implements vscode.Disposable {
         const search = this.search.forSample(msg.params.index);
         return r.ok ? { sample: r.sample, line: r.line, rawText: r.text, outputs, search } : { problem: r.reason, line: r.line, rawText: r.text };
       }
+      case 'scoredAs':
+        return this.scoredAs.view(msg.params.index);
+      case 'openSettings':
+        // Only the extension's own settings: the page asks for the one it names.
+        await vscode.commands.executeCommand('workbench.action.openSettings', msg.params.query.startsWith('itool.') ? msg.params.query : 'itool');
+        return {};
       case 'setView':
         return { view: this.startView(msg.params.query, msg.params.filter, msg.params.sort) };
       case 'loadPredictions':
@@ -165,6 +183,11 @@ export class DatasetPanel implements vscode.Disposable {
   showSearch(header: ExploreHeader, entries: readonly ExploreEntry[], path?: string): void {
     this.search.show(header, entries, path);
     this.notifySearch();
+  }
+
+  /** The open sample's "Scored as" block is out of date (a refused calibration's skips): it refetches. */
+  refreshScoredAs(): void {
+    this.notify({ type: 'scoredAsChanged' });
   }
 
   showReview(): void {

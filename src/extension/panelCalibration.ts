@@ -2,7 +2,7 @@
 // cut-offs and a histogram, from the calibration journal beside the dataset (the newest one for
 // this file, or the one a run just produced) and the selection made from it.
 import type { Dataset } from '../core/dataset/dataset';
-import type { CalibrationEntry, CalibrationHeader, CalibrationResult } from '../core/calibrate/calibrate';
+import { MAX_SKIP_SHARE, skipSummary, type CalibrationEntry, type CalibrationHeader, type CalibrationResult, type CalibrationSkip } from '../core/calibrate/calibrate';
 import { newestJournal } from '../core/dataset/metadata';
 import { selectDeficient, tierCuts, tierOf, type Tier, type TierCuts } from '../core/calibrate/select';
 import type { CalibrationSummary, RowCalibration } from '../../webview/protocol';
@@ -11,6 +11,14 @@ const BINS = 24;
 
 export class PanelCalibration {
   private byIndex = new Map<number, CalibrationEntry>();
+  private skippedByIndex = new Map<number, CalibrationSkip>();
+  /** What the latest run skipped when it was refused (its results are not shown, its reasons are). */
+  private refusedSkips = new Map<number, CalibrationSkip>();
+  /**
+   * Why no selection may be built from the calibration shown: the run was refused (CalibrationRefused),
+   * or the journal read back skipped more than calibration allows. Undefined when it may.
+   */
+  refusal: string | undefined;
   private selected = new Set<number>();
   private cuts: TierCuts | undefined;
   /** The calibration shown, as read or as just computed. */
@@ -29,8 +37,33 @@ export class PanelCalibration {
   show(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }): void {
     this.result = result;
     this.byIndex = new Map(result.entries.map((e) => [e.index, e]));
+    this.skippedByIndex = new Map(result.skipped.map((s) => [s.index, s]));
+    this.refusedSkips.clear();
     this.cuts = result.entries.length ? tierCuts(result.entries, thresholds) : undefined;
     this.selected.clear();
+    // The run's own rule (calibrate.ts): unreadable records are the dataset's problem, not the run's.
+    const skipped = result.skipped.filter((s) => s.kind !== 'unreadable');
+    const tried = result.entries.length + skipped.length;
+    this.refusal =
+      skipped.length && (result.entries.length === 0 || skipped.length / tried > MAX_SKIP_SHARE)
+        ? `the calibration shown skipped ${skipped.length} of ${tried} samples (${skipSummary(skipped)})`
+        : undefined;
+  }
+
+  /** A run ended with CalibrationRefused: no selection until a calibration is accepted; its skips stay visible. */
+  refuse(message: string, skipped: readonly CalibrationSkip[]): void {
+    this.refusal = message;
+    this.refusedSkips = new Map(skipped.map((s) => [s.index, s]));
+  }
+
+  /** The calibration journal's entry for a record (tokens scored, PPL), if the calibration shown scored it. */
+  entry(index: number): CalibrationEntry | undefined {
+    return this.byIndex.get(index);
+  }
+
+  /** Why the latest calibration (a refused run, else the one shown) skipped a record, if it did. */
+  skip(index: number): CalibrationSkip | undefined {
+    return this.refusedSkips.size ? this.refusedSkips.get(index) : this.skippedByIndex.get(index);
   }
 
   /** Mark the deficient samples (top `ratio` by PPL per group); returns the selection. */
@@ -58,10 +91,14 @@ export class PanelCalibration {
 
   /** The newest calibration journal beside the dataset that matches this version of the file. */
   async loadLatest(): Promise<CalibrationResult | undefined> {
-    const found = await newestJournal<CalibrationHeader, CalibrationEntry | { type: 'skip' }>(this.dataset, 'calibration');
+    const found = await newestJournal<CalibrationHeader, CalibrationEntry | CalibrationSkip>(this.dataset, 'calibration');
     if (!found) return undefined;
     const results = found.entries.filter((e): e is CalibrationEntry => e.type === 'result');
-    return { path: found.path, header: found.header, entries: results, skipped: [], noReference: 0, resumed: 0 };
+    const scored = new Set(results.map((e) => e.index));
+    // A record skipped and scored later (a rerun) counts as scored; the latest skip of the others counts.
+    const skipped = new Map<number, CalibrationSkip>();
+    for (const e of found.entries) if (e.type === 'skip' && !scored.has(e.index)) skipped.set(e.index, e);
+    return { path: found.path, header: found.header, entries: results, skipped: [...skipped.values()], noReference: 0, resumed: 0 };
   }
 
   row(index: number): RowCalibration | undefined {

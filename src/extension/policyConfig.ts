@@ -4,6 +4,8 @@
 // extension at a server of its choosing and have dataset text sent there.
 import * as vscode from 'vscode';
 import type { Policy } from '../core/model/policy';
+import type { ChatTemplateSource } from '../core/model/chatTemplate';
+import { CALL_RENDERINGS, type CallRenderingSetting } from '../core/calibrate/messages';
 import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
 import { RemotePolicy } from '../core/model/openai/remotePolicy';
 import { log } from './log';
@@ -41,6 +43,30 @@ export async function openConfiguredPolicy(ctx: vscode.ExtensionContext): Promis
     void vscode.window.showWarningMessage(`iTool: ${policy.warning}`);
   }
   return policy;
+}
+
+/**
+ * Where the configured policy's chat template comes from, read without loading a model: the ONNX
+ * model folder (its tokenizer_config.json, or chat_template.jinja beside it) or the endpoint's
+ * template file. `missing` names the setting to set when there is none. Read through the same
+ * restricted settings as openConfiguredPolicy, so in an untrusted workspace only user settings count.
+ */
+export function configuredChatTemplate(): { source: ChatTemplateSource; label: string } | { missing: string } {
+  const cfg = vscode.workspace.getConfiguration('itool.policy');
+  if (cfg.get<'onnx' | 'endpoint'>('backend', 'onnx') === 'endpoint') {
+    const path = cfg.get<string>('endpoint.chatTemplate', '').trim();
+    return path ? { source: { path }, label: path } : { missing: 'itool.policy.endpoint.chatTemplate' };
+  }
+  const dir = cfg.get<string>('onnx.modelDir', '').trim();
+  return dir ? { source: { path: dir }, label: dir } : { missing: 'itool.policy.onnx.modelDir' };
+}
+
+export const CALL_RENDERING_SETTING = 'itool.calibrate.callRendering';
+
+/** `itool.calibrate.callRendering`: how calls are put in prompts and answers (auto by the dataset's format). */
+export function callRenderingSetting(): CallRenderingSetting {
+  const v = vscode.workspace.getConfiguration('itool.calibrate').get<string>('callRendering', 'auto');
+  return (CALL_RENDERINGS as readonly string[]).includes(v) ? (v as CallRenderingSetting) : 'auto';
 }
 
 /** Ask for an API key and keep it in SecretStorage under `secret` (empty removes it). */
