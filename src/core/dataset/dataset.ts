@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkRecords, type CheckJob, type CheckMessage } from './checkWorker';
 import { buildIndex, RecordReader, type RecordIndex } from './recordIndex';
+import { MAX_NESTING, MAX_RECORD_BYTES, nestingExceeds } from './recordIndexLimits';
 import { detectFormat, FORMATS } from './formats/index';
 import { attachPossibleAnswers } from './formats/bfcl';
 import { FormatError, type DatasetFormat, type FormatId, type PossibleAnswer, type Sample } from './sample';
@@ -114,13 +115,13 @@ export class Dataset {
 
   /**
    * Judge record `i` from raw text already read by a scan. The fast path is one JSON.parse; only a
-   * record that fails it, or holds U+FFFD (bad UTF-8 decoded leniently), is re-read through the
-   * strict reader so the reason names the exact fault.
+   * record that fails it, holds U+FFFD (bad UTF-8 decoded leniently), or is over the record limits
+   * (size, nesting) is re-read through the strict reader so the reason names the exact fault.
    */
   async fromText(i: number, text: string): Promise<SampleResult> {
     let value: unknown;
     try {
-      if (text.includes('\uFFFD')) throw new Error('re-read strictly');
+      if (this.index.tooBig(i) || text.includes('\uFFFD') || nestingExceeds(text, MAX_NESTING)) throw new Error('re-read strictly');
       value = JSON.parse(text);
     } catch {
       return this.sample(i);
@@ -208,9 +209,9 @@ export class Dataset {
     opts: { signal?: AbortSignal; batch?: number; onProgress?: (done: number, total: number) => void } = {},
   ): Promise<void> {
     const batch = opts.batch ?? 4096;
-    for (let from = 0; from < this.count; from += batch) {
+    for (let from = 0, to = 0; from < this.count; from = to) {
       if (opts.signal?.aborted) return;
-      const to = Math.min(this.count, from + batch);
+      to = batchEnd(this.index, from, batch);
       const texts = await this.reader.readTexts(from, to);
       const pending: Promise<void>[] = [];
       for (let k = 0; k < texts.length; k++) {
@@ -264,6 +265,25 @@ function runInWorker(job: CheckJob, onMessage: (m: CheckMessage) => void, signal
   });
 }
 
+/** Bytes of record text a scan batch holds at most (besides its record count). */
+const SCAN_BATCH_BYTES = 64 << 20;
+
+/**
+ * End of a batch of records starting at `from`: at most `records` of them and, past the first,
+ * at most SCAN_BATCH_BYTES of text (records over the size limit count nothing: they are not read).
+ */
+export function batchEnd(index: RecordIndex, from: number, records: number): number {
+  const last = Math.min(index.count, from + records);
+  let to = from + 1;
+  let bytes = index.tooBig(from) ? 0 : index.length(from);
+  for (; to < last; to++) {
+    const n = index.tooBig(to) ? 0 : index.length(to);
+    if (bytes + n > SCAN_BATCH_BYTES) break;
+    bytes += n;
+  }
+  return Math.min(to, index.count);
+}
+
 /** BFCL keeps answers in `possible_answer/<same name>` beside the question file. */
 function loadBfclAnswers(path: string): Map<string, PossibleAnswer[]> | undefined {
   const candidates = [join(dirname(path), 'possible_answer', basename(path)), join(dirname(path), '..', 'possible_answer', basename(path))];
@@ -272,6 +292,8 @@ function loadBfclAnswers(path: string): Map<string, PossibleAnswer[]> | undefine
   const map = new Map<string, PossibleAnswer[]>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
+    // The record limits hold here too: ground truth is walked recursively when it is attached.
+    if (line.length > MAX_RECORD_BYTES || nestingExceeds(line, MAX_NESTING)) continue;
     try {
       const rec = JSON.parse(line) as { id?: unknown; ground_truth?: unknown };
       if (typeof rec.id === 'string' && Array.isArray(rec.ground_truth)) map.set(rec.id, rec.ground_truth as PossibleAnswer[]);

@@ -5,6 +5,7 @@
 // function names with spaces (ToolACE has "Get Stock Price(...)"). Anything it cannot decode yields
 // `undefined`, never an exception: the caller keeps the text and the checker reports it.
 import type { ToolCall } from './sample';
+import { MAX_NESTING } from './recordIndexLimits';
 
 class Fail extends Error {}
 
@@ -16,8 +17,12 @@ export function setKey(obj: Record<string, unknown>, key: string, value: unknown
 
 const NAME_STOP = new Set(['(', ')', '[', ']', '{', '}', '=', ',', "'", '"', ':', '\n', '\r']);
 
+const WORDS = new Map<string, unknown>([['True', true], ['False', false], ['None', null], ['true', true], ['false', false], ['null', null]]);
+
 class Parser {
   pos = 0;
+  /** Open brackets around the value being read: deeper than MAX_NESTING is refused, as in JSON. */
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   ws(): void {
@@ -86,15 +91,19 @@ class Parser {
 
   value(): unknown {
     const c = this.peek();
-    if (c === '[' || c === '(') return this.seq(c === '[' ? ']' : ')');
-    if (c === '{') return this.dictOrSet();
+    if (c === '[' || c === '(' || c === '{') {
+      if (++this.depth > MAX_NESTING) throw new Fail('nested too deep');
+      const v = c === '{' ? this.dictOrSet() : this.seq(c === '[' ? ']' : ')');
+      this.depth--;
+      return v;
+    }
     if (c === '"' || c === "'" || ((c === 'r' || c === 'R' || c === 'u' || c === 'U') && /['"]/.test(this.s[this.pos + 1] ?? ''))) return this.str();
     const m = /^[A-Za-z_]\w*/.exec(this.s.slice(this.pos));
     if (m) {
-      const words: Record<string, unknown> = { True: true, False: false, None: null, true: true, false: false, null: null };
-      if (!(m[0] in words)) throw new Fail(`unknown name ${m[0]}`);
+      // A Map: a name like `constructor` must not find Object.prototype's.
+      if (!WORDS.has(m[0])) throw new Fail(`unknown name ${m[0]}`);
       this.pos += m[0].length;
-      return words[m[0]];
+      return WORDS.get(m[0]);
     }
     return this.num();
   }

@@ -23,6 +23,7 @@
 import { availableParallelism } from 'node:os';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { kernel, runWorkers, type LineScanOpts, type ScanResult, type Scanner, type WorkerMsg } from './recordIndexKernel';
+import { MAX_RECORD_BYTES, tooBigReason } from './recordIndexLimits';
 
 export type Container = 'jsonl' | 'json-array';
 
@@ -53,6 +54,8 @@ export interface BuildIndexOptions {
 const MiB = 1 << 20;
 const DEFAULT_BUFFER = 8 * MiB;
 const INLINE_BELOW = 8 * MiB;
+/** The most bytes one read of a run of records takes (a run longer than this is read in pieces). */
+const READ_RUN_BYTES = 64 * MiB;
 
 export class RecordIndex {
   constructor(
@@ -79,6 +82,10 @@ export class RecordIndex {
   }
   length(i: number): number {
     return this.lens[i];
+  }
+  /** Whether record i is over MAX_RECORD_BYTES: it is never read, only reported. */
+  tooBig(i: number): boolean {
+    return this.lens[i] > MAX_RECORD_BYTES;
   }
   /** 1-based line of the record's first byte. */
   line(i: number): number {
@@ -260,25 +267,52 @@ export class RecordReader {
     if (!(from >= 0 && to <= this.index.count && from <= to)) throw new RangeError(`records [${from}, ${to}) outside [0, ${this.index.count})`);
   }
 
-  /** Raw bytes of records [from, to) with one read; `at(i)` gives record i's bytes. */
+  /**
+   * Raw bytes of records [from, to), read in as few reads as possible: one per run of records
+   * between records over the size limit (whose bytes are never read: `at(i)` gives an empty
+   * buffer for them) and of at most READ_RUN_BYTES.
+   */
   async readSpan(from: number, to: number): Promise<{ at(i: number): Buffer }> {
     this.check(from, to);
     if (from === to) return { at: () => Buffer.alloc(0) };
-    const base = this.index.start(from);
-    const buf = Buffer.allocUnsafe(this.index.end(to - 1) - base);
-    const n = await readFully(await this.handle(), buf, buf.length, base);
-    if (n < buf.length) throw new Error(`${this.index.path} is shorter than when it was indexed`);
-    return { at: (i) => buf.subarray(this.index.start(i) - base, this.index.end(i) - base) };
+    const runs: { from: number; to: number; base: number; buf: Buffer }[] = [];
+    for (let a = from; a < to; ) {
+      if (this.index.tooBig(a)) {
+        a++;
+        continue;
+      }
+      const base = this.index.start(a);
+      let b = a + 1;
+      while (b < to && !this.index.tooBig(b) && this.index.end(b) - base <= READ_RUN_BYTES) b++;
+      const buf = Buffer.allocUnsafe(this.index.end(b - 1) - base);
+      const n = await readFully(await this.handle(), buf, buf.length, base);
+      if (n < buf.length) throw new Error(`${this.index.path} is shorter than when it was indexed`);
+      runs.push({ from: a, to: b, base, buf });
+      a = b;
+    }
+    const empty = Buffer.alloc(0);
+    let last = 0;
+    return {
+      at: (i) => {
+        if (this.index.tooBig(i)) return empty;
+        // Callers walk i upwards: start from the run the last call used.
+        if (!(runs[last].from <= i && i < runs[last].to)) last = runs.findIndex((r) => r.from <= i && i < r.to);
+        const r = runs[last];
+        return r.buf.subarray(this.index.start(i) - r.base, this.index.end(i) - r.base);
+      },
+    };
   }
 
   async readBytes(i: number): Promise<Buffer> {
     return (await this.readSpan(i, i + 1)).at(i);
   }
 
+  /** Record i's text ('' for a record over the size limit). */
   async readText(i: number): Promise<string> {
     return this.lenient.decode(await this.readBytes(i));
   }
 
+  /** Texts of records [from, to) ('' for records over the size limit). */
   async readTexts(from: number, to: number): Promise<string[]> {
     const span = await this.readSpan(from, to);
     const out: string[] = [];
@@ -297,6 +331,10 @@ export class RecordReader {
     const out: ParseResult[] = [];
     for (let i = from; i < to; i++) {
       const line = this.index.line(i);
+      if (this.index.tooBig(i)) {
+        out.push({ ok: false, line, reason: `line ${line}: ${tooBigReason(this.index.length(i))}` });
+        continue;
+      }
       const r = k.parseBytes(span.at(i), this.strict, i === this.index.eofRecord, lineRel);
       out.push(r.ok ? { ok: true, value: r.value, text: r.text, line } : { ok: false, line, reason: `line ${line}: ${r.reason}`, text: r.text });
     }

@@ -3,16 +3,20 @@
 // under tsx and after esbuild bundling — see the header of recordIndex.ts for why.
 import { Worker } from 'node:worker_threads';
 import type { StructuralProblem } from './recordIndex';
+import { MAX_NESTING, MAX_RECORD_BYTES, MiB } from './recordIndexLimits';
 
 // ---------------------------------------------------------------------------------------------
-// The kernel: plain JS shared by workers and the inline path. No backticks or `${` inside.
-const KERNEL = String.raw`
-'use strict';
+// The kernel: plain JS shared by workers and the inline path. No backticks or `${` inside; the
+// record limits (recordIndexLimits.ts) are prepended as constants.
+const KERNEL =
+  `'use strict';\nconst MAX_RECORD_BYTES = ${MAX_RECORD_BYTES}, MAX_NESTING = ${MAX_NESTING}, MiB = ${MiB};\n` +
+  String.raw`
 function grow(a, n) { const b = new a.constructor(n); b.set(a); return b; }
 function makeOut() { return { starts: new Float64Array(4096), lens: new Uint32Array(4096), lines: new Uint32Array(4096), count: 0 }; }
 function push(o, s, l, ln) {
   if (o.count === o.starts.length) { const n = o.count * 2; o.starts = grow(o.starts, n); o.lens = grow(o.lens, n); o.lines = grow(o.lines, n); }
-  o.starts[o.count] = s; o.lens[o.count] = l; o.lines[o.count] = ln; o.count++;
+  // A length past 4 GiB is clamped (Uint32 would wrap): such a record is only ever reported as too big.
+  o.starts[o.count] = s; o.lens[o.count] = l > 4294967295 ? 4294967295 : l; o.lines[o.count] = ln; o.count++;
 }
 function trim(o) { return { starts: o.starts.slice(0, o.count), lens: o.lens.slice(0, o.count), lines: o.lines.slice(0, o.count) }; }
 
@@ -80,8 +84,10 @@ function makeArrayScanner(size) {
             if (!open) { open = true; complete = false; eStart = p; eLine = line; comma = false; }
           }
           if (c === 34) inStr = true;
-          else if (c === 123 || c === 91) { stack.push(c); depth++; }
-          else if ((c === 125 || c === 93) && depth > 0) { depth--; stack.pop(); if (depth === 0) complete = true; }
+          // Bracket kinds are kept for the first levels only (they name what a truncated record
+          // ends inside): a run of 50 MiB of '[' must not grow an array of 50M entries.
+          else if (c === 123 || c === 91) { if (depth <= MAX_NESTING) stack.push(c); depth++; }
+          else if ((c === 125 || c === 93) && depth > 0) { depth--; if (depth <= MAX_NESTING) stack.pop(); if (depth === 0) complete = true; }
           last = p;
         } else if (phase === 0) {
           if (c === 91) { phase = 1; openLine = line; }
@@ -100,7 +106,7 @@ function makeArrayScanner(size) {
       if (phase !== 1) return;
       if (open && !inStr && depth === 0 && complete) { emit(); open = false; }
       if (open) {
-        const where = inStr ? 'a string' : depth > 0 ? (stack[stack.length - 1] === 123 ? 'an object' : 'an array') : 'a value';
+        const where = inStr ? 'a string' : depth > MAX_NESTING + 1 ? 'a value nested deeper than ' + MAX_NESTING + ' levels' : depth > 0 ? (stack[stack.length - 1] === 123 ? 'an object' : 'an array') : 'a value';
         problem(eStart, eLine, 'truncated record (file ends inside ' + where + ')');
       } else problem(size, line, 'truncated array (file ends before the closing ])');
     },
@@ -202,17 +208,46 @@ function describeJsonError(text, err, atEof, lineRel) {
   if (atEof && pos >= text.trimEnd().length) return 'truncated record (file ends inside ' + openingContext(text) + ')';
   msg = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').replace(/ of JSON input$/, ' of input');
   if (pos >= 0) {
-    const col = Array.from(text.slice(0, pos)).length + 1;
+    const col = codePoints(text, pos) + 1;
     msg += lineRel ? ' at column ' + col : ' at character ' + col + ' of the record';
   }
   return 'not JSON (' + msg + ')';
 }
 
+// Code points in s[0, end) (a surrogate pair is one), counted without copying the text.
+function codePoints(s, end) {
+  let n = end;
+  for (let i = 1; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) { const p = s.charCodeAt(i - 1); if (p >= 0xd800 && p <= 0xdbff) n--; }
+  }
+  return n;
+}
+
+// recordIndexLimits.ts nestingExceeds, the same scan.
+function deeperThan(s, limit) {
+  let depth = 0, inStr = false;
+  for (let i = 0, n = s.length; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (inStr) { if (c === 92) i++; else if (c === 34) inStr = false; }
+    else if (c === 34) inStr = true;
+    else if (c === 91 || c === 123) { if (++depth > limit) return true; }
+    else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+function tooBig(bytes) { return 'record is ' + (bytes / MiB).toFixed(1) + ' MiB, over the ' + (MAX_RECORD_BYTES / MiB) + ' MiB limit'; }
+const TOO_DEEP = 'nested deeper than ' + MAX_NESTING + ' levels';
+
 // Strict parse of one record's bytes; the reason has no 'line N: ' prefix (callers add it).
+// The limits come first: a record over them is never decoded or parsed.
 function parseBytes(bytes, dec, atEof, lineRel) {
+  if (bytes.length > MAX_RECORD_BYTES) return { ok: false, reason: tooBig(bytes.length) };
   let text;
   try { text = dec.decode(bytes); }
   catch (e) { return { ok: false, reason: 'invalid UTF-8 at byte ' + firstInvalidUtf8(bytes) + ' of the record' }; }
+  if (deeperThan(text, MAX_NESTING)) return { ok: false, reason: TOO_DEEP, text: text };
   try { return { ok: true, value: JSON.parse(text), text: text }; }
   catch (e) { return { ok: false, reason: describeJsonError(text, e, atEof, lineRel), text: text }; }
 }
@@ -267,11 +302,13 @@ interface Kernel {
   makeLineScanner(o: LineScanOpts): Scanner;
   makeArrayScanner(size: number): Scanner;
   parseBytes(bytes: Uint8Array, dec: TextDecoder, atEof: boolean, lineRel: boolean): { ok: true; value: unknown; text: string } | { ok: false; reason: string; text?: string };
+  deeperThan(text: string, limit: number): boolean;
+  tooBig(bytes: number): string;
 }
 
 let kernelCache: Kernel | undefined;
 export function kernel(): Kernel {
-  kernelCache ??= new Function(`${KERNEL}\nreturn { makeLineScanner, makeArrayScanner, parseBytes };`)() as Kernel;
+  kernelCache ??= new Function(`${KERNEL}\nreturn { makeLineScanner, makeArrayScanner, parseBytes, deeperThan, tooBig };`)() as Kernel;
   return kernelCache;
 }
 export const WORKER_SRC = KERNEL + WORKER_MAIN;

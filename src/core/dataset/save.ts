@@ -8,6 +8,7 @@ import type { Dataset } from './dataset';
 import { COMPACT_STYLE, detectJsonStyle, writeRecordText } from './jsonStyle';
 import type { Sample } from './sample';
 import { writeFileAtomic } from '../store/atomicWrite';
+import { MAX_NESTING, MAX_RECORD_BYTES, TOO_DEEP_REASON, nestingExceeds, tooBigReason } from './recordIndexLimits';
 
 /** Bytes copied per read between edited records. */
 const CHUNK = 8 << 20;
@@ -31,7 +32,12 @@ export async function saveEdits(ds: Dataset, edits: ReadonlyMap<number, Sample>,
     const parsed = await ds.reader.parse(i);
     if (!parsed.ok) throw new Error(`cannot save record ${i + 1}: ${parsed.reason}`);
     const record = ds.format.write(edits.get(i)!, parsed.value);
-    texts.set(i, writeRecordText(record, parsed.text, parsed.value, detectJsonStyle(parsed.text, COMPACT_STYLE)));
+    const text = writeRecordText(record, parsed.text, parsed.value, detectJsonStyle(parsed.text, COMPACT_STYLE));
+    // A record the file could not be read back with (over the record limits) is not saved.
+    const length = Buffer.byteLength(text);
+    if (length > MAX_RECORD_BYTES) throw new Error(`cannot save record ${i + 1}: the ${tooBigReason(length).replace(/^record is/, 'record would be')}`);
+    if (nestingExceeds(text, MAX_NESTING)) throw new Error(`cannot save record ${i + 1}: the record would be ${TOO_DEEP_REASON}`);
+    texts.set(i, text);
   }
   const fh = await open(ds.path, 'r');
   try {

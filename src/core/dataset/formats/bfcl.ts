@@ -7,7 +7,8 @@ import { decodePythonCalls, encodePythonCalls, setKey } from '../pythonCalls';
 import { callText, clone, fail, isObj, makeSample, mergeList, needArray, needObj, needString, pythonicTools, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
 import { systemPrompt } from './embedded';
 
-const ROLES: Record<string, TurnRole> = { system: 'system', user: 'user', assistant: 'assistant', tool: 'tool_result' };
+// A Map, not an object literal: a role of "constructor" must not find Object.prototype's.
+const ROLES = new Map<string, TurnRole>([['system', 'system'], ['user', 'user'], ['assistant', 'assistant'], ['tool', 'tool_result']]);
 const ROLE_OUT: Record<TurnRole, string> = { system: 'system', user: 'user', assistant: 'assistant', tool_result: 'tool' };
 
 /** The messages of `question`, flattened, with their paths (BFCL nests one list per user turn). */
@@ -19,7 +20,7 @@ function flatten(q: unknown): { msg: unknown; path: string }[] {
 function readMessage(v: unknown, path: string): Turn {
   const m = needObj(v, path);
   const r = needString(m.role, `${path}.role`);
-  const role = ROLES[r] ?? fail(`${path}.role is ${JSON.stringify(r)}, expected system|user|assistant|tool`);
+  const role = ROLES.get(r) ?? fail(`${path}.role is ${JSON.stringify(r)}, expected system|user|assistant|tool`);
   const turn: Turn = { role, content: needString(m.content, `${path}.content`) };
   if (role === 'assistant') {
     const calls = decodePythonCalls(turn.content);

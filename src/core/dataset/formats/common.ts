@@ -4,6 +4,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FormatError, type FormatId, type Sample, type ToolCall, type ToolDef, type Turn } from '../sample';
 import { detectJsonStyle, serializeRecord, type JsonStyle } from '../jsonStyle';
+import { setKey } from '../pythonCalls';
+import { MAX_NESTING, TOO_DEEP_REASON, nestingExceeds } from '../recordIndexLimits';
 
 export type Obj = Record<string, unknown>;
 
@@ -12,7 +14,7 @@ export const fail = (msg: string): never => {
   throw new FormatError(msg);
 };
 export const show = (v: unknown): string =>
-  v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v).slice(0, 40) : `a ${typeof v}`;
+  v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.slice(0, 41)).slice(0, 40) : `a ${typeof v}`;
 
 export function needObj(v: unknown, path: string): Obj {
   return isObj(v) ? v : fail(`${path} is ${show(v)}, expected an object`);
@@ -23,20 +25,40 @@ export function needArray(v: unknown, path: string): unknown[] {
 export function needString(v: unknown, path: string): string {
   return typeof v === 'string' ? v : fail(`${path} is ${show(v)}, expected a string`);
 }
+/**
+ * A table lookup that only sees the table's own keys: `ROLES[from]` on a plain object answers
+ * "constructor" or "toString" with a function from Object.prototype.
+ */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** JSON.parse refusing text nested deeper than MAX_NESTING (the values are walked recursively later). */
+export class TooDeepError extends SyntaxError {
+  constructor() {
+    super(TOO_DEEP_REASON);
+    this.name = 'TooDeepError';
+  }
+}
+export function parseJson(text: string): unknown {
+  if (nestingExceeds(text, MAX_NESTING)) throw new TooDeepError();
+  return JSON.parse(text);
+}
+
 /** A field that holds JSON as a string (LLaMA-Factory/xLAM `tools`, xLAM `answers`). */
 export function needJsonString(v: unknown, path: string): unknown {
   const s = needString(v, path);
   try {
-    return JSON.parse(s);
-  } catch {
-    return fail(`${path} is not valid JSON text`);
+    return parseJson(s);
+  } catch (err) {
+    return fail(err instanceof TooDeepError ? `${path} is ${TOO_DEEP_REASON}` : `${path} is not valid JSON text`);
   }
 }
 
 export function tryJson(v: unknown): unknown {
   if (typeof v !== 'string') return undefined;
   try {
-    return JSON.parse(v);
+    return parseJson(v);
   } catch {
     return undefined;
   }
@@ -102,7 +124,7 @@ export function mergeList<T>(items: readonly T[], base: unknown, read: (b: unkno
 export function jsonText(value: unknown, base: unknown, fallback: JsonStyle): string {
   if (typeof base === 'string') {
     try {
-      if (sameText(JSON.parse(base), value)) return base;
+      if (sameText(parseJson(base), value)) return base;
     } catch {
       /* base was not JSON: write fresh */
     }
@@ -135,13 +157,14 @@ function mapTypes(schema: unknown, table: Record<string, string>): unknown {
   if (!isObj(schema)) return schema;
   const out: Obj = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (k === 'type' && typeof v === 'string' && v in table) {
-      if (table[v]) out[k] = table[v];
+    const to = k === 'type' && typeof v === 'string' ? own(table, v) : undefined;
+    if (to !== undefined) {
+      if (to) out[k] = to;
     } else if (k === 'properties' && isObj(v)) {
       out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, mapTypes(s, table)]));
     } else if (k === 'items' || k === 'additionalProperties' || k === 'anyOf' || k === 'oneOf') {
       out[k] = mapTypes(v, table);
-    } else out[k] = v;
+    } else setKey(out, k, v);
   }
   return out;
 }
@@ -153,36 +176,197 @@ export const jsonSchemaTools = (tools: readonly ToolDef[]): ToolDef[] =>
 export const pythonicTools = (tools: readonly ToolDef[]): ToolDef[] =>
   jsonSchemaTools(tools).map((t) => (t.parameters ? { ...t, parameters: mapTypes(t.parameters, TO_PYTHONIC) as Obj } : t));
 
-/** End (exclusive) of the JSON array/object starting at `start`, or -1. */
-export function scanJson(text: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') {
-      if (--depth === 0) return i + 1;
+// ---- JSON values in prose, in linear time --------------------------------------------------
+//
+// A JSON value may start at any `[` or `{` of a prompt, and prose around it has brackets and
+// quotes of its own. Trying each bracket with a fresh scan to its match and JSON.parse costs
+// quadratic time on a run of brackets (160,000 `{` took about a minute). Instead one validating scan
+// from a bracket decides every bracket it meets outside strings: where its value ends if it is
+// valid JSON (nested at most MAX_NESTING deep), or that it is not. A scan stops at the first
+// character that cannot continue valid JSON (all brackets still open are then invalid: they would
+// contain it). A bracket that no scan met outside a string gets a scan of its own: from there its
+// string state is the opposite of the earlier scan's, and the two can only agree again after one
+// of them met a backslash outside a string, which stops it. So no character is scanned more than
+// twice, and only values found valid are parsed, each once.
+
+const A_FIRST = 0; // after [
+const A_NEXT = 1; // after , in an array
+const A_AFTER = 2; // after an array element
+const O_FIRST = 3; // after {
+const O_NEXT = 4; // after , in an object
+const O_COLON = 5; // after a key
+const O_VALUE = 6; // after :
+const O_AFTER = 7; // after a member's value
+
+const isJsonWs = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** End (exclusive) of the JSON string starting at `i` (a `"`), or -1. */
+function stringEnd(t: string, i: number): number {
+  for (let j = i + 1; j < t.length; ) {
+    const c = t.charCodeAt(j);
+    if (c === 34) return j + 1;
+    if (c < 32) return -1;
+    if (c !== 92) {
+      j++;
+      continue;
     }
+    const e = t.charCodeAt(j + 1);
+    if (e === 117) {
+      for (let k = 2; k < 6; k++) if (!isHex(t.charCodeAt(j + k))) return -1;
+      j += 6;
+    } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) j += 2;
+    else return -1;
   }
   return -1;
 }
 
-/** Top-level JSON values of the given opening bracket found in prose, with their spans. */
+/** End (exclusive) of the JSON number starting at `i`, or -1. */
+function numberEnd(t: string, i: number): number {
+  let j = i;
+  if (t.charCodeAt(j) === 45) j++;
+  if (t.charCodeAt(j) === 48) j++;
+  else if (isDigit(t.charCodeAt(j))) while (isDigit(t.charCodeAt(j))) j++;
+  else return -1;
+  if (t.charCodeAt(j) === 46) {
+    if (!isDigit(t.charCodeAt(++j))) return -1;
+    while (isDigit(t.charCodeAt(j))) j++;
+  }
+  if (t.charCodeAt(j) === 101 || t.charCodeAt(j) === 69) {
+    j++;
+    if (t.charCodeAt(j) === 43 || t.charCodeAt(j) === 45) j++;
+    if (!isDigit(t.charCodeAt(j))) return -1;
+    while (isDigit(t.charCodeAt(j))) j++;
+  }
+  return j;
+}
+
+function literalEnd(t: string, i: number): number {
+  for (const lit of ['true', 'false', 'null']) if (t.startsWith(lit, i)) return i + lit.length;
+  return -1;
+}
+
+/**
+ * The validating scan from the bracket at `root` (see above). Sets `ends[p]` for every bracket p
+ * it meets outside strings: the end (exclusive) of its valid value, or -1.
+ */
+function scanValues(t: string, root: number, ends: Int32Array, stack: { starts: Int32Array; states: Uint8Array }): void {
+  let { starts, states } = stack;
+  let h = 0;
+  // Frames [0, deep) hold more than MAX_NESTING levels: invalid whatever follows.
+  let deep = 0;
+  const push = (p: number, state: number): void => {
+    if (h === starts.length) {
+      const s2 = new Int32Array(h * 2);
+      s2.set(starts);
+      starts = s2;
+      const st2 = new Uint8Array(h * 2);
+      st2.set(states);
+      states = st2;
+      stack.starts = starts; // kept for the next scan
+      stack.states = states;
+    }
+    starts[h] = p;
+    states[h++] = state;
+    if (h - deep > MAX_NESTING) deep = h - MAX_NESTING;
+  };
+  const failAll = (): void => {
+    for (let k = 0; k < h; k++) ends[starts[k]] = -1;
+  };
+  push(root, t.charCodeAt(root) === 91 ? A_FIRST : O_FIRST);
+  for (let i = root + 1; i < t.length; ) {
+    const c = t.charCodeAt(i);
+    if (isJsonWs(c)) {
+      i++;
+      continue;
+    }
+    const s = states[h - 1];
+    if (c === 93 || c === 125) {
+      const ok = s <= A_AFTER ? c === 93 && s !== A_NEXT : c === 125 && (s === O_FIRST || s === O_AFTER);
+      if (!ok) return failAll();
+      h--;
+      ends[starts[h]] = h < deep ? -1 : i + 1;
+      if (deep > h) deep = h;
+      if (h === 0) return;
+      states[h - 1] = states[h - 1] <= A_AFTER ? A_AFTER : O_AFTER;
+      i++;
+      continue;
+    }
+    if (s === A_AFTER || s === O_AFTER) {
+      if (c !== 44) return failAll();
+      states[h - 1] = s === A_AFTER ? A_NEXT : O_NEXT;
+      i++;
+      continue;
+    }
+    if (s === O_FIRST || s === O_NEXT) {
+      const e = c === 34 ? stringEnd(t, i) : -1;
+      if (e < 0) return failAll();
+      states[h - 1] = O_COLON;
+      i = e;
+      continue;
+    }
+    if (s === O_COLON) {
+      if (c !== 58) return failAll();
+      states[h - 1] = O_VALUE;
+      i++;
+      continue;
+    }
+    // A value is expected.
+    if (c === 91 || c === 123) {
+      push(i, c === 91 ? A_FIRST : O_FIRST);
+      i++;
+      continue;
+    }
+    const e = c === 34 ? stringEnd(t, i) : c === 45 || isDigit(c) ? numberEnd(t, i) : literalEnd(t, i);
+    if (e < 0) return failAll();
+    states[h - 1] = s === O_VALUE ? O_AFTER : A_AFTER;
+    i = e;
+  }
+  failAll(); // the text ends inside
+}
+
+/**
+ * Top-level JSON values of the given opening bracket found in prose, with their spans: from left
+ * to right, each bracket whose text up to its match is JSON, skipping what a value found holds.
+ */
 export function jsonSpans(text: string, open: '[' | '{'): { start: number; end: number; value: unknown }[] {
   const out: { start: number; end: number; value: unknown }[] = [];
+  let ends: Int32Array | undefined;
+  const stack = { starts: new Int32Array(64), states: new Uint8Array(64) };
   for (let i = text.indexOf(open); i >= 0; i = text.indexOf(open, i + 1)) {
-    const end = scanJson(text, i);
+    ends ??= new Int32Array(text.length);
+    if (ends[i] === 0) {
+      // Most brackets of prose fail at once: an object must go on with a key or end.
+      let k = i + 1;
+      while (isJsonWs(text.charCodeAt(k))) k++;
+      if (open === '{' && text[k] !== '"' && text[k] !== '}') ends[i] = -1;
+      else scanValues(text, i, ends, stack);
+    }
+    const end = ends[i];
     if (end < 0) continue;
     try {
       out.push({ start: i, end, value: JSON.parse(text.slice(i, end)) });
       i = end - 1;
     } catch {
-      /* not JSON here: keep looking */
+      /* cannot happen (the scan validated it); keep looking */
     }
+  }
+  return out;
+}
+
+/** Non-overlapping `<tag>…</tag>` blocks, left to right (the first closing tag ends a block), by indexOf. */
+export function tagBlocks(text: string, tag: string, limit = Infinity): { start: number; end: number; inner: string }[] {
+  const open = `<${tag}>`;
+  const close = `</${tag}>`;
+  const out: { start: number; end: number; inner: string }[] = [];
+  for (let from = 0; out.length < limit; ) {
+    const a = text.indexOf(open, from);
+    if (a < 0) break;
+    const b = text.indexOf(close, a + open.length);
+    if (b < 0) break; // no block closes after this opening tag, nor after any later one
+    out.push({ start: a, end: b + close.length, inner: text.slice(a + open.length, b) });
+    from = b + close.length;
   }
   return out;
 }
@@ -192,8 +376,15 @@ export function resultPayload(sample: Sample, turn: Turn): string {
   if (sample.format !== 'hermes') return turn.content;
   // One Hermes tool turn may answer several parallel calls, one <tool_response> block each: the
   // payloads, one per line (the blocks' own tags and the text between them are Hermes framing).
-  const blocks = [...turn.content.matchAll(/<tool_response>\s*([\s\S]*?)\s*<\/tool_response>/g)];
-  const outside = turn.content.replace(/<tool_response>[\s\S]*?<\/tool_response>/g, '').trim();
-  if (blocks.length === 0 || outside) return turn.content;
-  return blocks.map((m) => m[1]).join('\n');
+  const blocks = tagBlocks(turn.content, 'tool_response');
+  if (blocks.length === 0) return turn.content;
+  let outside = '';
+  let at = 0;
+  for (const b of blocks) {
+    outside += turn.content.slice(at, b.start);
+    at = b.end;
+  }
+  outside += turn.content.slice(at);
+  if (outside.trim()) return turn.content;
+  return blocks.map((b) => b.inner.trim()).join('\n');
 }

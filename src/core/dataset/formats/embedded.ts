@@ -3,7 +3,7 @@
 // when a sample moves to a format that keeps tools in a field of their own.
 import type { FormatId, Sample, ToolDef } from '../sample';
 import { parsePythonLiteral } from '../pythonCalls';
-import { PY_STYLE, isObj, jsonSpans, jsonText, toolObject, type Obj } from './common';
+import { PY_STYLE, isObj, jsonSpans, jsonText, parseJson, tagBlocks, toolObject, type Obj } from './common';
 import { serializeRecord } from '../jsonStyle';
 
 export interface Embedded {
@@ -44,8 +44,10 @@ function toolaceStrip(text: string): string {
   if (!hit) return text;
   // ToolACE prompts introduce the list on the line before it ("...functions in JSON format that
   // you can invoke:") and follow it with python-call instructions that mean nothing elsewhere:
-  // keep only what comes before that line.
-  return text.slice(0, hit.start).replace(/[^\n]*:\s*$/, '');
+  // keep only what comes before that line (when what precedes the list ends with a colon).
+  const before = text.slice(0, hit.start);
+  const colon = before.trimEnd().length - 1;
+  return before[colon] === ':' ? before.slice(0, before.lastIndexOf('\n', colon) + 1) : before;
 }
 
 // ---- Hermes: <tools> ... </tools> in the system turn ----------------------------------------
@@ -55,14 +57,13 @@ const HERMES_MARK = 'You are provided with function signatures within <tools></t
 /** The last <tools> block that holds tool objects (the prompt may mention an empty `<tools></tools>`). */
 export function hermesFind(system: string): (Embedded & { kind: 'array' | 'objects' }) | undefined {
   let found: (Embedded & { kind: 'array' | 'objects' }) | undefined;
-  const re = /<tools>([\s\S]*?)<\/tools>/g;
-  for (let m = re.exec(system); m; m = re.exec(system)) {
-    const inner = m[1];
-    const start = m.index + '<tools>'.length;
+  for (const block of tagBlocks(system, 'tools')) {
+    const inner = block.inner;
+    const start = block.start + '<tools>'.length;
     const end = start + inner.length;
     let items: unknown;
     try {
-      items = JSON.parse(inner);
+      items = parseJson(inner);
     } catch {
       items = parsePythonLiteral(inner.trim());
     }
@@ -108,8 +109,44 @@ function hermesStrip(text: string): string {
 
 // ---- Glaive: "SYSTEM: ... Use them if required -\n{...}\n\n{...}" ----------------------------
 
-const GLAIVE_INTRO = /(?:,?\s*with access to the following functions\.|\s*You have access to the following functions\.)\s*Use them if required\s*-?\s*$/;
 const GLAIVE_DEFAULT = 'You are a helpful assistant';
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+
+/** `end` moved back over whitespace. */
+function backOverSpace(t: string, end: number): number {
+  while (end > 0 && isSpace(t[end - 1])) end--;
+  return end;
+}
+
+/**
+ * `t` without a tail written as `\s*<one of intros>\s*<then>` (each intro may start with a comma
+ * when `comma`), read from the end by hand: the regexes this replaces, unanchored and starting with
+ * `\s*`, backtracked quadratically on a run of spaces.
+ */
+function stripTail(t: string, intros: readonly { text: string; comma: boolean }[], then: (t: string) => number): string {
+  const end = then(t);
+  if (end < 0) return t;
+  for (const intro of intros) {
+    if (!t.endsWith(intro.text, end)) continue;
+    let start = backOverSpace(t, end - intro.text.length);
+    if (intro.comma && t[start - 1] === ',') start--;
+    return t.slice(0, start);
+  }
+  return t;
+}
+
+/** Where "Use them if required -" (and whitespace) ends `t`, or -1: the end of what precedes it. */
+function useThemIfRequired(t: string): number {
+  let e = backOverSpace(t, t.length);
+  if (t[e - 1] === '-') e = backOverSpace(t, e - 1);
+  const phrase = 'Use them if required';
+  return t.endsWith(phrase, e) ? backOverSpace(t, e - phrase.length) : -1;
+}
+
+const GLAIVE_INTROS = [
+  { text: 'with access to the following functions.', comma: true },
+  { text: 'You have access to the following functions.', comma: false },
+];
 
 /** The run of function objects that ends the text, separated by whitespace only (JSON quoted earlier in the prompt is not a tool). */
 export function glaiveFind(system: string): Embedded | undefined {
@@ -119,10 +156,11 @@ export function glaiveFind(system: string): Embedded | undefined {
   for (let i = spans.length - 1; i >= 0; i--) {
     const s = spans[i];
     if (!isObj(s.value) || typeof s.value.name !== 'string' || system.slice(s.end, tail).trim() !== '') break;
-    objs.unshift(s);
+    objs.push(s);
     tail = s.start;
   }
   if (objs.length === 0) return undefined;
+  objs.reverse(); // gathered from the end (unshift would be quadratic in the number of objects)
   return { start: objs[0].start, end: objs[objs.length - 1].end, items: objs.map((s) => s.value) };
 }
 
@@ -139,7 +177,8 @@ function glaiveStrip(text: string): string {
   let t = text.replace(/^\s*SYSTEM:\s*/, '');
   const hit = glaiveFind(t);
   if (hit) t = t.slice(0, hit.start) + t.slice(hit.end);
-  t = t.trim().replace(GLAIVE_INTRO, '').replace(/,?\s*with no access to external functions\.?$/, '');
+  t = stripTail(t.trim(), GLAIVE_INTROS, useThemIfRequired);
+  t = stripTail(t, [{ text: 'with no access to external functions', comma: true }], (x) => (x.endsWith('.') ? x.length - 1 : x.length));
   return t.trim() === GLAIVE_DEFAULT ? '' : t;
 }
 

@@ -4,12 +4,15 @@
 // <|endoftext|> after assistant turns, the blank lines) is re-used from the base record on write.
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { serializeRecord } from '../jsonStyle';
-import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, makeSample, needObj, needString, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
+import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, makeSample, needObj, needString, parseJson, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
 import { glaiveFind, glaiveSystem, glaiveToolText, splice, systemPrompt } from './embedded';
 import { jsonCalls } from './llamafactory';
 
-const ROLES: Record<string, TurnRole> = { USER: 'user', ASSISTANT: 'assistant', 'FUNCTION RESPONSE': 'tool_result' };
+const ROLES: readonly (readonly [string, TurnRole])[] = [['USER', 'user'], ['ASSISTANT', 'assistant'], ['FUNCTION RESPONSE', 'tool_result']];
 const MARKER: Record<TurnRole, string> = { system: 'USER', user: 'USER', assistant: 'ASSISTANT', tool_result: 'FUNCTION RESPONSE' };
+const ENDOFTEXT = '<|endoftext|>';
+
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
 interface Segment {
   role: TurnRole;
@@ -18,25 +21,96 @@ interface Segment {
   suffix: string;
 }
 
+/** The marker (`USER:`, `ASSISTANT: `, ...) starting at `at`, with its role. */
+function markerAt(chat: string, at: number): { marker: string; role: TurnRole } | undefined {
+  for (const [name, role] of ROLES) {
+    if (!chat.startsWith(name, at) || chat[at + name.length] !== ':') continue;
+    return { marker: chat[at + name.length + 1] === ' ' ? `${name}: ` : `${name}:`, role };
+  }
+  return undefined;
+}
+
+/**
+ * A segment's text split into its body and the decoration after it: trailing whitespace, with an
+ * `<|endoftext|>` and the whitespace before it when the body ends with one.
+ */
+function splitSuffix(raw: string): { body: string; suffix: string } {
+  let end = raw.length;
+  while (end > 0 && isSpace(raw[end - 1])) end--;
+  if (raw.endsWith(ENDOFTEXT, end)) {
+    end -= ENDOFTEXT.length;
+    while (end > 0 && isSpace(raw[end - 1])) end--;
+  }
+  return { body: raw.slice(0, end), suffix: raw.slice(end) };
+}
+
+/**
+ * Turns are the segments that start with a marker at the start of the chat (after whitespace)
+ * or right after a line break. Found with indexOf, not a regex: whitespace runs made the regexes
+ * this replaced backtrack quadratically (160 kB of spaces took 76 s in `itool inspect`).
+ */
 function segments(chat: string): { lead: string; segs: Segment[] } {
-  const starts = [...chat.matchAll(/(^\s*|\n)(USER|ASSISTANT|FUNCTION RESPONSE): ?/g)].map((m) => ({ at: m.index + m[1].length, marker: m[0].slice(m[1].length), role: ROLES[m[2]] }));
+  const starts: { at: number; marker: string; role: TurnRole }[] = [];
+  let p = 0;
+  while (isSpace(chat[p])) p++;
+  const first = markerAt(chat, p);
+  let from = 0;
+  if (first) {
+    starts.push({ at: p, ...first });
+    from = p + first.marker.length;
+  }
+  for (let nl = chat.indexOf('\n', from); nl >= 0; nl = chat.indexOf('\n', from)) {
+    const m = markerAt(chat, nl + 1);
+    if (m) starts.push({ at: nl + 1, ...m });
+    from = m ? nl + 1 + m.marker.length : nl + 1;
+  }
   const segs = starts.map((s, i) => {
     const raw = chat.slice(s.at + s.marker.length, i + 1 < starts.length ? starts[i + 1].at : chat.length);
-    const m = /^([\s\S]*?)((?:\s*<\|endoftext\|>)?\s*)$/.exec(raw)!;
-    return { role: s.role, prefix: s.marker, body: m[1], suffix: m[2] };
+    return { role: s.role, prefix: s.marker, ...splitSuffix(raw) };
   });
   return { lead: starts.length ? chat.slice(0, starts[0].at) : chat, segs };
 }
 
+/**
+ * The usual call shape, `{"name": "f", "arguments": '{...}'}`: arguments as a single-quoted string
+ * of JSON, which is not JSON itself. Read by hand (the regex it replaces was linear, but kept a
+ * backtracking entry per character of the arguments).
+ */
+function quotedArguments(t: string): { name: string; args: string } | undefined {
+  const ws = (i: number): number => {
+    while (isSpace(t[i])) i++;
+    return i;
+  };
+  const lit = (i: number, s: string): number => (t.startsWith(s, i) ? ws(i + s.length) : -1);
+  let i = t[0] === '{' ? ws(1) : -1;
+  if (i >= 0) i = lit(i, '"name"');
+  if (i >= 0) i = lit(i, ':');
+  if (i < 0 || t[i] !== '"') return undefined;
+  let j = i + 1;
+  for (; j < t.length && t[j] !== '"'; j++) {
+    if (t[j] !== '\\') continue;
+    if (j + 1 >= t.length || '\n\r\u2028\u2029'.includes(t[j + 1])) return undefined; // `\\.` matches no line break
+    j++;
+  }
+  if (j >= t.length) return undefined;
+  const name = t.slice(i, j + 1);
+  i = lit(ws(j + 1), ',');
+  if (i >= 0) i = lit(i, '"arguments"');
+  if (i >= 0) i = lit(i, ':');
+  if (i < 0 || t[i] !== "'" || !t.endsWith('}')) return undefined;
+  let k = t.length - 2;
+  while (k > i && isSpace(t[k])) k--;
+  return k > i && t[k] === "'" ? { name, args: t.slice(i + 1, k) } : undefined;
+}
+
 function parseCall(text: string): ToolCall | undefined {
   try {
-    return jsonCalls(JSON.parse(text))?.[0];
+    return jsonCalls(parseJson(text))?.[0];
   } catch {
-    // The usual shape: arguments as a single-quoted string of JSON, which is not JSON itself.
-    const m = /^\{\s*"name"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"arguments"\s*:\s*'([\s\S]*)'\s*\}$/.exec(text);
+    const m = quotedArguments(text);
     if (!m) return undefined;
     try {
-      return jsonCalls({ name: JSON.parse(m[1]), arguments: m[2] })?.[0];
+      return jsonCalls({ name: JSON.parse(m.name), arguments: m.args })?.[0];
     } catch {
       return undefined;
     }

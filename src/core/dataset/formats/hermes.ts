@@ -4,18 +4,17 @@
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { parsePythonLiteral } from '../pythonCalls';
 import { serializeRecord } from '../jsonStyle';
-import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, makeSample, mergeList, needArray, needObj, needString, resultPayload, sameValue, toolDef, type Obj } from './common';
+import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, tagBlocks, toolDef, type Obj } from './common';
 import { hermesFind, hermesFunction, hermesSystem, restyle, splice, systemPrompt, toolItems } from './embedded';
 import { jsonCalls } from './llamafactory';
 
-const ROLES: Record<string, TurnRole> = { system: 'system', human: 'user', gpt: 'assistant', tool: 'tool_result' };
+// Maps, not object literals: a `from` of "constructor" must not find Object.prototype's.
+const ROLES = new Map<string, TurnRole>([['system', 'system'], ['human', 'user'], ['gpt', 'assistant'], ['tool', 'tool_result']]);
 const FROM: Record<TurnRole, string> = { system: 'system', user: 'human', assistant: 'gpt', tool_result: 'tool' };
-
-const TAG_BLOCK = (tag: string): RegExp => new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g');
 
 function parseObject(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return parsePythonLiteral(text);
   }
@@ -24,8 +23,8 @@ function parseObject(text: string): unknown {
 /** Every <tool_call> block of a turn; undefined when there is none or one does not decode. */
 export function decodeHermesCalls(text: string): ToolCall[] | undefined {
   const calls: ToolCall[] = [];
-  for (const m of text.matchAll(TAG_BLOCK('tool_call'))) {
-    const one = jsonCalls(parseObject(m[1].trim()));
+  for (const b of tagBlocks(text, 'tool_call')) {
+    const one = jsonCalls(parseObject(b.inner.trim()));
     if (!one || one.length !== 1) return undefined;
     calls.push(one[0]);
   }
@@ -41,7 +40,7 @@ function readTurn(v: unknown, i: number): Turn {
   const path = `conversations[${i}]`;
   const t = needObj(v, path);
   const from = needString(t.from, `${path}.from`);
-  const role = ROLES[from] ?? fail(`${path}.from is ${JSON.stringify(from)}, expected system|human|gpt|tool`);
+  const role = ROLES.get(from) ?? fail(`${path}.from is ${JSON.stringify(from)}, expected system|human|gpt|tool`);
   const content = needString(t.value, `${path}.value`);
   const turn: Turn = { role, content };
   if (role === 'assistant' && content.includes('<tool_call>')) {
@@ -49,8 +48,8 @@ function readTurn(v: unknown, i: number): Turn {
     if (calls) turn.calls = calls;
   }
   if (role === 'tool_result') {
-    const first = TAG_BLOCK('tool_response').exec(content);
-    const body = first ? parseObject(first[1].trim()) : undefined;
+    const [first] = tagBlocks(content, 'tool_response', 1);
+    const body = first ? parseObject(first.inner.trim()) : undefined;
     if (isObj(body) && typeof body.name === 'string') turn.name = body.name;
   }
   return turn;
@@ -74,7 +73,7 @@ function sameFormatTurns(sample: Sample): Turn[] {
     const old = sys.content.slice(hit.start, hit.end);
     const items = toolItems(sample.tools, hit.items, true);
     const text = hit.kind === 'objects' ? items.map((x) => serializeRecord(x, PY_STYLE)).join('\n') : restyle(items, old.trim());
-    sys.content = splice(sys.content, hit, /^\s*/.exec(old)![0] + text + /\s*$/.exec(old)![0]);
+    sys.content = splice(sys.content, hit, old.slice(0, old.length - old.trimStart().length) + text + old.slice(old.trimEnd().length));
   } else if (sys) sys.content = hermesSystem(sys.content, sample.tools);
   else turns.unshift({ role: 'system', content: hermesSystem('', sample.tools) });
   return turns;
@@ -99,7 +98,7 @@ export const hermes: DatasetFormat = {
     if (!isObj(record) || !Array.isArray(record.conversations)) return 0;
     const turns = record.conversations.filter(isObj);
     const froms = turns.map((t) => t.from);
-    if (froms.length === 0 || !froms.every((f) => typeof f === 'string' && f in ROLES)) return 0;
+    if (froms.length === 0 || !froms.every((f) => typeof f === 'string' && ROLES.has(f))) return 0;
     const text = turns.map((t) => (typeof t.value === 'string' ? t.value : '')).join('\n');
     if (/<tools>|<tool_call>|<tool_response>/.test(text)) return 1;
     return froms.includes('system') || froms.includes('tool') ? 0.7 : 0.5;

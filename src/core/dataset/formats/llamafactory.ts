@@ -3,11 +3,12 @@
 // A function_call value is JSON text: {"name", "arguments"} or a list of them.
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { setKey } from '../pythonCalls';
-import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needJsonString, needObj, needString, resultPayload, sameValue, toolDef, tryJson, type Obj } from './common';
+import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needJsonString, needObj, needString, parseJson, resultPayload, sameValue, toolDef, tryJson, type Obj } from './common';
 import { serializeRecord } from '../jsonStyle';
 import { hermesFunction, systemPrompt, toolItems } from './embedded';
 
-const ROLES: Record<string, TurnRole> = { human: 'user', gpt: 'assistant', function_call: 'assistant', observation: 'tool_result' };
+// A Map, not an object literal: a `from` of "constructor" must not find Object.prototype's.
+const ROLES = new Map<string, TurnRole>([['human', 'user'], ['gpt', 'assistant'], ['function_call', 'assistant'], ['observation', 'tool_result']]);
 
 /** `{"name", "arguments"}` objects (arguments as an object or as JSON text) into calls. */
 export function jsonCalls(v: unknown): ToolCall[] | undefined {
@@ -15,10 +16,10 @@ export function jsonCalls(v: unknown): ToolCall[] | undefined {
   const calls: ToolCall[] = [];
   for (const c of list) {
     if (!isObj(c) || typeof c.name !== 'string') return undefined;
-    let args = c.arguments ?? c.parameters ?? {};
+    let args: unknown = c.arguments ?? c.parameters ?? {};
     if (typeof args === 'string') {
       try {
-        args = JSON.parse(args);
+        args = parseJson(args);
       } catch {
         return undefined;
       }
@@ -33,7 +34,7 @@ export function jsonCalls(v: unknown): ToolCall[] | undefined {
 
 export function decodeJsonCalls(text: string): ToolCall[] | undefined {
   try {
-    return jsonCalls(JSON.parse(text));
+    return jsonCalls(parseJson(text));
   } catch {
     return undefined;
   }
@@ -48,7 +49,7 @@ function readTurn(v: unknown, i: number): Turn {
   const path = `conversations[${i}]`;
   const t = needObj(v, path);
   const from = needString(t.from, `${path}.from`);
-  const role = ROLES[from] ?? fail(`${path}.from is ${JSON.stringify(from)}, expected human|gpt|function_call|observation`);
+  const role = ROLES.get(from) ?? fail(`${path}.from is ${JSON.stringify(from)}, expected human|gpt|function_call|observation`);
   const content = needString(t.value, `${path}.value`);
   const turn: Turn = { role, content };
   if (from === 'function_call') {
@@ -83,7 +84,7 @@ export const llamafactory: DatasetFormat = {
   sniff(record) {
     if (!isObj(record) || !Array.isArray(record.conversations) || 'chosen' in record) return 0;
     const froms = record.conversations.map((t) => (isObj(t) ? t.from : undefined));
-    if (froms.length === 0 || !froms.every((f) => typeof f === 'string' && f in ROLES)) return 0;
+    if (froms.length === 0 || !froms.every((f) => typeof f === 'string' && ROLES.has(f))) return 0;
     if (typeof record.tools === 'string') return 1;
     return froms.includes('function_call') || froms.includes('observation') ? 0.9 : 0.6;
   },

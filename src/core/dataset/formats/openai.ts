@@ -5,10 +5,11 @@
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { setKey } from '../pythonCalls';
 import { COMPACT_STYLE } from '../jsonStyle';
-import { clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needObj, needString, resultPayload, sameValue, show, toolDef, type Obj } from './common';
+import { clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, show, toolDef, TooDeepError, type Obj } from './common';
 import { systemPrompt, toolItems } from './embedded';
 
-const ROLES: Record<string, TurnRole> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool_result', function: 'tool_result' };
+// A Map, not an object literal: a role of "constructor" must not find Object.prototype's.
+const ROLES = new Map<string, TurnRole>([['system', 'system'], ['developer', 'system'], ['user', 'user'], ['assistant', 'assistant'], ['tool', 'tool_result'], ['function', 'tool_result']]);
 const ROLE_OUT: Record<TurnRole, string> = { system: 'system', user: 'user', assistant: 'assistant', tool_result: 'tool' };
 
 /** Message text: a string, null (""), or content parts whose text parts are joined. */
@@ -26,9 +27,9 @@ function readCall(v: unknown, path: string): ToolCall {
   let args: unknown = fn.arguments ?? {};
   if (typeof args === 'string') {
     try {
-      args = args.trim() === '' ? {} : JSON.parse(args);
-    } catch {
-      fail(`${path}.function.arguments is not valid JSON text`);
+      args = args.trim() === '' ? {} : parseJson(args);
+    } catch (err) {
+      fail(`${path}.function.arguments is ${err instanceof TooDeepError ? err.message : 'not valid JSON text'}`);
     }
   }
   if (!isObj(args)) fail(`${path}.function.arguments is ${show(args)}, expected a JSON object`);
@@ -43,7 +44,7 @@ function readMessage(v: unknown, i: number): Turn {
   const path = `messages[${i}]`;
   const m = needObj(v, path);
   const r = needString(m.role, `${path}.role`);
-  const role = ROLES[r] ?? fail(`${path}.role is ${JSON.stringify(r)}, expected system|user|assistant|tool`);
+  const role = ROLES.get(r) ?? fail(`${path}.role is ${JSON.stringify(r)}, expected system|user|assistant|tool`);
   const turn: Turn = { role, content: contentText(m.content, `${path}.content`) };
   if (role === 'assistant' && m.tool_calls !== undefined && m.tool_calls !== null) {
     const calls = needArray(m.tool_calls, `${path}.tool_calls`).map((c, k) => readCall(c, `${path}.tool_calls[${k}]`));
@@ -100,7 +101,7 @@ export const openai: DatasetFormat = {
   sniff(record) {
     if (!isObj(record) || !Array.isArray(record.messages)) return 0;
     const msgs = record.messages.filter(isObj);
-    if (msgs.length === 0 || !msgs.every((m) => typeof m.role === 'string' && m.role in ROLES)) return 0.2;
+    if (msgs.length === 0 || !msgs.every((m) => typeof m.role === 'string' && ROLES.has(m.role))) return 0.2;
     return Array.isArray(record.tools) || msgs.some((m) => 'tool_calls' in m) ? 1 : 0.8;
   },
 
@@ -122,7 +123,7 @@ export const openai: DatasetFormat = {
     rec.messages = mergeList(turns, rec.messages, readMessage, (t, b) => {
       // Fresh tool messages read role, tool_call_id, content, as OpenAI's own examples do.
       const o: Obj = isObj(b) ? clone(b) : t.role === 'tool_result' ? { role: undefined, tool_call_id: undefined } : {};
-      const baseRole = typeof o.role === 'string' && ROLES[o.role] === t.role ? o.role : undefined;
+      const baseRole = typeof o.role === 'string' && ROLES.get(o.role) === t.role ? o.role : undefined;
       o.role = baseRole ?? ROLE_OUT[t.role];
       const keepNull = t.content === '' && (o.content === null || (!('content' in o) && t.calls));
       const keepParts = Array.isArray(o.content) && contentText(o.content, 'content') === t.content;

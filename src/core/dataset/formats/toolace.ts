@@ -5,14 +5,15 @@ import { decodePythonCalls, encodePythonCalls } from '../pythonCalls';
 import { callText, clone, fail, isObj, makeSample, mergeList, needArray, needObj, needString, pythonicTools, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
 import { restyle, splice, systemPrompt, toolaceFind, toolaceSystem } from './embedded';
 
-const ROLES: Record<string, TurnRole> = { user: 'user', assistant: 'assistant', tool: 'tool_result' };
+// A Map, not an object literal: a `from` of "constructor" must not find Object.prototype's.
+const ROLES = new Map<string, TurnRole>([['user', 'user'], ['assistant', 'assistant'], ['tool', 'tool_result']]);
 const FROM: Record<TurnRole, string> = { system: 'user', user: 'user', assistant: 'assistant', tool_result: 'tool' };
 
 function readTurn(v: unknown, i: number): Turn {
   const path = `conversations[${i}]`;
   const t = needObj(v, path);
   const from = needString(t.from, `${path}.from`);
-  const role = ROLES[from] ?? fail(`${path}.from is ${JSON.stringify(from)}, expected user|assistant|tool`);
+  const role = ROLES.get(from) ?? fail(`${path}.from is ${JSON.stringify(from)}, expected user|assistant|tool`);
   const content = needString(t.value, `${path}.value`);
   const turn: Turn = { role, content };
   if (role === 'assistant') {
@@ -34,7 +35,7 @@ export const toolace: DatasetFormat = {
   sniff(record) {
     if (!isObj(record) || !Array.isArray(record.conversations)) return 0;
     const froms = record.conversations.map((t) => (isObj(t) ? t.from : undefined));
-    if (froms.length === 0 || !froms.every((f) => typeof f === 'string' && f in ROLES)) return 0;
+    if (froms.length === 0 || !froms.every((f) => typeof f === 'string' && ROLES.has(f))) return 0;
     if (typeof record.system === 'string' && toolaceFind(record.system)) return 1;
     return froms.includes('tool') || typeof record.system === 'string' ? 0.8 : 0.6;
   },

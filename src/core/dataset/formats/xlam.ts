@@ -4,7 +4,8 @@
 // (so other formats can use them) and written back with the original type spelling where it still fits.
 import type { DatasetFormat, ToolCall, ToolDef, Turn } from '../sample';
 import { serializeRecord } from '../jsonStyle';
-import { PY_STYLE, callText, clone, isObj, jsonText, makeSample, needArray, needJsonString, needObj, needString, sameValue, toolDef, toolObject, tryJson, type Obj } from './common';
+import { setKey } from '../pythonCalls';
+import { PY_STYLE, callText, clone, isObj, jsonText, makeSample, needArray, needJsonString, needObj, needString, own, sameValue, toolDef, toolObject, tryJson, type Obj } from './common';
 import { jsonCalls } from './llamafactory';
 
 const TYPES: [RegExp, string][] = [
@@ -17,11 +18,25 @@ const TYPES: [RegExp, string][] = [
 ];
 const BACK: Record<string, string> = { string: 'str', integer: 'int', number: 'float', boolean: 'bool', array: 'List', object: 'dict' };
 
-/** "List[int], optional" → { type: "array", optional: true } */
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+const OPTIONAL = 'optional';
+
+/**
+ * "List[int], optional" → { type: "array", optional: true }. Read from the end by hand: the regex
+ * this replaces backtracked quadratically on a run of spaces (a 160 kB type took 78 s in `itool inspect`), and threw
+ * on a type with a line break in it.
+ */
 function parseType(t: string): { type: string; optional: boolean } {
-  const m = /^(.*?)(?:\s*,\s*optional)?\s*$/i.exec(t)!;
-  const core = m[1].trim();
-  return { type: TYPES.find(([re]) => re.test(core))?.[1] ?? core, optional: m[0].trim() !== core };
+  let end = t.length;
+  while (end > 0 && isSpace(t[end - 1])) end--;
+  let core = t.slice(0, end);
+  if (end >= OPTIONAL.length && t.slice(end - OPTIONAL.length, end).toLowerCase() === OPTIONAL) {
+    let k = end - OPTIONAL.length;
+    while (k > 0 && isSpace(t[k - 1])) k--;
+    if (t[k - 1] === ',') core = t.slice(0, k - 1);
+  }
+  core = core.trim();
+  return { type: TYPES.find(([re]) => re.test(core))?.[1] ?? core, optional: t.trim() !== core };
 }
 
 function fromXlam(params: Obj): Obj {
@@ -30,11 +45,11 @@ function fromXlam(params: Obj): Obj {
   const required: string[] = [];
   for (const [name, spec] of Object.entries(params)) {
     if (!isObj(spec) || typeof spec.type !== 'string') {
-      properties[name] = spec;
+      setKey(properties, name, spec);
       continue;
     }
     const { type, optional } = parseType(spec.type);
-    properties[name] = { ...spec, type };
+    setKey(properties, name, { ...spec, type });
     if (!optional) required.push(name);
   }
   return { type: 'object', properties, required };
@@ -46,14 +61,15 @@ function toXlam(schema: Obj, base: unknown): Obj {
   const out: Obj = {};
   for (const [name, prop] of Object.entries(schema.properties)) {
     if (!isObj(prop) || typeof prop.type !== 'string') {
-      out[name] = prop;
+      setKey(out, name, prop);
       continue;
     }
     const optional = !required.includes(name);
-    const old = isObj(base) && isObj(base[name]) ? base[name].type : undefined;
+    const b = isObj(base) && Object.hasOwn(base, name) ? base[name] : undefined;
+    const old = isObj(b) ? b.type : undefined;
     const keep = typeof old === 'string' && sameValue(parseType(old), { type: prop.type, optional });
-    const type = keep ? old : (BACK[prop.type] ?? prop.type) + (optional ? ', optional' : '');
-    out[name] = { ...prop, type };
+    const type = keep ? old : (own(BACK, prop.type) ?? prop.type) + (optional ? ', optional' : '');
+    setKey(out, name, { ...prop, type });
   }
   return out;
 }
