@@ -10,6 +10,7 @@ import { checkPredictions, type CheckTotals, type RowResult } from '../core/tool
 import type { BfclCategory } from '../core/toolcall/check/index';
 import { readPredictions, type PredictionProblem } from '../core/toolcall/predictions';
 import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
+import { settleRecordedCommit } from './inspect';
 
 export interface CheckCommandOptions {
   /** Any dataset the extension reads (BFCL answers are found beside it, or given with `answers`). */
@@ -75,6 +76,7 @@ export async function runCheck(opts: CheckCommandOptions): Promise<CheckRun> {
   for (const [what, p] of [['dataset', path], ['answers', opts.answers], ['outputs', opts.outputs]] as const) {
     if (p !== undefined && !existsSync(p)) throw new Error(`check: ${what} file not found: ${p}`);
   }
+  await settleRecordedCommit(path);
   const answers = opts.answers ? loadAnswerFile(opts.answers) : undefined;
   const { rows, problems } = await readPredictions(opts.outputs);
   const ds = await Dataset.open(path, { format: opts.questions ? 'bfcl' : opts.format });

@@ -4,6 +4,7 @@
 import { Dataset } from '../core/dataset/dataset';
 import { answerKind } from '../core/dataset/row';
 import { referenceTurn, type FormatId } from '../core/dataset/sample';
+import { settleCommit } from '../core/store/commit';
 
 export interface InspectReport {
   file: string;
@@ -21,6 +22,7 @@ export interface InspectReport {
 }
 
 export async function inspectDataset(file: string, opts: { format?: FormatId } = {}): Promise<InspectReport> {
+  await settleRecordedCommit(file);
   const ds = await Dataset.open(file, { format: opts.format });
   try {
     const malformed: InspectReport['malformed'] = ds.index.problems.map((p) => ({ line: p.line, reason: p.reason }));
@@ -67,6 +69,19 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
     };
   } finally {
     await ds.close();
+  }
+}
+
+/**
+ * A BFCL pair written by `itool convert` is one commit (store/commit.ts): if a run was killed in the
+ * middle of its renames, complete them before reading, so the questions are read with their own
+ * answers. Best effort: a folder this process cannot write is read as it is.
+ */
+export async function settleRecordedCommit(file: string): Promise<void> {
+  try {
+    await settleCommit(file, { waitMs: 5000 });
+  } catch {
+    // read what is there
   }
 }
 

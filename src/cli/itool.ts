@@ -6,6 +6,7 @@
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
 //   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
+//   itool review DATASET --pairs PAIRS.jsonl [--accept ID…] [--reject ID…] [--json]
 //   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
 //   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny] [--rename-share P] [--skip N]
 //   itool train-data DATASET --tokenizer DIR -o OUT.jsonl
@@ -46,7 +47,7 @@ Usage:
   itool calibrate DATASET --model DIR [--ep cpu|cuda] [--ratio 0.3] [--round N] [--batch 16] -o OUT
   itool calibrate DATASET --endpoint URL --served-model NAME [--chat-template FILE]
                   [--api-key-env VAR] [--ratio 0.3] [--round N] [--batch 16] -o OUT
-                  [--calls auto|text|template] [--max-skip-share 0.05]
+                  [--calls auto|text|template] [--max-skip-share 0.05] [--timeout S] [--max-retries N]
       Perplexity of every reference answer under the policy (a local ONNX export, or an
       OpenAI-compatible server that returns prompt logprobs), easy/medium/hard tiers (tertiles, or
       --tiers EASY_BELOW,HARD_FROM), and the top --ratio by perplexity per group selected as
@@ -56,8 +57,10 @@ Usage:
       structured calls to the chat template; auto: text for toolace, llamafactory, hermes, glaive,
       template for openai, xlam, bfcl. Samples that cannot be scored are skipped with their reason;
       when nothing is scored or more than --max-skip-share are skipped, exits 1 and writes no OUT.
+      --timeout: seconds per request attempt (default 300); --max-retries: per request (default 5).
+      A server failing request after request (or rejecting the key) stops the run with exit 1.
   itool explore DATASET (--model DIR [--ep cpu|cuda] | --endpoint URL --served-model NAME
-                  [--chat-template FILE] [--api-key-env VAR]) --selection FILE -o PAIRS
+                  [--chat-template FILE] [--api-key-env VAR] [--timeout S] [--max-retries N]) --selection FILE -o PAIRS
                   [--iters 5] [--actions 3] [--depth 3] [--temperature 1.5] [--max-new-tokens 50]
                   [--sim-steps 2] [--exploration 1.0] [--seed 0] [--concurrency 8] [--round N]
       MCTS over response fragments for every sample in the selection (from itool calibrate -o),
@@ -74,6 +77,12 @@ Usage:
       The review journal beside DATASET (decisions made in the editor, fragment annotations):
       with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
       decision counts and the annotations (sample, span, kind, correction, note).
+  itool review DATASET --pairs PAIRS.jsonl [--accept ID [ID…]] [--reject ID [ID…]] [--json]
+      Record decisions in the same journal the editor writes: each pair id (from the listing)
+      accepted or rejected (accepted ones first); each decision is on disk (fsynced) before its
+      line "accepted ID" / "rejected ID" is printed. Ids not in PAIRS are refused (exit 2,
+      nothing written); a pair already in that state is left as it is. --accept and --reject take
+      any number of ids, and may be repeated or given as ID,ID.
   itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
                   [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
                   [--iters 5] [--temperature 1.0] [--pref-lr 1e-5] [--pref-epochs 2] [--sft-lr 1e-5] [--accept edit|valid|better]
@@ -102,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'review') return reviewMain(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -142,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
       calls: { type: 'string' },
       index: { type: 'string' },
       'max-skip-share': { type: 'string' },
+      timeout: { type: 'string' },
+      'max-retries': { type: 'string' },
       target: { type: 'string' },
       'pref-loss': { type: 'string' },
       'base-model': { type: 'string' },
@@ -237,11 +249,6 @@ export async function main(argv: string[]): Promise<number> {
     if (!values.tokenizer || !values.out) throw new UsageError('train-data: --tokenizer DIR and -o OUT.jsonl are required');
     return trainDataCommand({ dataset, tokenizer: values.tokenizer, out: values.out }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   }
-  if (command === 'review') {
-    const dataset = positionals[0];
-    if (!dataset) throw new UsageError('review: missing DATASET');
-    return reviewCommand({ dataset, pairsFile: values.pairs, state: values.state as ReviewItemState | undefined, json: !!values.json }, { stdout: process.stdout, stderr: process.stderr });
-  }
   if (command === 'render') {
     const dataset = positionals[0];
     if (!dataset) throw new UsageError('render: missing DATASET');
@@ -280,6 +287,8 @@ export async function main(argv: string[]): Promise<number> {
       out: values.out,
       calls: callsArg('calibrate', values.calls),
       maxSkipShare: numberArg('calibrate', 'max-skip-share', values['max-skip-share'], (x) => x >= 0 && x <= 1),
+      timeout: numberArg('calibrate', 'timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
+      maxRetries: numberArg('calibrate', 'max-retries', values['max-retries'], whole(0)),
     });
   }
   if (command === 'explore') {
@@ -310,6 +319,8 @@ export async function main(argv: string[]): Promise<number> {
       concurrency: num('concurrency', values.concurrency, whole(1)),
       round: num('round', values.round, whole(1)),
       calls: values.calls === undefined ? undefined : callsArg('explore', values.calls),
+      timeout: num('timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
+      maxRetries: num('max-retries', values['max-retries'], whole(0)),
     });
   }
   if (command === 'check') {
@@ -350,6 +361,52 @@ export async function main(argv: string[]): Promise<number> {
 
 export class UsageError extends Error {}
 
+/**
+ * `itool review`: its own arguments, since --accept and --reject each take a list of pair ids
+ * (`--accept ID ID … --reject ID …`; also repeated, or `--accept=ID,ID`).
+ */
+function reviewMain(args: string[]): Promise<number> {
+  const lists = { accept: [] as string[], reject: [] as string[] };
+  const rest: string[] = [];
+  let into: string[] | undefined;
+  for (const a of args) {
+    const m = /^--(accept|reject)(?:=(.*))?$/.exec(a);
+    if (m) {
+      into = lists[m[1] as 'accept' | 'reject'];
+      if (m[2] !== undefined) into.push(...m[2].split(',').filter(Boolean));
+      continue;
+    }
+    // Ids (16 hex digits, or a comma list of them) continue the list; anything else ends it.
+    if (into && /^[0-9a-f]{16}(,[0-9a-f]{16})*,?$/.test(a)) {
+      into.push(...a.split(',').filter(Boolean));
+      continue;
+    }
+    into = undefined;
+    rest.push(a);
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { pairs: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const dataset = positionals[0];
+  if (!dataset) throw new UsageError('review: missing DATASET');
+  if (positionals.length > 1) throw new UsageError(`review: ${JSON.stringify(positionals[1])} is neither the DATASET (${dataset}) nor a pair id (16 hex digits, after --accept or --reject)`);
+  const deciding = lists.accept.length > 0 || lists.reject.length > 0;
+  if (!deciding && args.some((a) => /^--(accept|reject)(=|$)/.test(a))) throw new UsageError('review: --accept and --reject need pair ids');
+  if (deciding && values.state !== undefined) throw new UsageError('review: --state lists pairs; it does not go with --accept or --reject');
+  return reviewCommand(
+    {
+      dataset,
+      pairsFile: values.pairs,
+      state: values.state as ReviewItemState | undefined,
+      json: !!values.json,
+      ...(deciding ? { accept: lists.accept, reject: lists.reject } : {}),
+    },
+    { stdout: process.stdout, stderr: process.stderr },
+  );
+}
+
 const whole = (min: number) => (x: number): boolean => Number.isInteger(x) && x >= min;
 
 /** A numeric option: undefined when absent, else its value, or a usage error naming the command and option. */
@@ -384,13 +441,39 @@ function formatArg(v: string | undefined): (typeof FORMAT_IDS)[number] | undefin
   return f;
 }
 
+/**
+ * Resolves once everything written to `s` so far has been handed to the OS. Writes to a pipe are
+ * asynchronous: what a full pipe (64 KiB) did not take yet waits in the stream's queue, and
+ * process.exit() drops it. An empty write's callback runs after every earlier write's.
+ */
+function flushed(s: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (s.destroyed || s.writableEnded) resolve();
+    else s.write('', () => resolve());
+  });
+}
+
+/** Exit with `code` once stdout and stderr are flushed, whatever command ran and whatever it left open. */
+async function exitWhenFlushed(code: number): Promise<never> {
+  process.exitCode = code;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 if (require.main === module) {
+  // A reader that goes away (`itool check --json | head -1`) is not an error of the command: the
+  // rest of its output has nowhere to go, and the command finishes with its own exit code.
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err: unknown) => {
       const msg = err instanceof Error ? err.message : String(err);
       process.stderr.write(`itool: ${msg}\n${err instanceof UsageError ? `\n${USAGE}` : ''}`);
-      process.exit(err instanceof UsageError ? 2 : 1);
+      return exitWhenFlushed(err instanceof UsageError ? 2 : 1);
     },
   );
 }

@@ -5,13 +5,31 @@
 //     corrected annotations after them;
 //   without: the decision counts and the live annotations (sample, span, kind, correction, note).
 // --state keeps the pairs (or decisions) in that state; --json prints one JSON object per line.
-// Exit code: 0 when the journal was read, 1 when the pairs file cannot be read, 2 for a bad --state.
+// With --accept ID… / --reject ID… (and --pairs): records those decisions in the journal, the way
+// the editor does (ReviewJournal: one appended line per decision, fsynced), accepted ones first;
+// each is printed ("accepted ID", or its JSON entry) only once it is on disk, so a decision
+// reported before a crash is never lost. Ids are checked against the pairs first: one that is not
+// a pair of PAIRS fails the run before anything is written.
+// Exit code: 0 when the journal was read (or the decisions recorded), 1 when the pairs file cannot
+// be read, 2 for a bad --state, or ids that are not pairs of PAIRS.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Dataset } from '../core/dataset/dataset';
 import type { Sample } from '../core/dataset/sample';
 import type { PreferencePair } from '../core/search/pairs';
-import { pairId, readReview, reviewCounts, reviewPath, reviewQueue, type Annotation, type ReviewItem, type ReviewItemState, type ReviewState } from '../core/pairs/review';
+import {
+  pairId,
+  readReview,
+  reviewCounts,
+  ReviewJournal,
+  reviewPath,
+  reviewQueue,
+  type Annotation,
+  type DecisionState,
+  type ReviewItem,
+  type ReviewItemState,
+  type ReviewState,
+} from '../core/pairs/review';
 
 export interface ReviewCommandArgs {
   dataset: string;
@@ -20,6 +38,9 @@ export interface ReviewCommandArgs {
   json?: boolean;
   /** PreferencePair JSON Lines (`itool explore -o`). */
   pairsFile?: string;
+  /** Pair ids to accept / reject (needs pairsFile): decisions appended to the journal. */
+  accept?: string[];
+  reject?: string[];
 }
 
 export interface ReviewIo {
@@ -111,6 +132,7 @@ export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Prom
     return 2;
   }
   const path = reviewPath(args.dataset);
+  if (args.accept !== undefined || args.reject !== undefined) return recordDecisions(args, path, io);
   const state = await readReview(args.dataset);
   reportDamage(state, path, io);
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
@@ -140,11 +162,7 @@ export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Prom
     io.stderr.write(`itool: cannot read ${args.pairsFile}: ${(err as Error).message}\n`);
     return 1;
   }
-  const need = new Set<number>(state.annotations.filter((a) => a.correction !== undefined).map((a) => a.index));
-  for (const p of pairs) {
-    if (state.decisions.get(pairId(p))?.state === 'edited') need.add(p.index);
-  }
-  const items = reviewQueue(pairs, state, await neededSamples(args.dataset, need, io));
+  const items = await queueOf(args.dataset, pairs, state, io);
   const shown = items.filter((it) => args.state === undefined || it.state === args.state);
   if (args.json) {
     for (const it of shown) out(JSON.stringify({ id: it.id, state: it.state, manual: it.manual, ...(it.unchecked ? { unchecked: true } : {}), pair: it.pair }));
@@ -153,5 +171,67 @@ export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Prom
   for (const it of shown) out(pairLine(it));
   const n = reviewCounts(items);
   out(`${n.total} pairs: ${n.pending} pending, ${n.accepted} accepted, ${n.edited} edited, ${n.rejected} rejected${args.state !== undefined ? ` (${shown.length} shown)` : ''}`);
+  return 0;
+}
+
+/** The review queue of `pairs` under `state`, with the samples it needs read from the dataset. */
+async function queueOf(dataset: string, pairs: readonly PreferencePair[], state: ReviewState, io: ReviewIo): Promise<ReviewItem[]> {
+  const need = new Set<number>(state.annotations.filter((a) => a.correction !== undefined).map((a) => a.index));
+  for (const p of pairs) {
+    if (state.decisions.get(pairId(p))?.state === 'edited') need.add(p.index);
+  }
+  return reviewQueue(pairs, state, await neededSamples(dataset, need, io));
+}
+
+/** `--accept ID… --reject ID…`: every id checked first, then one fsynced decision each, reported once durable. */
+async function recordDecisions(args: ReviewCommandArgs, path: string, io: ReviewIo): Promise<number> {
+  const err = (line: string): void => void io.stderr.write(`itool: review: ${line}\n`);
+  if (args.pairsFile === undefined) {
+    err('--accept and --reject need --pairs PAIRS.jsonl (the ids are checked against its pairs)');
+    return 2;
+  }
+  const accept = [...new Set(args.accept ?? [])];
+  const reject = [...new Set(args.reject ?? [])];
+  const both = accept.filter((id) => reject.includes(id));
+  if (both.length) {
+    err(`${both.length} id(s) both accepted and rejected: ${both.slice(0, 5).join(', ')}${both.length > 5 ? ', …' : ''}`);
+    return 2;
+  }
+  let pairs: PreferencePair[];
+  try {
+    pairs = await readPairs(args.pairsFile, io);
+  } catch (e) {
+    io.stderr.write(`itool: cannot read ${args.pairsFile}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const state = await readReview(args.dataset);
+  reportDamage(state, path, io);
+  const items = new Map((await queueOf(args.dataset, pairs, state, io)).map((it) => [it.id, it]));
+  const todo: [string, DecisionState][] = [...accept.map((id): [string, DecisionState] => [id, 'accepted']), ...reject.map((id): [string, DecisionState] => [id, 'rejected'])];
+  const unknown = todo.map(([id]) => id).filter((id) => !items.has(id));
+  if (unknown.length) {
+    err(`${unknown.length} id(s) are not pairs of ${args.pairsFile}: ${unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ')}${unknown.length > 5 ? ', …' : ''}; nothing recorded`);
+    return 2;
+  }
+  const n = { accepted: 0, rejected: 0, unchanged: 0 };
+  const journal = await ReviewJournal.open(args.dataset);
+  try {
+    for (const [id, st] of todo) {
+      const now = items.get(id)!.state;
+      if (now === st || (st === 'accepted' && now === 'edited')) {
+        n.unchanged++;
+        continue;
+      }
+      // decide() resolves once the line is appended and fsynced: only then is it reported.
+      const entry = await journal.decide(id, st);
+      n[st === 'accepted' ? 'accepted' : 'rejected']++;
+      io.stdout.write(args.json ? `${JSON.stringify(entry)}\n` : `${st} ${id}\n`);
+    }
+  } finally {
+    await journal.close();
+  }
+  const written = n.accepted + n.rejected;
+  if (args.json) io.stdout.write(`${JSON.stringify({ type: 'summary', journal: path, decisions: todo.length, written, ...n })}\n`);
+  else io.stdout.write(`${todo.length} decisions: ${written} written (${n.accepted} accepted, ${n.rejected} rejected), ${n.unchanged} unchanged; journal ${path}\n`);
   return 0;
 }

@@ -63,8 +63,9 @@ describe('itool CLI', () => {
     const n = readFileSync(BFCL, 'utf8').split('\n').filter((l) => l.trim()).length;
     assert.equal(back.samples, n);
     assert.equal(back.answers.calls, n);
-    // Atomic write: no temp files left beside the output.
-    assert.deepEqual(readdirSync(dir).sort(), ['as-openai.jsonl', 'same.json']);
+    // Atomic write: no temp files left beside the output. BFCL → BFCL keeps the answers it read.
+    assert.deepEqual(readdirSync(dir).sort(), ['as-openai.jsonl', 'possible_answer', 'same.json']);
+    assert.deepEqual(readdirSync(join(dir, 'possible_answer')), ['same.json']);
   });
 
   it('bad usage exits 2 with a message; a missing file exits 1 naming it', () => {
