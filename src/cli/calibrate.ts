@@ -1,15 +1,16 @@
 // `itool calibrate DATASET --model DIR|--endpoint URL [--ratio 0.3] -o OUT`: perplexity of every
 // reference answer under the policy, difficulty tiers, and the deficient samples selected for
 // this round's search, written to OUT (the selection file `itool explore --selection` reads).
-// Results are journaled beside the dataset as they come: an interrupted run resumes.
+// Results are journaled beside the dataset as they come: an interrupted run resumes. A server that
+// stops answering (or rejects the key) stops the run with its error and exit code 1; a rerun resumes.
 import { Dataset } from '../core/dataset/dataset';
-import { calibrate, CalibrationRefused, skipSummary, type CalibrationResult } from '../core/calibrate/calibrate';
+import { calibrate, calibrationPath, CalibrationRefused, skipSummary, type CalibrationResult } from '../core/calibrate/calibrate';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { selectDeficient, tierCuts, tierOf } from '../core/calibrate/select';
 import { selectionFile, writeSelection } from '../core/calibrate/selectionFile';
 import type { Policy } from '../core/model/policy';
 import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
-import { RemotePolicy } from '../core/model/openai/remotePolicy';
+import { EndpointUnavailableError, RemotePolicy, ServerRejectedError } from '../core/model/openai/remotePolicy';
 
 export interface CalibrateCommandOptions {
   dataset: string;
@@ -26,10 +27,20 @@ export interface CalibrateCommandOptions {
   out: string;
   calls?: CallRenderingSetting;
   maxSkipShare?: number;
+  /** --timeout: seconds per request attempt to an endpoint (default 300). */
+  timeout?: number;
+  /** --max-retries: retries of a failed endpoint request (default 5). */
+  maxRetries?: number;
 }
 
-export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>): Promise<Policy> {
+/** A backend error that ends a run (RemotePolicy's open circuit breaker, a rejected key, no such model). */
+export function endpointDown(e: unknown): e is EndpointUnavailableError | ServerRejectedError {
+  return e instanceof EndpointUnavailableError || (e instanceof ServerRejectedError && e.fatal);
+}
+
+export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>): Promise<Policy> {
   if (!!o.model === !!o.endpoint) throw new Error('give exactly one of --model DIR (local ONNX) or --endpoint URL (OpenAI-compatible server)');
+  if (o.model && (o.timeout !== undefined || o.maxRetries !== undefined)) throw new Error('--timeout and --max-retries are for --endpoint (a local model has no requests to time out)');
   if (o.model) {
     const p = await OnnxPolicy.open(o.model, { executionProvider: o.executionProvider ?? 'cpu' });
     if (p.warning) process.stderr.write(`itool: ${p.warning}\n`);
@@ -38,7 +49,14 @@ export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'end
   if (!o.servedModel) throw new Error('--endpoint needs --served-model NAME (the model name on the server)');
   // The key comes from the environment, never from an argument (arguments end up in shell history and ps).
   const apiKey = process.env[o.apiKeyEnv ?? 'OPENAI_API_KEY'];
-  return new RemotePolicy({ baseURL: o.endpoint!, model: o.servedModel, apiKey, chatTemplatePath: o.chatTemplate });
+  return new RemotePolicy({
+    baseURL: o.endpoint!,
+    model: o.servedModel,
+    apiKey,
+    chatTemplatePath: o.chatTemplate,
+    timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000,
+    maxRetries: o.maxRetries,
+  });
 }
 
 /**
@@ -84,6 +102,11 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
       },
     });
     } catch (e) {
+      if (endpointDown(e)) {
+        // The server, not a sample: stop with its error; what was scored stays journaled.
+        process.stderr.write(`itool: calibration stopped: ${e.message}\n  journal ${calibrationPath(ds.path, policy.id, o.round)} keeps what was scored: a rerun resumes\n`);
+        return 1;
+      }
       if (!(e instanceof CalibrationRefused)) throw e;
       // No selection from what is left: say what was skipped and why, and fail.
       const r = e.result;
@@ -95,6 +118,11 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
           '',
         ].join('\n'),
       );
+      return 1;
+    }
+    if (!result.entries.some((e) => typeof e.ppl === 'number' && Number.isFinite(e.ppl))) {
+      // Nothing to cut into tiers or select from (no sample has a reference answer): no NaN cut-offs, no OUT.
+      process.stderr.write(`itool: no sample was scored (${result.noReference} without a reference answer, ${result.skipped.length} skipped); no selection written\n`);
       return 1;
     }
     const cuts = tierCuts(result.entries, o.tiers);

@@ -8,8 +8,12 @@ import { explore } from '../core/search/explore';
 import type { SearchOptions } from '../core/search/mcts';
 import { withPolicyRun, type CalibrateCommandOptions } from './calibrate';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
+import { RemotePolicy } from '../core/model/openai/remotePolicy';
+import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 
-export interface ExploreCommandOptions extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider'>, Partial<SearchOptions> {
+export interface ExploreCommandOptions
+  extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>,
+    Partial<SearchOptions> {
   dataset: string;
   selection: string;
   out: string;
@@ -24,7 +28,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
   const sel = await readSelection(o.selection);
   return withPolicyRun(o, async (ds, policy, signal) => {
     // A selection made for another model or file still runs (the user may mean it), but says so.
-    if (sel.model !== policy.id) process.stderr.write(`itool: note: the selection was made with ${sel.modelLabel || sel.model}, exploring with ${policy.label}\n`);
+    if (sel.model !== policy.id) process.stderr.write(`itool: note: the selection was made with ${scrubUrlsIn(sel.modelLabel || sel.model)}, exploring with ${policy.label}\n`);
     if (sel.dataset && resolve(sel.dataset) !== resolve(o.dataset)) process.stderr.write(`itool: note: the selection was made for ${sel.dataset}\n`);
     const round = o.round ?? sel.round ?? 1;
     const started = Date.now();
@@ -50,6 +54,13 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
         process.stderr.write(`[explore] ${p.done}/${p.total} samples, ${p.pairs} pairs, ${((now - started) / 1000).toFixed(1)} s\n`);
       },
     });
+    // A server that stopped answering (the circuit breaker opened) fails every sample after it
+    // at once: the run says so and fails, rather than listing them as skipped.
+    const down = policy instanceof RemotePolicy ? policy.unavailable : undefined;
+    if (down) {
+      process.stderr.write(`itool: exploration stopped: ${down.message}\n  journal ${result.path} keeps the ${result.entries.length} samples explored: a rerun resumes\n`);
+      return 1;
+    }
     const kinds = new Map<string, number>();
     for (const p of result.pairs) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
     const s = result.header.search;

@@ -5,7 +5,9 @@
 // vocabulary (StandInModel) whose numbers a test recomputes on its own. It is not a language model
 // and not any real server: it only mirrors their wire behaviour, including the ways servers differ
 // (OpenAI refusing echo + logprobs, llama.cpp ignoring echo, vLLM with prompt_logprobs), and it can
-// misbehave on demand (429, 500, hangs, connection resets) while counting what it receives.
+// misbehave on demand (429, 500, hangs, connection resets, JSON cut short, impossible logprobs)
+// while counting what it receives. It can also sit behind credentials in the URL: user info as
+// HTTP Basic auth and a key as a query parameter (`?api-key=…`), as proxies in front of vLLM do.
 //
 // Given a chat template (StandInOptions.chatTemplate) it also stands in for vLLM's tokenizer
 // endpoints: `POST /tokenize` renders {messages, tools, add_generation_prompt, …} with that template
@@ -134,7 +136,20 @@ export type Fault =
   | { kind: 'status'; status: number; message?: string; retryAfter?: string }
   | { kind: 'hang' }
   | { kind: 'reset' }
-  | { kind: 'reset-mid-body' };
+  | { kind: 'reset-mid-body' }
+  /** A complete 200 answer whose JSON body is cut in half (content-length matches what is sent). */
+  | { kind: 'truncated' }
+  /**
+   * A 200 answer with one response token's logprob written as this JSON text: '-1e999' (which
+   * JSON.parse reads as -Infinity), 'NaN' (what Python's json writes; not JSON), '1', 'null'. In an
+   * echo answer the last prompt token; in prompt_logprobs the last position; else the first sampled.
+   */
+  | { kind: 'logprob'; json: string }
+  /** Answered normally (a place in the queue: the faults after it hit later requests). */
+  | { kind: 'none' };
+
+/** A fault, and optionally a text the request's prompt must contain for it to apply (else any request). */
+export type TargetedFault = Fault & { match?: string };
 
 export interface StandInOptions {
   model?: string;
@@ -159,6 +174,19 @@ export interface StandInOptions {
    * vLLM's {"error": {"message", …}}, 'detail' as FastAPI's HTTPException {"detail"}.
    */
   tokenizeErrorShape?: 'object' | 'nested' | 'detail';
+  /** Required as HTTP Basic auth ("user:password") when set (401 otherwise), as a proxy would. */
+  basicAuth?: string;
+  /** Query parameters every request must carry (401 otherwise), as `?api-key=…` gateways want. */
+  requiredQuery?: Record<string, string>;
+}
+
+/** One request as the server saw it (any path). */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  /** The raw query string, without '?'. */
+  query: string;
+  authorization: string;
 }
 
 export type TokenizerPath = '/tokenize' | '/detokenize';
@@ -178,7 +206,13 @@ export class OpenAIStandIn {
   tokenizerRequests: { path: TokenizerPath; body: Record<string, unknown> }[] = [];
   /** Latency of every completion answer (ms); may be changed between requests. */
   delayMs: number;
-  private readonly faults: Fault[] = [];
+  /** Every request (all paths, refused ones included), in arrival order. */
+  requests: SeenRequest[] = [];
+  /** Faults served (queued or `failAll`, completions and tokenizer); not reset by resetCounters. */
+  faultsServed = 0;
+  /** While set, every completion request the queue has no fault for misbehaves this way. */
+  failAll?: Fault;
+  private readonly faults: TargetedFault[] = [];
   private readonly tokenizerFaults: Fault[] = [];
   private template?: ChatTemplate;
   private server!: Server;
@@ -197,6 +231,7 @@ export class OpenAIStandIn {
     this.clientAborts = 0;
     this.bodies = [];
     this.tokenizerRequests = [];
+    this.requests = [];
   }
 
   static async start(opts: StandInOptions = {}): Promise<OpenAIStandIn> {
@@ -212,8 +247,14 @@ export class OpenAIStandIn {
    * The next `count` completion requests misbehave this way (in order, after earlier faults); with
    * `on: 'tokenizer'`, the next /tokenize or /detokenize requests ('status' and 'reset' faults).
    */
-  inject(fault: Fault, count = 1, on: 'completions' | 'tokenizer' = 'completions'): void {
+  inject(fault: TargetedFault, count = 1, on: 'completions' | 'tokenizer' = 'completions'): void {
     for (let i = 0; i < count; i++) (on === 'tokenizer' ? this.tokenizerFaults : this.faults).push(fault);
+  }
+
+  /** Drops the faults still queued (for completions and the tokenizer); `failAll` stays as set. */
+  clearFaults(): void {
+    this.faults.length = 0;
+    this.tokenizerFaults.length = 0;
   }
 
   async close(): Promise<void> {
@@ -227,8 +268,18 @@ export class OpenAIStandIn {
     const auth = req.headers.authorization ?? '';
     const leak = this.opts.leakAuthInErrors ? ` [request had Authorization: ${auth}]` : '';
     const path = (req.url ?? '').replace(/\?.*$/, '');
+    const query = /\?(.*)$/.exec(req.url ?? '')?.[1] ?? '';
+    this.requests.push({ method: req.method ?? '', path, query, authorization: auth });
     if (this.opts.apiKey && auth !== `Bearer ${this.opts.apiKey}`) {
       return send(res, 401, errorBody(`Incorrect API key provided: ${auth.replace(/^Bearer /, '')}.${leak}`, 'invalid_request_error'));
+    }
+    if (this.opts.basicAuth && auth !== `Basic ${Buffer.from(this.opts.basicAuth).toString('base64')}`) {
+      return send(res, 401, errorBody(`Basic authentication required${leak}`, 'invalid_request_error'), { 'www-authenticate': 'Basic realm="stand-in"' });
+    }
+    if (this.opts.requiredQuery) {
+      const q = new URLSearchParams(query);
+      const missing = Object.entries(this.opts.requiredQuery).find(([k, v]) => q.get(k) !== v);
+      if (missing) return send(res, 401, errorBody(`Missing or wrong query parameter ${missing[0]} (url ${req.url ?? ''})${leak}`, 'invalid_request_error'));
     }
     if (req.method === 'GET' && path === '/v1/models') {
       return send(res, 200, { object: 'list', data: [{ id: this.modelName, object: 'model', created: 0, owned_by: 'stand-in' }] });
@@ -255,7 +306,11 @@ export class OpenAIStandIn {
     }
     this.bodies.push(body);
 
-    const fault = this.faults.shift();
+    const text = typeof body.prompt === 'string' ? body.prompt : Array.isArray(body.prompt) ? (body.prompt as number[]).map((id) => this.model.token(id)?.text ?? '').join('') : '';
+    const at = this.faults.findIndex((f) => f.match === undefined || text.includes(f.match));
+    const queued = at >= 0 ? this.faults.splice(at, 1)[0] : undefined;
+    const fault: Fault | undefined = queued ?? this.failAll;
+    if (fault && fault.kind !== 'none') this.faultsServed++;
     if (this.delayMs) {
       // Cut short when the client goes away, so no timer outlives the test.
       await new Promise<void>((resolve) => {
@@ -285,6 +340,19 @@ export class OpenAIStandIn {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
       res.write(text.slice(0, Math.floor(text.length / 2)));
       setTimeout(reset, 20);
+      return;
+    }
+    if (fault?.kind === 'truncated') {
+      const text = JSON.stringify(answer.json);
+      const cut = text.slice(0, Math.floor(text.length / 2));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(cut)) });
+      res.end(cut);
+      return;
+    }
+    if (fault?.kind === 'logprob' && answer.status === 200) {
+      const text = JSON.stringify(corruptLogprob(answer.json, body.echo === true)).split(JSON.stringify(RAW_LOGPROB)).join(fault.json);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
       return;
     }
     send(res, answer.status, answer.json);
@@ -391,6 +459,7 @@ export class OpenAIStandIn {
     }
     this.tokenizerRequests.push({ path, body });
     const fault = this.tokenizerFaults.shift();
+    if (fault && fault.kind !== 'none') this.faultsServed++;
     if (fault?.kind === 'reset' || fault?.kind === 'reset-mid-body') return void req.socket.destroy();
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
@@ -450,6 +519,23 @@ export class OpenAIStandIn {
       return entry;
     });
   }
+}
+
+/** Stands for a logprob written as raw JSON text (see the 'logprob' fault). */
+const RAW_LOGPROB = '\u0000raw-logprob\u0000';
+
+/** The answer with one response token's logprob replaced by RAW_LOGPROB (see the 'logprob' fault). */
+function corruptLogprob(json: unknown, echo: boolean): unknown {
+  const answer = json as { choices: { logprobs: { token_logprobs: unknown[] } | null; prompt_logprobs: unknown[] | null }[]; usage: { prompt_tokens: number } };
+  const c = answer.choices[0];
+  if (c.prompt_logprobs?.length) {
+    const last = c.prompt_logprobs[c.prompt_logprobs.length - 1] as Record<string, { logprob: unknown }>;
+    for (const v of Object.values(last)) v.logprob = RAW_LOGPROB;
+  } else if (c.logprobs) {
+    // Echo: the prompt's tokens come first, the last of them ends the scored response.
+    c.logprobs.token_logprobs[echo ? answer.usage.prompt_tokens - 1 : 0] = RAW_LOGPROB;
+  }
+  return json;
 }
 
 function errorBody(message: string, type: string): unknown {

@@ -3,11 +3,15 @@
 // chat template applied):  PPL = exp(-(1/|y*|) · Σ log p(y*_t | prompt, y*_<t)).
 // Results are journaled beside the dataset as they are computed, keyed by model identity and round,
 // so a crash or a cancel loses at most the batch in flight and a rerun resumes where it stopped.
+// Nothing a policy answers is stored unchecked: a logprob that is not finite or above 0 skips the
+// sample ('invalid-logprobs'), and a journal result without a possible PPL (written by an older
+// version) is not trusted on resume but scored again.
 import { rename } from 'node:fs/promises';
 import type { Dataset } from '../dataset/dataset';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import { PolicyError, type Policy, type ScoreRequest, type ScoreResult } from '../model/policy';
 import { JournalWriter, readJournal } from '../store/journal';
+import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from './prompts';
 import type { CallRenderingSetting } from './messages';
 
@@ -16,7 +20,10 @@ export interface CalibrationEntry {
   index: number;
   id: string;
   group: 'calls' | 'text';
-  /** Perplexity of the reference answer; null when it has no scorable tokens. */
+  /**
+   * Perplexity of the reference answer (finite, at least 1). Null only in journals of older
+   * versions (an answer whose logprobs were -Infinity); such results are scored again on resume.
+   */
   ppl: number | null;
   /** Number of response tokens scored. */
   tokens: number;
@@ -37,7 +44,10 @@ export interface CalibrationSkip {
   type: 'skip';
   index: number;
   id?: string;
-  /** The class of reason: a ScoreSkip kind, 'unreadable' (the record) or 'score-failed' (the policy refused it). */
+  /**
+   * The class of reason: a ScoreSkip kind, 'unreadable' (the record), 'score-failed' (the policy
+   * refused it) or 'invalid-logprobs' (the policy answered logprobs no model gives, even when asked again).
+   */
   kind?: string;
   reason: string;
 }
@@ -98,6 +108,28 @@ export interface CalibrateOptions {
   maxSkipShare?: number;
 }
 
+/** How far above 0 a token logprob may round and still count as possible. */
+export const LOGPROB_TOLERANCE = 1e-6;
+
+/** Why a scored answer cannot be stored (a logprob not finite or above 0, no tokens), or undefined. */
+export function invalidScore(tokens: ScoreResult['tokens']): string | undefined {
+  if (tokens.length === 0) return 'the policy scored no token of the answer';
+  for (const [i, t] of tokens.entries()) {
+    if (!(Number.isFinite(t.logprob) && t.logprob <= LOGPROB_TOLERANCE)) return `the policy gave token ${i + 1} of ${tokens.length} (${JSON.stringify(t.token)}) a logprob of ${t.logprob}`;
+  }
+  return undefined;
+}
+
+/** A journal result whose PPL is one a model can give: a number, finite, at least 1 (within rounding). */
+export function trustedResult(e: CalibrationEntry): boolean {
+  return typeof e.ppl === 'number' && Number.isFinite(e.ppl) && e.ppl >= Math.exp(-LOGPROB_TOLERANCE);
+}
+
+/** A policy error about the backend itself (a rejected key, a server failing every request): the run stops. */
+function fatal(err: unknown): boolean {
+  return err instanceof PolicyError && (err as PolicyError & { fatal?: unknown }).fatal === true;
+}
+
 export function perplexity(logprobs: readonly number[]): number | null {
   if (logprobs.length === 0) return null;
   let sum = 0;
@@ -118,7 +150,8 @@ function collect(path: string, header: CalibrationHeader, all: JournalEntry[], n
   const byIndex = new Map<number, CalibrationEntry>();
   const skipped = new Map<number, CalibrationSkip>();
   for (const e of all) {
-    if (e.type === 'result') byIndex.set(e.index, e);
+    // A result without a possible PPL (older versions stored -Infinity logprobs as null) is not one.
+    if (e.type === 'result' && trustedResult(e)) byIndex.set(e.index, e);
     else if (e.type === 'skip') skipped.set(e.index, e);
   }
   const entries = [...byIndex.values()].sort((a, b) => a.index - b.index);
@@ -135,15 +168,18 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
   const calls = opts.calls ?? 'auto';
   // Another call rendering scores other text: its numbers are not comparable, so start fresh.
   const fresh = !header || !sameDataset(header, ds) || (header.calls ?? 'auto') !== calls;
-  const done = new Set<number>(fresh ? [] : previous.entries.filter((e) => e.type === 'result').map((e) => (e as CalibrationEntry).index));
+  const trusted = fresh ? [] : previous.entries.filter((e): e is CalibrationEntry => e.type === 'result' && trustedResult(e));
+  const done = new Set<number>(trusted.map((e) => e.index));
+  const resumed = done.size;
   const writer = await JournalWriter.open(fresh && previous.entries.length ? `${path}.new` : path);
   const all: JournalEntry[] = fresh ? [] : [...previous.entries];
   try {
     if (fresh) {
       header = {
         type: 'header',
-        model: policy.id,
-        modelLabel: policy.label,
+        // A policy's id and label show no credentials (RemotePolicy scrubs its URL); whatever the policy, none is stored.
+        model: scrubUrlsIn(policy.id),
+        modelLabel: scrubUrlsIn(policy.label),
         round,
         ...datasetStamp(ds),
         createdAt: new Date().toISOString(),
@@ -194,7 +230,16 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         const sc = scored[j];
         if (sc instanceof Error) {
           // One sample the model cannot take (longer than its context) must not stop the others.
-          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, kind: 'score-failed', reason: sc.message };
+          const kind = (sc as Error & { kind?: unknown }).kind === 'invalid-logprobs' ? 'invalid-logprobs' : 'score-failed';
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, kind, reason: sc.message };
+          await writer.append(skip);
+          all.push(skip);
+          continue;
+        }
+        // Checked whatever the policy: an impossible logprob would store a wrong (or null) PPL.
+        const invalid = invalidScore(sc.tokens);
+        if (invalid) {
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, kind: 'invalid-logprobs', reason: invalid };
           await writer.append(skip);
           all.push(skip);
           continue;
@@ -207,7 +252,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
       for (const r of results) done.add(r.index);
       opts.onProgress?.(done.size, total);
     }
-    const result = collect(path, header!, all, noReference, fresh ? 0 : previous.entries.filter((e) => e.type === 'result').length);
+    const result = collect(path, header!, all, noReference, resumed);
     refuseIfMostlySkipped(result, opts.maxSkipShare ?? MAX_SKIP_SHARE);
     return result;
   } finally {
@@ -245,14 +290,18 @@ async function scoreEach(policy: Policy, reqs: ScoreRequest[], signal: AbortSign
   try {
     return await policy.score(reqs, { signal });
   } catch (err) {
-    if (!(err instanceof PolicyError) || signal?.aborted || reqs.length === 0) throw err;
+    // The backend itself failing (a rejected key, a server failing every request) stops the run:
+    // the journal keeps what was scored, and no sample is skipped for it.
+    if (!(err instanceof PolicyError) || signal?.aborted || reqs.length === 0 || fatal(err)) throw err;
+    // A batch of one has had its answer.
+    if (reqs.length === 1) return [err];
   }
   const out: (ScoreResult | Error)[] = [];
   for (const r of reqs) {
     try {
       out.push((await policy.score([r], { signal }))[0]);
     } catch (err) {
-      if (!(err instanceof PolicyError) || signal?.aborted) throw err;
+      if (!(err instanceof PolicyError) || signal?.aborted || fatal(err)) throw err;
       out.push(err);
     }
   }

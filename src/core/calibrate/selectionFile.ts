@@ -5,6 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { modelMetadataPath } from '../dataset/metadata';
+import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { writeFileAtomic } from '../store/atomicWrite';
 import type { CalibrationResult } from './calibrate';
 import type { CallRenderingSetting } from './messages';
@@ -33,8 +34,9 @@ export function selectionFile(cal: CalibrationResult, sel: Selection, cuts: Tier
   return {
     version: 1,
     dataset: cal.header.dataset,
-    model: cal.header.model,
-    modelLabel: cal.header.modelLabel,
+    // Never an endpoint's credentials, even from a journal an older version wrote.
+    model: scrubUrlsIn(cal.header.model),
+    modelLabel: scrubUrlsIn(cal.header.modelLabel),
     round: cal.header.round,
     ratio: sel.ratio,
     cuts,

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import type { Policy } from '../model/policy';
+import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { JournalWriter, readJournal } from '../store/journal';
 import { DEFAULT_SEARCH_OPTIONS, searchSample, type SearchOptions, type SearchRunOptions, type SearchTree } from './mcts';
@@ -103,9 +104,12 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
   // Trees from another file version or other knobs are not this run's: start afresh (the old
   // journal is replaced only once the new one has its header).
   const fresh = !old || !sameDataset(old, ds) || !sameJson(old.search, search);
+  // The model as it may be stored and shown: an endpoint URL's credentials never (RemotePolicy's id
+  // is scrubbed already; this holds for any policy, and for a header an older version wrote).
+  const model = { model: scrubUrlsIn(fresh ? policy.id : old.model), modelLabel: scrubUrlsIn(fresh ? policy.label : old.modelLabel) };
   const header: ExploreHeader = fresh
-    ? { type: 'header', model: policy.id, modelLabel: policy.label, round, ...datasetStamp(ds), search, pairs: pairOpts, createdAt: new Date().toISOString() }
-    : { ...old, pairs: pairOpts };
+    ? { type: 'header', ...model, round, ...datasetStamp(ds), search, pairs: pairOpts, createdAt: new Date().toISOString() }
+    : { ...old, ...model, pairs: pairOpts };
   const done = new Map<number, ExploreEntry>();
   if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(e.index, e);
   const resumed = done.size;

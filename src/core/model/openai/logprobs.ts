@@ -9,6 +9,25 @@ export interface ServerToken {
   logprob: number | null;
 }
 
+/** A response token without a logprob (null, or not a number): an invalid answer, asked again. */
+export const NO_LOGPROB = 'a response token has no logprob (nothing before it to condition on)';
+/** A sampled token without a logprob: an invalid answer, asked again. */
+export const NO_SAMPLED_LOGPROB = 'a sampled token without a logprob';
+
+/** How far above 0 a logprob may round (a server's float32 log-softmax of a near-certain token). */
+export const LOGPROB_TOLERANCE = 1e-6;
+
+/**
+ * Why these logprobs are none a model gives (not finite: -1e999 parses as -Infinity; above 0 past
+ * rounding), naming the first such token; undefined when all are possible.
+ */
+export function impossibleLogprob(tokens: readonly TokenLogprob[]): string | undefined {
+  for (const [i, t] of tokens.entries()) {
+    if (!(Number.isFinite(t.logprob) && t.logprob <= LOGPROB_TOLERANCE)) return `token ${i + 1} of ${tokens.length} (${JSON.stringify(t.token)}) has a logprob of ${t.logprob}`;
+  }
+  return undefined;
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -69,7 +88,7 @@ export function maskPrompt(tokens: ServerToken[], response: string): TokenLogpro
   const out: TokenLogprob[] = [];
   for (let i = first; i < tokens.length; i++) {
     const { logprob } = tokens[i];
-    if (logprob === null) return 'a response token has no logprob (nothing before it to condition on)';
+    if (logprob === null) return NO_LOGPROB;
     out.push({ token: texts[i], logprob });
   }
   return out;
@@ -154,7 +173,7 @@ export function parseSample(json: unknown): Continuation[] | string {
     const tokens: TokenLogprob[] = [];
     for (let i = 0; i < keep; i++) {
       const lp = toks[i].logprob;
-      if (lp === null) return 'a sampled token without a logprob';
+      if (lp === null) return NO_SAMPLED_LOGPROB;
       tokens.push({ token: texts[i], logprob: lp });
     }
     out.push({ text: c.text, tokens, finishReason: c.finish_reason === 'length' ? 'length' : 'stop' });

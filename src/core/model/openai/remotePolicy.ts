@@ -5,6 +5,13 @@
 // scoring reads the prompt's own token logprobs (echo, or vLLM's prompt_logprobs). One in-flight
 // limit per policy; retries, timeouts and cancellation are ours (the openai client never retries),
 // so each logical request yields exactly one successful answer, used once.
+//
+// Nothing the server answers is taken on trust: a logprob no model gives (not finite, above 0,
+// missing) makes the answer invalid; it is asked for once more, then the call fails with an
+// InvalidLogprobsError. A server that fails request after request (or rejects the key) trips a
+// circuit breaker: further calls fail at once with one EndpointUnavailableError naming its last
+// error, instead of every sample of a run waiting out its retries. Credentials in the base URL
+// (user info, `?api-key=…`) are used for the requests (endpointUrl.ts) and appear nowhere else.
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import type { ToolDef } from '../../dataset/sample';
@@ -20,14 +27,19 @@ import {
   type TokenLogprob,
 } from '../policy';
 import { ChatTemplate, type ChatTemplateSource } from '../chatTemplate';
-import { echoTokens, parseEcho, parsePromptLogprobs, parseSample, promptLogprobTokens } from './logprobs';
+import { echoTokens, impossibleLogprob, NO_LOGPROB, NO_SAMPLED_LOGPROB, parseEcho, parsePromptLogprobs, parseSample, promptLogprobTokens } from './logprobs';
 import { backoffMs, classify, Semaphore, sleep } from './retry';
 import { maskExact, postJson, serverRoot, ServerTemplate } from './serverTemplate';
+import { parseEndpointUrl, redact, scrubUrl, type EndpointUrl } from './endpointUrl';
 
 export type { ChatTemplateSource } from '../chatTemplate';
 
 export interface RemotePolicyOptions {
-  /** The OpenAI-compatible base URL, usually ending in /v1 (http://localhost:8000/v1). */
+  /**
+   * The OpenAI-compatible base URL, usually ending in /v1 (http://localhost:8000/v1). User info
+   * (`http://user:pw@host/v1`) is sent as HTTP Basic auth (in place of the API key's bearer token),
+   * query parameters (`?api-key=…`) with every request; the id, label and messages show neither.
+   */
   baseURL: string;
   /** The served model name (vLLM's --served-model-name, Ollama's tag, …). */
   model: string;
@@ -43,6 +55,14 @@ export interface RemotePolicyOptions {
   retryBaseMs?: number;
   /** Longest wait a Retry-After header may impose before we retry anyway (default 120 s). */
   maxRetryAfterMs?: number;
+  /**
+   * Requests failing in a row (each after its retries) that trip the circuit breaker (default 8);
+   * a 401 or 403, or a 404 on /completions, trips it at once. While it is open every call fails
+   * at once with the server's last error.
+   */
+  breakerThreshold?: number;
+  /** How long the breaker stays open before requests may try again (default 60 s; one more failure reopens it). */
+  breakerCooldownMs?: number;
   /**
    * The model's chat template: a tokenizer_config.json, the model folder holding one, or a Jinja
    * file. Without it (or chatTemplateText) the server renders with its own template (vLLM's
@@ -68,6 +88,9 @@ class Unsupported extends Error {}
 /** Our per-attempt timer fired (retried, unlike an abort by the caller). */
 class AttemptTimeout extends Error {}
 
+/** A 200 answer with logprobs no model gives: asked for once more, then an InvalidLogprobsError. */
+class InvalidAnswer extends Error {}
+
 /** Resolves when `p` settles either way; rejects with the reason if `signal` aborts first. */
 function untilSettled(p: Promise<unknown>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -84,11 +107,32 @@ function untilSettled(p: Promise<unknown>, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** An HTTP error the server answered with, not worth retrying (400, 401, 404, 422, …). */
+/**
+ * An HTTP error the server answered with, not worth retrying (400, 401, 404, 422, …). `fatal`
+ * when it is about the endpoint, not the request (a rejected key, no such model): a run stops.
+ */
 export class ServerRejectedError extends PolicyError {
-  constructor(message: string, readonly status: number, readonly serverMessage: string) {
+  constructor(message: string, readonly status: number, readonly serverMessage: string, readonly fatal = false) {
     super(message);
     this.name = 'ServerRejectedError';
+  }
+}
+
+/** The circuit breaker is open: the server failed request after request, or rejected the key. A run stops. */
+export class EndpointUnavailableError extends PolicyError {
+  readonly fatal = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'EndpointUnavailableError';
+  }
+}
+
+/** The server answered logprobs no model gives (not finite, above 0, missing), twice. Fails the sample, not the run. */
+export class InvalidLogprobsError extends PolicyError {
+  readonly kind = 'invalid-logprobs';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidLogprobsError';
   }
 }
 
@@ -96,7 +140,16 @@ export class RemotePolicy implements Policy {
   readonly id: string;
   readonly label: string;
   private readonly client: OpenAI;
-  private readonly baseURL: string;
+  /** The base URL as it may be shown (endpointUrl.ts): credentials as ***. */
+  private readonly display: string;
+  /** What never appears in a message: the API key, the URL's credentials. */
+  private readonly secrets: string[];
+  private readonly breakerThreshold: number;
+  private readonly breakerCooldownMs: number;
+  /** Requests failed in a row (each after its retries); a successful answer resets it. */
+  private failures = 0;
+  /** The open breaker: since when, and the error every call fails with meanwhile. */
+  private broken?: { at: number; message: string };
   private readonly limiter: Semaphore;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
@@ -115,14 +168,19 @@ export class RemotePolicy implements Policy {
     // Every request in flight listens on the close signal: as many listeners as maxInFlight is normal.
     setMaxListeners(0, this.closing.signal);
     let url: URL;
+    let endpoint: EndpointUrl;
     try {
       url = new URL(opts.baseURL);
+      endpoint = parseEndpointUrl(opts.baseURL);
     } catch {
-      throw new PolicyError(`Not a URL: ${opts.baseURL} (expected the server's OpenAI-compatible base URL, e.g. http://localhost:8000/v1)`);
+      throw new PolicyError(`Not a URL: ${scrubUrl(opts.baseURL)} (expected the server's OpenAI-compatible base URL, e.g. http://localhost:8000/v1)`);
     }
-    if (!opts.model) throw new PolicyError(`No model name for ${opts.baseURL}`);
-    this.baseURL = opts.baseURL.replace(/\/+$/, '');
-    this.id = `endpoint:${this.baseURL}#${opts.model}`;
+    this.display = endpoint.display;
+    this.secrets = [...new Set([...(opts.apiKey ? [opts.apiKey] : []), ...endpoint.secrets])].sort((a, b) => b.length - a.length);
+    if (!opts.model) throw new PolicyError(`No model name for ${this.display}`);
+    // Without credentials in the URL, display is the URL as given less trailing slashes: ids (and
+    // the journals keyed by them) are those of earlier versions.
+    this.id = `endpoint:${this.display}#${opts.model}`;
     this.label = `${opts.model} @ ${url.host}`;
     const maxInFlight = opts.maxInFlight ?? 8;
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new PolicyError(`maxInFlight must be a positive integer, not ${maxInFlight}`);
@@ -131,9 +189,16 @@ export class RemotePolicy implements Policy {
     this.maxRetries = Math.max(0, opts.maxRetries ?? 5);
     this.retryBaseMs = opts.retryBaseMs ?? 500;
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
+    this.breakerThreshold = Math.max(1, opts.breakerThreshold ?? 8);
+    this.breakerCooldownMs = opts.breakerCooldownMs ?? 60_000;
     this.secret = opts.apiKey || undefined;
+    const hasQuery = Object.keys(endpoint.query).length > 0;
     this.client = new OpenAI({
-      baseURL: this.baseURL,
+      // fetch refuses a URL with user info, and the client appends paths after a query string:
+      // both go separately (the Basic header overrides the client's bearer token).
+      baseURL: endpoint.base,
+      defaultHeaders: endpoint.basicAuth ? { Authorization: endpoint.basicAuth } : undefined,
+      defaultQuery: hasQuery ? endpoint.query : undefined,
       // Local servers take any key; the client insists on one.
       apiKey: opts.apiKey || 'EMPTY',
       // Nothing from the environment (OPENAI_ORG_ID, …) goes to a third-party server.
@@ -143,13 +208,19 @@ export class RemotePolicy implements Policy {
       timeout: this.timeoutMs,
       logLevel: 'off',
     });
-    const root = serverRoot(this.baseURL);
+    const root = serverRoot(endpoint.base);
+    const auth = endpoint.basicAuth ?? (this.secret ? `Bearer ${this.secret}` : undefined);
     this.server = new ServerTemplate({
       model: opts.model,
       label: this.label,
       scrub: (m) => this.scrub(m),
-      post: (path, body, signal) => this.post(body, signal, (s) => postJson(root + path, body, { apiKey: this.secret, signal: s })),
+      post: (path, body, signal) => this.post(body, signal, (s) => postJson(root + path, body, { authorization: auth, query: endpoint.query, signal: s }), true),
     });
+  }
+
+  /** While the circuit breaker is open, the error every call fails with (a run stops on it). */
+  get unavailable(): EndpointUnavailableError | undefined {
+    return this.broken ? new EndpointUnavailableError(this.broken.message) : undefined;
   }
 
   async chatTemplate(messages: ChatMessage[], tools: ToolDef[], opts: { addGenerationPrompt?: boolean } = {}): Promise<string> {
@@ -186,13 +257,24 @@ export class RemotePolicy implements Policy {
     if (opts.stop?.length) body.stop = opts.stop;
     if (opts.seed !== undefined) body.seed = opts.seed;
     this.addExtras(body);
-    const json = await this.withSignal(opts.signal, (signal) => this.post(body, signal));
-    const parsed = parseSample(json);
-    if (typeof parsed === 'string') {
-      throw new PolicyError(`${this.baseURL} (${this.opts.model}): ${parsed}; sampling needs per-token logprobs on /v1/completions (vLLM, SGLang, llama.cpp server)`);
-    }
-    if (parsed.length !== opts.n) throw new PolicyError(`${this.baseURL}: asked for ${opts.n} continuations, got ${parsed.length}`);
-    return parsed;
+    return this.withSignal(opts.signal, (signal) =>
+      this.validAnswer(
+        () => this.post(body, signal),
+        (json) => {
+          const parsed = parseSample(json);
+          if (parsed === NO_SAMPLED_LOGPROB) throw new InvalidAnswer(parsed);
+          if (typeof parsed === 'string') {
+            throw new PolicyError(this.scrub(`${this.display} (${this.opts.model}): ${parsed}; sampling needs per-token logprobs on /v1/completions (vLLM, SGLang, llama.cpp server)`));
+          }
+          if (parsed.length !== opts.n) throw new PolicyError(this.scrub(`${this.display}: asked for ${opts.n} continuations, got ${parsed.length}`));
+          for (const c of parsed) {
+            const bad = impossibleLogprob(c.tokens);
+            if (bad) throw new InvalidAnswer(bad);
+          }
+          return parsed;
+        },
+      ),
+    );
   }
 
   /** One request per item, all concurrently under the in-flight limit; the first failure stops the rest. */
@@ -219,7 +301,7 @@ export class RemotePolicy implements Policy {
       } catch (e) {
         if (signal.aborted) throw signal.reason;
         const f = classify(e);
-        throw new PolicyError(this.scrub(`${this.baseURL}: cannot list models: ${f.retry ? f.reason : `HTTP ${f.status}: ${f.message}`}`));
+        throw new PolicyError(this.scrub(`${this.display}: cannot list models: ${f.retry ? f.reason : `HTTP ${f.status}: ${f.message}`}`));
       }
       return ids;
     });
@@ -237,7 +319,7 @@ export class RemotePolicy implements Policy {
         try {
           return { tokens: await this.scoreWith(this.scoreMode, r, signal) };
         } catch (e) {
-          if (e instanceof Unsupported) throw new PolicyError(this.scrub(`${this.baseURL} (${this.opts.model}): cannot read the prompt logprobs (${this.scoreMode}): ${e.message}`));
+          if (e instanceof Unsupported) throw new PolicyError(this.scrub(`${this.display} (${this.opts.model}): cannot read the prompt logprobs (${this.scoreMode}): ${e.message}`));
           throw e;
         }
       }
@@ -273,7 +355,7 @@ export class RemotePolicy implements Policy {
     }
     throw new PolicyError(
       this.scrub(
-        `${this.baseURL} (${this.opts.model}) does not return prompt logprobs (echo + logprobs or prompt_logprobs): ` +
+        `${this.display} (${this.opts.model}) does not return prompt logprobs (echo + logprobs or prompt_logprobs): ` +
           `perplexity scoring needs vLLM, SGLang or another server that does. The server answered: ${why.join('; ')}`,
       ),
     );
@@ -288,12 +370,37 @@ export class RemotePolicy implements Policy {
     if (mode === 'echo') Object.assign(body, { echo: true, logprobs: 1 });
     else body.prompt_logprobs = 1;
     this.addExtras(body);
-    const json = await this.post(body, signal);
-    const tokens = exact
-      ? maskExact(mode === 'echo' ? echoTokens(json, 1) : promptLogprobTokens(json), exact)
-      : mode === 'echo' ? parseEcho(json, r.response, 1) : parsePromptLogprobs(json, r.response);
-    if (typeof tokens === 'string') throw new Unsupported(tokens);
-    return tokens;
+    return this.validAnswer(
+      () => this.post(body, signal),
+      (json) => {
+        const tokens = exact
+          ? maskExact(mode === 'echo' ? echoTokens(json, 1) : promptLogprobTokens(json), exact)
+          : mode === 'echo' ? parseEcho(json, r.response, 1) : parsePromptLogprobs(json, r.response);
+        if (tokens === NO_LOGPROB) throw new InvalidAnswer(tokens);
+        if (typeof tokens === 'string') throw new Unsupported(tokens);
+        const bad = impossibleLogprob(tokens);
+        if (bad) throw new InvalidAnswer(bad);
+        return tokens;
+      },
+    );
+  }
+
+  /**
+   * One answer read by `read`: an invalid one (InvalidAnswer) is asked for once more, as a new
+   * request; invalid again, the call fails with an InvalidLogprobsError naming what was wrong.
+   */
+  private async validAnswer<T>(request: () => Promise<unknown>, read: (json: unknown) => T): Promise<T> {
+    for (let asked = 1; ; asked++) {
+      const json = await request();
+      try {
+        return read(json);
+      } catch (e) {
+        if (!(e instanceof InvalidAnswer)) throw e;
+        if (asked >= 2) {
+          throw new InvalidLogprobsError(this.scrub(`${this.display} (${this.opts.model}) answered impossible logprobs twice (a logprob is finite and at most 0): ${e.message}`));
+        }
+      }
+    }
   }
 
   private addExtras(body: Record<string, unknown>): void {
@@ -305,24 +412,33 @@ export class RemotePolicy implements Policy {
    * takes a slot of the in-flight limit (released while backing off) and its own abort controller,
    * so a timed-out or reset attempt is abandoned whole and only a successful answer is returned.
    */
-  private async post(body: Record<string, unknown>, signal: AbortSignal, send = (s: AbortSignal) => this.complete(body, s)): Promise<unknown> {
+  private async post(body: Record<string, unknown>, signal: AbortSignal, send = (s: AbortSignal) => this.complete(body, s), tokenizer = false): Promise<unknown> {
     let last = '';
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       let wait: number | undefined;
       const release = await this.limiter.acquire(signal);
       try {
-        return await this.attempt(send, signal);
+        this.checkBreaker();
+        const answer = await this.attempt(send, signal);
+        this.failures = 0;
+        return answer;
       } catch (e) {
         if (signal.aborted) throw signal.reason;
+        if (e instanceof EndpointUnavailableError) throw e;
         if (e instanceof AttemptTimeout) {
           last = `no answer within ${this.timeoutMs / 1000} s`;
         } else {
           const f = classify(e);
           if (!f.retry) {
             const hint = f.status === 404 ? ' (is the base URL right? OpenAI-compatible servers usually end in /v1; is the model name served?)' : f.status === 401 || f.status === 403 ? ' (check the API key)' : '';
-            throw new ServerRejectedError(this.scrub(`${this.baseURL} (${this.opts.model}) rejected the request: HTTP ${f.status}: ${f.message}${hint}`), f.status, this.scrub(f.message));
+            // A rejected key, or no such model or path, is the endpoint's: no other request can fare
+            // better. (A 404 from /tokenize means no server template: ServerTemplate says so.)
+            const fatal = f.status === 401 || f.status === 403 || (f.status === 404 && !tokenizer);
+            const err = new ServerRejectedError(this.scrub(`${this.display} (${this.opts.model}) rejected the request: HTTP ${f.status}: ${f.message}${hint}`), f.status, this.scrub(f.message), fatal);
+            if (fatal) this.trip(err.message);
+            throw err;
           }
-          last = f.reason;
+          last = this.scrub(f.reason);
           if (f.retryAfterMs !== undefined) wait = Math.min(f.retryAfterMs, this.maxRetryAfterMs);
         }
       } finally {
@@ -330,7 +446,25 @@ export class RemotePolicy implements Policy {
       }
       if (attempt < this.maxRetries) await sleep(wait ?? backoffMs(attempt, this.retryBaseMs, 30_000), signal);
     }
-    throw new PolicyError(this.scrub(`${this.baseURL} (${this.opts.model}): no answer after ${this.maxRetries + 1} attempt${this.maxRetries ? 's' : ''}; last: ${last}`));
+    const attempts = `${this.maxRetries + 1} attempt${this.maxRetries ? 's' : ''}`;
+    if (++this.failures >= this.breakerThreshold) {
+      throw this.trip(this.scrub(`${this.display} (${this.opts.model}): ${this.failures} requests in a row failed (each after ${attempts}), so no more are sent; the server's last error: ${last}`));
+    }
+    throw new PolicyError(this.scrub(`${this.display} (${this.opts.model}): no answer after ${attempts}; last: ${last}`));
+  }
+
+  /** Opens the circuit breaker: every call fails with `message` until the cool-down has passed. */
+  private trip(message: string): EndpointUnavailableError {
+    if (!this.broken) this.broken = { at: Date.now(), message };
+    return new EndpointUnavailableError(this.broken.message);
+  }
+
+  /** Throws while the breaker is open; after the cool-down, lets requests through, one failure from reopening. */
+  private checkBreaker(): void {
+    if (!this.broken) return;
+    if (Date.now() - this.broken.at < this.breakerCooldownMs) throw new EndpointUnavailableError(this.broken.message);
+    this.broken = undefined;
+    this.failures = this.breakerThreshold - 1;
   }
 
   private async attempt(send: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal): Promise<unknown> {
@@ -380,8 +514,8 @@ export class RemotePolicy implements Policy {
     }
   }
 
-  /** The API key never leaves in a message, whatever the server echoed back. */
+  /** The API key and the URL's credentials never leave in a message, whatever the server echoed back. */
   private scrub(message: string): string {
-    return this.secret ? message.split(this.secret).join('***') : message;
+    return redact(message, this.secrets);
   }
 }

@@ -113,14 +113,26 @@ function serverMessage(err: APIError): string {
   return err.message.replace(/^\d{3}\s+/, '').trim() || '(no message)';
 }
 
-/** "Connection error. (ECONNRESET)": the openai client's message plus the socket's code, if any. */
+/**
+ * "Connection error. (connect ECONNREFUSED 127.0.0.1:8000)": the openai client's message plus the
+ * cause underneath (the socket's code and words: ECONNREFUSED, ENOTFOUND, ECONNRESET, …), so that
+ * the error says why. An answer that is not JSON (cut short, or Python's NaN) says so.
+ */
 function connectionReason(err: unknown): string {
+  if (err instanceof SyntaxError) return `the answer is not valid JSON (${err.message})`;
   const msg = err instanceof Error ? err.message : String(err);
   let code: string | undefined;
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+  let inner: string | undefined;
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
     const c = (e as { code?: unknown }).code;
     if (typeof c === 'string') code = c;
-    e = (e as { cause?: unknown }).cause;
+    const m = (e as { message?: unknown }).message;
+    if (depth > 0 && typeof m === 'string' && m && m !== 'fetch failed') inner = m;
+    if (e instanceof SyntaxError) return `the answer is not valid JSON (${e.message})`;
+    // fetch's cause, or the first of an AggregateError's (every address of a host refused).
+    const next: unknown = (e as { cause?: unknown }).cause ?? (e as { errors?: unknown[] }).errors?.[0];
+    e = next;
   }
-  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
+  const detail = inner ? (code && !inner.includes(code) ? `${code}: ${inner}` : inner) : code;
+  return detail && !msg.includes(detail) ? `${msg} (${detail})` : msg;
 }

@@ -13,7 +13,7 @@ import { APIError } from 'openai';
 import type { ToolDef } from '../../dataset/sample';
 import { PolicyError, type ChatMessage, type TokenLogprob } from '../policy';
 import { TemplateRenderError } from '../chatTemplate';
-import type { ServerToken } from './logprobs';
+import { NO_LOGPROB, type ServerToken } from './logprobs';
 
 /** POSTs `body` as JSON to `path` under the server root and resolves with the answer's JSON. */
 export type ServerPost = (path: '/tokenize' | '/detokenize', body: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>;
@@ -42,10 +42,17 @@ export function serverRoot(baseURL: string): string {
  * message, whichever shape it came in: {"error": {"message"}} (OpenAI, newer vLLM), {"message"}
  * (vLLM's older ErrorResponse), {"detail"} (FastAPI, e.g. a 404 or a validation error).
  */
-export async function postJson(url: string, body: Record<string, unknown>, opts: { apiKey?: string; signal: AbortSignal }): Promise<unknown> {
+export async function postJson(
+  url: string,
+  body: Record<string, unknown>,
+  opts: { apiKey?: string; authorization?: string; query?: Record<string, string>; signal: AbortSignal },
+): Promise<unknown> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: opts.signal });
+  // `authorization` (the base URL's Basic credentials, or a bearer token) over `apiKey`.
+  const auth = opts.authorization ?? (opts.apiKey ? `Bearer ${opts.apiKey}` : undefined);
+  if (auth) headers.authorization = auth;
+  const query = opts.query && Object.keys(opts.query).length ? `?${new URLSearchParams(opts.query).toString()}` : '';
+  const res = await fetch(url + query, { method: 'POST', headers, body: JSON.stringify(body), signal: opts.signal });
   const text = await res.text();
   let json: unknown;
   try {
@@ -177,7 +184,7 @@ export function maskExact(tokens: ServerToken[] | string, exact: ExactPrompt): T
   const out: TokenLogprob[] = [];
   for (let i = first; i < tokens.length; i++) {
     const { text, logprob } = tokens[i];
-    if (logprob === null) return 'a response token has no logprob (nothing before it to condition on)';
+    if (logprob === null) return NO_LOGPROB;
     out.push({ token: text ?? '', logprob });
   }
   return out;
