@@ -81,6 +81,12 @@ async function run(heldOut: Dataset, policy: Policy, title: string): Promise<Rou
 }
 
 export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promise<void> {
+  // The trained policy is named by DATASET.itool/rounds/rounds.json, a workspace file: a cloned
+  // repository must not choose which model folder is loaded (onnxruntime parses it in-process).
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showErrorMessage('iTool: evaluating a round loads the model its rounds.json names, a workspace file; trust this workspace first (Workspaces: Manage Workspace Trust).');
+    return;
+  }
   const panel = DatasetEditorProvider.activePanel;
   if (!panel) {
     void vscode.window.showWarningMessage('iTool: open the training dataset first (iTool: Open Dataset).');

@@ -29,8 +29,8 @@ describe('manifest', () => {
     for (const k of programOrPlace) assert.equal(props[k].scope, 'machine', `${k} must be machine-scoped`);
   });
 
-  it('starting a round or the loop (both run a trainer) is only offered, and only enabled, in a trusted workspace', () => {
-    for (const id of ['itool.startRound', 'itool.runLoop']) {
+  it('starting a round or the loop (both run a trainer), or evaluating a round (it loads the model a workspace file names), is only offered, and only enabled, in a trusted workspace', () => {
+    for (const id of ['itool.startRound', 'itool.runLoop', 'itool.evaluateRound']) {
       const cmd = pkg.contributes.commands.find((c) => c.command === id);
       assert.equal(cmd?.enablement, 'isWorkspaceTrusted', id);
       assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'isWorkspaceTrusted', id);
@@ -51,4 +51,20 @@ describe('manifest', () => {
   it('activates at startup so a training job running before a reload is re-attached', () => {
     assert.ok(pkg.activationEvents.includes('onStartupFinished'));
   });
+});
+
+describe('commands that load a model or run a program check workspace trust when they run', () => {
+  // Enablement hides a command from the palette and keybindings, not from executeCommand: each
+  // command whose model or program a workspace file can name refuses in its own code too.
+  for (const [file, fn] of [
+    ['src/extension/evaluateCommand.ts', 'evaluateRoundCommand'],
+    ['src/extension/loopCommand.ts', 'runLoopCommand'],
+  ] as const) {
+    it(`${fn} refuses in an untrusted workspace before it reads anything`, () => {
+      const src = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+      const body = src.slice(src.indexOf(`export async function ${fn}(`));
+      const firstStatement = body.slice(body.indexOf('{') + 1).replace(/^\s*(\/\/.*\n\s*)*/, '');
+      assert.match(firstStatement, /^if \(!vscode\.workspace\.isTrusted\) \{/, `${fn} checks trust first`);
+    });
+  }
 });
