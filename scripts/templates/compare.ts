@@ -4,8 +4,7 @@
 // then: node --import tsx scripts/templates/compare.ts TEMPLATES.json REFS.json
 // TEMPLATES.json: [{"name", "template", "specialTokens"}]. Prints every case that differs, and a summary.
 import { readFileSync } from 'node:fs';
-import { chatMessages, templateTools } from '../../src/core/calibrate/messages';
-import { corpusTemplate, loadCorpus, type CorpusTemplate, type References } from '../../test/support/templateCorpus';
+import { corpusTemplate, loadCorpus, renderCase, type CorpusTemplate, type References } from '../../test/support/templateCorpus';
 
 const [corpusFile, refsFile] = process.argv.slice(2);
 const templates = JSON.parse(readFileSync(corpusFile, 'utf8')) as CorpusTemplate[];
@@ -16,16 +15,7 @@ const tally = { identical: 0, refusedBoth: 0, differ: 0, productRaised: 0, produ
 for (const c of refs.cases) {
   const s = samples.get(c.sample)!;
   const ct = corpusTemplate(byName.get(c.template)!, refs.now);
-  const tools = templateTools(s, c.calls);
-  let prompt: string | undefined;
-  let full: string | undefined;
-  let error: string | undefined;
-  try {
-    prompt = ct.render(chatMessages(s, c.calls, s.turns.slice(0, s.referenceIndex)), tools, true);
-    full = ct.render(chatMessages(s, c.calls), tools, false);
-  } catch (e) {
-    error = (e as Error).message;
-  }
+  const { prompt, full, error } = renderCase(ct, s, c.calls);
   const label = `${c.template} × ${c.sample} (${c.calls})`;
   if (c.error !== undefined) {
     if (error !== undefined) tally.refusedBoth++;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { FORMATS } from '../../src/core/dataset/formats';
 import type { Sample } from '../../src/core/dataset/sample';
 import { ChatTemplate } from '../../src/core/model/chatTemplate';
+import { chatMessages, templateTools, type CallRendering } from '../../src/core/calibrate/messages';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'chat_templates');
 
@@ -56,4 +57,17 @@ export function corpusTemplate(t: CorpusTemplate, now: string): ChatTemplate {
   const ct = ChatTemplate.fromText(t.template, t.specialTokens, t.name);
   ct.now = () => new Date(now);
   return ct;
+}
+
+/** A case as the references hold it: the prompt (turns before the answer, generation prompt on) and the full render, or the error. */
+export function renderCase(ct: ChatTemplate, s: Sample, calls: CallRendering): { prompt?: string; full?: string; error?: string } {
+  const tools = templateTools(s, calls);
+  try {
+    return {
+      prompt: ct.render(chatMessages(s, calls, s.turns.slice(0, s.referenceIndex)), tools, true),
+      full: ct.render(chatMessages(s, calls), tools, false),
+    };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }

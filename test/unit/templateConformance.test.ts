@@ -11,12 +11,12 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { chatMessages, generatedCallId, templateTools } from '../../src/core/calibrate/messages';
+import { chatMessages, generatedCallId } from '../../src/core/calibrate/messages';
 import { scoredAs, templateRenderer } from '../../src/core/calibrate/scoredAs';
 import { ChatTemplate } from '../../src/core/model/chatTemplate';
 import { FORMATS } from '../../src/core/dataset/formats';
 import { writeTinyModel } from '../../src/core/model/testModels';
-import { corpusTemplate, FIXTURES, loadCorpus } from '../support/templateCorpus';
+import { corpusTemplate, FIXTURES, loadCorpus, renderCase } from '../support/templateCorpus';
 
 const ROOT = resolve(__dirname, '..', '..');
 const { templates, samples, references } = loadCorpus();
@@ -39,17 +39,8 @@ describe('chat-template conformance with Python jinja2 (transformers configurati
     for (const c of references.cases) {
       const s = samples.get(c.sample)!;
       const ct = corpusTemplate(byName.get(c.template)!, references.now);
-      const tools = templateTools(s, c.calls);
       const label = `${c.template} × ${c.sample} (${c.calls})`;
-      let prompt: string | undefined;
-      let full: string | undefined;
-      let error: string | undefined;
-      try {
-        prompt = ct.render(chatMessages(s, c.calls, s.turns.slice(0, s.referenceIndex)), tools, true);
-        full = ct.render(chatMessages(s, c.calls), tools, false);
-      } catch (e) {
-        error = (e as Error).message;
-      }
+      const { prompt, full, error } = renderCase(ct, s, c.calls);
       if (c.error !== undefined) {
         if (error === undefined) mismatches.push(`${label}: Python raises (${c.error}) but the product rendered`);
         else refusedBoth++;
