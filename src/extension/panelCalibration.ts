@@ -2,7 +2,7 @@
 // cut-offs and a histogram, from the calibration journal beside the dataset (the newest one for
 // this file, or the one a run just produced) and the selection made from it.
 import type { Dataset } from '../core/dataset/dataset';
-import { MAX_SKIP_SHARE, skipSummary, type CalibrationEntry, type CalibrationHeader, type CalibrationResult, type CalibrationSkip } from '../core/calibrate/calibrate';
+import { refusalOf, type CalibrationEntry, type CalibrationHeader, type CalibrationResult, type CalibrationSkip } from '../core/calibrate/calibrate';
 import { newestJournal } from '../core/dataset/metadata';
 import { selectDeficient, tierCuts, tierOf, type Tier, type TierCuts } from '../core/calibrate/select';
 import type { CalibrationSummary, RowCalibration } from '../../webview/protocol';
@@ -42,12 +42,8 @@ export class PanelCalibration {
     this.cuts = result.entries.length ? tierCuts(result.entries, thresholds) : undefined;
     this.selected.clear();
     // The run's own rule (calibrate.ts): unreadable records are the dataset's problem, not the run's.
-    const skipped = result.skipped.filter((s) => s.kind !== 'unreadable');
-    const tried = result.entries.length + skipped.length;
-    this.refusal =
-      skipped.length && (result.entries.length === 0 || skipped.length / tried > MAX_SKIP_SHARE)
-        ? `the calibration shown skipped ${skipped.length} of ${tried} samples (${skipSummary(skipped)})`
-        : undefined;
+    const why = refusalOf(result);
+    this.refusal = why ? `the calibration shown was refused: ${why}` : undefined;
   }
 
   /** A run ended with CalibrationRefused: no selection until a calibration is accepted; its skips stay visible. */

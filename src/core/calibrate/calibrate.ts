@@ -264,22 +264,30 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
   }
 }
 
-/** Throws CalibrationRefused when nothing was scored or more than `maxShare` of the samples were skipped. */
-function refuseIfMostlySkipped(result: CalibrationResult, maxShare: number): void {
+/**
+ * Why a calibration must not become a selection — nothing scored, or more than `maxShare` of the
+ * samples it should have scored skipped — or undefined when it may. The panel asks the same of a
+ * journal it reopens.
+ */
+export function refusalOf(result: Pick<CalibrationResult, 'entries' | 'skipped'>, maxShare = MAX_SKIP_SHARE): string | undefined {
   // Unreadable records are the dataset's own problem, reported by inspect and the panel; the share
   // counts the samples this run should have scored.
   const skipped = result.skipped.filter((s) => s.kind !== 'unreadable');
   const tried = result.entries.length + skipped.length;
-  if (tried === 0 || skipped.length === 0) return;
-  const share = skipped.length / tried;
-  if (result.entries.length > 0 && share <= maxShare) return;
+  if (tried === 0 || skipped.length === 0) return undefined;
+  if (result.entries.length > 0 && skipped.length / tried <= maxShare) return undefined;
   const first = skipped[0];
-  throw new CalibrationRefused(
+  return (
     `${result.entries.length} samples scored, ${skipped.length} of ${tried} skipped (${skipSummary(skipped)})` +
-      `${result.entries.length > 0 ? `, more than the ${(maxShare * 100).toFixed(0)}% a run may skip` : ''}: ` +
-      `e.g. sample ${first.id ?? first.index + 1}: ${first.reason}`,
-    result,
+    `${result.entries.length > 0 ? `, more than the ${(maxShare * 100).toFixed(0)}% a run may skip` : ''}: ` +
+    `e.g. sample ${first.id ?? first.index + 1}: ${first.reason}`
   );
+}
+
+/** Throws CalibrationRefused when refusalOf says so. */
+function refuseIfMostlySkipped(result: CalibrationResult, maxShare: number): void {
+  const why = refusalOf(result, maxShare);
+  if (why) throw new CalibrationRefused(why, result);
 }
 
 /**
