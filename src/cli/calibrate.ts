@@ -120,7 +120,8 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
       );
       return 1;
     }
-    if (!result.entries.some((e) => typeof e.ppl === 'number' && Number.isFinite(e.ppl))) {
+    // Entries hold only results with a possible PPL (calibrate.ts keeps no other).
+    if (result.entries.length === 0) {
       // Nothing to cut into tiers or select from (no sample has a reference answer): no NaN cut-offs, no OUT.
       process.stderr.write(`itool: no sample was scored (${result.noReference} without a reference answer, ${result.skipped.length} skipped); no selection written\n`);
       return 1;

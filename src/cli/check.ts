@@ -10,7 +10,7 @@ import { checkPredictions, type CheckTotals, type RowResult } from '../core/tool
 import type { BfclCategory } from '../core/toolcall/check/index';
 import { readPredictions, type PredictionProblem } from '../core/toolcall/predictions';
 import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
-import { settleRecordedCommit } from './inspect';
+import { settleRecordedCommit } from '../core/store/commit';
 
 export interface CheckCommandOptions {
   /** Any dataset the extension reads (BFCL answers are found beside it, or given with `answers`). */

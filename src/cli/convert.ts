@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { batchEnd, Dataset } from '../core/dataset/dataset';
-import { MAX_NESTING, MAX_RECORD_BYTES, TOO_DEEP_REASON, nestingExceeds, tooBigReason } from '../core/dataset/recordIndexLimits';
+import { writtenOverLimits } from '../core/dataset/recordIndexLimits';
 import { bfclGroundTruth, FORMATS } from '../core/dataset/formats/index';
 import { detectJsonStyle, writeRecordText, COMPACT_STYLE } from '../core/dataset/jsonStyle';
 import type { FormatId, PossibleAnswer } from '../core/dataset/sample';
@@ -69,10 +69,9 @@ export async function convertDataset(file: string, opts: ConvertOptions): Promis
           // What is written must read back: a record the target's layout makes bigger or deeper
           // than the record limits (ensure_ascii escapes, tools moved from JSON text into the
           // record) is skipped like a malformed one.
-          const bytes = Buffer.byteLength(text);
-          const over = bytes > MAX_RECORD_BYTES ? tooBigReason(bytes) : nestingExceeds(text, MAX_NESTING) ? `record is ${TOO_DEEP_REASON}` : undefined;
+          const over = writtenOverLimits(text);
           if (over) {
-            skipped.push({ line: r.line, reason: `line ${r.line}: written as ${target.label}, the ${over.replace(/^record is/, 'record would be')}` });
+            skipped.push({ line: r.line, reason: `line ${r.line}: written as ${target.label}, the ${over}` });
             continue;
           }
           if (target.id === 'bfcl') {

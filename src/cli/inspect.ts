@@ -4,7 +4,7 @@
 import { Dataset } from '../core/dataset/dataset';
 import { answerKind } from '../core/dataset/row';
 import { referenceTurn, type FormatId } from '../core/dataset/sample';
-import { settleCommit } from '../core/store/commit';
+import { settleRecordedCommit } from '../core/store/commit';
 
 export interface InspectReport {
   file: string;
@@ -69,19 +69,6 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
     };
   } finally {
     await ds.close();
-  }
-}
-
-/**
- * A BFCL pair written by `itool convert` is one commit (store/commit.ts): if a run was killed in the
- * middle of its renames, complete them before reading, so the questions are read with their own
- * answers. Best effort: a folder this process cannot write is read as it is.
- */
-export async function settleRecordedCommit(file: string): Promise<void> {
-  try {
-    await settleCommit(file, { waitMs: 5000 });
-  } catch {
-    // read what is there
   }
 }
 

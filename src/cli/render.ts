@@ -19,10 +19,8 @@ export interface RenderCommandOptions {
   json: boolean;
 }
 
-/** Resolves once the text is handed to the OS: a pipe gets all of it even if the process exits next. */
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
-}
+// The CLI exits only once stdout is flushed (itool.ts): a pipe gets every line.
+const write = (text: string): void => void process.stdout.write(text);
 
 /** Special tokens stay as they are; line ends are marked so trailing newlines can be seen. */
 function shown(text: string): string {
@@ -46,15 +44,15 @@ export async function renderCommand(o: RenderCommandOptions): Promise<number> {
       if ('error' in row) errors.push(row);
       else rendered++;
       if (o.json) {
-        await write(`${JSON.stringify('error' in row ? { id: row.id, error: row.error } : { id: row.id, prompt: row.prompt, response: row.response })}\n`);
+        write(`${JSON.stringify('error' in row ? { id: row.id, error: row.error } : { id: row.id, prompt: row.prompt, response: row.response })}\n`);
       } else if ('error' in row) {
-        await write(`── ${row.id} (record ${i}) ── not scored (${row.kind}): ${row.error}\n\n`);
+        write(`── ${row.id} (record ${i}) ── not scored (${row.kind}): ${row.error}\n\n`);
       } else {
         const tail = row.prompt.length > 600 ? `…${row.prompt.slice(-600)}` : row.prompt;
-        await write(`── ${row.id} (record ${i}) ── calls rendered as ${row.calls}\n── prompt (end) ──\n${shown(tail)}\n── scored response ──\n${shown(row.response)}\n\n`);
+        write(`── ${row.id} (record ${i}) ── calls rendered as ${row.calls}\n── prompt (end) ──\n${shown(tail)}\n── scored response ──\n${shown(row.response)}\n\n`);
       }
     }
-    const summary = `${rendered} of ${indices.length} samples rendered${errors.length ? `, ${errors.length} cannot be scored (${skipSummary(errors.map((e) => ({ type: 'skip', index: 0, kind: e.kind, reason: '' })))})` : ''}`;
+    const summary = `${rendered} of ${indices.length} samples rendered${errors.length ? `, ${errors.length} cannot be scored (${skipSummary(errors)})` : ''}`;
     process.stderr.write(`itool: ${summary}\n`);
     return errors.length && rendered === 0 ? 1 : 0;
   } finally {

@@ -9,7 +9,7 @@
 import { rename } from 'node:fs/promises';
 import type { Dataset } from '../dataset/dataset';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
-import { PolicyError, type Policy, type ScoreRequest, type ScoreResult } from '../model/policy';
+import { impossibleLogprob, LOGPROB_TOLERANCE, PolicyError, type Policy, type ScoreRequest, type ScoreResult } from '../model/policy';
 import { JournalWriter, readJournal } from '../store/journal';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from './prompts';
@@ -65,13 +65,13 @@ export class CalibrationRefused extends PolicyError {
 }
 
 /** Skips counted by kind, most frequent first: "template-failed 20, drops-calls 3". */
-export function skipCounts(skipped: readonly CalibrationSkip[]): [string, number][] {
+export function skipCounts(skipped: readonly Pick<CalibrationSkip, 'kind'>[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const s of skipped) counts.set(s.kind ?? 'other', (counts.get(s.kind ?? 'other') ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
-export function skipSummary(skipped: readonly CalibrationSkip[]): string {
+export function skipSummary(skipped: readonly Pick<CalibrationSkip, 'kind'>[]): string {
   return skipCounts(skipped).map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
@@ -108,16 +108,11 @@ export interface CalibrateOptions {
   maxSkipShare?: number;
 }
 
-/** How far above 0 a token logprob may round and still count as possible. */
-export const LOGPROB_TOLERANCE = 1e-6;
-
 /** Why a scored answer cannot be stored (a logprob not finite or above 0, no tokens), or undefined. */
 export function invalidScore(tokens: ScoreResult['tokens']): string | undefined {
   if (tokens.length === 0) return 'the policy scored no token of the answer';
-  for (const [i, t] of tokens.entries()) {
-    if (!(Number.isFinite(t.logprob) && t.logprob <= LOGPROB_TOLERANCE)) return `the policy gave token ${i + 1} of ${tokens.length} (${JSON.stringify(t.token)}) a logprob of ${t.logprob}`;
-  }
-  return undefined;
+  const bad = impossibleLogprob(tokens);
+  return bad && `the policy's answer is impossible: ${bad}`;
 }
 
 /** A journal result whose PPL is one a model can give: a number, finite, at least 1 (within rounding). */

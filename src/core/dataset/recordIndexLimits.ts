@@ -45,3 +45,13 @@ export function nestingExceeds(text: string, limit = MAX_NESTING): boolean {
   }
   return false;
 }
+
+/**
+ * Why record text about to be written would not read back under the limits ("record would be 20.0
+ * MiB, over the 16 MiB limit", "record would be nested deeper than 512 levels"), or undefined.
+ */
+export function writtenOverLimits(text: string): string | undefined {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_RECORD_BYTES) return tooBigReason(bytes).replace(/^record is/, 'record would be');
+  return nestingExceeds(text, MAX_NESTING) ? `record would be ${TOO_DEEP_REASON}` : undefined;
+}

@@ -8,7 +8,7 @@ import type { Dataset } from './dataset';
 import { COMPACT_STYLE, detectJsonStyle, writeRecordText } from './jsonStyle';
 import type { Sample } from './sample';
 import { writeFileAtomic } from '../store/atomicWrite';
-import { MAX_NESTING, MAX_RECORD_BYTES, TOO_DEEP_REASON, nestingExceeds, tooBigReason } from './recordIndexLimits';
+import { writtenOverLimits } from './recordIndexLimits';
 
 /** Bytes copied per read between edited records. */
 const CHUNK = 8 << 20;
@@ -34,9 +34,8 @@ export async function saveEdits(ds: Dataset, edits: ReadonlyMap<number, Sample>,
     const record = ds.format.write(edits.get(i)!, parsed.value);
     const text = writeRecordText(record, parsed.text, parsed.value, detectJsonStyle(parsed.text, COMPACT_STYLE));
     // A record the file could not be read back with (over the record limits) is not saved.
-    const length = Buffer.byteLength(text);
-    if (length > MAX_RECORD_BYTES) throw new Error(`cannot save record ${i + 1}: the ${tooBigReason(length).replace(/^record is/, 'record would be')}`);
-    if (nestingExceeds(text, MAX_NESTING)) throw new Error(`cannot save record ${i + 1}: the record would be ${TOO_DEEP_REASON}`);
+    const over = writtenOverLimits(text);
+    if (over) throw new Error(`cannot save record ${i + 1}: the ${over}`);
     texts.set(i, text);
   }
   const fh = await open(ds.path, 'r');

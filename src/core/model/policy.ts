@@ -89,3 +89,18 @@ export class PolicyError extends Error {
     this.name = 'PolicyError';
   }
 }
+
+/** How far above 0 a logprob may round (a server's float32 log-softmax of a near-certain token). */
+export const LOGPROB_TOLERANCE = 1e-6;
+
+/**
+ * Why these logprobs are none a model gives (not finite: -1e999 parses as -Infinity; above 0 past
+ * rounding), naming the first such token; undefined when all are possible. Every backend's answers
+ * and everything calibration stores go through this one check.
+ */
+export function impossibleLogprob(tokens: readonly TokenLogprob[]): string | undefined {
+  for (const [i, t] of tokens.entries()) {
+    if (!(Number.isFinite(t.logprob) && t.logprob <= LOGPROB_TOLERANCE)) return `token ${i + 1} of ${tokens.length} (${JSON.stringify(t.token)}) has a logprob of ${t.logprob}`;
+  }
+  return undefined;
+}

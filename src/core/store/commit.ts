@@ -280,3 +280,16 @@ function parseRecord(text: string): CommitRecord | undefined {
     return undefined;
   }
 }
+
+/**
+ * Before reading files written as one commit (a BFCL pair from `itool convert`): if a run was killed
+ * in the middle of its renames, complete them, so the questions are read with their own answers.
+ * Best effort: a folder this process cannot write is read as it is.
+ */
+export async function settleRecordedCommit(file: string): Promise<void> {
+  try {
+    await settleCommit(file, { waitMs: 5000 });
+  } catch {
+    // read what is there
+  }
+}

@@ -14,19 +14,7 @@ export const NO_LOGPROB = 'a response token has no logprob (nothing before it to
 /** A sampled token without a logprob: an invalid answer, asked again. */
 export const NO_SAMPLED_LOGPROB = 'a sampled token without a logprob';
 
-/** How far above 0 a logprob may round (a server's float32 log-softmax of a near-certain token). */
-export const LOGPROB_TOLERANCE = 1e-6;
-
-/**
- * Why these logprobs are none a model gives (not finite: -1e999 parses as -Infinity; above 0 past
- * rounding), naming the first such token; undefined when all are possible.
- */
-export function impossibleLogprob(tokens: readonly TokenLogprob[]): string | undefined {
-  for (const [i, t] of tokens.entries()) {
-    if (!(Number.isFinite(t.logprob) && t.logprob <= LOGPROB_TOLERANCE)) return `token ${i + 1} of ${tokens.length} (${JSON.stringify(t.token)}) has a logprob of ${t.logprob}`;
-  }
-  return undefined;
-}
+export { impossibleLogprob } from '../policy';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
