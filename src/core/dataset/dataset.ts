@@ -12,12 +12,15 @@ import { detectFormat, FORMATS } from './formats/index';
 import { attachPossibleAnswers } from './formats/bfcl';
 import { FormatError, type DatasetFormat, type FormatId, type PossibleAnswer, type Sample } from './sample';
 import { problemRow, rowOf, type SampleRow } from './row';
+import { expandAnswers, pickAnswer, type TurnsMode } from './answers';
 
 export interface OpenOptions {
   signal?: AbortSignal;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** Force a format instead of detecting it. */
   format?: FormatId;
+  /** Every assistant answer a sample (default), or only each record's last one. */
+  turns?: TurnsMode;
 }
 
 export interface CheckOptions {
@@ -34,7 +37,11 @@ const CHECK_INLINE_BELOW = 4 << 20;
 const CHECK_BATCH = 2048;
 
 export type SampleResult =
-  | { ok: true; sample: Sample; text: string; line: number }
+  /**
+   * `sample` is the record's own sample (its last answer is the reference), or the asked answer's;
+   * `samples` are the samples the record yields (answers.ts): the ones every run iterates.
+   */
+  | { ok: true; sample: Sample; samples: Sample[]; text: string; line: number }
   | { ok: false; reason: string; text: string; line: number };
 
 /** How many records detection looks at. */
@@ -50,6 +57,8 @@ export class Dataset {
     /** BFCL ground truth by sample id, from `possible_answer/<same file name>` when present. */
     readonly answers: Map<string, PossibleAnswer[]> | undefined,
     readonly indexMs: number,
+    /** How records become samples (answers.ts). */
+    readonly turns: TurnsMode,
   ) {}
 
   static async open(path: string, opts: OpenOptions = {}): Promise<Dataset> {
@@ -79,7 +88,7 @@ export class Dataset {
         confidence = found.confidence;
       }
       const answers = format.id === 'bfcl' ? loadBfclAnswers(path) : undefined;
-      return new Dataset(path, index, reader, format, confidence, answers, indexMs);
+      return new Dataset(path, index, reader, format, confidence, answers, indexMs, opts.turns ?? 'each');
     } catch (err) {
       await reader.close();
       throw err;
@@ -90,12 +99,18 @@ export class Dataset {
     return this.index.count;
   }
 
-  /** Parse and normalise record `i`. Never throws for bad records: the reason comes back instead. */
-  async sample(i: number): Promise<SampleResult> {
+  /**
+   * Parse and normalise record `i`; with `answer`, that answer's sample (answers.ts). Never throws
+   * for bad records: the reason comes back instead.
+   */
+  async sample(i: number, answer?: number): Promise<SampleResult> {
     const r = await this.reader.parse(i);
     const line = this.index.line(i);
     if (!r.ok) return { ok: false, reason: r.reason, text: await this.reader.readText(i).catch(() => ''), line };
-    return this.normalise(i, r.value, r.text, line);
+    const n = this.normalise(i, r.value, r.text, line);
+    if (!n.ok || answer === undefined) return n;
+    const picked = pickAnswer(n.sample, answer, this.turns);
+    return picked ? { ...n, sample: picked } : { ok: false, reason: `line ${line}: record ${JSON.stringify(n.sample.id)} has no answer ${answer}`, text: r.text, line };
   }
 
   /** Normalise an already parsed record (used by scans that read many records at once). */
@@ -106,7 +121,7 @@ export class Dataset {
         const gt = this.answers.get(sample.id);
         if (gt) attachPossibleAnswers(sample, gt);
       }
-      return { ok: true, sample, text, line };
+      return { ok: true, sample, samples: expandAnswers(sample, this.turns), text, line };
     } catch (err) {
       if (err instanceof FormatError) return { ok: false, reason: `line ${line}: ${err.message}`, text, line };
       throw err;

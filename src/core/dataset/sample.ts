@@ -29,6 +29,12 @@ export interface Turn {
   /** For tool results: the call id (OpenAI) or function name they answer, where known. */
   toolCallId?: string;
   name?: string;
+  /**
+   * The model's reasoning before this assistant turn's answer, where the source keeps it apart
+   * (LLaMA-Factory's `reasoning` content parts, `reasoning_content`). Kept and shown; not part of
+   * `content`, so it is not scored unless a run asks for it.
+   */
+  reasoning?: string;
 }
 
 /** A function the model may call (JSON-schema-like parameters; BFCL/ToolACE say "dict" for object). */
@@ -57,7 +63,32 @@ export interface Sample {
   tools: ToolDef[];
   /** BFCL possible answers, when an answer file was found beside the question file. */
   possibleAnswers?: PossibleAnswer[];
+  /**
+   * Ground truth per answer turn (turn index → its possible answers) when a record holds several
+   * judged answers (BFCL multi-turn: one entry per user turn). `expandAnswers` gives each answer's
+   * sample its own entry as `possibleAnswers`.
+   */
+  possibleAnswersByTurn?: Record<number, PossibleAnswer[]>;
+  /**
+   * Accepted final answers in text (BFCL memory and web_search): an output is right when, after
+   * BFCL's standardisation, it contains one of them as a whole word sequence.
+   */
+  acceptedTexts?: string[];
+  /**
+   * 0-based position of this sample's answer among its record's answers, set only when the record
+   * holds several (then `id` is `<record id>#<answer>`, and `referenceIndex` points at that answer).
+   * For BFCL multi-turn it is BFCL's own turn index.
+   */
+  answer?: number;
+  /** The record's id when `answer` is set (the id without `#<answer>`). */
+  recordId?: string;
 }
+
+/** The id of answer `answer` of a record whose id is `recordId`. */
+export const answerId = (recordId: string, answer: number): string => `${recordId}#${answer}`;
+
+/** The key a run stores a sample under: its record index, and its answer when the record has several. */
+export const sampleKey = (index: number, answer?: number): string => (answer === undefined ? String(index) : `${index}#${answer}`);
 
 /** The prompt part of a sample: every turn before the reference answer. */
 export function promptTurns(s: Sample): Turn[] {

@@ -1,0 +1,57 @@
+// A conversation with several assistant answers is several samples: one per answer, each with
+// everything before it as its prompt. Calibration, search, pairs, checks and exports all read
+// samples through here, so they all see the same ones (`--turns last` keeps one per record: the
+// last answer, as earlier versions did).
+import { answerId, type Sample } from './sample';
+
+/** How a record's answers become samples: every answer, or the last one only. */
+export type TurnsMode = 'each' | 'last';
+
+export const TURNS_MODES: readonly TurnsMode[] = ['each', 'last'];
+
+/** Turn indices of the answers a sample's record holds, in order. */
+export function answerTurns(s: Sample): number[] {
+  if (s.possibleAnswersByTurn) {
+    return Object.keys(s.possibleAnswersByTurn)
+      .map(Number)
+      .filter((j) => Number.isInteger(j) && j >= 0 && j < s.turns.length)
+      .sort((a, b) => a - b);
+  }
+  // A BFCL question's assistant turns are history; its one answer comes from the ground truth.
+  if (s.format === 'bfcl') return s.referenceIndex < 0 ? [] : [s.referenceIndex];
+  const out: number[] = [];
+  s.turns.forEach((t, j) => {
+    if (t.role === 'assistant') out.push(j);
+  });
+  return out;
+}
+
+/** The sample of one answer (by its 0-based position among the record's answers). */
+function answerSample(s: Sample, turns: readonly number[], k: number): Sample {
+  const j = turns[k];
+  const out: Sample = { ...s, id: answerId(s.id, k), recordId: s.id, answer: k, referenceIndex: j };
+  const gt = s.possibleAnswersByTurn?.[j];
+  if (s.possibleAnswersByTurn) {
+    if (gt) out.possibleAnswers = gt;
+    else delete out.possibleAnswers;
+  } else if (j !== s.referenceIndex) delete out.possibleAnswers;
+  if (s.acceptedTexts && j !== s.referenceIndex) delete out.acceptedTexts;
+  return out;
+}
+
+/**
+ * The samples a record yields. A record with one answer (or none) yields itself unchanged, so its
+ * id stays the record's id; a record with several yields one sample per answer, ids `ID#k`.
+ */
+export function expandAnswers(s: Sample, mode: TurnsMode = 'each'): Sample[] {
+  if (mode === 'last') return [s];
+  const turns = answerTurns(s);
+  if (turns.length <= 1 && !s.possibleAnswersByTurn) return [s];
+  return turns.map((_, k) => answerSample(s, turns, k));
+}
+
+/** Answer `answer` of a record's sample; the record's own sample when `answer` is undefined. */
+export function pickAnswer(s: Sample, answer: number | undefined, mode: TurnsMode = 'each'): Sample | undefined {
+  if (answer === undefined) return s;
+  return expandAnswers(s, mode).find((x) => x.answer === answer);
+}
