@@ -4,6 +4,7 @@
 // Results are journaled beside the dataset as they come: an interrupted run resumes. A server that
 // stops answering (or rejects the key) stops the run with its error and exit code 1; a rerun resumes.
 import { Dataset } from '../core/dataset/dataset';
+import type { TurnsMode } from '../core/dataset/answers';
 import { calibrate, calibrationPath, CalibrationRefused, skipSummary, type CalibrationResult } from '../core/calibrate/calibrate';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { selectDeficient, tierCuts, tierOf } from '../core/calibrate/select';
@@ -14,6 +15,8 @@ import { EndpointUnavailableError, RemotePolicy, ServerRejectedError } from '../
 
 export interface CalibrateCommandOptions {
   dataset: string;
+  /** Every assistant answer a sample (default), or each record's last answer only. */
+  turns?: TurnsMode;
   model?: string;
   endpoint?: string;
   servedModel?: string;
@@ -64,7 +67,7 @@ export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'end
  * Ctrl+C aborts it through `signal` (what was journaled so far stays for a rerun to resume).
  */
 export async function withPolicyRun<T>(
-  o: Parameters<typeof openPolicy>[0] & { dataset: string },
+  o: Parameters<typeof openPolicy>[0] & { dataset: string; turns?: TurnsMode },
   run: (ds: Dataset, policy: Policy, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const policy = await openPolicy(o);
@@ -73,7 +76,7 @@ export async function withPolicyRun<T>(
   process.once('SIGINT', onSigint);
   let ds: Dataset | undefined;
   try {
-    ds = await Dataset.open(o.dataset);
+    ds = await Dataset.open(o.dataset, { turns: o.turns });
     return await run(ds, policy, ctl.signal);
   } finally {
     process.off('SIGINT', onSigint);

@@ -5,6 +5,7 @@
 // Wrong outputs are the report, not a failure: the exit code is 0 whenever the check ran.
 import { existsSync, readFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset/dataset';
+import type { TurnsMode } from '../core/dataset/answers';
 import type { FormatId, PossibleAnswer } from '../core/dataset/sample';
 import { checkPredictions, type CheckTotals, type RowResult } from '../core/toolcall/datasetCheck';
 import type { BfclCategory } from '../core/toolcall/check/index';
@@ -23,6 +24,8 @@ export interface CheckCommandOptions {
   /** BFCL category for every sample, instead of the one read from each id. */
   category?: BfclCategory;
   format?: FormatId;
+  /** Every assistant answer a sample (default: outputs for `ID#k`), or each record's last answer only (outputs for `ID`). */
+  turns?: TurnsMode;
   json: boolean;
   /** How many invalid outputs the text report lists. */
   show?: number;
@@ -79,7 +82,7 @@ export async function runCheck(opts: CheckCommandOptions): Promise<CheckRun> {
   await settleRecordedCommit(path);
   const answers = opts.answers ? loadAnswerFile(opts.answers) : undefined;
   const { rows, problems } = await readPredictions(opts.outputs);
-  const ds = await Dataset.open(path, { format: opts.questions ? 'bfcl' : opts.format });
+  const ds = await Dataset.open(path, { format: opts.questions ? 'bfcl' : opts.format, turns: opts.turns });
   try {
     const { results, totals } = await checkPredictions(ds, rows, { answers, category: opts.category });
     const scoreSum = results.reduce((sum, r) => sum + (r.verdict?.score ?? 0), 0);

@@ -26,7 +26,8 @@ export interface ExploreCommandOptions
 
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
   const sel = await readSelection(o.selection);
-  return withPolicyRun(o, async (ds, policy, signal) => {
+  // The dataset opens as it was when the selection was made: its samples are the ones selected.
+  return withPolicyRun({ ...o, turns: sel.turns ?? 'last' }, async (ds, policy, signal) => {
     // A selection made for another model or file still runs (the user may mean it), but says so.
     if (sel.model !== policy.id) process.stderr.write(`itool: note: the selection was made with ${scrubUrlsIn(sel.modelLabel || sel.model)}, exploring with ${policy.label}\n`);
     if (sel.dataset && resolve(sel.dataset) !== resolve(o.dataset)) process.stderr.write(`itool: note: the selection was made for ${sel.dataset}\n`);

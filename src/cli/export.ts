@@ -57,12 +57,13 @@ export function readPairLines(text: string): { pairs: PreferencePair[]; skipped:
  * of the file) when the index is unknown or now holds another sample, as after an edit.
  */
 async function samplesFor(ds: Dataset, pairs: readonly PreferencePair[]): Promise<{ found: ExportPair[]; skipped: SkippedRecord[] }> {
-  const byIndex = new Map<number, Sample | string>();
+  // A record's samples: one per answer when it holds several (dataset/answers.ts); the pair's id names its answer.
+  const byIndex = new Map<number, Sample[] | string>();
   let byId: Map<string, Sample> | undefined;
-  const at = async (i: number): Promise<Sample | string> => {
+  const at = async (i: number): Promise<Sample[] | string> => {
     if (!byIndex.has(i)) {
       const r = await ds.sample(i);
-      byIndex.set(i, r.ok ? r.sample : r.reason);
+      byIndex.set(i, r.ok ? r.samples : r.reason);
     }
     return byIndex.get(i)!;
   };
@@ -71,15 +72,16 @@ async function samplesFor(ds: Dataset, pairs: readonly PreferencePair[]): Promis
   for (const pair of pairs) {
     const i = Number.isInteger(pair.index) ? pair.index : -1;
     const s = i >= 0 && i < ds.count ? await at(i) : undefined;
-    if (typeof s === 'object' && s.id === pair.sampleId) {
-      found.push({ pair, sample: s });
+    const same = typeof s === 'object' ? s.find((x) => x.id === pair.sampleId) : undefined;
+    if (same) {
+      found.push({ pair, sample: same });
       continue;
     }
     if (!byId) {
       byId = new Map();
       for (let k = 0; k < ds.count; k++) {
-        const x = await at(k);
-        if (typeof x === 'object' && !byId.has(x.id)) byId.set(x.id, x);
+        const xs = await at(k);
+        if (typeof xs === 'object') for (const x of xs) if (!byId.has(x.id)) byId.set(x.id, x);
       }
     }
     const hit = byId.get(pair.sampleId);

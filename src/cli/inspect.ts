@@ -4,6 +4,7 @@
 import { Dataset } from '../core/dataset/dataset';
 import { answerKind } from '../core/dataset/row';
 import { referenceTurn, type FormatId } from '../core/dataset/sample';
+import type { TurnsMode } from '../core/dataset/answers';
 import { settleRecordedCommit } from '../core/store/commit';
 
 export interface InspectReport {
@@ -13,7 +14,13 @@ export interface InspectReport {
   container: string;
   sizeBytes: number;
   records: number;
+  /** Samples the readable records yield (one per assistant answer, or per record with --turns last). */
   samples: number;
+  /** Readable records. */
+  readable: number;
+  /** Records that yield more than one sample (conversations with several answers). */
+  multiAnswer: number;
+  turns: TurnsMode;
   malformed: { line: number; reason: string }[];
   answers: { calls: number; text: number; none: number };
   tools: { min: number; max: number; mean: number };
@@ -21,9 +28,9 @@ export interface InspectReport {
   indexMs: number;
 }
 
-export async function inspectDataset(file: string, opts: { format?: FormatId } = {}): Promise<InspectReport> {
+export async function inspectDataset(file: string, opts: { format?: FormatId; turns?: TurnsMode } = {}): Promise<InspectReport> {
   await settleRecordedCommit(file);
-  const ds = await Dataset.open(file, { format: opts.format });
+  const ds = await Dataset.open(file, { format: opts.format, turns: opts.turns });
   try {
     const malformed: InspectReport['malformed'] = ds.index.problems.map((p) => ({ line: p.line, reason: p.reason }));
     const answers = { calls: 0, text: 0, none: 0 };
@@ -31,6 +38,8 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
     let toolMax = 0;
     let toolSum = 0;
     let samples = 0;
+    let readable = 0;
+    let multiAnswer = 0;
     let callTotal = 0;
     let parallel = 0;
     const functions = new Set<string>();
@@ -40,16 +49,19 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
           malformed.push({ line: r.line, reason: r.reason });
           return;
         }
-        const s = r.sample;
-        samples++;
-        answers[answerKind(s)]++;
-        toolMin = Math.min(toolMin, s.tools.length);
-        toolMax = Math.max(toolMax, s.tools.length);
-        toolSum += s.tools.length;
-        const calls = referenceTurn(s)?.calls ?? [];
-        callTotal += calls.length;
-        if (calls.length > 1) parallel++;
-        for (const c of calls) functions.add(c.name);
+        readable++;
+        if (r.samples.length > 1) multiAnswer++;
+        for (const s of r.samples) {
+          samples++;
+          answers[answerKind(s)]++;
+          toolMin = Math.min(toolMin, s.tools.length);
+          toolMax = Math.max(toolMax, s.tools.length);
+          toolSum += s.tools.length;
+          const calls = referenceTurn(s)?.calls ?? [];
+          callTotal += calls.length;
+          if (calls.length > 1) parallel++;
+          for (const c of calls) functions.add(c.name);
+        }
       }),
     );
     malformed.sort((a, b) => a.line - b.line);
@@ -61,6 +73,9 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
       sizeBytes: ds.index.size,
       records: ds.count,
       samples,
+      readable,
+      multiAnswer,
+      turns: ds.turns,
       malformed,
       answers,
       tools: { min: samples ? toolMin : 0, max: toolMax, mean: samples ? toolSum / samples : 0 },
@@ -72,7 +87,7 @@ export async function inspectDataset(file: string, opts: { format?: FormatId } =
   }
 }
 
-export async function inspectCommand(file: string, opts: { format?: FormatId; json: boolean }): Promise<number> {
+export async function inspectCommand(file: string, opts: { format?: FormatId; turns?: TurnsMode; json: boolean }): Promise<number> {
   const r = await inspectDataset(file, opts);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -81,7 +96,9 @@ export async function inspectCommand(file: string, opts: { format?: FormatId; js
   const lines = [
     `file        ${r.file}`,
     `format      ${r.formatLabel} (${r.format}), ${r.container === 'jsonl' ? 'JSON Lines' : 'JSON array'}, ${r.sizeBytes.toLocaleString('en-US')} bytes`,
-    `samples     ${r.samples.toLocaleString('en-US')} readable of ${r.records.toLocaleString('en-US')} records`,
+    `records     ${r.readable.toLocaleString('en-US')} readable of ${r.records.toLocaleString('en-US')}` +
+      (r.multiAnswer ? `, ${r.multiAnswer.toLocaleString('en-US')} with several answers` : ''),
+    `samples     ${r.samples.toLocaleString('en-US')} (${r.turns === 'each' ? 'one per assistant answer' : 'the last answer of each record'})`,
     `malformed   ${r.malformed.length}`,
     ...r.malformed.slice(0, 50).map((m) => `  ${m.reason.startsWith('line ') ? m.reason : `line ${m.line}: ${m.reason}`}`),
     ...(r.malformed.length > 50 ? [`  … and ${r.malformed.length - 50} more (use --json for all)`] : []),

@@ -27,12 +27,15 @@ import { dirname, resolve } from 'node:path';
 import type { ReviewItemState } from '../core/pairs/review';
 import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
+import { TURNS_MODES, type TurnsMode } from '../core/dataset/answers';
 
 const USAGE = `itool: tool-use dataset workbench (iTool Studio)
 
 Usage:
-  itool inspect FILE [--format FORMAT] [--json]
-      Format, sample count, malformed records (line and reason), tool and call statistics.
+  itool inspect FILE [--format FORMAT] [--turns each|last] [--json]
+      Format, record and sample counts, malformed records (line and reason), tool and call statistics.
+      --turns (inspect, check, render, calibrate): a conversation with several assistant answers
+      is one sample per answer, ids ID#k, k from 0 (each, the default), or only its last (last).
   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--format FORMAT]
       Convert every readable sample; malformed records are listed and skipped.
   itool check --questions Q.json --answers A.json --outputs O.jsonl [--category C] [--json] [--show N]
@@ -117,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       format: { type: 'string' },
+      turns: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string', short: 'o' },
       container: { type: 'string' },
@@ -258,6 +262,7 @@ export async function main(argv: string[]): Promise<number> {
       chatTemplate: values['chat-template'],
       calls: callsArg('render', values.calls),
       index: numberArg('render', 'index', values.index, whole(0)),
+      turns: turnsArg(values.turns),
       json: !!values.json,
     });
   }
@@ -286,6 +291,7 @@ export async function main(argv: string[]): Promise<number> {
       tiers,
       out: values.out,
       calls: callsArg('calibrate', values.calls),
+      turns: turnsArg(values.turns),
       maxSkipShare: numberArg('calibrate', 'max-skip-share', values['max-skip-share'], (x) => x >= 0 && x <= 1),
       timeout: numberArg('calibrate', 'timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
       maxRetries: numberArg('calibrate', 'max-retries', values['max-retries'], whole(0)),
@@ -335,6 +341,7 @@ export async function main(argv: string[]): Promise<number> {
       outputs: values.outputs,
       category: categoryArg(values.category),
       format: formatArg(values.format),
+      turns: turnsArg(values.turns),
       json: !!values.json,
       show,
     });
@@ -343,7 +350,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!file) throw new UsageError(`${command}: missing FILE`);
   switch (command) {
     case 'inspect':
-      return inspectCommand(file, { format: formatArg(values.format), json: !!values.json });
+      return inspectCommand(file, { format: formatArg(values.format), turns: turnsArg(values.turns), json: !!values.json });
     case 'convert': {
       const to = formatArg(values.to);
       if (!to) throw new UsageError('convert: --to FORMAT is required');
@@ -432,6 +439,14 @@ function categoryArg(v: string | undefined): BfclCategory | undefined {
   const c = bfclCategory(v.replace(/^BFCL_v\d+_/, '').replace(/\.json$/, ''));
   if (!c) throw new UsageError(`unknown BFCL category "${v}"; expected one of ${BFCL_CATEGORIES.join(', ')}`);
   return c;
+}
+
+/** --turns each|last: every assistant answer a sample (default), or each record's last answer. */
+function turnsArg(v: string | undefined): TurnsMode | undefined {
+  if (v === undefined) return undefined;
+  const t = TURNS_MODES.find((m) => m === v);
+  if (!t) throw new UsageError(`--turns must be ${TURNS_MODES.join(' or ')}, not "${v}"`);
+  return t;
 }
 
 function formatArg(v: string | undefined): (typeof FORMAT_IDS)[number] | undefined {

@@ -3,12 +3,15 @@
 // (calibrate/scoredAs.ts, the panel's "Scored as" block), or why the sample cannot be scored.
 // Nothing is loaded but the chat template: this is what to look at before spending a GPU-hour.
 import { Dataset } from '../core/dataset/dataset';
+import type { TurnsMode } from '../core/dataset/answers';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { loadRenderer, scoredAs, type ScoredAs } from '../core/calibrate/scoredAs';
 import { skipSummary } from '../core/calibrate/calibrate';
 
 export interface RenderCommandOptions {
   dataset: string;
+  /** Every assistant answer a sample (default), or each record's last answer only. */
+  turns?: TurnsMode;
   /** A model folder (its tokenizer_config.json / chat_template.jinja) … */
   model?: string;
   /** … or a tokenizer_config.json or Jinja template file. */
@@ -30,29 +33,34 @@ function shown(text: string): string {
 export async function renderCommand(o: RenderCommandOptions): Promise<number> {
   if (!!o.model === !!o.chatTemplate) throw new Error('render: give exactly one of --model DIR or --chat-template FILE');
   const renderer = await loadRenderer({ path: (o.model ?? o.chatTemplate)! });
-  const ds = await Dataset.open(o.dataset);
+  const ds = await Dataset.open(o.dataset, { turns: o.turns });
   try {
     if (o.index !== undefined && !(o.index < ds.count)) throw new Error(`render: --index ${o.index} is past the last record (${ds.count} records, 0-based)`);
     const indices = o.index !== undefined ? [o.index] : Array.from({ length: ds.count }, (_, i) => i);
     const errors: { kind: string }[] = [];
     let rendered = 0;
+    let total = 0;
     for (const i of indices) {
       const r = await ds.sample(i);
-      const row: ScoredAs | { id: string; index: number; error: string; kind: string } = r.ok
-        ? await scoredAs(renderer, r.sample, o.calls)
-        : { id: String(i + 1), index: i, error: r.reason, kind: 'unreadable' };
-      if ('error' in row) errors.push(row);
-      else rendered++;
-      if (o.json) {
-        write(`${JSON.stringify('error' in row ? { id: row.id, error: row.error } : { id: row.id, prompt: row.prompt, response: row.response })}\n`);
-      } else if ('error' in row) {
-        write(`── ${row.id} (record ${i}) ── not scored (${row.kind}): ${row.error}\n\n`);
-      } else {
-        const tail = row.prompt.length > 600 ? `…${row.prompt.slice(-600)}` : row.prompt;
-        write(`── ${row.id} (record ${i}) ── calls rendered as ${row.calls}\n── prompt (end) ──\n${shown(tail)}\n── scored response ──\n${shown(row.response)}\n\n`);
+      // Every sample the record yields: each answer of a conversation is scored with its own prompt.
+      const rows: (ScoredAs | { id: string; index: number; error: string; kind: string })[] = r.ok
+        ? await Promise.all(r.samples.map((s) => scoredAs(renderer, s, o.calls)))
+        : [{ id: String(i + 1), index: i, error: r.reason, kind: 'unreadable' }];
+      for (const row of rows) {
+        total++;
+        if ('error' in row) errors.push(row);
+        else rendered++;
+        if (o.json) {
+          write(`${JSON.stringify('error' in row ? { id: row.id, error: row.error } : { id: row.id, prompt: row.prompt, response: row.response })}\n`);
+        } else if ('error' in row) {
+          write(`── ${row.id} (record ${i}) ── not scored (${row.kind}): ${row.error}\n\n`);
+        } else {
+          const tail = row.prompt.length > 600 ? `…${row.prompt.slice(-600)}` : row.prompt;
+          write(`── ${row.id} (record ${i}) ── calls rendered as ${row.calls}\n── prompt (end) ──\n${shown(tail)}\n── scored response ──\n${shown(row.response)}\n\n`);
+        }
       }
     }
-    const summary = `${rendered} of ${indices.length} samples rendered${errors.length ? `, ${errors.length} cannot be scored (${skipSummary(errors)})` : ''}`;
+    const summary = `${rendered} of ${total} samples rendered${errors.length ? `, ${errors.length} cannot be scored (${skipSummary(errors)})` : ''}`;
     process.stderr.write(`itool: ${summary}\n`);
     return errors.length && rendered === 0 ? 1 : 0;
   } finally {

@@ -87,7 +87,7 @@ async function fromEditor(editor: vscode.TextEditor, links: PredictionLinks): Pr
     const literal = locateStringValue(lineText, row.field);
     if (!literal) throw new Error(`line ${sel.start.line + 1}: the ${row.field} is not a JSON string`);
     const { start, end } = offsets(literal);
-    const index = await withDataset(datasetPath, async (ds) => (await sampleIds(ds)).get(row.id));
+    const index = await withDataset(datasetPath, async (ds) => (await sampleIds(ds)).get(row.id)?.index);
     if (index === undefined) throw new Error(`no sample with id ${JSON.stringify(row.id)} in ${datasetPath}`);
     return { datasetPath, index, sampleId: row.id, source: 'prediction', text: row.output, start, end, file };
   }

@@ -162,7 +162,7 @@ export async function exportCurriculumCommand(): Promise<void> {
         if (token.isCancellationRequested) return undefined;
         const tier = tierOf(e.ppl, cuts);
         if (!tier) continue;
-        const r = await ds.sample(e.index);
+        const r = await ds.sample(e.index, e.answer);
         if (r.ok) stages[tier].push(r.sample);
         if (++k % 500 === 0) progress.report({ message: `${k}/${cal.entries.length} samples` });
       }

@@ -40,12 +40,25 @@ describe('calibrate', () => {
     const ds = await Dataset.open(copyOf('toolace_sample.json'));
     try {
       const r = await calibrate(ds, policy, { batch: 4 });
-      const withRef = (await ds.rows(0, ds.count)).filter((x) => x.answer !== 'none').length;
+      // Every answer of a conversation is a sample (dataset/answers.ts): each is scored with its own prompt.
+      let withRef = 0;
+      let multi = 0;
+      for (let i = 0; i < ds.count; i++) {
+        const x = await ds.sample(i);
+        assert.ok(x.ok);
+        withRef += x.samples.filter((y) => y.referenceIndex >= 0).length;
+        if (x.samples.length > 1) multi++;
+      }
+      assert.ok(multi > 0, 'the sample file has conversations with several answers');
       assert.equal(r.entries.length, withRef);
+      assert.equal(new Set(r.entries.map((e) => e.id)).size, r.entries.length, 'each answer has its own id');
+      const several = r.entries.filter((e) => e.answer !== undefined);
+      assert.ok(several.length > 0 && several.every((e) => e.id.endsWith(`#${e.answer}`)));
       assert.ok(r.entries.some((e) => e.group === 'calls') && r.entries.some((e) => e.group === 'text'));
       // One sample recomputed by hand through the same policy.
-      const e = r.entries[1];
-      const s = await ds.sample(e.index);
+      const e = several[1];
+      const s = await ds.sample(e.index, e.answer);
+      assert.ok(s.ok && s.sample.id === e.id);
       assert.ok(s.ok);
       const req = (await scoreRequestFor(policy, s.sample))!;
       assert.ok(!req.prompt.endsWith(req.response) && req.response.length > 0, 'the prompt is masked: only the answer is scored');

@@ -14,10 +14,14 @@ import { JournalWriter, readJournal } from '../store/journal';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from './prompts';
 import type { CallRenderingSetting } from './messages';
+import type { TurnsMode } from '../dataset/answers';
+import { sampleKey } from '../dataset/sample';
 
 export interface CalibrationEntry {
   type: 'result';
   index: number;
+  /** The answer within the record, when the record yields several samples (dataset/answers.ts). */
+  answer?: number;
   id: string;
   group: 'calls' | 'text';
   /**
@@ -37,12 +41,15 @@ export interface CalibrationHeader extends DatasetStamp {
   createdAt: string;
   /** The call rendering asked for (absent in journals from before it existed: 'auto'). */
   calls?: CallRenderingSetting;
+  /** Which answers were samples (absent in journals from before answers were samples: 'last'). */
+  turns?: TurnsMode;
 }
 
 /** A sample that could not be scored (unreadable record, template failure): listed, not fatal. */
 export interface CalibrationSkip {
   type: 'skip';
   index: number;
+  answer?: number;
   id?: string;
   /**
    * The class of reason: a ScoreSkip kind, 'unreadable' (the record), 'score-failed' (the policy
@@ -125,6 +132,9 @@ function fatal(err: unknown): boolean {
   return err instanceof PolicyError && (err as PolicyError & { fatal?: unknown }).fatal === true;
 }
 
+/** The `answer` field of a journal line, present only for a record that yields several samples. */
+const at = (answer: number | undefined): { answer?: number } => (answer === undefined ? {} : { answer });
+
 export function perplexity(logprobs: readonly number[]): number | null {
   if (logprobs.length === 0) return null;
   let sum = 0;
@@ -142,15 +152,15 @@ export async function loadCalibration(ds: Dataset, modelId: string, round: numbe
 }
 
 function collect(path: string, header: CalibrationHeader, all: JournalEntry[], noReference: number, resumed: number): CalibrationResult {
-  const byIndex = new Map<number, CalibrationEntry>();
-  const skipped = new Map<number, CalibrationSkip>();
+  const byKey = new Map<string, CalibrationEntry>();
+  const skipped = new Map<string, CalibrationSkip>();
   for (const e of all) {
     // A result without a possible PPL (older versions stored -Infinity logprobs as null) is not one.
-    if (e.type === 'result' && trustedResult(e)) byIndex.set(e.index, e);
-    else if (e.type === 'skip') skipped.set(e.index, e);
+    if (e.type === 'result' && trustedResult(e)) byKey.set(sampleKey(e.index, e.answer), e);
+    else if (e.type === 'skip') skipped.set(sampleKey(e.index, e.answer), e);
   }
-  const entries = [...byIndex.values()].sort((a, b) => a.index - b.index);
-  return { path, header, entries, skipped: [...skipped.values()].filter((s) => !byIndex.has(s.index)), noReference, resumed };
+  const entries = [...byKey.values()].sort((a, b) => a.index - b.index || (a.answer ?? -1) - (b.answer ?? -1));
+  return { path, header, entries, skipped: [...skipped.entries()].filter(([k]) => !byKey.has(k)).map(([, s]) => s), noReference, resumed };
 }
 
 export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOptions = {}): Promise<CalibrationResult> {
@@ -162,9 +172,10 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
   // A journal for another version of the file (or none) starts fresh: its offsets mean nothing now.
   const calls = opts.calls ?? 'auto';
   // Another call rendering scores other text: its numbers are not comparable, so start fresh.
-  const fresh = !header || !sameDataset(header, ds) || (header.calls ?? 'auto') !== calls;
+  // So do other samples: a journal of last answers only says nothing of the others.
+  const fresh = !header || !sameDataset(header, ds) || (header.calls ?? 'auto') !== calls || (header.turns ?? 'last') !== ds.turns;
   const trusted = fresh ? [] : previous.entries.filter((e): e is CalibrationEntry => e.type === 'result' && trustedResult(e));
-  const done = new Set<number>(trusted.map((e) => e.index));
+  const done = new Set<string>(trusted.map((e) => sampleKey(e.index, e.answer)));
   const resumed = done.size;
   const writer = await JournalWriter.open(fresh && previous.entries.length ? `${path}.new` : path);
   const all: JournalEntry[] = fresh ? [] : [...previous.entries];
@@ -179,19 +190,22 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         ...datasetStamp(ds),
         createdAt: new Date().toISOString(),
         calls,
+        turns: ds.turns,
       };
       await writer.append(header);
       all.push(header);
     }
     // Work list: every readable sample with a reference answer not yet scored.
     let noReference = 0;
-    const todo: number[] = [];
+    const todo: { index: number; answer?: number }[] = [];
     const skips: CalibrationSkip[] = [];
     await ds.scan((i, text) =>
       ds.fromText(i, text).then((r) => {
-        if (!r.ok) skips.push({ type: 'skip', index: i, kind: 'unreadable', reason: r.reason });
-        else if (r.sample.referenceIndex < 0) noReference++;
-        else if (!done.has(i)) todo.push(i);
+        if (!r.ok) return void skips.push({ type: 'skip', index: i, kind: 'unreadable', reason: r.reason });
+        for (const s of r.samples) {
+          if (s.referenceIndex < 0) noReference++;
+          else if (!done.has(sampleKey(i, s.answer))) todo.push({ index: i, answer: s.answer });
+        }
       }),
       { signal: opts.signal },
     );
@@ -204,17 +218,17 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
     for (let k = 0; k < todo.length; k += batch) {
       opts.signal?.throwIfAborted();
       const chunk = todo.slice(k, k + batch);
-      const reqs: { index: number; id: string; req: ScoredPrompt }[] = [];
-      for (const i of chunk) {
-        const r = await ds.sample(i);
+      const reqs: { index: number; answer?: number; id: string; req: ScoredPrompt }[] = [];
+      for (const { index: i, answer } of chunk) {
+        const r = await ds.sample(i, answer);
         if (!r.ok) continue;
         try {
           const req = await scoreRequestFor(policy, r.sample, { calls });
-          if (req) reqs.push({ index: i, id: r.sample.id, req });
+          if (req) reqs.push({ index: i, answer, id: r.sample.id, req });
         } catch (err) {
           // A reason that belongs to this sample skips it; anything else (no template configured) stops the run.
           if (!(err instanceof ScoreSkip)) throw err;
-          const skip: CalibrationSkip = { type: 'skip', index: i, id: r.sample.id, kind: err.kind, reason: err.message };
+          const skip: CalibrationSkip = { type: 'skip', index: i, ...at(answer), id: r.sample.id, kind: err.kind, reason: err.message };
           await writer.append(skip);
           all.push(skip);
         }
@@ -226,7 +240,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         if (sc instanceof Error) {
           // One sample the model cannot take (longer than its context) must not stop the others.
           const kind = (sc as Error & { kind?: unknown }).kind === 'invalid-logprobs' ? 'invalid-logprobs' : 'score-failed';
-          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, kind, reason: sc.message };
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, ...at(r.answer), id: r.id, kind, reason: sc.message };
           await writer.append(skip);
           all.push(skip);
           continue;
@@ -234,17 +248,17 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         // Checked whatever the policy: an impossible logprob would store a wrong (or null) PPL.
         const invalid = invalidScore(sc.tokens);
         if (invalid) {
-          const skip: CalibrationSkip = { type: 'skip', index: r.index, id: r.id, kind: 'invalid-logprobs', reason: invalid };
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, ...at(r.answer), id: r.id, kind: 'invalid-logprobs', reason: invalid };
           await writer.append(skip);
           all.push(skip);
           continue;
         }
-        results.push({ type: 'result', index: r.index, id: r.id, group: r.req.group, ppl: perplexity(sc.tokens.map((t) => t.logprob)), tokens: sc.tokens.length });
+        results.push({ type: 'result', index: r.index, ...at(r.answer), id: r.id, group: r.req.group, ppl: perplexity(sc.tokens.map((t) => t.logprob)), tokens: sc.tokens.length });
       }
       await writer.append(...results);
       await writer.sync();
       all.push(...results);
-      for (const r of results) done.add(r.index);
+      for (const r of results) done.add(sampleKey(r.index, r.answer));
       opts.onProgress?.(done.size, total);
     }
     const result = collect(path, header!, all, noReference, resumed);

@@ -9,6 +9,7 @@ import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { writeFileAtomic } from '../store/atomicWrite';
 import type { CalibrationResult } from './calibrate';
 import type { CallRenderingSetting } from './messages';
+import type { TurnsMode } from '../dataset/answers';
 import { tierCuts, tierOf, type Selection, type Tier, type TierCuts } from './select';
 
 export interface SelectionFile {
@@ -20,10 +21,13 @@ export interface SelectionFile {
   ratio: number;
   cuts: TierCuts;
   groups: Selection['groups'];
-  selected: { index: number; id: string; group: 'calls' | 'text'; ppl: number; tier: Tier | undefined }[];
+  /** `answer`: the answer within the record, when the record yields several samples (dataset/answers.ts). */
+  selected: { index: number; answer?: number; id: string; group: 'calls' | 'text'; ppl: number; tier: Tier | undefined }[];
   createdAt: string;
   /** The call rendering calibration scored with; the search renders its prompts the same way. */
   calls?: CallRenderingSetting;
+  /** Which answers were samples when it was made (absent in older files: 'last'); the search opens the dataset the same way. */
+  turns?: TurnsMode;
 }
 
 export function selectionPath(datasetPath: string, modelId: string, round: number): string {
@@ -41,9 +45,10 @@ export function selectionFile(cal: CalibrationResult, sel: Selection, cuts: Tier
     ratio: sel.ratio,
     cuts,
     groups: sel.groups,
-    selected: sel.selected.map((e) => ({ index: e.index, id: e.id, group: e.group, ppl: e.ppl!, tier: tierOf(e.ppl, cuts) })),
+    selected: sel.selected.map((e) => ({ index: e.index, ...(e.answer === undefined ? {} : { answer: e.answer }), id: e.id, group: e.group, ppl: e.ppl!, tier: tierOf(e.ppl, cuts) })),
     createdAt: new Date().toISOString(),
     calls: cal.header.calls ?? 'auto',
+    turns: cal.header.turns ?? 'last',
   };
 }
 

@@ -16,7 +16,7 @@ import { selectDeficient } from '../calibrate/select';
 import { selectionFile, selectionPath, writeSelection } from '../calibrate/selectionFile';
 import { tierCuts, tierOf } from '../calibrate/select';
 import { Dataset } from '../dataset/dataset';
-import type { Sample } from '../dataset/sample';
+import { sampleKey, type Sample } from '../dataset/sample';
 import { OnnxPolicy } from '../model/onnx/onnxPolicy';
 import { editedPair } from '../pairs/manualPairs';
 import { mulberry32 } from '../random';
@@ -154,7 +154,7 @@ async function timed<T>(seconds: Record<string, number>, stage: string, fn: () =
 class Loop {
   private readonly train: Dataset;
   private readonly heldOut: Dataset;
-  private readonly samples = new Map<number, Sample>();
+  private readonly samples = new Map<string, Sample>();
   /** The iTool rounds' calibration, PPL summary, selection and search files, for the round registry. */
   readonly artefacts = new Map<number, Pick<RoundRecord, 'calibration' | 'ppl' | 'selection' | 'explore'>>();
 
@@ -167,12 +167,14 @@ class Loop {
     this.heldOut = heldOut;
   }
 
-  private async sample(i: number): Promise<Sample | undefined> {
-    if (!this.samples.has(i)) {
-      const r = await this.train.sample(i);
-      if (r.ok) this.samples.set(i, r.sample);
+  /** A training sample by record and, for a record with several answers, answer (dataset/answers.ts). */
+  private async sample(i: number, answer?: number): Promise<Sample | undefined> {
+    const key = sampleKey(i, answer);
+    if (!this.samples.has(key)) {
+      const r = await this.train.sample(i, answer);
+      if (r.ok) this.samples.set(key, r.sample);
     }
-    return this.samples.get(i);
+    return this.samples.get(key);
   }
 
   /** Run one trainer step to its end; its summary line, or an error with the trainer's own message. */
@@ -220,7 +222,7 @@ class Loop {
       stages = { easy: [], medium: [], hard: [] };
       for (const e of cal.entries) {
         const t = tierOf(e.ppl, cuts);
-        const s = t ? await this.sample(e.index) : undefined;
+        const s = t ? await this.sample(e.index, e.answer) : undefined;
         if (t && s) stages[t].push(s);
       }
     } finally {
@@ -241,7 +243,7 @@ class Loop {
   }
 
   /** The samples a round searches: top-PPL per group (itool, sft, whole) or a random draw of as many (random). */
-  private async select(variant: LoopVariant, policy: OnnxPolicy, round: number, seconds: Record<string, number>): Promise<{ index: number }[]> {
+  private async select(variant: LoopVariant, policy: OnnxPolicy, round: number, seconds: Record<string, number>): Promise<{ index: number; answer?: number }[]> {
     const cal = await timed(seconds, 'calibrate', () => calibrate(this.train, policy, { round, signal: this.o.signal, maxSkipShare: LOOP_MAX_SKIP_SHARE }));
     const sel = selectDeficient(cal.entries, this.o.ratio);
     if (variant === 'itool') {
@@ -250,10 +252,10 @@ class Loop {
       await writeSelection(selection, selectionFile(cal, sel));
       this.artefacts.set(round, { calibration: cal.path, ppl: pplSummary(cal), selection });
     }
-    let picked = sel.selected.map((e) => ({ index: e.index }));
+    let picked = sel.selected.map((e) => ({ index: e.index, answer: e.answer }));
     if (variant === 'random') {
       const rnd = mulberry32(this.o.seed * 7919 + round);
-      const pool = cal.entries.map((e) => ({ index: e.index }));
+      const pool = cal.entries.map((e) => ({ index: e.index, answer: e.answer }));
       for (let i = pool.length - 1; i > 0; i--) {
         const j = Math.floor(rnd() * (i + 1));
         [pool[i], pool[j]] = [pool[j], pool[i]];
@@ -286,7 +288,7 @@ class Loop {
         const root = e.tree.nodes[0];
         if (!root.best || !root.worst || root.best.reward === null || root.worst.reward === null) continue;
         found++;
-        const sample = await this.sample(e.index);
+        const sample = await this.sample(e.index, e.answer);
         if (!sample || root.best.reward - root.worst.reward < this.o.minGap - 1e-9) continue;
         // A valid response is the only one that scores exactly 1 (checkOutput).
         let chosen: string | undefined = mode === 'better' || root.best.reward >= 1 ? root.best.text : undefined;
@@ -301,7 +303,7 @@ class Loop {
     // The published thresholds made the pair (gap ≥ 0.1, chosen value ≥ −0.3); the bulk reviewer
     // then applies LoopOptions.accept (acceptPair).
     for (const p of run.pairs) {
-      const sample = await this.sample(p.index);
+      const sample = await this.sample(p.index, p.answer);
       if (!sample) continue;
       if (acceptPair(p, this.o.minGap, mode === 'better' ? 'better' : 'valid')) {
         items.push(scopedItem(sample, p.prefix, p.chosen, p.rejected, this.o.pairScope));
@@ -325,7 +327,7 @@ class Loop {
     const dir = join(this.o.workDir, variant, `round-${round}`);
     await mkdir(dir, { recursive: true });
     const policy = await OnnxPolicy.open(from);
-    let targets: { index: number }[];
+    let targets: { index: number; answer?: number }[];
     let run: ExploreResult | undefined;
     try {
       targets = await this.select(variant, policy, round, seconds);
@@ -347,7 +349,7 @@ class Loop {
     let summary: Record<string, unknown>;
     if (variant === 'sft') {
       // Continued SFT for the same compute: the selected samples' references, as many optimizer steps as a pref round takes.
-      const samples = (await Promise.all(targets.map((t) => this.sample(t.index)))).filter((s): s is Sample => !!s);
+      const samples = (await Promise.all(targets.map((t) => this.sample(t.index, t.answer)))).filter((s): s is Sample => !!s);
       const file = await writeSftFile(join(dir, 'sft.jsonl'), samples, enc);
       accepted = file.records;
       const cfg: SftConfig = { ...base, train_file: file.path, epochs: this.o.pref.epochs, learning_rate: this.o.sftLearningRate ?? this.o.pref.learningRate };

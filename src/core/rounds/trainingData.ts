@@ -229,11 +229,11 @@ async function writeRecords<T, R>(path: string, items: Iterable<T> | AsyncIterab
   return { path, records: lines.length, skipped };
 }
 
-/** Every readable sample of a dataset, in file order (bad records are left out). */
+/** Every readable sample of a dataset (each answer of a conversation), in file order (bad records are left out). */
 export async function* datasetSamples(ds: Dataset): AsyncIterable<Sample> {
   for (let i = 0; i < ds.count; i++) {
     const r = await ds.sample(i);
-    if (r.ok) yield r.sample;
+    if (r.ok) yield* r.samples;
   }
 }
 

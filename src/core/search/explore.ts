@@ -6,6 +6,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
+import { sampleKey } from '../dataset/sample';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import type { Policy } from '../model/policy';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
@@ -27,6 +28,8 @@ export interface ExploreHeader extends DatasetStamp {
 export interface ExploreEntry {
   type: 'result';
   index: number;
+  /** The answer within the record, when the record yields several samples (dataset/answers.ts). */
+  answer?: number;
   id: string;
   tree: SearchTree;
   pairs: PreferencePair[];
@@ -36,6 +39,7 @@ export interface ExploreEntry {
 export interface ExploreSkip {
   type: 'skip';
   index: number;
+  answer?: number;
   id?: string;
   reason: string;
 }
@@ -93,7 +97,16 @@ function isAbort(err: unknown, signal?: AbortSignal): boolean {
 }
 
 /** Explore `targets` (the selected samples: record index, and id to make sure the record is still that sample). */
-export async function explore(ds: Dataset, policy: Policy, targets: readonly { index: number; id?: string }[], opts: ExploreOptions = {}): Promise<ExploreResult> {
+/** A sample to search: its record, its answer when the record yields several, and its id when known. */
+export interface Target {
+  index: number;
+  answer?: number;
+  id?: string;
+}
+const keyOf = (t: { index: number; answer?: number }): string => sampleKey(t.index, t.answer);
+const answerOf = (t: { answer?: number }): { answer?: number } => (t.answer === undefined ? {} : { answer: t.answer });
+
+export async function explore(ds: Dataset, policy: Policy, targets: readonly Target[], opts: ExploreOptions = {}): Promise<ExploreResult> {
   const started = Date.now();
   const round = opts.round ?? 1;
   const search = pick(DEFAULT_SEARCH_OPTIONS, opts);
@@ -110,18 +123,18 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
   const header: ExploreHeader = fresh
     ? { type: 'header', ...model, round, ...datasetStamp(ds), search, pairs: pairOpts, createdAt: new Date().toISOString() }
     : { ...old, ...model, pairs: pairOpts };
-  const done = new Map<number, ExploreEntry>();
-  if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(e.index, e);
+  const done = new Map<string, ExploreEntry>();
+  if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(keyOf(e), e);
   const resumed = done.size;
-  const seen = new Set<number>();
-  const list = targets.filter((t) => !seen.has(t.index) && seen.add(t.index));
-  const todo = list.filter((t) => !done.has(t.index));
-  const skipped = new Map<number, ExploreSkip>();
+  const seen = new Set<string>();
+  const list = targets.filter((t) => !seen.has(keyOf(t)) && seen.add(keyOf(t)));
+  const todo = list.filter((t) => !done.has(keyOf(t)));
+  const skipped = new Map<string, ExploreSkip>();
 
   // Pairs are derived data: resumed trees are re-read with this run's pair thresholds when they differ.
   if (!fresh && !sameJson(old.pairs, pairOpts)) {
     for (const e of done.values()) {
-      const r = await ds.sample(e.index);
+      const r = await ds.sample(e.index, e.answer);
       if (r.ok) e.pairs = extractPairs(e.tree, r.sample, { ...pairOpts, round });
     }
   }
@@ -136,14 +149,14 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
   let pairCount = [...done.values()].reduce((s, e) => s + e.pairs.length, 0);
   const progress = (): void => opts.onProgress?.({ done: done.size, total: list.length, pairs: pairCount, elapsedMs: Date.now() - started });
 
-  const one = async (t: { index: number; id?: string }): Promise<void> => {
+  const one = async (t: Target): Promise<void> => {
     const skip = async (reason: string, id?: string): Promise<void> => {
-      const s: ExploreSkip = { type: 'skip', index: t.index, reason };
+      const s: ExploreSkip = { type: 'skip', index: t.index, ...answerOf(t), reason };
       if (id !== undefined) s.id = id;
-      skipped.set(t.index, s);
+      skipped.set(keyOf(t), s);
       await record(s);
     };
-    const r = await ds.sample(t.index);
+    const r = await ds.sample(t.index, t.answer);
     if (!r.ok) return skip(r.reason, t.id);
     if (t.id !== undefined && r.sample.id !== t.id) return skip(`record ${t.index + 1} is now sample "${r.sample.id}", not "${t.id}" (the dataset changed since the selection)`, t.id);
     let tree: SearchTree;
@@ -153,9 +166,9 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
       if (isAbort(err, opts.signal)) throw err;
       return skip(`search failed: ${err instanceof Error ? err.message : String(err)}`, r.sample.id);
     }
-    const entry: ExploreEntry = { type: 'result', index: t.index, id: r.sample.id, tree, pairs: extractPairs(tree, r.sample, { ...pairOpts, round }) };
+    const entry: ExploreEntry = { type: 'result', index: t.index, ...answerOf(t), id: r.sample.id, tree, pairs: extractPairs(tree, r.sample, { ...pairOpts, round }) };
     await record(entry);
-    done.set(t.index, entry);
+    done.set(keyOf(t), entry);
     pairCount += entry.pairs.length;
     progress();
   };
@@ -188,7 +201,7 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly { i
     if (fresh && previous.entries.length) await rename(`${path}.new`, path);
   }
 
-  const entries = list.map((t) => done.get(t.index)).filter((e): e is ExploreEntry => e !== undefined);
+  const entries = list.map((t) => done.get(keyOf(t))).filter((e): e is ExploreEntry => e !== undefined);
   const pairs = mergePairs(entries.flatMap((e) => e.pairs));
   if (opts.out) {
     await mkdir(dirname(opts.out), { recursive: true });

@@ -58,6 +58,8 @@ export interface PreferencePair {
   sampleId: string;
   /** Record index of the sample in its dataset (-1 when unknown). */
   index: number;
+  /** The answer within the record, when the record yields several samples (dataset/answers.ts). */
+  answer?: number;
   round: number;
   /** The node both sides continue, and its depth in the tree. */
   nodeId: number;
@@ -148,6 +150,7 @@ export function extractPairs(tree: SearchTree, sample: Sample, opts: ExtractOpti
     const pair: PreferencePair = {
       sampleId: tree.sampleId,
       index: opts.index ?? sample.index,
+      ...(sample.answer === undefined ? {} : { answer: sample.answer }),
       round: opts.round ?? 1,
       nodeId: node.id,
       depth: node.depth,

@@ -3,7 +3,7 @@
 // diagnostics and `itool check DATASET`, so they always agree.
 import type { Dataset } from '../dataset/dataset';
 import { attachPossibleAnswers } from '../dataset/formats/bfcl';
-import type { PossibleAnswer, Sample } from '../dataset/sample';
+import { answerId, sampleKey, type PossibleAnswer, type Sample } from '../dataset/sample';
 import { bfclCategory, checkOutput, expectationFor, type BfclCategory } from './check/index';
 import type { PredictionRow } from './predictions';
 import { ERROR_KINDS, type ErrorKind, type Verdict } from './types';
@@ -12,6 +12,8 @@ export interface RowResult {
   row: PredictionRow;
   /** Record index of the sample with the row's id; undefined when the dataset has no such id. */
   index?: number;
+  /** The answer within that record, when the record yields several samples (answers.ts). */
+  answer?: number;
   verdict?: Verdict;
   /** Why the row could not be judged (no sample with its id, unreadable sample). */
   problem?: string;
@@ -41,13 +43,24 @@ export function addToTotals(t: CheckTotals, r: RowResult): void {
   for (const k of new Set(r.verdict.errors.map((e) => e.kind))) t.byKind[k]++;
 }
 
-/** Sample id → record index, for the whole file (one pass; the first record wins for a repeated id). */
-export async function sampleIds(ds: Dataset, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
+/** Where a sample is: its record, and its answer when the record yields several samples. */
+export interface SampleAt {
+  index: number;
+  answer?: number;
+}
+
+/**
+ * Sample id → where it is, for the whole file (one pass; the first record wins for a repeated id).
+ * Every sample a record yields has its own id (`ID#k` for a record with several answers), so
+ * outputs for each answer of a conversation are judged against that answer.
+ */
+export async function sampleIds(ds: Dataset, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Map<string, SampleAt>> {
+  const ids = new Map<string, SampleAt>();
   await ds.scan(
     (i, text) =>
       ds.fromText(i, text).then((r) => {
-        if (r.ok && !ids.has(r.sample.id)) ids.set(r.sample.id, i);
+        if (!r.ok) return;
+        for (const s of r.samples) if (!ids.has(s.id)) ids.set(s.id, s.answer === undefined ? { index: i } : { index: i, answer: s.answer });
       }),
     opts,
   );
@@ -67,30 +80,40 @@ export interface JudgeOptions {
  * and `itool check` all go through it.
  */
 export class PredictionJudge {
-  private readonly samples = new Map<number, Sample | string>();
+  private readonly samples = new Map<string, Sample | string>();
 
   constructor(
     private readonly ds: Dataset,
-    private readonly ids: Map<string, number>,
+    private readonly ids: Map<string, SampleAt>,
     private readonly opts: JudgeOptions = {},
   ) {}
 
   async judge(row: PredictionRow): Promise<RowResult> {
-    const index = this.ids.get(row.id);
-    if (index === undefined) return { row, problem: `no sample with id ${JSON.stringify(row.id)} in ${this.ds.path}` };
-    let s = this.samples.get(index);
-    if (s === undefined) {
-      const r = await this.ds.sample(index);
-      s = r.ok ? withAnswers(r.sample, this.opts.answers) : r.reason;
-      this.samples.set(index, s);
+    const at = this.ids.get(row.id);
+    if (at === undefined) {
+      // A record id of a conversation with several answers names no one sample: say which ids do.
+      if (this.ids.has(answerId(row.id, 0))) {
+        let n = 1;
+        while (this.ids.has(answerId(row.id, n))) n++;
+        return { row, problem: `${JSON.stringify(row.id)} is a conversation with ${n} answers: give the output of each as ${answerId(row.id, 0)} … ${answerId(row.id, n - 1)}, or check with --turns last (its last answer)` };
+      }
+      return { row, problem: `no sample with id ${JSON.stringify(row.id)} in ${this.ds.path}` };
     }
-    if (typeof s === 'string') return { row, index, problem: s };
+    const { index, answer } = at;
+    const key = sampleKey(index, answer);
+    let s = this.samples.get(key);
+    if (s === undefined) {
+      const r = await this.ds.sample(index, answer);
+      s = r.ok ? withAnswers(r.sample, this.opts.answers) : r.reason;
+      this.samples.set(key, s);
+    }
+    if (typeof s === 'string') return { row, index, answer, problem: s };
     const category = this.opts.category ?? bfclCategory(s.id);
     if (s.format === 'bfcl' && !s.possibleAnswers && category && !category.endsWith('irrelevance')) {
       // Without its answer a BFCL sample would read as "expects no call": say so instead of misjudging.
-      return { row, index, problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
+      return { row, index, answer, problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
     }
-    return { row, index, verdict: checkOutput(row.output, expectationFor(s, { category: this.opts.category })) };
+    return { row, index, answer, verdict: checkOutput(row.output, expectationFor(s, { category: this.opts.category })) };
   }
 }
 
@@ -109,7 +132,7 @@ function withAnswers(s: Sample, answers: Map<string, PossibleAnswer[]> | undefin
 export async function checkPredictions(
   ds: Dataset,
   rows: readonly PredictionRow[],
-  opts: JudgeOptions & { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; ids?: Map<string, number> } = {},
+  opts: JudgeOptions & { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; ids?: Map<string, SampleAt> } = {},
 ): Promise<{ results: RowResult[]; totals: CheckTotals }> {
   const ids = opts.ids ?? (await sampleIds(ds, { signal: opts.signal }));
   const judge = new PredictionJudge(ds, ids, opts);

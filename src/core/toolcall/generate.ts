@@ -32,7 +32,8 @@ export function outputsPath(datasetPath: string, modelId: string): string {
 /** Generate, write `out` atomically, and return the rows written (in record order). */
 export async function generateOutputs(ds: Dataset, policy: Policy, out: string, opts: GenerateOptions = {}): Promise<{ id: string; output: string }[]> {
   const indices = opts.indices ?? Array.from({ length: ds.count }, (_, i) => i);
-  const rows: ({ id: string; output: string } | undefined)[] = new Array(indices.length);
+  // Per record, one row per sample it yields (each answer of a conversation has its own prompt and id).
+  const rows: { id: string; output: string }[][] = Array.from({ length: indices.length }, () => []);
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -40,21 +41,21 @@ export async function generateOutputs(ds: Dataset, policy: Policy, out: string, 
       const k = next++;
       opts.signal?.throwIfAborted();
       const r = await ds.sample(indices[k]);
-      if (r.ok) {
+      for (const s of r.ok ? r.samples : []) {
         try {
-          const prompt = await promptFor(policy, r.sample, { calls: opts.calls });
+          const prompt = await promptFor(policy, s, { calls: opts.calls });
           const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? 256, seed: 0, signal: opts.signal });
-          rows[k] = { id: r.sample.id, output: cleanResponse(c?.text ?? '') };
+          rows[k].push({ id: s.id, output: cleanResponse(c?.text ?? '') });
         } catch (err) {
           if (!(err instanceof PolicyError) || opts.signal?.aborted) throw err;
-          opts.onSkip?.(r.sample.id, err.message);
+          opts.onSkip?.(s.id, err.message);
         }
       }
       opts.onProgress?.(++done, indices.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, indices.length)) }, worker));
-  const written = rows.filter((r): r is { id: string; output: string } => r !== undefined);
+  const written = rows.flat();
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomic(out, written.map((r) => `${JSON.stringify(r)}\n`).join(''));
   return written;
