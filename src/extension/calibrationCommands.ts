@@ -129,7 +129,7 @@ export async function selectDeficientCommand(): Promise<number | undefined> {
   const sel = panel.calibration.select(ratio);
   const path = selectionPath(panel.datasetOpen.path, cal.header.model, cal.header.round);
   await writeSelection(path, selectionFile(cal, sel, panel.calibration.tierCuts));
-  panel.showCalibration(cal, thresholds(), sel.selected.map((e) => e.index));
+  panel.showCalibration(cal, thresholds(), sel.selected);
   log().info(`selected ${sel.selected.length} deficient samples (ratio ${ratio}): ${path}`);
   void vscode.window.showInformationMessage(
     `iTool: selected ${sel.selected.length} deficient samples (${sel.groups.calls.selected} that call a tool, ${sel.groups.text.selected} that answer in text).`,

@@ -1,16 +1,30 @@
 // Calibration results shown in one dataset panel: PPL, tier and selection per sample, the tier
 // cut-offs and a histogram, from the calibration journal beside the dataset (the newest one for
-// this file, or the one a run just produced) and the selection made from it.
+// this file, or the one a run just produced) and the selection made from it. Results are per sample
+// (a record with several answers has one per answer, dataset/answers.ts); a list row, one per
+// record, shows its most deficient answer.
 import type { Dataset } from '../core/dataset/dataset';
 import { refusalOf, type CalibrationEntry, type CalibrationHeader, type CalibrationResult, type CalibrationSkip } from '../core/calibrate/calibrate';
 import { newestJournal } from '../core/dataset/metadata';
 import { selectDeficient, tierCuts, tierOf, type Tier, type TierCuts } from '../core/calibrate/select';
 import type { CalibrationSummary, RowCalibration } from '../../webview/protocol';
+import { sampleKey } from '../core/dataset/sample';
+
+const keyOf = (e: { index: number; answer?: number }): string => sampleKey(e.index, e.answer);
+
+/** Where a selected sample is, as the search takes it. */
+export interface SampleTarget {
+  index: number;
+  answer?: number;
+  id: string;
+}
 
 const BINS = 24;
 
 export class PanelCalibration {
-  private byIndex = new Map<number, CalibrationEntry>();
+  private byKey = new Map<string, CalibrationEntry>();
+  /** A record's results, one per answer scored. */
+  private byIndex = new Map<number, CalibrationEntry[]>();
   private skippedByIndex = new Map<number, CalibrationSkip>();
   /** What the latest run skipped when it was refused (its results are not shown, its reasons are). */
   private refusedSkips = new Map<number, CalibrationSkip>();
@@ -19,7 +33,8 @@ export class PanelCalibration {
    * or the journal read back skipped more than calibration allows. Undefined when it may.
    */
   refusal: string | undefined;
-  private selected = new Set<number>();
+  /** Selected samples by sampleKey. */
+  private selected = new Set<string>();
   private cuts: TierCuts | undefined;
   /** The calibration shown, as read or as just computed. */
   result: CalibrationResult | undefined;
@@ -36,8 +51,12 @@ export class PanelCalibration {
 
   show(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }): void {
     this.result = result;
-    this.byIndex = new Map(result.entries.map((e) => [e.index, e]));
-    this.skippedByIndex = new Map(result.skipped.map((s) => [s.index, s]));
+    this.byKey = new Map(result.entries.map((e) => [keyOf(e), e]));
+    this.byIndex = new Map();
+    for (const e of result.entries) this.byIndex.set(e.index, [...(this.byIndex.get(e.index) ?? []), e]);
+    // A record with a skipped answer shows that skip (the first one) in its Scored-as view.
+    this.skippedByIndex = new Map();
+    for (const s of result.skipped) if (!this.skippedByIndex.has(s.index)) this.skippedByIndex.set(s.index, s);
     this.refusedSkips.clear();
     this.cuts = result.entries.length ? tierCuts(result.entries, thresholds) : undefined;
     this.selected.clear();
@@ -49,12 +68,22 @@ export class PanelCalibration {
   /** A run ended with CalibrationRefused: no selection until a calibration is accepted; its skips stay visible. */
   refuse(message: string, skipped: readonly CalibrationSkip[]): void {
     this.refusal = message;
-    this.refusedSkips = new Map(skipped.map((s) => [s.index, s]));
+    this.refusedSkips = new Map();
+    for (const s of skipped) if (!this.refusedSkips.has(s.index)) this.refusedSkips.set(s.index, s);
   }
 
-  /** The calibration journal's entry for a record (tokens scored, PPL), if the calibration shown scored it. */
+  /**
+   * The calibration journal's entry for a record's own sample (its last answer: the one the panel's
+   * Scored-as view renders), if the calibration shown scored it.
+   */
   entry(index: number): CalibrationEntry | undefined {
-    return this.byIndex.get(index);
+    const all = this.byIndex.get(index);
+    return all?.reduce((a, b) => ((b.answer ?? -1) > (a.answer ?? -1) ? b : a));
+  }
+
+  /** A record's most deficient scored answer (highest PPL): what its list row shows. */
+  private worst(index: number): CalibrationEntry | undefined {
+    return this.byIndex.get(index)?.reduce((a, b) => ((b.ppl ?? -Infinity) > (a.ppl ?? -Infinity) ? b : a));
   }
 
   /** Why the latest calibration (a refused run, else the one shown) skipped a record, if it did. */
@@ -64,21 +93,21 @@ export class PanelCalibration {
 
   /** Mark the deficient samples (top `ratio` by PPL per group); returns the selection. */
   select(ratio: number): ReturnType<typeof selectDeficient> {
-    const sel = selectDeficient([...this.byIndex.values()], ratio);
-    this.selected = new Set(sel.selected.map((e) => e.index));
+    const sel = selectDeficient([...this.byKey.values()], ratio);
+    this.selected = new Set(sel.selected.map(keyOf));
     return sel;
   }
 
   /** The selected samples, highest PPL first, as the search takes them. */
-  selectedTargets(): { index: number; id: string }[] {
+  selectedTargets(): SampleTarget[] {
     return [...this.selected]
-      .map((i) => this.byIndex.get(i)!)
+      .flatMap((k) => this.byKey.get(k) ?? [])
       .sort((a, b) => (b.ppl ?? 0) - (a.ppl ?? 0))
-      .map((e) => ({ index: e.index, id: e.id }));
+      .map((e) => ({ index: e.index, ...(e.answer === undefined ? {} : { answer: e.answer }), id: e.id }));
   }
 
-  markSelected(indices: Iterable<number>): void {
-    this.selected = new Set(indices);
+  markSelected(samples: Iterable<{ index: number; answer?: number }>): void {
+    this.selected = new Set([...samples].map(keyOf));
   }
 
   get tierCuts(): TierCuts | undefined {
@@ -90,17 +119,18 @@ export class PanelCalibration {
     const found = await newestJournal<CalibrationHeader, CalibrationEntry | CalibrationSkip>(this.dataset, 'calibration');
     if (!found) return undefined;
     const results = found.entries.filter((e): e is CalibrationEntry => e.type === 'result');
-    const scored = new Set(results.map((e) => e.index));
-    // A record skipped and scored later (a rerun) counts as scored; the latest skip of the others counts.
-    const skipped = new Map<number, CalibrationSkip>();
-    for (const e of found.entries) if (e.type === 'skip' && !scored.has(e.index)) skipped.set(e.index, e);
+    const scored = new Set(results.map(keyOf));
+    // A sample skipped and scored later (a rerun) counts as scored; the latest skip of the others counts.
+    const skipped = new Map<string, CalibrationSkip>();
+    for (const e of found.entries) if (e.type === 'skip' && !scored.has(keyOf(e))) skipped.set(keyOf(e), e);
     return { path: found.path, header: found.header, entries: results, skipped: [...skipped.values()], noReference: 0, resumed: 0 };
   }
 
   row(index: number): RowCalibration | undefined {
-    const e = this.byIndex.get(index);
+    const e = this.worst(index);
     if (!e || !this.cuts) return undefined;
-    return { ppl: e.ppl, tier: tierOf(e.ppl, this.cuts), selected: this.selected.has(index) };
+    const selected = (this.byIndex.get(index) ?? []).some((x) => this.selected.has(keyOf(x)));
+    return { ppl: e.ppl, tier: tierOf(e.ppl, this.cuts), selected };
   }
 
   matches(index: number, filter: string): boolean {
@@ -120,14 +150,14 @@ export class PanelCalibration {
 
   /** PPL of a record for sorting (unscored records sort last). */
   ppl(index: number): number {
-    return this.byIndex.get(index)?.ppl ?? -Infinity;
+    return this.worst(index)?.ppl ?? -Infinity;
   }
 
   summary(): CalibrationSummary | undefined {
     if (!this.header) return undefined;
-    const ppl = [...this.byIndex.values()].flatMap((e) => (e.ppl === null ? [] : [e.ppl]));
+    const ppl = [...this.byKey.values()].flatMap((e) => (e.ppl === null ? [] : [e.ppl]));
     const tiers: Record<Tier, number> = { easy: 0, medium: 0, hard: 0 };
-    for (const e of this.byIndex.values()) {
+    for (const e of this.byKey.values()) {
       const t = this.cuts ? tierOf(e.ppl, this.cuts) : undefined;
       if (t) tiers[t]++;
     }

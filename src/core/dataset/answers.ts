@@ -36,6 +36,9 @@ function answerSample(s: Sample, turns: readonly number[], k: number): Sample {
     else delete out.possibleAnswers;
   } else if (j !== s.referenceIndex) delete out.possibleAnswers;
   if (s.acceptedTexts && j !== s.referenceIndex) delete out.acceptedTexts;
+  // What the model is offered at this answer (BFCL miss_func offers some functions only later).
+  const tools = s.toolsByTurn?.[j];
+  if (tools) out.tools = tools;
   return out;
 }
 

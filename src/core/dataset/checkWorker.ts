@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecordIndex, RecordReader, type Container } from './recordIndex';
 import { FORMATS } from './formats/index';
+import { bfclReader } from './formats/bfclFiles';
 import { FormatError, type FormatId } from './sample';
 
 export interface CheckJob {
@@ -32,7 +33,10 @@ export type CheckMessage =
 export async function checkRecords(job: CheckJob, post: (m: CheckMessage) => void): Promise<void> {
   const index = new RecordIndex(job.path, job.size, job.mtimeMs, job.container, job.starts, job.lens, job.lines, [], job.eofRecord);
   const reader = new RecordReader(index);
+  // BFCL records may need the side files beside the file (class docs, answers) to be read, as
+  // Dataset reads them: the same reader, so a full check and the list agree.
   const format = FORMATS[job.format];
+  const read = job.format === 'bfcl' ? bfclReader(job.path) : (value: unknown, i: number) => format.read(value, i);
   let ok = 0;
   try {
     for (let from = 0; from < index.count; from += job.batch) {
@@ -43,7 +47,7 @@ export async function checkRecords(job: CheckJob, post: (m: CheckMessage) => voi
         const i = job.base + from + k;
         if (!r.ok) return void bad.push({ index: i, line: r.line, reason: r.reason });
         try {
-          format.read(r.value, i);
+          read(r.value, i);
           ok++;
         } catch (err) {
           if (!(err instanceof FormatError)) throw err;

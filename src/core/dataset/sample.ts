@@ -2,9 +2,9 @@
 // Everything downstream (checker, calibration, search, pairs, panel) speaks only this shape;
 // format modules translate to and from their own records, losslessly.
 
-export type FormatId = 'toolace' | 'llamafactory' | 'xlam' | 'bfcl' | 'openai' | 'hermes' | 'glaive';
+export type FormatId = 'toolace' | 'llamafactory' | 'llamafactory_v1' | 'xlam' | 'bfcl' | 'openai' | 'hermes' | 'glaive';
 
-export const FORMAT_IDS: readonly FormatId[] = ['toolace', 'llamafactory', 'xlam', 'bfcl', 'openai', 'hermes', 'glaive'];
+export const FORMAT_IDS: readonly FormatId[] = ['toolace', 'llamafactory', 'llamafactory_v1', 'xlam', 'bfcl', 'openai', 'hermes', 'glaive'];
 
 export type TurnRole = 'system' | 'user' | 'assistant' | 'tool_result';
 
@@ -47,6 +47,24 @@ export interface ToolDef {
 /** BFCL ground truth: one entry per expected call, `{fn: {param: [accepted values]}}`; "" = may be omitted. */
 export type PossibleAnswer = Record<string, Record<string, unknown[]>>;
 
+/**
+ * A BFCL record without `function` (multi-turn, memory, web_search): its tools come from the class
+ * docs beside the file and its answers from possible_answer/, so the question record alone cannot
+ * be rebuilt from the normalised turns. Shared, never mutated: every sample of the record holds it.
+ */
+export interface BfclSource {
+  /** `multi_turn`: one answer per BFCL turn; `agentic`: one final text answer (memory, web_search). */
+  kind: 'multi_turn' | 'agentic';
+  /** Messages in each inner list of `question` (one list per BFCL turn; miss_func has empty ones). */
+  turnSizes: number[];
+  /** The record's full tool list: the class docs minus `excluded_function`. */
+  tools: ToolDef[];
+  /** Function name → the BFCL turn from which it is offered (`missed_function`). */
+  withheld?: Record<string, number>;
+  /** possible_answer's `ground_truth` exactly as read, so BFCL → BFCL writes it back unchanged. */
+  groundTruth?: unknown[];
+}
+
 export interface Sample {
   /** The record's own id where it has one, else its 1-based position as a string. */
   id: string;
@@ -74,6 +92,14 @@ export interface Sample {
    * BFCL's standardisation, it contains one of them as a whole word sequence.
    */
   acceptedTexts?: string[];
+  /**
+   * Tools per answer turn (turn index → the tools the model sees there) where they change along
+   * the conversation (BFCL miss_func withholds functions until a later turn); `expandAnswers`
+   * gives each answer's sample its own list as `tools`. Answer turns not listed see `tools`.
+   */
+  toolsByTurn?: Record<number, ToolDef[]>;
+  /** What a BFCL record whose tools come from class docs needs to be written back (formats/bfcl.ts). */
+  bfclSource?: BfclSource;
   /**
    * 0-based position of this sample's answer among its record's answers, set only when the record
    * holds several (then `id` is `<record id>#<answer>`, and `referenceIndex` points at that answer).

@@ -109,7 +109,7 @@ export class PredictionJudge {
     }
     if (typeof s === 'string') return { row, index, answer, problem: s };
     const category = this.opts.category ?? bfclCategory(s.id);
-    if (s.format === 'bfcl' && !s.possibleAnswers && category && !category.endsWith('irrelevance')) {
+    if (s.format === 'bfcl' && !s.possibleAnswers && !s.acceptedTexts && category && !category.endsWith('irrelevance')) {
       // Without its answer a BFCL sample would read as "expects no call": say so instead of misjudging.
       return { row, index, answer, problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
     }
@@ -118,8 +118,11 @@ export class PredictionJudge {
 }
 
 /** The sample as the check sees it: with the given BFCL answers when there are any. */
-function withAnswers(s: Sample, answers: Map<string, PossibleAnswer[]> | undefined): Sample {
+function withAnswers(s: Sample, answers: Map<string, PossibleAnswer[]> | undefined): Sample | string {
   if (!answers) return s;
+  // Multi-turn, memory and web_search answers are per conversation, not per sample: they are read
+  // with their questions (possible_answer/ beside them), never from --answers.
+  if (s.bfclSource) return `--answers gives single-turn BFCL answers; the answers of ${JSON.stringify(s.recordId ?? s.id)} (${s.bfclSource.kind === 'multi_turn' ? 'multi-turn' : 'memory/web_search'}) are read from possible_answer/ beside its question file`;
   const gt = answers.get(s.id);
   if (gt) return attachPossibleAnswers(s, gt);
   // The given answer file is the truth: an answer that came from beside the questions does not count.

@@ -2,8 +2,12 @@
 // sibling possible_answer/ file, {"id", "ground_truth": [{fn: {param: [accepted values]}}]}.
 // The question holds no answer: the reference turn is synthesised from the ground truth by
 // attachPossibleAnswers, and is never written back into the question record.
+// Records that name classes instead of listing `function` (multi-turn, memory, web_search) take
+// their tools from the class docs beside the file: bfclMultiTurn.ts, with bfclFiles.ts.
 import type { DatasetFormat, PossibleAnswer, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { decodePythonCalls, encodePythonCalls, setKey } from '../pythonCalls';
+import type { BfclFiles } from './bfclFiles';
+import { acceptedForm, attachClassAnswers, readClassRecord, toolsFromDocs } from './bfclMultiTurn';
 import { callText, clone, fail, isObj, makeSample, mergeList, needArray, needObj, needString, pythonicTools, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
 import { systemPrompt } from './embedded';
 
@@ -59,10 +63,14 @@ export function callsFromGroundTruth(gt: readonly PossibleAnswer[]): ToolCall[] 
 
 /**
  * Attach a possible_answer record (or its `ground_truth` list) to a BFCL sample: sets
- * `possibleAnswers` and appends the synthetic reference turn. Mutates and returns `sample`.
+ * `possibleAnswers` and appends the synthetic reference turn. Mutates and returns `sample`. A record
+ * that names classes takes its own ground-truth shapes (bfclMultiTurn.ts); a malformed one throws
+ * FormatError naming the record.
  */
-export function attachPossibleAnswers(sample: Sample, groundTruth: readonly PossibleAnswer[] | { ground_truth: PossibleAnswer[] }): Sample {
-  const gt = Array.isArray(groundTruth) ? groundTruth : (groundTruth as { ground_truth: PossibleAnswer[] }).ground_truth;
+export function attachPossibleAnswers(sample: Sample, groundTruth: readonly unknown[] | { ground_truth: unknown[] }): Sample {
+  const raw = Array.isArray(groundTruth) ? groundTruth : (groundTruth as { ground_truth: unknown[] }).ground_truth;
+  if (sample.bfclSource) return attachClassAnswers(sample, raw);
+  const gt = raw as PossibleAnswer[];
   if (sample.possibleAnswers && sample.referenceIndex === sample.turns.length - 1) sample.turns.pop();
   sample.possibleAnswers = gt as PossibleAnswer[];
   const calls = callsFromGroundTruth(gt);
@@ -74,9 +82,6 @@ export function attachPossibleAnswers(sample: Sample, groundTruth: readonly Poss
   sample.referenceIndex = sample.turns.length - 1;
   return sample;
 }
-
-const acceptedForm = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(acceptedForm) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, [acceptedForm(x)]])) : v;
 
 /**
  * Ground truth for a sample converted from another format (its reference calls, one accepted
@@ -90,6 +95,28 @@ export function bfclGroundTruth(sample: Sample): PossibleAnswer[] | undefined {
   return ref.calls.map((c) => ({ [c.name]: Object.fromEntries(Object.entries(c.arguments).map(([k, v]) => [k, [acceptedForm(v)]])) }));
 }
 
+/**
+ * The `ground_truth` to write beside a BFCL question record for `sample`: a record that names
+ * classes gets its ground truth back exactly as it was read (call strings per turn, accepted
+ * texts), any other sample its possible answers (or ones built from its reference calls).
+ */
+export function bfclAnswerOf(sample: Sample): unknown[] | undefined {
+  if (sample.bfclSource) return sample.bfclSource.groundTruth;
+  return bfclGroundTruth(sample);
+}
+
+/** Read a BFCL record, with the side files of its question file when it was opened from disk (bfclFiles.ts). */
+export function readBfcl(record: unknown, index: number, files?: BfclFiles): Sample {
+  const rec = needObj(record, 'record');
+  if (!Array.isArray(rec.function) && Array.isArray(rec.involved_classes)) return readClassRecord(rec, index, files, readMessage);
+  const turns = flatten(rec.question).map(({ msg, path }) => readMessage(msg, path));
+  if (turns.length === 0) fail('question is empty');
+  const sample = makeSample('bfcl', rec, index, turns, readTools(rec.function));
+  sample.referenceIndex = -1; // assistant turns in the question are history, not the answer
+  const gt = files?.answers?.get(sample.id);
+  return gt ? attachPossibleAnswers(sample, gt) : sample;
+}
+
 // ---- the format ------------------------------------------------------------------------------
 
 export const bfcl: DatasetFormat = {
@@ -98,25 +125,22 @@ export const bfcl: DatasetFormat = {
 
   sniff(record) {
     if (!isObj(record) || !Array.isArray(record.question)) return 0;
-    if (Array.isArray(record.function)) return Array.isArray(record.question[0]) ? 1 : 0.7;
+    const nested = Array.isArray(record.question[0]);
+    if (Array.isArray(record.function)) return nested ? 1 : 0.7;
+    if (Array.isArray(record.involved_classes)) return nested ? 0.9 : 0.5;
     return 0.3;
   },
 
-  read(record, index) {
-    const rec = needObj(record, 'record');
-    const turns = flatten(rec.question).map(({ msg, path }) => readMessage(msg, path));
-    if (turns.length === 0) fail('question is empty');
-    const sample = makeSample('bfcl', rec, index, turns, readTools(rec.function));
-    sample.referenceIndex = -1; // assistant turns in the question are history, not the answer
-    return sample;
-  },
+  read: (record, index) => readBfcl(record, index),
 
   write(sample, base) {
     const rec: Obj = isObj(base) ? clone(base) : {};
     const same = sample.format === 'bfcl';
     if (!isObj(base)) rec.id = sample.id;
-    // The reference (synthetic here, or another format's answer) belongs to possible_answer.
-    let turns = sample.turns.filter((_, i) => i !== sample.referenceIndex);
+    // The reference (synthetic here, or another format's answer) belongs to possible_answer, and
+    // so does every answer turn of a record that names classes (all synthesised from it).
+    const answers = new Set([sample.referenceIndex, ...(sample.bfclSource ? Object.keys(sample.possibleAnswersByTurn ?? {}).map(Number) : [])]);
+    let turns = sample.turns.filter((_, i) => !answers.has(i));
     if (!same) {
       const prompt = systemPrompt(sample);
       turns = [...(prompt ? [{ role: 'system' as const, content: prompt }] : []), ...turns.filter((t) => t.role !== 'system')];
@@ -135,6 +159,11 @@ export const bfcl: DatasetFormat = {
       let at = 0;
       rec.question = shape.map((n) => msgs.slice(at, (at += n)));
     } else rec.question = shape.length > 0 && shape.every((n) => n === -1) ? msgs : [msgs];
+    if (sample.bfclSource && isObj(base) && !('function' in rec)) {
+      // The tools are the class docs beside the file: the question record does not hold them.
+      if (!toolsFromDocs(sample.tools, sample.bfclSource, sameValue)) fail(`${sample.id}: its tools are the class docs in multi_turn_func_doc/, which cannot be edited through the question record`);
+      return rec;
+    }
     let oldTools: ToolDef[] | undefined;
     try {
       oldTools = readTools(rec.function);
