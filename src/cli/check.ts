@@ -85,6 +85,12 @@ export async function runCheck(opts: CheckCommandOptions): Promise<CheckRun> {
   const ds = await Dataset.open(path, { format: opts.questions ? 'bfcl' : opts.format, turns: opts.turns });
   try {
     const { results, totals } = await checkPredictions(ds, rows, { answers, category: opts.category });
+    for (const r of results) {
+      // A number id is matched as its decimal text (predictions.ts); say so where nothing matched.
+      if (!r.verdict && r.index === undefined && r.row.numericId !== undefined && r.problem?.startsWith('no sample with id')) {
+        r.problem += ` ("id" is the number ${r.row.numericId}, matched as the text ${JSON.stringify(r.row.id)})`;
+      }
+    }
     const scoreSum = results.reduce((sum, r) => sum + (r.verdict?.score ?? 0), 0);
     return { dataset: path, format: ds.format.id, samples: ds.count, results, problems, totals, scoreSum };
   } finally {
@@ -92,12 +98,16 @@ export async function runCheck(opts: CheckCommandOptions): Promise<CheckRun> {
   }
 }
 
-/** The JSON line of one input row (a judged output, an unjudged row, or a malformed line). */
+/**
+ * The JSON line of one input row, with its line in the outputs file: a judged output, a row that
+ * could not be judged (`problem`: no sample with its id, …), or a malformed line (`id` null,
+ * `problem`: every reason the line is not a row).
+ */
 function jsonLine(r: RowResult | PredictionProblem): string {
   if (!('row' in r)) return JSON.stringify({ id: null, line: r.line, valid: false, errors: [], score: null, problem: r.reason });
-  if (!r.verdict) return JSON.stringify({ id: r.row.id, valid: false, errors: [], score: null, problem: r.problem });
+  if (!r.verdict) return JSON.stringify({ id: r.row.id, line: r.row.line, valid: false, errors: [], score: null, problem: r.problem });
   const errors = r.verdict.errors.map((e) => ({ kind: e.kind, function: e.function, param: e.param, span: e.span, expected: e.expected, got: e.got, message: e.message }));
-  return JSON.stringify({ id: r.row.id, valid: r.verdict.valid, errors, score: r.verdict.score });
+  return JSON.stringify({ id: r.row.id, line: r.row.line, valid: r.verdict.valid, errors, score: r.verdict.score });
 }
 
 const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');

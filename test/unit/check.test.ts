@@ -2,7 +2,7 @@
 // and one perturbation per error kind is invalid with exactly that kind, pointing at exactly the
 // perturbed text. Then BFCL's leniencies, reference mode on the demo datasets, and the score.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { Dataset } from '../../src/core/dataset/dataset';
@@ -425,6 +425,234 @@ describe('BFCL rules', () => {
       ['my_sample', undefined],
     ];
     for (const [id, c] of ids) assert.equal(bfclCategory(id), c, id);
+  });
+});
+
+// ---- BFCL Java and JavaScript ------------------------------------------------------------------------
+//
+// BFCL judges a Java or JavaScript argument as its source text converted by the declared type
+// (values.ts explains; deviations named there). The real records: test/fixtures/datasets/bfcl.
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'datasets', 'bfcl');
+
+/** A JSON value with the text it was written as, so that an answer's `30.0` is rendered as `30.0`, not `30`. */
+interface RawJson {
+  text: string;
+  items?: RawJson[];
+  entries?: [string, RawJson][];
+}
+function rawJson(s: string): RawJson {
+  let i = 0;
+  const ws = () => {
+    while (i < s.length && /\s/.test(s[i])) i++;
+  };
+  const value = (): RawJson => {
+    ws();
+    const start = i;
+    if (s[i] === '[' || s[i] === '{') {
+      const close = s[i] === '[' ? ']' : '}';
+      const items: RawJson[] = [];
+      const entries: [string, RawJson][] = [];
+      i++;
+      ws();
+      while (s[i] !== close) {
+        if (close === '}') {
+          const k = value();
+          ws();
+          i++; // ':'
+          entries.push([JSON.parse(k.text) as string, value()]);
+        } else items.push(value());
+        ws();
+        if (s[i] === ',') i++;
+        ws();
+      }
+      i++;
+      return close === ']' ? { text: s.slice(start, i), items } : { text: s.slice(start, i), entries };
+    }
+    if (s[i] === '"') {
+      for (i++; s[i] !== '"'; i++) if (s[i] === '\\') i++;
+      i++;
+    } else while (i < s.length && !/[\s,\]}]/.test(s[i])) i++;
+    return { text: s.slice(start, i) };
+  };
+  return value();
+}
+
+/** An accepted value as output text: JSON literals are read by the call grammar; `{k: [accepted]}` dicts take their first value. */
+function acceptedText(v: RawJson): string {
+  if (v.items) return `[${v.items.map(acceptedText).join(', ')}]`;
+  if (!v.entries) return v.text;
+  const isAccepted = v.entries.every(([, x]) => x.items);
+  const parts = v.entries.flatMap(([k, x]) => {
+    const first = isAccepted ? x.items!.find((a) => a.text !== '""') : x;
+    return first ? [`${JSON.stringify(k)}: ${acceptedText(first)}`] : [];
+  });
+  return `{${parts.join(', ')}}`;
+}
+
+/**
+ * Every accepted value of every record as an output: the first accepted value of every parameter,
+ * then one output per other accepted value of each parameter ("" = the parameter left out).
+ */
+function everyAccepted(answerLine: string): { id: string; outputs: string[] } {
+  const rec = rawJson(answerLine).entries!;
+  const id = JSON.parse(rec.find(([k]) => k === 'id')![1].text) as string;
+  const entry = rec.find(([k]) => k === 'ground_truth')![1].items![0].entries![0];
+  const [fn, params] = [entry[0], entry[1].entries!];
+  const firsts = params.map(([, acc]) => acc.items!.findIndex((a) => a.text !== '""'));
+  const call = (over: number, choice: number) =>
+    `[${fn}(${params
+      .flatMap(([k, acc], p) => {
+        const c = p === over ? choice : firsts[p];
+        return c < 0 || acc.items![c].text === '""' ? [] : [`${k}=${acceptedText(acc.items![c])}`];
+      })
+      .join(', ')})]`;
+  const outputs = [call(-1, -1)];
+  params.forEach(([, acc], p) => acc.items!.forEach((_, c) => c !== firsts[p] && outputs.push(call(p, c))));
+  return { id, outputs };
+}
+
+describe('BFCL Java and JavaScript: values as BFCL reads them', () => {
+  for (const [file, records] of [['BFCL_v4_simple_java.json', 100], ['BFCL_v4_simple_javascript.json', 50]] as const) {
+    it(`${file}: every accepted value of every record, rendered as an output, is valid (${records} records)`, async () => {
+      const ds = await Dataset.open(join(FIXTURES, file));
+      const byId = new Map<string, Sample>();
+      try {
+        for (let i = 0; i < ds.count; i++) {
+          const r = await ds.sample(i);
+          if (r.ok) byId.set(r.sample.id, r.sample);
+        }
+      } finally {
+        await ds.close();
+      }
+      const answers = readFileSync(join(FIXTURES, 'possible_answer', file), 'utf8').split('\n').filter((l) => l.trim());
+      assert.equal(answers.length, records);
+      let valid = 0;
+      const bad: string[] = [];
+      for (const line of answers) {
+        const { id, outputs } = everyAccepted(line);
+        const exp = expectationFor(byId.get(id)!);
+        assert.equal(exp.kind === 'bfcl' && exp.language, file.includes('javascript') ? 'javascript' : 'java', id);
+        const wrong = outputs.map((o) => [o, checkOutput(o, exp)] as const).filter(([, v]) => !v.valid);
+        if (wrong.length === 0) valid++;
+        for (const [o, v] of wrong) bad.push(`${id}: ${o} -> ${v.errors.map((e) => e.message).join('; ')}`);
+      }
+      assert.deepEqual(bad, []);
+      assert.equal(valid, records);
+    });
+  }
+
+  it('simple_java_62: `to=30.0` (an `any` answered 30.0 or "30.0") is valid, as BFCL judges it', async () => {
+    const ds = await Dataset.open(join(FIXTURES, 'BFCL_v4_simple_java.json'));
+    let sample: Sample | undefined;
+    try {
+      for (let i = 0; i < ds.count && !sample; i++) {
+        const r = await ds.sample(i);
+        if (r.ok && r.sample.id === 'simple_java_62') sample = r.sample;
+      }
+    } finally {
+      await ds.close();
+    }
+    assert.deepEqual(sample!.possibleAnswers![0].dvRangeQuery.to, [30, '30.0']);
+    const exp = expectationFor(sample!);
+    const out = (to: string, rest = 'includeFrom=true, includeTo=false') => `[dvRangeQuery(field="temperature", queryType="FLOAT", from=20.5, to=${to}, ${rest})]`;
+    // BFCL reads all of these as the text "30.0".
+    for (const to of ['30.0', '"30.0"', "'30.0'"]) assert.deepEqual(checkOutput(out(to), exp).errors, [], to);
+    // The number 30 equals the answer 30.0 (JSON answers cannot tell them apart); BFCL compares the text "30".
+    assert.equal(checkOutput(out('30'), exp).valid, true);
+    assert.deepEqual(checkOutput(out('"30"'), exp).errors.map((e) => e.kind), ['wrong_value']);
+    assert.deepEqual(checkOutput(out('31.0'), exp).errors.map((e) => e.kind), ['wrong_value']);
+    // Booleans: Java's `true`, Python's `True`, and the text "true" BFCL's function-calling models send.
+    for (const b of ['includeFrom=True, includeTo=False', 'includeFrom="true", includeTo="false"']) assert.equal(checkOutput(out('30.0', b), exp).valid, true, b);
+    for (const b of ['includeFrom=1, includeTo=false', 'includeFrom="yes", includeTo=false', 'includeFrom="True", includeTo=false']) {
+      assert.deepEqual(checkOutput(out('30.0', b), exp).errors.map((e) => [e.kind, e.param]), [['wrong_type', 'includeFrom']], b);
+    }
+  });
+
+  const judge = (language: 'java' | 'javascript', props: Record<string, unknown>, accepted: Record<string, unknown[]>) => {
+    const exp: Expectation = { kind: 'bfcl', category: 'simple', possibleAnswers: [{ f: accepted }], tools: [tool('f', props, [])], language };
+    return (param: string, lit: string) => checkOutput(`[f(${param}=${lit})]`, exp);
+  };
+  const cases = (check: (param: string, lit: string) => Verdict, valid: Record<string, string[]>, invalid: Record<string, [lit: string, kind: ErrorKind][]>) => {
+    for (const [p, lits] of Object.entries(valid)) for (const l of lits) assert.deepEqual(check(p, l).errors, [], `${p}=${l}`);
+    for (const [p, list] of Object.entries(invalid)) for (const [l, kind] of list) assert.deepEqual(check(p, l).errors.map((e) => e.kind), [kind], `${p}=${l}`);
+  };
+
+  it('Java: integers, long (42L), double, float (1.5f), boolean, String, any, arrays, lists and maps', () => {
+    const check = judge(
+      'java',
+      { i: { type: 'integer' }, l: { type: 'long' }, d: { type: 'double' }, fl: { type: 'float' }, b: { type: 'boolean' }, s: { type: 'String' }, a: { type: 'any' }, arr: { type: 'Array', items: { type: 'integer' } }, al: { type: 'ArrayList', items: { type: 'String' } }, m: { type: 'HashMap' }, v: { type: 'integer' } },
+      { i: ['', 3], l: ['', 42], d: ['', 0.5], fl: ['', 1.5], b: ['', true], s: ['', 'abc'], a: ['', 30, '30.0'], arr: ['', [1, 2]], al: ['', ['x', 'y']], m: ['', { k: [1] }], v: ['', 'ResultSet.TYPE_SCROLL_INSENSITIVE'] },
+    );
+    cases(
+      check,
+      {
+        i: ['3', '"3"'],
+        l: ['42', '"42L"', '"42l"'],
+        d: ['0.5', '"0.5"', '"5e-1"'],
+        fl: ['1.5', '"1.5f"', '"1.5F"'],
+        b: ['true', 'True', '"true"'],
+        s: ['"abc"', '"A-B-C"'],
+        a: ['30.0', '"30.0"', '30'],
+        arr: ['[1, 2]', '"new int[]{1, 2}"', '"new int[] { 1, 2 }"'],
+        al: ['["x", "y"]', '"new ArrayList<>(Arrays.asList(\\"x\\", \\"y\\"))"', '"new ArrayList<String>() {{ add(\\"x\\"); add(\\"y\\"); }}"'],
+        m: ['{"k": 1}', '"new HashMap<String, Integer>() {{ put(\\"k\\", 1); }}"'],
+        v: ['"ResultSet.TYPE_SCROLL_INSENSITIVE"'],
+      },
+      {
+        i: [['3.0', 'wrong_type'], ['"3.0"', 'wrong_type'], ['"three"', 'wrong_type'], ['True', 'wrong_type'], ['4', 'wrong_value']],
+        l: [['"42"', 'wrong_type'], ['42.0', 'wrong_type'], ['43', 'wrong_value']],
+        d: [['"abc"', 'wrong_type'], ['"0.5f"', 'wrong_type'], ['0.6', 'wrong_value']],
+        fl: [['"1.5"', 'wrong_type']],
+        b: [['1', 'wrong_type'], ['"yes"', 'wrong_type'], ['"True"', 'wrong_type'], ['false', 'wrong_value']],
+        s: [['5', 'wrong_value'], ['"abd"', 'wrong_value'], ['[1]', 'wrong_type']],
+        a: [['31.0', 'wrong_value'], ['"30"', 'wrong_value']],
+        arr: [['5', 'wrong_type'], ['"x"', 'wrong_type'], ['[1, "x"]', 'wrong_value'], ['"new int[]{2, 1}"', 'wrong_value'], ['"new ArrayList<>(Arrays.asList(1, 2))"', 'wrong_type']],
+        al: [['"x"', 'wrong_type'], ['["y", "x"]', 'wrong_value']],
+        m: [['5', 'wrong_type'], ['{"k": 2}', 'wrong_value'], ['"new HashMap<>() {{ put(\\"k\\", 2); }}"', 'wrong_value']],
+        v: [['"ResultSet.CONCUR_READ_ONLY"', 'wrong_value']],
+      },
+    );
+    // Messages name the Java type and how BFCL wants it written.
+    assert.equal(check('l', '"42"').errors[0].message, '`l`: expected long, written like 42L (integer), got string "42"');
+  });
+
+  it('JavaScript: integer, float, Bigint (42n), Boolean, String, any, arrays and objects in JS syntax', () => {
+    const check = judge(
+      'javascript',
+      { i: { type: 'integer' }, f: { type: 'float' }, bi: { type: 'Bigint' }, b: { type: 'Boolean' }, s: { type: 'String' }, a: { type: 'any' }, arr: { type: 'array', items: { type: 'String' } }, nums: { type: 'array', items: { type: 'float' } }, d: { type: 'dict' } },
+      { i: ['', 3], f: ['', 4.0], bi: ['', 7], b: ['', true], s: ['', 'abc'], a: ['', 'x'], arr: ['', ['p', 'q']], nums: ['', [60, 30]], d: ['', { method: ['GET'] }] },
+    );
+    cases(
+      check,
+      {
+        i: ['3', '"3"'],
+        f: ['4', '4.0', '"4"', '"4.0"'],
+        bi: ['7', '"7n"'],
+        b: ['true', '"true"'],
+        s: ['"abc"', `"'abc'"`],
+        a: ['"x"'],
+        arr: ['["p", "q"]', `"['p', 'q']"`, `"new Array('p', 'q')"`],
+        nums: ['[60, 30]', '[60.0, 30.0]', '"[60, 30]"', '"[60.0, 30.0]"'],
+        d: ['{"method": "GET"}', `"{method: 'GET'}"`, '"{\\"method\\": \\"GET\\"}"', `"{method: 'GET', }"`],
+      },
+      {
+        i: [['3.0', 'wrong_type'], ['"3.5"', 'wrong_type']],
+        f: [['"4e0"', 'wrong_type'], ['true', 'wrong_type'], ['"abc"', 'wrong_type'], ['5.0', 'wrong_value']],
+        bi: [['"7"', 'wrong_type']],
+        b: [['"yes"', 'wrong_type'], ['1', 'wrong_type']],
+        arr: [['"p, q"', 'wrong_type'], ['["q", "p"]', 'wrong_value']],
+        // Strings in a float array: BFCL's nested type check lets the "" (may be omitted) entry pass them.
+        nums: [['"[60, 31]"', 'wrong_value'], ['["60", "30"]', 'wrong_value'], ['60', 'wrong_type']],
+        d: [[`"{method: 'POST'}"`, 'wrong_value'], ['5', 'wrong_type']],
+      },
+    );
+  });
+
+  it('Python samples keep Python rules: "3" is not an integer there', () => {
+    const exp = bfcl([{ f: { n: [3] } }], [tool('f', { n: { type: 'integer' } })]);
+    assert.equal(exp.kind === 'bfcl' && exp.language, undefined);
+    assert.deepEqual(checkOutput('[f(n="3")]', exp).errors.map((e) => e.kind), ['wrong_type']);
   });
 });
 

@@ -2,7 +2,7 @@
 // function the panel calls — on the same rows. Also the predictions reader.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -17,6 +17,7 @@ const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const DEMO = join(ROOT, 'demo', 'datasets');
 const BFCL = [process.env.BFCL_DATA, join(ROOT, '..', 'shared', 'data', 'bfcl'), join(DEMO, 'bfcl')].find((d) => d && existsSync(d))!;
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'datasets', 'bfcl');
 
 function itool(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -29,7 +30,8 @@ async function samples(path: string): Promise<Map<string, Sample>> {
   try {
     for (let i = 0; i < ds.count; i++) {
       const r = await ds.sample(i);
-      if (r.ok) out.set(r.sample.id, r.sample);
+      // Every answer of a record is a sample of its own (ID#k when there are several).
+      if (r.ok) for (const s of r.samples) out.set(s.id, s);
     }
   } finally {
     await ds.close();
@@ -48,14 +50,19 @@ interface JsonRow {
 const jsonRows = (out: string): JsonRow[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as JsonRow);
 
 /** What the CLI must print for a judged row: checkOutput's verdict, field for field (JSON drops undefined). */
-function expectedRow(id: string, output: string, sample: Sample): JsonRow {
+function expectedRow(id: string, line: number, output: string, sample: Sample): JsonRow {
   const v = checkOutput(output, expectationFor(sample));
-  return JSON.parse(JSON.stringify({ id, valid: v.valid, errors: v.errors.map((e) => ({ kind: e.kind, function: e.function, param: e.param, span: e.span, expected: e.expected, got: e.got, message: e.message })), score: v.score })) as JsonRow;
+  return JSON.parse(JSON.stringify({ id, line, valid: v.valid, errors: v.errors.map((e) => ({ kind: e.kind, function: e.function, param: e.param, span: e.span, expected: e.expected, got: e.got, message: e.message })), score: v.score })) as JsonRow;
+}
+
+/** Newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
 }
 
 before(() => {
-  // The CLI under test is the bundle: build it when it is missing or predates the check command.
-  if (!existsSync(CLI) || !readFileSync(CLI, 'utf8').includes('itool check')) {
+  // The CLI under test is the bundle: build it when it is missing or older than the sources.
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newest(join(ROOT, 'src'))) {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   }
@@ -90,14 +97,15 @@ describe('itool check on BFCL', () => {
     assert.equal(r.code, 0, r.err);
     const got = jsonRows(r.out);
     assert.equal(got.length, lines.filter((l) => l.trim()).length);
-    assert.deepEqual(got[3], { id: 'no_such_id', valid: false, errors: [], score: null, problem: `no sample with id "no_such_id" in ${q}` });
+    assert.deepEqual(got[3], { id: 'no_such_id', line: 4, valid: false, errors: [], score: null, problem: `no sample with id "no_such_id" in ${q}` });
     assert.equal(got[4].id, null);
     assert.equal(got[4].line, 5);
     assert.match(got[4].problem!, /^line 5: not JSON/);
     assert.match(got[5].problem!, /^line 7: no "id"/);
     const judged = got.filter((g) => g.score !== null);
     assert.equal(judged.length, rows.length);
-    judged.forEach((g, k) => assert.deepEqual(g, expectedRow(rows[k].id, rows[k].output, byId.get(rows[k].id)!), `row ${k}`));
+    // Lines 4-7 are the four inserted above.
+    judged.forEach((g, k) => assert.deepEqual(g, expectedRow(rows[k].id, k < 3 ? k + 1 : k + 5, rows[k].output, byId.get(rows[k].id)!), `row ${k}`));
     // Ground truths valid (but the few BFCL's own rules reject), invented parameters caught, the
     // reordered one valid, text not.
     const n = byId.size;
@@ -125,7 +133,7 @@ describe('itool check on BFCL', () => {
     writeFileSync(outputs, `${JSON.stringify({ id: first.id, output: 'No function fits.' })}\n`);
     const r = itool('check', '--questions', q, '--answers', a, '--outputs', outputs, '--category', 'irrelevance', '--json');
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(jsonRows(r.out)[0], { id: first.id, valid: true, errors: [], score: 1 });
+    assert.deepEqual(jsonRows(r.out)[0], { id: first.id, line: 1, valid: true, errors: [], score: 1 });
   });
 
   it('fails with a clear message only when it cannot run', () => {
@@ -145,7 +153,7 @@ describe('itool check on BFCL', () => {
     writeFileSync(notData, '{"a": 1}\n');
     r = itool('check', notData, '--outputs', notData);
     assert.equal(r.code, 1);
-    assert.match(r.err, /not a tool-use dataset/);
+    assert.match(r.err, /not a format I read \(closest: OpenAI chat \+ tools, because line 1: messages is missing, expected an array\)/);
   });
 });
 
@@ -168,15 +176,95 @@ describe('itool check DATASET (any format)', () => {
       const got = jsonRows(r.out);
       assert.equal(got.length, rows.length);
       got.forEach((g, k) => {
-        assert.deepEqual(g, expectedRow(rows[k].id, rows[k].output, byId.get(rows[k].id)!), `row ${k}`);
+        assert.deepEqual(g, expectedRow(rows[k].id, k + 1, rows[k].output, byId.get(rows[k].id)!), `row ${k}`);
         assert.equal(g.valid, k % 2 === 0, `row ${k}: ${JSON.stringify(g)}`);
       });
     });
   }
 });
 
+describe('malformed output rows through itool check', () => {
+  // The real simple_java record: its possible answer lists `to` as 30.0 or "30.0" (a Java `any`).
+  const dataset = join(FIXTURES, 'BFCL_v4_simple_java.json');
+  const right = '[dvRangeQuery(field="temperature", queryType="FLOAT", from=20.5, to=30.0, includeFrom=true, includeTo=false)]';
+  const lines: [text: string, reason: RegExp | null][] = [
+    [JSON.stringify({ id: 'simple_java_62', output: right }), null],
+    ['{"id": "simple_java_62", "output": "[dvRangeQuery(field=', /not JSON \(/],
+    ['{"output": "[f()]"}', /^no "id"$/],
+    ['{"id": 3, "output": {"a": 1}}', /^"output" must be a string \(the model's text\) or a list \(BFCL function-calling calls\), got an object$/],
+    ['{"id": "simple_java_0", "output": 42}', /^"output" must be .*, got the number 42$/],
+    ['{"id": "simple_java_0", "result": null}', /^"result" must be .*, got null$/],
+    ['{"id": true, "output": "x"}', /^"id" must be a string or a number, got true$/],
+    ['{"id": "", "output": "x"}', /^"id" is an empty string$/],
+    ['{"id": null}', /^"id" must be a string or a number, got null; no "output" \(or BFCL "result"\) field$/],
+    ['[{"id": "simple_java_0", "output": "x"}]', /^expected an object \{"id", "output"\}, got an array$/],
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'itool-check-'));
+  const outputs = join(dir, 'malformed.jsonl');
+  // A number id that names no sample: judged as the text "3", and the message says so.
+  const text = [...lines.map(([l]) => l), '{"id": 3, "output": "[f()]"}'].join('\n');
+  writeFileSync(outputs, `${text}\n`);
+
+  it('--json: every malformed row with its line and its real reason, not "no sample with id"', () => {
+    const r = itool('check', dataset, '--outputs', outputs, '--json');
+    assert.equal(r.code, 0, r.err);
+    const got = jsonRows(r.out);
+    assert.equal(got.length, lines.length + 1);
+    assert.deepEqual(got[0], { id: 'simple_java_62', line: 1, valid: true, errors: [], score: 1 });
+    lines.forEach(([, reason], k) => {
+      if (!reason) return;
+      const g = got[k];
+      assert.deepEqual([g.id, g.line, g.valid, g.errors, g.score], [null, k + 1, false, [], null], `line ${k + 1}`);
+      assert.ok(g.problem!.startsWith(`line ${k + 1}: `), g.problem);
+      assert.match(g.problem!.slice(`line ${k + 1}: `.length), reason, `line ${k + 1}`);
+    });
+    const last = got[lines.length];
+    assert.deepEqual([last.id, last.line, last.score], ['3', lines.length + 1, null]);
+    assert.equal(last.problem, `no sample with id "3" in ${dataset} ("id" is the number 3, matched as the text "3")`);
+  });
+
+  it('text report: the same reasons, each on its line', () => {
+    const r = itool('check', dataset, '--outputs', outputs);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /outputs {5}.*: 2 row\(s\), 9 malformed line\(s\)/);
+    assert.match(r.out, /checked {5}1 output\(s\): 1 valid, 0 invalid/);
+    assert.match(r.out, /not judged {2}1 row\(s\) without a usable sample, 9 malformed line\(s\)/);
+    const listed = r.out.split('\n').filter((l) => /^ {2}line \d+: /.test(l));
+    assert.equal(listed.length, 10);
+    lines.forEach(([, reason], k) => {
+      if (!reason) return;
+      const l = listed.find((x) => x.startsWith(`  line ${k + 1}: `));
+      assert.ok(l, `line ${k + 1} listed`);
+      assert.match(l.slice(`  line ${k + 1}: `.length), reason);
+    });
+    assert.ok(listed.includes(`  line ${lines.length + 1}: no sample with id "3" in ${dataset} ("id" is the number 3, matched as the text "3")`), listed.join('\n'));
+  });
+
+  it('a number id matches the sample with that id as text, on purpose (record ids and record numbers are text)', () => {
+    // xlam records carry numeric ids ("id": 0); glaive records none, so their ids are record
+    // numbers (record 2 has one answer, so its sample id is "2", not "2#k").
+    for (const [file, id] of [['xlam_sample.jsonl', 0], ['glaive_sample.jsonl', 2]] as const) {
+      const out = join(dir, `num-${file}`);
+      writeFileSync(out, `${JSON.stringify({ id, output: 'Just text.' })}\n`);
+      const r = itool('check', join(DEMO, file), '--outputs', out, '--json');
+      assert.equal(r.code, 0, r.err);
+      const [row] = jsonRows(r.out);
+      assert.equal(row.id, String(id), file);
+      assert.equal(row.problem, undefined, `${file}: ${row.problem}`);
+      assert.equal(typeof row.score, 'number', file);
+    }
+  });
+
+  it('a whole JSON document instead of JSON Lines is said to be one, once', () => {
+    const out = join(dir, 'array.json');
+    writeFileSync(out, JSON.stringify([{ id: 'simple_java_62', output: right }, { id: 'simple_java_0', output: 'x' }], null, 2));
+    const got = jsonRows(itool('check', dataset, '--outputs', out, '--json').out);
+    assert.deepEqual(got, [{ id: null, line: 1, valid: false, errors: [], score: null, problem: 'line 1: the file is one JSON array (of 2 items), not JSON Lines: write one {"id", "output"} object per line' }]);
+  });
+});
+
 describe('predictions reader', () => {
-  it('rows, numeric ids, BFCL result lists, repeated ids; malformed lines with line and reason', () => {
+  it('rows, numeric ids, BFCL result lists, repeated ids; malformed lines with line and every reason', () => {
     const text = [
       '\uFEFF{"id": "a", "output": "[f(x=1)]"}',
       '{"id": 7, "result": "[g()]"}\r',
@@ -188,21 +276,27 @@ describe('predictions reader', () => {
       '{"id": {"n": 1}, "output": "x"}',
       '{"id": "d", "output": null}',
       '{"id": "e", "output": "[f(',
+      '{"id": "f", "result": [["multi", "turn"]]}',
+      '{"id": 2.5, "output": false}',
     ].join('\n');
     const { rows, problems } = parsePredictions(text);
     assert.deepEqual(rows, [
       { id: 'a', output: '[f(x=1)]', line: 1, field: 'output' },
-      { id: '7', output: '[g()]', line: 2, field: 'result' },
+      { id: '7', numericId: 7, output: '[g()]', line: 2, field: 'result' },
       { id: 'a', output: '[{"name":"f","arguments":{"x":1}}]', line: 4, field: 'result' },
-      { id: 'b', output: '{"odd":true}', line: 5, field: 'result' },
+      { id: 'f', output: '[["multi","turn"]]', line: 11, field: 'result' },
     ]);
-    assert.deepEqual(problems.map((p) => p.line), [6, 7, 8, 9, 10]);
-    assert.match(problems[0].reason, /^line 6: expected an object/);
-    assert.match(problems[1].reason, /^line 7: no "output"/);
-    assert.match(problems[2].reason, /^line 8: "id" must be a string or a number/);
-    assert.match(problems[3].reason, /^line 9: "output" is null/);
-    assert.match(problems[4].reason, /^line 10: not JSON/);
+    assert.deepEqual(problems.map((p) => p.line), [5, 6, 7, 8, 9, 10, 12]);
+    assert.match(problems[0].reason, /^line 5: "result" must be a string \(the model's text\) or a list \(BFCL function-calling calls\), got an object$/);
+    assert.match(problems[1].reason, /^line 6: expected an object/);
+    assert.match(problems[2].reason, /^line 7: no "output"/);
+    assert.match(problems[3].reason, /^line 8: "id" must be a string or a number, got an object$/);
+    assert.match(problems[4].reason, /^line 9: "output" must be .*, got null$/);
+    assert.match(problems[5].reason, /^line 10: not JSON/);
+    assert.match(problems[6].reason, /^line 12: "output" must be .*, got false$/);
     assert.deepEqual(parsePredictionLine('{"id": "z", "output": "t"}', 3), { ok: true, id: 'z', output: 't', line: 3, field: 'output' });
+    // A pretty-printed object is one document, not six bad lines.
+    assert.deepEqual(parsePredictions('{\n  "id": "a",\n  "output": "x"\n}\n').problems, [{ line: 1, reason: 'line 1: the file is one JSON object written over several lines, not JSON Lines: write one {"id", "output"} object per line' }]);
   });
 
   it('a BFCL function-calling result is judged as the calls it holds', async () => {

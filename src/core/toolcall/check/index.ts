@@ -5,8 +5,9 @@
 import { referenceTurn, type PossibleAnswer, type Sample, type ToolCall, type ToolDef } from '../../dataset/sample';
 import { parseCalls } from '../parse/index';
 import type { CallSyntax, CheckError, ParsedArg, ParsedCall, Span, Verdict } from '../types';
+import { checkAgentic } from './agentic';
 import { assign } from './assign';
-import { bfclValue, firstAccepted, plainAccepted, refEq, refValue, schemaTypeOk, show, type ValueVerdict } from './values';
+import { bfclLanguage, bfclValue, firstAccepted, plainAccepted, refEq, refValue, schemaTypeOk, show, type BfclLanguage, type ValueVerdict } from './values';
 
 export type BfclCategory =
   | 'simple'
@@ -18,14 +19,26 @@ export type BfclCategory =
   | 'live_multiple'
   | 'live_parallel'
   | 'live_parallel_multiple'
-  | 'live_irrelevance';
+  | 'live_irrelevance'
+  | MultiTurnCategory
+  | 'memory'
+  | 'web_search';
 
-export const BFCL_CATEGORIES: readonly BfclCategory[] = ['simple', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance', 'live_simple', 'live_multiple', 'live_parallel', 'live_parallel_multiple', 'live_irrelevance'];
+type MultiTurnCategory = 'multi_turn_base' | 'multi_turn_miss_func' | 'multi_turn_miss_param' | 'multi_turn_long_context';
+
+export const BFCL_CATEGORIES: readonly BfclCategory[] = [
+  'simple', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance',
+  'live_simple', 'live_multiple', 'live_parallel', 'live_parallel_multiple', 'live_irrelevance',
+  'multi_turn_base', 'multi_turn_miss_func', 'multi_turn_miss_param', 'multi_turn_long_context', 'memory', 'web_search',
+];
 
 export type Expectation =
-  | { kind: 'bfcl'; category: BfclCategory; possibleAnswers: PossibleAnswer[]; tools: ToolDef[] }
+  /** `ordered`: calls are paired in order (multi-turn: each call acts on the state the previous left). */
+  | { kind: 'bfcl'; category: BfclCategory; possibleAnswers: PossibleAnswer[]; tools: ToolDef[]; language?: BfclLanguage; ordered?: boolean }
   | { kind: 'reference'; calls: ToolCall[]; tools: ToolDef[] }
-  | { kind: 'no_call'; tools: ToolDef[] };
+  | { kind: 'no_call'; tools: ToolDef[] }
+  /** BFCL memory and web_search: a final answer in text holding one of the accepted answers (agentic.ts). */
+  | { kind: 'agentic'; acceptedTexts: string[]; tools: ToolDef[] };
 
 export interface CheckOutputOptions {
   /** The output's call syntax; detected from the text when absent. */
@@ -33,12 +46,22 @@ export interface CheckOutputOptions {
 }
 
 const CATEGORY_RE = /^(live_)?(parallel_multiple|parallel|multiple|simple|irrelevance)(?:_|$)/;
+const MULTI_TURN_RE = /^(multi_turn_(?:base|miss_func|miss_param|long_context))(?:_|#|$)/;
+// BFCL renames memory ids by backend (memory_kv_0-...) and web_search ids by variant
+// (web_search_no_snippet_3) when it runs them; the data files hold memory_N-... and web_search_N.
+const AGENTIC_RE = /^(memory|web_search)(?:_|-|#|$)/;
 
-/** The BFCL category an id belongs to (`simple_python_12` → simple, `live_parallel_3-1-0` → live_parallel). */
+/**
+ * The BFCL category an id belongs to (`simple_python_12` → simple, `live_parallel_3-1-0` →
+ * live_parallel, `multi_turn_base_0#2` → multi_turn_base, `memory_0-customer-0` → memory).
+ */
 export function bfclCategory(id: string): BfclCategory | undefined {
   const m = CATEGORY_RE.exec(id);
-  return m ? ((m[1] ?? '') + m[2]) as BfclCategory : undefined;
+  if (m) return ((m[1] ?? '') + m[2]) as BfclCategory;
+  return (MULTI_TURN_RE.exec(id)?.[1] ?? AGENTIC_RE.exec(id)?.[1]) as BfclCategory | undefined;
 }
+
+const isMultiTurn = (c: BfclCategory): c is MultiTurnCategory => c.startsWith('multi_turn_');
 
 const isIrrelevance = (c: BfclCategory): boolean => c === 'irrelevance' || c === 'live_irrelevance';
 
@@ -51,11 +74,18 @@ const isIrrelevance = (c: BfclCategory): boolean => c === 'irrelevance' || c ===
  */
 export function expectationFor(sample: Sample, opts: { category?: BfclCategory } = {}): Expectation {
   const tools = sample.tools;
+  // BFCL memory and web_search are judged by their text answer, whatever the category says.
+  if (sample.acceptedTexts) return { kind: 'agentic', acceptedTexts: sample.acceptedTexts, tools };
   const gt = sample.possibleAnswers;
   if (gt || sample.format === 'bfcl') {
     const category = opts.category ?? bfclCategory(sample.id);
     if (gt && gt.length > 0 && !(category && isIrrelevance(category))) {
-      return { kind: 'bfcl', category: category ?? (gt.length > 1 ? 'parallel_multiple' : 'multiple'), possibleAnswers: gt, tools };
+      const language = bfclLanguage(sample.id);
+      // One BFCL multi-turn turn's calls are judged in order. BFCL itself runs the model's calls and
+      // compares the resulting state (and results) with the ground truth's; without executing them,
+      // this is the response-based part of that check: the same calls, accepted arguments, in order.
+      const ordered = category !== undefined && isMultiTurn(category);
+      return { kind: 'bfcl', category: category ?? (gt.length > 1 ? 'parallel_multiple' : 'multiple'), possibleAnswers: gt, tools, ...(language && { language }), ...(ordered && { ordered }) };
     }
     if (gt || (category && isIrrelevance(category))) return { kind: 'no_call', tools };
   }
@@ -96,7 +126,7 @@ const literalOf = (a: ParsedArg, output: string): string | undefined => (typeof 
  * the declared type and be accepted; every required parameter of the function, and every entry
  * parameter whose list lacks "", must be written.
  */
-function bfclExpected(entry: PossibleAnswer, tools: readonly ToolDef[]): Expected {
+function bfclExpected(entry: PossibleAnswer, tools: readonly ToolDef[], language: BfclLanguage = 'python'): Expected {
   const name = Object.keys(entry)[0] ?? '';
   const params = entry[name] ?? {};
   const tool = tools.find((t) => t.name === name);
@@ -118,7 +148,7 @@ function bfclExpected(entry: PossibleAnswer, tools: readonly ToolDef[]): Expecte
       const prop = props?.[a.key];
       const items = prop?.items as Record<string, unknown> | undefined;
       const acc = params[a.key];
-      return bfclValue(a.value, literalOf(a, output), prop?.type, items?.type, Array.isArray(acc) ? acc : [acc]);
+      return bfclValue(a.value, literalOf(a, output), prop?.type, items?.type, Array.isArray(acc) ? acc : [acc], language);
     },
   };
 }
@@ -159,15 +189,16 @@ function referenceExpected(call: ToolCall, tools: readonly ToolDef[]): Expected 
  * a good part of a check. Expectations are treated as immutable; an edited sample comes back from
  * its reader with new arrays.
  */
-const compiled = new WeakMap<object, { tools: readonly ToolDef[]; expected: Expected[] }>();
+const compiled = new WeakMap<object, { tools: readonly ToolDef[]; language?: BfclLanguage; expected: Expected[] }>();
 
 function expectedCalls(exp: Expectation): Expected[] {
-  if (exp.kind === 'no_call' || (exp.kind === 'bfcl' && isIrrelevance(exp.category))) return [];
+  if (exp.kind === 'no_call' || exp.kind === 'agentic' || (exp.kind === 'bfcl' && isIrrelevance(exp.category))) return [];
   const key = exp.kind === 'bfcl' ? exp.possibleAnswers : exp.calls;
   const hit = compiled.get(key);
-  if (hit && hit.tools === exp.tools) return hit.expected;
-  const expected = exp.kind === 'bfcl' ? exp.possibleAnswers.map((e) => bfclExpected(e, exp.tools)) : exp.calls.map((c) => referenceExpected(c, exp.tools));
-  compiled.set(key, { tools: exp.tools, expected });
+  const language = exp.kind === 'bfcl' ? exp.language : undefined;
+  if (hit && hit.tools === exp.tools && hit.language === language) return hit.expected;
+  const expected = exp.kind === 'bfcl' ? exp.possibleAnswers.map((e) => bfclExpected(e, exp.tools, exp.language)) : exp.calls.map((c) => referenceExpected(c, exp.tools));
+  compiled.set(key, { tools: exp.tools, language, expected });
   return expected;
 }
 
@@ -237,6 +268,28 @@ function reportPair(e: Expected, c: ParsedCall, p: Pair, errors: CheckError[], f
   }
 }
 
+/**
+ * Order-preserving pairing for calls that must come in order: as many pairs as possible (as
+ * `assign` pairs), then the most agreement, expected call i before i+1 paired with produced calls
+ * in the same order. Returns, per expected call, its produced call or -1.
+ */
+function align(weight: readonly (readonly number[])[], cols: number): number[] {
+  const rows = weight.length;
+  // Each pair is worth far more than any agreement, so the number of pairs comes first.
+  const PAIR = 1e6;
+  const best: number[][] = Array.from({ length: rows + 1 }, () => new Array<number>(cols + 1).fill(0));
+  for (let i = 1; i <= rows; i++) {
+    for (let j = 1; j <= cols; j++) best[i][j] = Math.max(best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + PAIR + weight[i - 1][j - 1]);
+  }
+  const out = new Array<number>(rows).fill(-1);
+  for (let i = rows, j = cols; i > 0 && j > 0; ) {
+    if (best[i][j] === best[i - 1][j - 1] + PAIR + weight[i - 1][j - 1]) out[--i] = --j;
+    else if (best[i][j] === best[i - 1][j]) i--;
+    else j--;
+  }
+  return out;
+}
+
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** The partial-credit score of an invalid output's fragments (see checkOutput). */
@@ -285,11 +338,14 @@ function breakSpan(output: string, offset: number): Span {
  *
  * Calls are paired with expected calls order-insensitively, by the one-to-one assignment that
  * maximises agreement (2 for the right name, ±1 per written argument, −1 per missing parameter);
- * unpaired calls are extra, unpaired expected calls missing (both wrong_call_count).
+ * unpaired calls are extra, unpaired expected calls missing (both wrong_call_count). An `ordered`
+ * expectation (BFCL multi-turn) pairs them in order instead (`align`). An `agentic` one (BFCL
+ * memory, web_search) judges a final text answer (agentic.ts).
  */
 export function checkOutput(output: string, exp: Expectation, opts: CheckOutputOptions = {}): Verdict {
   if (typeof output !== 'string') output = ''; // rows from JSON may hold anything; never throw
   const parsed = parseCalls(output, opts.syntax);
+  if (exp.kind === 'agentic') return checkAgentic(output, exp.acceptedTexts, parsed);
   const { syntax, calls } = parsed;
   const expected = expectedCalls(exp);
 
@@ -315,7 +371,8 @@ export function checkOutput(output: string, exp: Expectation, opts: CheckOutputO
   const errors: CheckError[] = [];
   const frags: Frag[] = [];
   const pairs = expected.map((e) => calls.map((c) => evalPair(e, c, output)));
-  const match = expected.length === 1 && calls.length === 1 ? [0] : assign(pairs.map((row) => row.map((p) => p.agreement)), calls.length);
+  const weights = pairs.map((row) => row.map((p) => p.agreement));
+  const match = expected.length === 1 && calls.length === 1 ? [0] : exp.kind === 'bfcl' && exp.ordered ? align(weights, calls.length) : assign(weights, calls.length);
   const taken = new Set<number>();
   const countMsg = `expected ${plural(expected.length, 'call')}, got ${calls.length}`;
   match.forEach((j, i) => {
