@@ -136,7 +136,7 @@ async function showDetail(row: Row | undefined, position: number): Promise<void>
   if (mine !== detailRequest) return;
   shownIndex = row.index;
   if (r.sample) {
-    renderSample(detail, r.sample, r.line, r.rawText, r.outputs, r.search);
+    renderSample(detail, r.sample, r.line, r.rawText, r.outputs, r.search, r.answers);
     void showScoredAs(row.index, mine);
   } else renderProblem(detail, row.index, r.problem ?? 'unreadable record', r.rawText);
 }

@@ -48,6 +48,15 @@ export interface CalibrationSummary {
   histogram: { from: number; to: number; count: number; tier: 'easy' | 'medium' | 'hard' }[];
 }
 
+/**
+ * One answer of a record that holds several (answers.ts): the turn it is and the id of the sample
+ * it makes (`ID#k`). Sent with a record's detail only when it yields more than one sample.
+ */
+export interface AnswerRef {
+  turn: number;
+  id: string;
+}
+
 /** A model output for a sample, judged. */
 export interface JudgedOutput {
   output: string;
@@ -155,7 +164,7 @@ export type FragmentSource = 'reference' | 'prediction' | 'chosen' | 'rejected';
 
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
-  sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[]; search?: SampleSearch } };
+  sample: { params: { index: number }; result: { sample?: Sample; problem?: string; line: number; rawText: string; outputs?: JudgedOutput[]; search?: SampleSearch; answers?: AnswerRef[] } };
   /** What calibration and search will score for this sample under the configured policy's chat template. */
   scoredAs: { params: { index: number }; result: ScoredAsView };
   /** Open VS Code's settings at a query (a setting the panel says is missing). */

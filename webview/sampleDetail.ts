@@ -1,10 +1,12 @@
-// The detail view of one sample: the conversation (reference answer marked), the tool set as
-// collapsible schemas, the reference calls readably, what calibration scores ("Scored as",
-// scoredAsView.ts), BFCL possible answers, and the raw record.
+// The detail view of one sample: the conversation (reference answer marked; in a record with
+// several answers each answer turn marked with the id of the sample it makes; a turn's reasoning
+// folded and muted above its text), the tool set as collapsible schemas, the reference calls
+// readably, what calibration scores ("Scored as", scoredAsView.ts), BFCL possible answers, and the
+// raw record.
 // All dataset text is set with textContent (see dom.ts).
 import { el, pretty, text } from './dom';
 import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
-import type { JudgedOutput, SampleSearch } from './protocol';
+import type { AnswerRef, JudgedOutput, SampleSearch } from './protocol';
 import { renderSearch } from './searchView';
 import { renderVerdict } from './verdictView';
 import { scoredAsPlaceholder } from './scoredAsView';
@@ -31,14 +33,19 @@ export function renderProblem(container: HTMLElement, index: number, reason: str
   );
 }
 
-export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string, outputs?: JudgedOutput[], search?: SampleSearch): void {
+/** A reasoning preview in the folded summary is cut here. */
+const REASONING_PREVIEW = 120;
+
+export function renderSample(container: HTMLElement, s: Sample, line: number, rawText: string, outputs?: JudgedOutput[], search?: SampleSearch, answers?: AnswerRef[]): void {
   const reference = s.referenceIndex >= 0 ? s.turns[s.referenceIndex] : undefined;
+  const answerAt = new Map((answers ?? []).map((a) => [a.turn, a.id]));
+  const answerNote = answerAt.size > 1 ? ` · ${answerAt.size} answers (${answers![0].id} … ${answers![answers!.length - 1].id})` : '';
   const parts: (HTMLElement | null)[] = [
     el(
       'header',
       { class: 'detail-header' },
       el('h2', { class: 'detail-title' }, `Sample ${s.id}`),
-      text('span', 'meta', `record ${s.index + 1} · line ${line} · ${s.tools.length} tool(s) · ${s.turns.length} turn(s)`),
+      text('span', 'meta', `record ${s.index + 1} · line ${line} · ${s.tools.length} tool(s) · ${s.turns.length} turn(s)${answerNote}`),
     ),
     outputs?.length
       ? section(`Model output${outputs.length > 1 ? `s (${outputs.length})` : ''}`, 'outputs', ...outputs.map((o) => markable(renderVerdict(o.output, o.verdict, `predictions line ${o.line}`), '.output-text', 'prediction', s.index)))
@@ -47,7 +54,11 @@ export function renderSample(container: HTMLElement, s: Sample, line: number, ra
     // What calibration and search score for it: filled in when the host has rendered it (main.ts).
     scoredAsPlaceholder(),
     search ? section('Search (MCTS)', 'search-section', renderSearch(search)) : null,
-    section(`Conversation (${s.turns.length})`, 'conversation', ...s.turns.map((t, i) => (i === s.referenceIndex ? markable(turnBlock(t, true), '.turn-text', 'reference', s.index) : turnBlock(t, false)))),
+    section(
+      `Conversation (${s.turns.length}${answerAt.size > 1 ? ` turns, ${answerAt.size} answers` : ''})`,
+      'conversation',
+      ...s.turns.map((t, i) => (i === s.referenceIndex ? markable(turnBlock(t, true, answerAt.get(i)), '.turn-text', 'reference', s.index) : turnBlock(t, false, answerAt.get(i)))),
+    ),
     section(`Tools (${s.tools.length})`, 'tools', ...toolBlocks(s)),
     s.possibleAnswers ? section('Possible answers (BFCL)', 'possible', possibleAnswers(s)) : null,
     rawSection(rawText, false),
@@ -94,10 +105,21 @@ function callBlock(c: ToolCall): HTMLElement {
   );
 }
 
-function turnBlock(t: Turn, isReference: boolean): HTMLElement {
-  const box = el('div', { class: `turn role-${t.role}${isReference ? ' is-reference' : ''}` });
+/**
+ * One turn. `answerId` is the id of the sample this turn is the answer of, when the record holds
+ * several answers (the record's own reference is its last one).
+ */
+function turnBlock(t: Turn, isReference: boolean, answerId?: string): HTMLElement {
+  const box = el('div', { class: `turn role-${t.role}${isReference ? ' is-reference' : ''}${answerId !== undefined ? ' is-answer' : ''}` });
   const label = ROLE_LABEL[t.role] + (t.name ? ` · ${t.name}` : '') + (isReference ? ' · reference answer' : '');
-  box.append(text('div', 'turn-role', label));
+  const role = text('div', 'turn-role', label);
+  if (answerId !== undefined) {
+    const tag = text('span', 'answer-id', answerId);
+    tag.title = `This turn is the answer of sample ${answerId}: calibration, search and checks see it with every turn before it as the prompt`;
+    role.append(' ', tag);
+  }
+  box.append(role);
+  if (t.reasoning) box.append(reasoningBlock(t.reasoning));
   if (t.calls && t.calls.length) box.append(el('div', { class: 'calls' }, ...t.calls.map(callBlock)));
   if (t.content && !(t.calls && t.calls.length)) {
     // Long system prompts (often a whole tool list as JSON) fold so the conversation stays in view.
@@ -110,6 +132,21 @@ function turnBlock(t: Turn, isReference: boolean): HTMLElement {
     box.append(raw);
   }
   return box;
+}
+
+/**
+ * A turn's reasoning, kept apart from its answer: folded (it is often long, and it is not what is
+ * scored), muted, labelled, its opening words in the summary. Text only, like all dataset text.
+ */
+function reasoningBlock(reasoning: string): HTMLElement {
+  const flat = reasoning.replace(/\s+/g, ' ').trim();
+  const preview = flat.length > REASONING_PREVIEW ? `${flat.slice(0, REASONING_PREVIEW - 1)}…` : flat;
+  return el(
+    'details',
+    { class: 'turn-reasoning' },
+    el('summary', { title: 'The model\'s reasoning before this answer, as the dataset keeps it (not part of the answer)' }, text('span', 'reasoning-label', 'reasoning'), text('span', 'reasoning-preview', preview)),
+    text('pre', 'reasoning-text', reasoning),
+  );
 }
 
 function toolBlocks(s: Sample): HTMLElement[] {

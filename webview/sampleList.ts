@@ -150,7 +150,7 @@ export class SampleList {
     }
     line.append(
       text('span', 'cell idx', String(row.index + 1)),
-      text('span', 'cell id', row.problem ? '' : row.id),
+      row.problem ? text('span', 'cell id', '') : idCell(row),
       row.problem ? text('span', 'cell user problem-text', row.problem) : text('span', 'cell user', row.firstUser),
       text('span', 'cell num', row.problem ? '' : String(row.toolCount)),
       text('span', `cell num answer-${row.answer}`, row.problem ? '' : row.answer === 'text' ? 'text' : row.answer === 'none' ? '–' : String(row.callCount)),
@@ -180,6 +180,17 @@ export class SampleList {
     e.preventDefault();
     this.select(Math.max(0, Math.min(this.count - 1, moves[e.key])));
   }
+}
+
+/**
+ * The record's id; after it, when the record holds several answers (one sample each, answers.ts),
+ * how many: the list keeps one row per record. A long id is cut, the count never.
+ */
+function idCell(row: Row): HTMLElement {
+  if (!row.answerCount) return text('span', 'cell id', row.id);
+  const pill = text('span', 'answers-pill', `${row.answerCount} answers`);
+  pill.title = `${row.answerCount} answers, one sample each: ${row.id}#0 … ${row.id}#${row.answerCount - 1}`;
+  return el('span', { class: 'cell id with-answers' }, text('span', 'id-text', row.id), pill);
 }
 
 /** Perplexity of the reference answer, coloured by tier; ● marks a sample selected as deficient. */

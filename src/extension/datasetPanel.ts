@@ -128,7 +128,10 @@ export class DatasetPanel implements vscode.Disposable {
         const r = await this.dataset.sample(msg.params.index);
         const outputs = this.verdicts.outputs(msg.params.index);
         const search = this.search.forSample(msg.params.index);
-        return r.ok ? { sample: r.sample, line: r.line, rawText: r.text, outputs, search } : { problem: r.reason, line: r.line, rawText: r.text };
+        if (!r.ok) return { problem: r.reason, line: r.line, rawText: r.text };
+        // The record's answers and their sample ids, so the view can mark each answer turn.
+        const answers = r.samples.length > 1 ? r.samples.map((x) => ({ turn: x.referenceIndex, id: x.id })) : undefined;
+        return { sample: r.sample, line: r.line, rawText: r.text, outputs, search, answers };
       }
       case 'scoredAs':
         return this.scoredAs.view(msg.params.index);
@@ -172,7 +175,7 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   /** Show calibration results (PPL column, tiers, histogram); the list refetches its rows. */
-  showCalibration(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }, selected?: Iterable<number>): void {
+  showCalibration(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }, selected?: Iterable<{ index: number; answer?: number }>): void {
     this.calibration.show(result, thresholds);
     if (selected) this.calibration.markSelected(selected);
     const summary = this.calibration.summary();

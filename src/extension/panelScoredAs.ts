@@ -19,6 +19,7 @@ import { errorMessage } from './log';
 const FORMAT_NAMES: Record<FormatId, string> = {
   toolace: 'ToolACE',
   llamafactory: 'LLaMA-Factory',
+  llamafactory_v1: 'LLaMA-Factory messages',
   hermes: 'Hermes',
   glaive: 'Glaive',
   openai: 'OpenAI',

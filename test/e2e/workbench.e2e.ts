@@ -107,6 +107,35 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     await screenshot(s.page, 'malformed-and-html-payloads');
   });
 
+  it("LLaMA-Factory messages: one row per record with its answer count, each answer turn marked with its sample id, reasoning folded as text", async () => {
+    const rel = 'datasets/llamafactory_v1_sample.jsonl';
+    const lines = jsonlLines(rel);
+    await openDataset(s.page, rel);
+    const wv = webview(s.page);
+    await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 60_000 });
+    assert.match((await wv.locator('.title').textContent()) ?? '', /LLaMA-Factory messages/);
+    // Record 6 holds four assistant answers (two calls, two texts): still one row, saying so.
+    const row = wv.locator('#row-5');
+    await row.waitFor();
+    await row.locator('.answers-pill').waitFor();
+    assert.equal(await row.locator('.answers-pill').textContent(), '4 answers');
+    assert.equal(await wv.locator('#row-4 .answers-pill').count(), 0, 'a record with one answer shows no count');
+    await row.click();
+    const detail = wv.locator('.detail');
+    await detail.locator('.detail-title', { hasText: 'Sample 6' }).waitFor();
+    assert.deepEqual(await detail.locator('.conversation .answer-id').allTextContents(), ['6#0', '6#1', '6#2', '6#3']);
+    assert.match((await detail.locator('.detail-header .meta').textContent()) ?? '', /4 answers \(6#0 … 6#3\)/);
+    // The reasoning: labelled, folded, apart from the answer's text, shown as text when opened.
+    const reasoning = detail.locator('.conversation .turn-reasoning');
+    assert.equal(await reasoning.count(), 1);
+    assert.equal(await reasoning.locator('.reasoning-label').textContent(), 'reasoning');
+    assert.equal(await reasoning.getAttribute('open'), null, 'folded at first');
+    await reasoning.locator('summary').click();
+    assert.equal(await reasoning.locator('.reasoning-text').textContent(), 'Same tool, other city.');
+    assert.equal(await reasoning.locator('.reasoning-text').evaluate((e) => e.children.length), 0, 'reasoning is text, not markup');
+    await screenshot(s.page, 'llamafactory-v1-answers-reasoning');
+  });
+
   it('a 200k-sample file: only the visible rows exist, End jumps to the last sample', async () => {
     const n = 200_000;
     const lines: string[] = [];
@@ -150,5 +179,23 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const text = await wv.locator('.row').first().evaluate((r) => getComputedStyle(r).color);
     assert.ok(luminance(text) > 0.5, `text stays readable on dark: ${text}`);
     await screenshot(s.page, 'dark-theme');
+  });
+
+  it('LLaMA-Factory messages in the dark theme: answer ids and reasoning stay readable', async () => {
+    await openDataset(s.page, 'datasets/llamafactory_v1_sample.jsonl');
+    const wv = webview(s.page);
+    await wv.locator('.count[data-count]').waitFor({ timeout: 60_000 });
+    await wv.locator('#row-0').click();
+    const detail = wv.locator('.detail');
+    await detail.locator('.detail-title', { hasText: 'Sample 1' }).waitFor();
+    assert.deepEqual(await detail.locator('.conversation .answer-id').allTextContents(), ['1#0', '1#1']);
+    await detail.locator('.conversation .turn-reasoning summary').first().click();
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    const reasoningColour = await detail.locator('.reasoning-text').first().evaluate((e) => getComputedStyle(e).color);
+    assert.ok(luminance(reasoningColour) > 0.4, `reasoning readable on dark: ${reasoningColour}`);
+    await screenshot(s.page, 'llamafactory-v1-dark');
   });
 });

@@ -10,9 +10,11 @@
 //   - 'text': the assistant turn exactly as the dataset writes it (ToolACE python calls, Hermes
 //     `<tool_call>` text, Glaive `<functioncall>`), as plain assistant content.
 // Which one the model was trained on follows from how the source holds its calls: as text
-// (ToolACE, LLaMA-Factory sharegpt, Hermes, Glaive) or as structures (OpenAI, xLAM, BFCL).
+// (ToolACE, LLaMA-Factory sharegpt, Hermes, Glaive) or as structures (OpenAI, LLaMA-Factory
+// messages, whose v1 trainer hands tool_call parts to the template as tool_calls, xLAM, BFCL).
 import { createHash } from 'node:crypto';
 import type { FormatId, Sample, ToolCall, ToolDef, Turn } from '../dataset/sample';
+import { textBesideCalls } from '../dataset/formats/llamafactoryMessages';
 import type { ChatMessage, ChatToolCall } from '../model/policy';
 
 export type CallRendering = 'text' | 'template';
@@ -90,9 +92,11 @@ export function chatMessages(s: Sample, mode: CallRendering, turns: readonly Tur
         }
         // "" rather than no key or null for a turn with no text: every template of the corpus
         // accepts it; some raise on a missing key (DeepSeek), others on null (Gemma, Llama 3.2).
-        // Only OpenAI messages keep text beside their calls; elsewhere the turn's text is the call
-        // text of the source format (python calls, <tool_call> JSON), which the template rewrites.
-        out.push({ role: 'assistant', content: s.format === 'openai' ? t.content : '', tool_calls: pending });
+        // Only OpenAI messages and LLaMA-Factory's content parts keep text beside their calls;
+        // elsewhere the turn's text is the call text of the source format (python calls,
+        // <tool_call> JSON), which the template rewrites.
+        const beside = s.format === 'openai' ? t.content : s.format === 'llamafactory_v1' ? textBesideCalls(t) : '';
+        out.push({ role: 'assistant', content: beside, tool_calls: pending });
         return;
       }
       case 'tool_result': {

@@ -1,16 +1,16 @@
 // An opened dataset file: the byte-offset index, the detected format, and samples parsed on
 // demand. Opening never parses every record (a 1 GB file shows its first page at once);
 // `scan` and `validate` walk the whole file when the user asks for a search or a full check.
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkRecords, type CheckJob, type CheckMessage } from './checkWorker';
 import { buildIndex, RecordReader, type RecordIndex } from './recordIndex';
-import { MAX_NESTING, MAX_RECORD_BYTES, nestingExceeds } from './recordIndexLimits';
-import { detectFormat, FORMATS } from './formats/index';
-import { attachPossibleAnswers } from './formats/bfcl';
-import { FormatError, type DatasetFormat, type FormatId, type PossibleAnswer, type Sample } from './sample';
+import { MAX_NESTING, nestingExceeds } from './recordIndexLimits';
+import { closestFormat, firstFields, FORMATS, preferencePairs, rankFormats } from './formats/index';
+import { loadBfclFiles, type BfclFiles } from './formats/bfclFiles';
+import { readBfcl } from './formats/bfcl';
+import { FormatError, type DatasetFormat, type FormatId, type Sample } from './sample';
 import { problemRow, rowOf, type SampleRow } from './row';
 import { expandAnswers, pickAnswer, type TurnsMode } from './answers';
 
@@ -54,8 +54,8 @@ export class Dataset {
     readonly reader: RecordReader,
     readonly format: DatasetFormat,
     readonly formatConfidence: number,
-    /** BFCL ground truth by sample id, from `possible_answer/<same file name>` when present. */
-    readonly answers: Map<string, PossibleAnswer[]> | undefined,
+    /** BFCL's side files (possible_answer/, multi_turn_func_doc/) found beside the file. */
+    readonly bfclFiles: BfclFiles | undefined,
     readonly indexMs: number,
     /** How records become samples (answers.ts). */
     readonly turns: TurnsMode,
@@ -67,32 +67,55 @@ export class Dataset {
     const indexMs = performance.now() - t0;
     const reader = new RecordReader(index);
     try {
-      let format: DatasetFormat;
-      let confidence = 1;
-      if (opts.format) {
-        format = FORMATS[opts.format];
-      } else {
-        const probe: unknown[] = [];
-        for (let i = 0; i < index.count && probe.length < DETECT_RECORDS && i < DETECT_RECORDS * 5; i++) {
-          const r = await reader.parse(i);
-          if (r.ok) probe.push(r.value);
-        }
-        const found = detectFormat(probe);
-        if (!found) {
-          throw new Error(
-            `${basename(path)}: not a tool-use dataset this extension knows ` +
-              `(looked at ${probe.length} record(s); expected one of ${Object.values(FORMATS).map((f) => f.label).join(', ')})`,
-          );
-        }
-        format = FORMATS[found.format];
-        confidence = found.confidence;
+      const make = (format: DatasetFormat, confidence: number): Dataset => {
+        const bfclFiles = format.id === 'bfcl' ? loadBfclFiles(path) : undefined;
+        return new Dataset(path, index, reader, format, confidence, bfclFiles, indexMs, opts.turns ?? 'each');
+      };
+      // A format the user names is read as named: every record that does not fit is listed.
+      if (opts.format) return make(FORMATS[opts.format], 1);
+      const probe: { i: number; value: unknown; line: number }[] = [];
+      let unparsed: string | undefined;
+      for (let i = 0; i < index.count && probe.length < DETECT_RECORDS && i < DETECT_RECORDS * 5; i++) {
+        const r = await reader.parse(i);
+        if (r.ok) probe.push({ i, value: r.value, line: index.line(i) });
+        else unparsed ??= r.reason;
       }
-      const answers = format.id === 'bfcl' ? loadBfclAnswers(path) : undefined;
-      return new Dataset(path, index, reader, format, confidence, answers, indexMs, opts.turns ?? 'each');
+      const values = probe.map((p) => p.value);
+      // What the format's reader says of each probed record, read as the dataset will read it
+      // (BFCL with its side files): the first reason, or undefined when one record reads.
+      const firstReason = (ds: Dataset): string | undefined => {
+        let reason: string | undefined;
+        for (const p of probe) {
+          const r = ds.normalise(p.i, p.value, '', p.line);
+          if (r.ok) return undefined;
+          reason ??= r.reason;
+        }
+        return reason ?? 'no record reads';
+      };
+      const pairs = preferencePairs(values);
+      // The best-sniffing format that reads at least one probed record; a file whose records all
+      // fail one format's reader is not that format, whatever its sniff said, and one refusal
+      // naming the reason says more than a list of every record as malformed.
+      if (!pairs) {
+        for (const found of rankFormats(values)) {
+          const ds = make(FORMATS[found.format], found.confidence);
+          if (firstReason(ds) === undefined) return ds;
+        }
+      }
+      const name = basename(path);
+      if (probe.length === 0) throw new Error(`${name}: not a format I read (${index.count === 0 ? 'it holds no records' : `none of its first records is JSON: ${unparsed ?? 'unreadable'}`})`);
+      const closest = FORMATS[closestFormat(values)];
+      const because = pairs ?? firstReason(make(closest, 0)) ?? 'its detection does not recognise these records';
+      throw new Error(`${name}: not a format I read (closest: ${closest.label}, because ${because}); looked at ${probe.length} record(s), ${firstFields(values)}`);
     } catch (err) {
       await reader.close();
       throw err;
     }
+  }
+
+  /** BFCL ground truth by record id, from `possible_answer/<same file name>` when present. */
+  get answers(): Map<string, unknown[]> | undefined {
+    return this.bfclFiles?.answers;
   }
 
   get count(): number {
@@ -116,11 +139,7 @@ export class Dataset {
   /** Normalise an already parsed record (used by scans that read many records at once). */
   normalise(i: number, value: unknown, text: string, line: number): SampleResult {
     try {
-      const sample = this.format.read(value, i);
-      if (this.answers) {
-        const gt = this.answers.get(sample.id);
-        if (gt) attachPossibleAnswers(sample, gt);
-      }
+      const sample = this.bfclFiles ? readBfcl(value, i, this.bfclFiles) : this.format.read(value, i);
       return { ok: true, sample, samples: expandAnswers(sample, this.turns), text, line };
     } catch (err) {
       if (err instanceof FormatError) return { ok: false, reason: `line ${line}: ${err.message}`, text, line };
@@ -162,7 +181,7 @@ export class Dataset {
         const i = from + k;
         if (!p.ok) return void out.push(problemRow(i, p.reason));
         const r = this.normalise(i, p.value, p.text, p.line);
-        out.push(r.ok ? rowOf(r.sample) : problemRow(i, r.reason));
+        out.push(r.ok ? rowOf(r.sample, r.samples) : problemRow(i, r.reason));
       });
       a = b;
     }
@@ -297,24 +316,4 @@ export function batchEnd(index: RecordIndex, from: number, records: number): num
     bytes += n;
   }
   return Math.min(to, index.count);
-}
-
-/** BFCL keeps answers in `possible_answer/<same name>` beside the question file. */
-function loadBfclAnswers(path: string): Map<string, PossibleAnswer[]> | undefined {
-  const candidates = [join(dirname(path), 'possible_answer', basename(path)), join(dirname(path), '..', 'possible_answer', basename(path))];
-  const file = candidates.find((c) => existsSync(c));
-  if (!file) return undefined;
-  const map = new Map<string, PossibleAnswer[]>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    // The record limits hold here too: ground truth is walked recursively when it is attached.
-    if (line.length > MAX_RECORD_BYTES || nestingExceeds(line, MAX_NESTING)) continue;
-    try {
-      const rec = JSON.parse(line) as { id?: unknown; ground_truth?: unknown };
-      if (typeof rec.id === 'string' && Array.isArray(rec.ground_truth)) map.set(rec.id, rec.ground_truth as PossibleAnswer[]);
-    } catch {
-      // A broken answer line only loses that sample's answer; the question still loads.
-    }
-  }
-  return map;
 }

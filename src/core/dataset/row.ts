@@ -1,4 +1,5 @@
 // The one-line summary of a sample shown in the list (panel) and counted by `itool inspect`.
+import { expandAnswers } from './answers';
 import { referenceTurn, type Sample } from './sample';
 
 export interface SampleRow {
@@ -10,6 +11,11 @@ export interface SampleRow {
   callCount: number;
   /** 'calls' when the reference answer calls tools, 'text' when it answers in text, 'none' without one. */
   answer: 'calls' | 'text' | 'none';
+  /**
+   * How many samples the record yields (answers.ts), set only when more than one: the list keeps
+   * one row per record and says how many answers it holds (their ids are `ID#0`, `ID#1`, ...).
+   */
+  answerCount?: number;
   /** Set when the record could not be read: the reason, e.g. "line 7: not JSON (...)". */
   problem?: string;
 }
@@ -22,10 +28,11 @@ export function answerKind(s: Sample): SampleRow['answer'] {
   return ref.calls && ref.calls.length > 0 ? 'calls' : 'text';
 }
 
-export function rowOf(s: Sample): SampleRow {
+/** `samples`: what the record yields under the dataset's turns mode (every answer by default). */
+export function rowOf(s: Sample, samples: readonly Sample[] = expandAnswers(s)): SampleRow {
   const user = s.turns.find((t) => t.role === 'user')?.content ?? '';
   const flat = user.replace(/\s+/g, ' ').trim();
-  return {
+  const row: SampleRow = {
     index: s.index,
     id: s.id,
     firstUser: flat.length > FIRST_USER_MAX ? `${flat.slice(0, FIRST_USER_MAX - 1)}…` : flat,
@@ -33,6 +40,8 @@ export function rowOf(s: Sample): SampleRow {
     callCount: referenceTurn(s)?.calls?.length ?? 0,
     answer: answerKind(s),
   };
+  if (samples.length > 1) row.answerCount = samples.length;
+  return row;
 }
 
 export function problemRow(index: number, reason: string): SampleRow {
