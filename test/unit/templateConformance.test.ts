@@ -195,7 +195,9 @@ describe('itool render and calibrate on a template that fails every sample', () 
     const r = itool('render', join(FIXTURES, 'samples.jsonl'), '--chat-template', cfg, '--json');
     assert.equal(r.code, 0, r.err);
     const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; prompt?: string; response?: string; error?: string });
-    assert.equal(rows.length, 6);
+    // 6 records; call_result_text and result_next_call hold two answers each: one sample per answer.
+    assert.equal(rows.length, 8);
+    assert.ok(['call_result_text#0', 'call_result_text#1', 'result_next_call#0', 'result_next_call#1'].every((id) => rows.some((x) => x.id === id)));
     const parallel = rows.find((x) => x.id === 'parallel_calls')!;
     assert.match(parallel.error ?? '', /This model only supports single tool-calls at once!/);
     const one = rows.find((x) => x.id === 'one_call')!;
