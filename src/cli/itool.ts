@@ -1,6 +1,6 @@
 // `itool`: the command line over the same core the extension uses (no VS Code needed).
 //   itool inspect FILE [--format F] [--json]
-//   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array]
+//   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--strict]
 //   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
 //   itool calibrate DATASET (--model DIR | --endpoint URL --served-model M) [--ratio 0.3] -o OUT
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
@@ -36,8 +36,11 @@ Usage:
       Format, record and sample counts, malformed records (line and reason), tool and call statistics.
       --turns (inspect, check, render, calibrate): a conversation with several assistant answers
       is one sample per answer, ids ID#k, k from 0 (each, the default), or only its last (last).
-  itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--format FORMAT]
-      Convert every readable sample; malformed records are listed and skipped.
+  itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--format FORMAT] [--strict]
+      Convert every readable sample; malformed records are listed and skipped. What the target
+      cannot hold is reported first (per kind: counts, the first records by line and id); a
+      target that tolerates it keeps the source record in an "itool_source" field, so converting
+      back restores it. --strict: refuse (exit 1, nothing written) when anything would be lost.
   itool check --questions Q.json --answers A.json --outputs O.jsonl [--category C] [--json] [--show N]
   itool check DATASET --outputs O.jsonl [--json] [--show N]
       Judge model outputs ({"id", "output"} JSON Lines, or BFCL "result" files) with the AST
@@ -124,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       out: { type: 'string', short: 'o' },
       container: { type: 'string' },
+      strict: { type: 'boolean' },
       json: { type: 'boolean' },
       questions: { type: 'string' },
       answers: { type: 'string' },
@@ -359,7 +363,7 @@ export async function main(argv: string[]): Promise<number> {
       if (container !== undefined && container !== 'jsonl' && container !== 'json-array') {
         throw new UsageError(`convert: --container must be jsonl or json-array, not "${container}"`);
       }
-      return convertCommand(file, { to, out: values.out, container, format: formatArg(values.format) });
+      return convertCommand(file, { to, out: values.out, container, format: formatArg(values.format), strict: !!values.strict });
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

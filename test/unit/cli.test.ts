@@ -68,6 +68,25 @@ describe('itool CLI', () => {
     assert.deepEqual(readdirSync(join(dir, 'possible_answer')), ['same.json']);
   });
 
+  it('convert reports what the target cannot hold before writing; --strict refuses and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'itool-cli-'));
+    const out = join(dir, 'o.jsonl');
+    let r = itool('convert', BFCL, '--to', 'openai', '-o', out, '--strict');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^lost converting BFCL .* to OpenAI chat \+ tools: \d+ of \d+ record\(s\)/);
+    assert.match(r.err, /\n {2}record ids: \d+ record\(s\)\n {4}line 1 \(id "simple_python_0"\): "simple_python_0" not written\n/);
+    assert.match(r.err, /refused \(--strict\): converting to OpenAI chat \+ tools would lose data in \d+ of \d+ record\(s\); nothing written\n$/);
+    assert.deepEqual(readdirSync(dir), []);
+    r = itool('convert', BFCL, '--to', 'openai', '-o', out);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^lost converting BFCL/);
+    assert.match(r.out, /^wrote \d+ sample\(s\) as OpenAI chat \+ tools to .*; \d+ record\(s\) lost data \(listed above\)\n$/);
+    // A target with a side field keeps what it cannot hold: --strict lets it through.
+    r = itool('convert', BFCL, '--to', 'llamafactory', '-o', join(dir, 'lf.jsonl'), '--strict');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^held only in the "itool_source" field of \d+ of \d+ record\(s\)/);
+  });
+
   it('bad usage exits 2 with a message; a missing file exits 1 naming it', () => {
     let r = itool('convert', BFCL, '--to', 'nonsense', '-o', '/tmp/x');
     assert.equal(r.code, 2);

@@ -17,6 +17,7 @@ const BFCL = [process.env.BFCL_DATA, join(ROOT, '..', 'shared', 'data', 'bfcl'),
 const DEMO_FILES: Record<Exclude<FormatId, 'bfcl'>, string> = {
   toolace: 'toolace_sample.json',
   llamafactory: 'llamafactory_sample.json',
+  llamafactory_v1: 'llamafactory_v1_sample.jsonl',
   xlam: 'xlam_sample.jsonl',
   openai: 'openai_sample.jsonl',
   hermes: 'hermes_sample.jsonl',

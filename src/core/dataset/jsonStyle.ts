@@ -2,9 +2,10 @@
 // does not rewrite every other line's bytes (and a diff of the file shows only the edit).
 // Datasets are mostly written by Python's json.dumps: `", "` / `": "` separators and, by default,
 // ensure_ascii (every non-ASCII character as \uXXXX, astral ones as surrogate pairs). JS's
-// JSON.stringify is compact and never escapes non-ASCII. Number spelling cannot be recovered once
-// parsed (Python writes 1.0, JS 1), which is why writeRecordText returns the original bytes when
-// the record did not change.
+// JSON.stringify is compact and never escapes non-ASCII. Number spelling is lost by JSON.parse
+// (Python writes 1.0, JS 1): values parsed with numberForm.ts keep theirs, and writeRecordText
+// returns the original bytes when the record did not change.
+import { numberForm } from './numberForm';
 
 export interface JsonStyle {
   /** Between items: ", " (Python's default) or "," (compact). With an indent, always ",". */
@@ -84,17 +85,19 @@ function quote(s: string, ensureAscii: boolean): string {
 /** `value` as text in `style` (values that JSON cannot hold are written as JSON.stringify would). */
 export function serializeRecord(value: unknown, style: JsonStyle): string {
   const { itemSep, keySep, ensureAscii, indent } = style;
-  const write = (v: unknown, depth: number): string => {
+  // `holder[key]` is where `v` sits: a number written there in another form (`2.0`) keeps it.
+  const write = (v: unknown, depth: number, holder?: object, key?: string | number): string => {
     if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
       v = (v as { toJSON: () => unknown }).toJSON();
     }
     if (typeof v === 'string') return quote(v, ensureAscii);
+    if (typeof v === 'number' && holder) return numberForm(holder, key!, v) ?? JSON.stringify(v);
     if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
     const items: string[] = Array.isArray(v)
-      ? v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : write(x, depth + 1)))
+      ? v.map((x, i) => (x === undefined || typeof x === 'function' ? 'null' : write(x, depth + 1, v as object, i)))
       : Object.entries(v)
           .filter(([, x]) => x !== undefined && typeof x !== 'function')
-          .map(([k, x]) => quote(k, ensureAscii) + keySep + write(x, depth + 1));
+          .map(([k, x]) => quote(k, ensureAscii) + keySep + write(x, depth + 1, v as object, k));
     const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
     if (items.length === 0) return open + close;
     if (indent === undefined) return open + items.join(itemSep) + close;

@@ -6,6 +6,7 @@
 // `undefined`, never an exception: the caller keeps the text and the checker reports it.
 import type { ToolCall } from './sample';
 import { MAX_NESTING } from './recordIndexLimits';
+import { copyNumberForms, isJsonNumber, numberForm, setNumberForm } from './numberForm';
 
 class Fail extends Error {}
 
@@ -23,7 +24,14 @@ class Parser {
   pos = 0;
   /** Open brackets around the value being read: deeper than MAX_NESTING is refused, as in JSON. */
   private depth = 0;
+  /** How the number value() returned last was written (numberForm.ts keeps `2.0` apart from `2`). */
+  private numberText = '';
   constructor(private readonly s: string) {}
+
+  /** `holder[key]` was just set to `v`: remember a number's written form. */
+  private note(holder: object, key: string | number, v: unknown): void {
+    if (typeof v === 'number') setNumberForm(holder, key, this.numberText);
+  }
 
   ws(): void {
     while (this.pos < this.s.length && /\s/.test(this.s[this.pos])) this.pos++;
@@ -78,11 +86,14 @@ class Parser {
         const spread = this.value();
         if (spread === null || typeof spread !== 'object' || Array.isArray(spread)) throw new Fail('** needs a dict');
         for (const [k, v] of Object.entries(spread)) setKey(args, k, v);
+        copyNumberForms(spread, args);
       } else {
         const m = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*=(?!=)/u.exec(this.s.slice(this.pos)); // Python 3 names may be non-ASCII
         if (!m) throw new Fail('expected keyword argument');
         this.pos += m[0].length;
-        setKey(args, m[1], this.value());
+        const v = this.value();
+        setKey(args, m[1], v);
+        this.note(args, m[1], v);
       }
       this.separator(')');
     }
@@ -112,7 +123,9 @@ class Parser {
     this.pos++;
     const out: unknown[] = [];
     while (!this.eat(close)) {
-      out.push(this.value());
+      const v = this.value();
+      out.push(v);
+      this.note(out, out.length - 1, v);
       this.separator(close);
     }
     return out;
@@ -128,11 +141,15 @@ class Parser {
       if (this.eat(':')) {
         if (kind === 'set') throw new Fail('mixed set/dict');
         kind = 'dict';
-        setKey(obj, typeof k === 'string' ? k : JSON.stringify(k), this.value());
+        const key = typeof k === 'string' ? k : JSON.stringify(k);
+        const v = this.value();
+        setKey(obj, key, v);
+        this.note(obj, key, v);
       } else {
         if (kind === 'dict') throw new Fail('mixed set/dict');
         kind = 'set';
         set.push(k);
+        this.note(set, set.length - 1, k);
       }
       this.separator('}');
     }
@@ -147,7 +164,13 @@ class Parser {
     const neg = text.startsWith('-');
     const n = Number(text.replace(/^[+-]/, '')); // Number() also reads 0x / 0o / 0b
     if (Number.isNaN(n)) throw new Fail(`bad number ${m[0]}`);
-    return neg ? -n : n;
+    const value = neg ? -n : n;
+    // A Python float written in a form JSON has no spelling for (`2.`, `.5`, `1_0.0`) is kept as
+    // Python's repr writes it, so it stays a float: JSON spellings are kept as they are.
+    const isFloat = !/^[+-]?0[xXoObB]/.test(text) && /[.eE]/.test(text);
+    const unsigned = text.replace(/^\+/, '');
+    this.numberText = isJsonNumber(unsigned) ? unsigned : isFloat ? pythonFloatRepr(value) : unsigned;
+    return value;
   }
 
   str(): string {
@@ -223,21 +246,40 @@ export function parsePythonLiteral(text: string): unknown {
   }
 }
 
-/** Python source for a JSON-like value; strings use JSON escapes, which Python reads the same way. */
-export function encodePythonValue(v: unknown): string {
+/**
+ * Python's repr of a float: the shortest digits that read back (as JS's), in fixed notation from
+ * 1e-4 up to 1e16 (with `.0` when whole), else as `1e-05` / `1.5e+16`.
+ */
+export function pythonFloatRepr(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Object.is(n, -0)) return '-0.0';
+  const [mant, expText] = n.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 16) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  const s = n.toFixed(Math.max(0, (mant.split('.')[1] ?? '').length - exp));
+  return s.includes('.') ? s : `${s}.0`;
+}
+
+/**
+ * Python source for a JSON-like value; strings use JSON escapes, which Python reads the same way.
+ * `holder[key]` is where `v` sits: a number written there in another form (`2.0`) keeps it.
+ */
+export function encodePythonValue(v: unknown, holder?: object, key?: string | number): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') {
+    const form = holder ? numberForm(holder, key!, v) : undefined;
+    if (form !== undefined) return form;
     if (Object.is(v, -0)) return '-0.0';
     if (Number.isNaN(v)) return 'float("nan")';
     if (!Number.isFinite(v)) return v > 0 ? '1e999' : '-1e999'; // Python reads these as ±inf
     return String(v);
   }
   if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(encodePythonValue).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x, i) => encodePythonValue(x, v, i)).join(', ')}]`;
   if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${encodePythonValue(x)}`).join(', ')}}`;
+    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${encodePythonValue(x, v as object, k)}`).join(', ')}}`;
   }
   return JSON.stringify(String(v));
 }
@@ -246,9 +288,13 @@ const PY_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
 export function encodePythonCall(call: ToolCall): string {
   const entries = Object.entries(call.arguments);
-  const named = entries.filter(([k]) => PY_NAME.test(k)).map(([k, v]) => `${k}=${encodePythonValue(v)}`);
+  const named = entries.filter(([k]) => PY_NAME.test(k)).map(([k, v]) => `${k}=${encodePythonValue(v, call.arguments, k)}`);
   const other = entries.filter(([k]) => !PY_NAME.test(k));
-  if (other.length) named.push(`**${encodePythonValue(Object.fromEntries(other))}`);
+  if (other.length) {
+    const spread = Object.fromEntries(other);
+    copyNumberForms(call.arguments, spread);
+    named.push(`**${encodePythonValue(spread)}`);
+  }
   return `${call.name}(${named.join(', ')})`;
 }
 

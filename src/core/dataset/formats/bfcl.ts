@@ -6,6 +6,7 @@
 // their tools from the class docs beside the file: bfclMultiTurn.ts, with bfclFiles.ts.
 import type { DatasetFormat, PossibleAnswer, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { decodePythonCalls, encodePythonCalls, setKey } from '../pythonCalls';
+import { copyNumberForm, copyNumberForms } from '../numberForm';
 import type { BfclFiles } from './bfclFiles';
 import { acceptedForm, attachClassAnswers, readClassRecord, toolsFromDocs } from './bfclMultiTurn';
 import { callText, clone, fail, isObj, makeSample, mergeList, needArray, needObj, needString, pythonicTools, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
@@ -41,17 +42,25 @@ const readTools = (v: unknown): ToolDef[] => needArray(v, 'function').map((t, i)
 const isAcceptedDict = (v: unknown): v is Record<string, unknown[]> => isObj(v) && Object.values(v).every(Array.isArray);
 
 /** The first accepted value that is not "" ("" means "may be omitted"), resolved recursively. */
-function firstAccepted(accepted: readonly unknown[]): { value: unknown } | undefined {
+function firstAccepted(accepted: readonly unknown[]): { value: unknown; at: number } | undefined {
   const i = accepted.findIndex((a) => a !== '');
-  return i < 0 ? undefined : { value: resolve(accepted[i]) };
+  return i < 0 ? undefined : { value: resolve(accepted[i]), at: i };
 }
+// Numbers keep their written form (`2.0`) through here: numberForm.ts.
 function resolve(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(resolve);
+  if (Array.isArray(v)) {
+    const out = v.map(resolve);
+    copyNumberForms(v, out);
+    return out;
+  }
   if (!isAcceptedDict(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, acc] of Object.entries(v)) {
     const hit = firstAccepted(acc);
-    if (hit) setKey(out, k, hit.value);
+    if (hit) {
+      setKey(out, k, hit.value);
+      copyNumberForm(acc, hit.at, out, k);
+    }
   }
   return out;
 }
@@ -92,7 +101,12 @@ export function bfclGroundTruth(sample: Sample): PossibleAnswer[] | undefined {
   if (sample.possibleAnswers) return sample.possibleAnswers;
   const ref = sample.referenceIndex < 0 ? undefined : sample.turns[sample.referenceIndex];
   if (!ref?.calls?.length) return undefined;
-  return ref.calls.map((c) => ({ [c.name]: Object.fromEntries(Object.entries(c.arguments).map(([k, v]) => [k, [acceptedForm(v)]])) }));
+  const one = (args: object, k: string, v: unknown): unknown[] => {
+    const accepted = [acceptedForm(v)];
+    copyNumberForm(args, k, accepted, 0); // `2.0` stays 2.0 (numberForm.ts)
+    return accepted;
+  };
+  return ref.calls.map((c) => ({ [c.name]: Object.fromEntries(Object.entries(c.arguments).map(([k, v]) => [k, one(c.arguments, k, v)])) }));
 }
 
 /**

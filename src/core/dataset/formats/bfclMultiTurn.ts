@@ -14,6 +14,7 @@
 // tool-result turns, only the calls. A sample's tools are what the model is offered at its answer
 // turn: a function withheld by `missed_function` is absent before the turn that gives it back (as
 // BFCL adds it to the tool list there), so an answer sample of an earlier turn does not list it.
+import { copyNumberForm, copyNumberForms } from '../numberForm';
 import { pickAnswer } from '../answers';
 import { encodePythonCalls, parsePythonLiteral, setKey } from '../pythonCalls';
 import type { BfclSource, PossibleAnswer, Sample, ToolCall, ToolDef, Turn } from '../sample';
@@ -83,8 +84,22 @@ export function parseCallString(text: string, tools: readonly ToolDef[]): ToolCa
 }
 
 /** A plain value in possible-answer form (nested dicts as `{key: [accepted]}`), one accepted value. */
-export const acceptedForm = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(acceptedForm) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, [acceptedForm(x)]])) : v;
+export const acceptedForm = (v: unknown): unknown => {
+  // Numbers keep their written form (`2.0`) through here: numberForm.ts.
+  if (Array.isArray(v)) {
+    const out = v.map(acceptedForm);
+    copyNumberForms(v, out);
+    return out;
+  }
+  if (!isObj(v)) return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => {
+      const accepted = [acceptedForm(x)];
+      copyNumberForm(v, k, accepted, 0);
+      return [k, accepted];
+    }),
+  );
+};
 
 /**
  * The possible answer of one ground-truth call: each written argument at its one value. An

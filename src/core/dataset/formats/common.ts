@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { FormatError, type FormatId, type Sample, type ToolCall, type ToolDef, type Turn } from '../sample';
 import { detectJsonStyle, serializeRecord, type JsonStyle } from '../jsonStyle';
 import { setKey } from '../pythonCalls';
+import { cloneJson, copyNumberForm, parseJsonKeepingNumbers } from '../numberForm';
 import { MAX_NESTING, TOO_DEEP_REASON, nestingExceeds } from '../recordIndexLimits';
 
 export type Obj = Record<string, unknown>;
@@ -40,9 +41,10 @@ export class TooDeepError extends SyntaxError {
     this.name = 'TooDeepError';
   }
 }
+/** Numbers keep their written form (`2.0`) for the writers: numberForm.ts. */
 export function parseJson(text: string): unknown {
   if (nestingExceeds(text, MAX_NESTING)) throw new TooDeepError();
-  return JSON.parse(text);
+  return parseJsonKeepingNumbers(text);
 }
 
 /** A field that holds JSON as a string (LLaMA-Factory/xLAM `tools`, xLAM `answers`). */
@@ -67,7 +69,8 @@ export function tryJson(v: unknown): unknown {
 export const sameValue = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
 /** Value-identical including key order: what the lossless round trip promises. */
 export const sameText = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-export const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+/** A deep copy of JSON data; numbers keep their written form (numberForm.ts). */
+export const clone = <T>(v: T): T => cloneJson(v);
 
 export function recordId(rec: Obj, index: number): string {
   const id = rec.id;
@@ -164,7 +167,10 @@ function mapTypes(schema: unknown, table: Record<string, string>): unknown {
       out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, mapTypes(s, table)]));
     } else if (k === 'items' || k === 'additionalProperties' || k === 'anyOf' || k === 'oneOf') {
       out[k] = mapTypes(v, table);
-    } else setKey(out, k, v);
+    } else {
+      setKey(out, k, v);
+      copyNumberForm(schema, k, out, k); // a `default: 0.0` stays 0.0
+    }
   }
   return out;
 }
@@ -172,9 +178,12 @@ function mapTypes(schema: unknown, table: Record<string, string>): unknown {
 /** Tools for OpenAI-style targets: BFCL/ToolACE "dict"/"float"/"tuple" become JSON-schema types. */
 export const jsonSchemaTools = (tools: readonly ToolDef[]): ToolDef[] =>
   tools.map((t) => (t.parameters ? { ...t, parameters: mapTypes(t.parameters, TO_JSON_SCHEMA) as Obj } : t));
-/** Tools for BFCL/ToolACE targets, which spell object "dict" and number "float". */
+/**
+ * Tools for BFCL/ToolACE targets, which spell object "dict" and number "float". Their other type
+ * names (`tuple`, `any`, `str`) are theirs too: a source that has them keeps them.
+ */
 export const pythonicTools = (tools: readonly ToolDef[]): ToolDef[] =>
-  jsonSchemaTools(tools).map((t) => (t.parameters ? { ...t, parameters: mapTypes(t.parameters, TO_PYTHONIC) as Obj } : t));
+  tools.map((t) => (t.parameters ? { ...t, parameters: mapTypes(t.parameters, TO_PYTHONIC) as Obj } : t));
 
 // ---- JSON values in prose, in linear time --------------------------------------------------
 //
@@ -346,7 +355,7 @@ export function jsonSpans(text: string, open: '[' | '{'): { start: number; end: 
     const end = ends[i];
     if (end < 0) continue;
     try {
-      out.push({ start: i, end, value: JSON.parse(text.slice(i, end)) });
+      out.push({ start: i, end, value: parseJsonKeepingNumbers(text.slice(i, end)) });
       i = end - 1;
     } catch {
       /* cannot happen (the scan validated it); keep looking */
@@ -387,4 +396,42 @@ export function resultPayload(sample: Sample, turn: Turn): string {
   outside += turn.content.slice(at);
   if (outside.trim()) return turn.content;
   return blocks.map((b) => b.inner.trim()).join('\n');
+}
+
+/**
+ * The text an assistant call turn holds beside its calls, in formats whose call syntax sits in
+ * prose (Hermes `<tool_call>` blocks, Glaive `<functioncall>`, LLaMA-Factory messages' tool_call
+ * lines) or apart from it (OpenAI `content`). Python-call and JSON-call formats hold calls only.
+ */
+export function callProse(sample: Sample, turn: Turn): string {
+  const c = turn.content;
+  switch (sample.format) {
+    case 'openai':
+      return c;
+    case 'hermes': {
+      let out = '';
+      let at = 0;
+      for (const b of tagBlocks(c, 'tool_call')) {
+        out += c.slice(at, b.start);
+        at = b.end;
+      }
+      return (out + c.slice(at)).trim();
+    }
+    case 'glaive': {
+      const at = c.indexOf('<functioncall>');
+      return (at < 0 ? c : c.slice(0, at)).trim();
+    }
+    case 'llamafactory_v1': {
+      let out = '';
+      let at = 0;
+      for (const s of jsonSpans(c, '{')) {
+        if (!isObj(s.value) || typeof s.value.name !== 'string') continue;
+        out += c.slice(at, s.start);
+        at = s.end;
+      }
+      return (out + c.slice(at)).trim();
+    }
+    default:
+      return '';
+  }
 }

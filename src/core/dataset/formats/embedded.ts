@@ -164,8 +164,9 @@ export function glaiveFind(system: string): Embedded | undefined {
   return { start: objs[0].start, end: objs[objs.length - 1].end, items: objs.map((s) => s.value) };
 }
 
-/** Glaive writes each function as JSON indented by 4, separated by a blank line. */
-export const glaiveToolText = (items: readonly unknown[]): string => items.map((o) => JSON.stringify(o, null, 4)).join('\n\n');
+/** Glaive writes each function as JSON indented by 4 (JSON.stringify's layout, numbers as written), separated by a blank line. */
+export const glaiveToolText = (items: readonly unknown[]): string =>
+  items.map((o) => serializeRecord(o, { itemSep: ',', keySep: ': ', ensureAscii: false, indent: '    ', level: 0 })).join('\n\n');
 
 export function glaiveSystem(prompt: string, tools: readonly ToolDef[]): string {
   if (tools.length === 0) return `SYSTEM: ${prompt || `${GLAIVE_DEFAULT}, with no access to external functions.`}`;
@@ -188,12 +189,17 @@ export const splice = (text: string, hit: Embedded, replacement: string): string
 /** A tool listing re-serialised in the style of the one it replaces. */
 export const restyle = (items: unknown[], old: string): string => jsonText(items, old, PY_STYLE);
 
-/** The system prompt of a sample, without the tool listing its own format embeds in it. */
+/**
+ * The system prompt of a sample, without the tool listing its own format embeds in it. Where there
+ * is a listing to take out, what is left is trimmed (the listing's framing leaves blank lines);
+ * a format that keeps the prompt on its own gives it as written, its whitespace included.
+ */
 export function systemPrompt(sample: Sample): string {
   const strip: Partial<Record<FormatId, (t: string) => string>> = { toolace: toolaceStrip, hermes: hermesStrip, glaive: glaiveStrip };
+  const s = strip[sample.format];
   return sample.turns
     .filter((t) => t.role === 'system')
-    .map((t) => (strip[sample.format] ?? ((x: string) => x))(t.content).trim())
-    .filter((t) => t !== '')
+    .map((t) => (s ? s(t.content).trim() : t.content))
+    .filter((t) => t.trim() !== '')
     .join('\n\n');
 }

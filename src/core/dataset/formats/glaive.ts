@@ -4,7 +4,7 @@
 // <|endoftext|> after assistant turns, the blank lines) is re-used from the base record on write.
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { serializeRecord } from '../jsonStyle';
-import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, makeSample, needObj, needString, parseJson, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
+import { PY_STYLE, callProse, callText, clone, fail, isObj, jsonSchemaTools, makeSample, needObj, needString, parseJson, resultPayload, sameValue, toolDef, toolObject, type Obj } from './common';
 import { glaiveFind, glaiveSystem, glaiveToolText, splice, systemPrompt } from './embedded';
 import { jsonCalls } from './llamafactory';
 
@@ -179,7 +179,10 @@ export const glaive: DatasetFormat = {
     const turns = sample.turns.filter((t) => t.role !== 'system');
     const pieces = turns.map((t, i) => {
       const b = old.segs[i]?.role === t.role ? old.segs[i] : undefined;
-      const body = t.role === 'assistant' ? callText(sample, t, 'glaive', decodeGlaiveCalls, encodeGlaiveCalls) : t.role === 'tool_result' ? resultPayload(sample, t) : t.content;
+      let body = t.role === 'assistant' ? callText(sample, t, 'glaive', decodeGlaiveCalls, encodeGlaiveCalls) : t.role === 'tool_result' ? resultPayload(sample, t) : t.content;
+      // Text beside another format's calls goes before the first <functioncall>.
+      const prose = t.calls && !same ? callProse(sample, t) : '';
+      if (prose) body = `${prose} ${body}`;
       let suffix = b?.suffix ?? (t.role === 'assistant' ? ' <|endoftext|>\n\n\n' : '\n\n\n');
       // A base's last segment may end without a newline: the next marker must start a line.
       if (i < turns.length - 1 && !suffix.endsWith('\n')) suffix += '\n\n\n';

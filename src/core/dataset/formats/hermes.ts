@@ -4,7 +4,7 @@
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { parsePythonLiteral } from '../pythonCalls';
 import { serializeRecord } from '../jsonStyle';
-import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, tagBlocks, toolDef, type Obj } from './common';
+import { PY_STYLE, callProse, callText, clone, fail, isObj, jsonSchemaTools, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, tagBlocks, toolDef, type Obj } from './common';
 import { hermesFind, hermesFunction, hermesSystem, restyle, splice, systemPrompt, toolItems } from './embedded';
 import { jsonCalls } from './llamafactory';
 
@@ -85,7 +85,12 @@ function foreignTurns(sample: Sample): Turn[] {
   for (const t of sample.turns) {
     if (t.role === 'system') continue;
     if (t.role === 'tool_result') out.push({ ...t, content: `<tool_response>\n${resultPayload(sample, t)}\n</tool_response>` });
-    else out.push({ ...t, content: callText(sample, t, 'hermes', decodeHermesCalls, encodeHermesCalls) });
+    else if (t.calls) {
+      // Text beside the calls (OpenAI's content, Glaive's prose) goes before the <tool_call> blocks.
+      const prose = callProse(sample, t);
+      const calls = callText(sample, t, 'hermes', decodeHermesCalls, encodeHermesCalls);
+      out.push({ ...t, content: prose ? `${prose}\n${calls}` : calls });
+    } else out.push(t);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // A function_call value is JSON text: {"name", "arguments"} or a list of them.
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { setKey } from '../pythonCalls';
+import { copyNumberForms } from '../numberForm';
 import { PY_STYLE, callText, clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needJsonString, needObj, needString, parseJson, resultPayload, sameValue, toolDef, tryJson, type Obj } from './common';
 import { serializeRecord } from '../jsonStyle';
 import { hermesFunction, systemPrompt, toolItems } from './embedded';
@@ -27,6 +28,7 @@ export function jsonCalls(v: unknown): ToolCall[] | undefined {
     if (!isObj(args)) return undefined;
     const copy: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(args)) setKey(copy, k, x);
+    copyNumberForms(args, copy);
     calls.push({ name: c.name, arguments: copy });
   }
   return calls.length > 0 ? calls : undefined;

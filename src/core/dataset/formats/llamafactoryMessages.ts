@@ -24,6 +24,7 @@
 import { PY_STYLE, clone, fail, isObj, jsonSchemaTools, jsonSpans, jsonText, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, show, toolDef, tryJson, TooDeepError, type Obj } from './common';
 import { serializeRecord } from '../jsonStyle';
 import { setKey } from '../pythonCalls';
+import { copyNumberForms } from '../numberForm';
 import { TOO_DEEP_REASON } from '../recordIndexLimits';
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { hermesFunction, systemPrompt, toolItems } from './embedded';
@@ -50,6 +51,7 @@ function decodeCall(text: string): ToolCall | undefined {
   if (!isObj(args)) return undefined;
   const copy: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(args)) setKey(copy, k, x);
+  copyNumberForms(args, copy); // `2.0` stays 2.0 (numberForm.ts)
   return { name: v.name, arguments: copy };
 }
 

@@ -4,8 +4,9 @@
 // arguments that are not JSON objects make the record malformed (there is no text to fall back to).
 import type { DatasetFormat, Sample, ToolCall, ToolDef, Turn, TurnRole } from '../sample';
 import { setKey } from '../pythonCalls';
+import { copyNumberForms } from '../numberForm';
 import { COMPACT_STYLE } from '../jsonStyle';
-import { clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, show, toolDef, TooDeepError, type Obj } from './common';
+import { callProse, clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, show, toolDef, TooDeepError, type Obj } from './common';
 import { systemPrompt, toolItems } from './embedded';
 
 // A Map, not an object literal: a role of "constructor" must not find Object.prototype's.
@@ -35,6 +36,7 @@ function readCall(v: unknown, path: string): ToolCall {
   if (!isObj(args)) fail(`${path}.function.arguments is ${show(args)}, expected a JSON object`);
   const copy: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(args as Obj)) setKey(copy, k, x);
+  copyNumberForms(args, copy);
   const call: ToolCall = { name, arguments: copy };
   if (typeof c.id === 'string') call.id = c.id;
   return call;
@@ -73,7 +75,8 @@ function withIds(sample: Sample): Turn[] {
     if (t.calls) {
       const calls = t.calls.map((c) => ({ ...c, id: c.id ?? `call_${++n}` }));
       pending = [...calls];
-      return { ...t, calls, content: '' }; // the source's call text means nothing here
+      // The source's call text means nothing here; the prose beside it is this message's content.
+      return { ...t, calls, content: callProse(sample, t) };
     }
     if (t.role !== 'tool_result') return t;
     const k = Math.max(0, t.toolCallId ? pending.findIndex((c) => c.id === t.toolCallId) : t.name ? pending.findIndex((c) => c.name === t.name) : 0);

@@ -5,6 +5,7 @@
 import type { DatasetFormat, ToolCall, ToolDef, Turn } from '../sample';
 import { serializeRecord } from '../jsonStyle';
 import { setKey } from '../pythonCalls';
+import { copyNumberForms } from '../numberForm';
 import { PY_STYLE, callText, clone, isObj, jsonText, makeSample, needArray, needJsonString, needObj, needString, own, sameValue, toolDef, toolObject, tryJson, type Obj } from './common';
 import { jsonCalls } from './llamafactory';
 
@@ -39,6 +40,12 @@ function parseType(t: string): { type: string; optional: boolean } {
   return { type: TYPES.find(([re]) => re.test(core))?.[1] ?? core, optional: t.trim() !== core };
 }
 
+/** A spread copy `to` of `from`, with `from`'s number spellings (a `default: 0.0` stays 0.0). */
+function withForms(from: Obj, to: Obj): Obj {
+  copyNumberForms(from, to);
+  return to;
+}
+
 function fromXlam(params: Obj): Obj {
   if (isObj(params.properties) || params.type === 'object' || params.type === 'dict') return params;
   const properties: Obj = {};
@@ -49,7 +56,7 @@ function fromXlam(params: Obj): Obj {
       continue;
     }
     const { type, optional } = parseType(spec.type);
-    setKey(properties, name, { ...spec, type });
+    setKey(properties, name, withForms(spec, { ...spec, type }));
     if (!optional) required.push(name);
   }
   return { type: 'object', properties, required };
@@ -69,7 +76,7 @@ function toXlam(schema: Obj, base: unknown): Obj {
     const old = isObj(b) ? b.type : undefined;
     const keep = typeof old === 'string' && sameValue(parseType(old), { type: prop.type, optional });
     const type = keep ? old : (own(BACK, prop.type) ?? prop.type) + (optional ? ', optional' : '');
-    setKey(out, name, { ...prop, type });
+    setKey(out, name, withForms(prop, { ...prop, type }));
   }
   return out;
 }
@@ -102,6 +109,8 @@ export const xlam: DatasetFormat = {
     const query = needString(rec.query, 'query');
     const tools = readTools(rec.tools);
     const answers = needString(rec.answers, 'answers');
+    // "[]" is xLAM's "no call expected" (its irrelevance records): no answer, not the text "[]".
+    if (answers.trim() === '[]') return makeSample('xlam', rec, index, [{ role: 'user', content: query }], tools);
     const ref: Turn = { role: 'assistant', content: answers };
     const calls = decodeAnswers(answers);
     if (calls) ref.calls = calls;
