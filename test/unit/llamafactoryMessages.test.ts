@@ -325,6 +325,12 @@ describe('LLaMA-Factory messages: detection and refusals', () => {
     assert.match((await refusal('arrays.jsonl', [[1, 2], [3]]))!, /not a format I read \(closest: .*, because line 1: record is an array, expected an object\); looked at 2 record\(s\), the first is an array, not an object$/);
     assert.equal(await refusal('notjson.jsonl', ['not json', '{oops']), "notjson.jsonl: not a format I read (none of its first records is JSON: line 1: not JSON (Unexpected token 'o' at column 2))");
     assert.equal(await refusal('empty.jsonl', []), 'empty.jsonl: not a format I read (it holds no records)');
+    // One pretty-printed JSON object (BFCL's format_sensitivity.json is one): said as what it is.
+    const obj = JSON.stringify({ simple_python: ['simple_python_58'], parallel: [] }, null, 4).split('\n');
+    assert.equal(
+      await refusal('BFCL_v4_format_sensitivity.json', obj),
+      'BFCL_v4_format_sensitivity.json: not a format I read (it is one JSON object (keys "simple_python", "parallel"), not records: a dataset is JSON Lines or a JSON array)',
+    );
   });
 
   it('a file where only some records are bad still opens, the bad ones listed', async () => {

@@ -1,12 +1,13 @@
 // An opened dataset file: the byte-offset index, the detected format, and samples parsed on
 // demand. Opening never parses every record (a 1 GB file shows its first page at once);
 // `scan` and `validate` walk the whole file when the user asks for a search or a full check.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkRecords, type CheckJob, type CheckMessage } from './checkWorker';
 import { buildIndex, RecordReader, type RecordIndex } from './recordIndex';
-import { MAX_NESTING, nestingExceeds } from './recordIndexLimits';
+import { MAX_NESTING, MAX_RECORD_BYTES, nestingExceeds } from './recordIndexLimits';
 import { closestFormat, firstFields, FORMATS, preferencePairs, rankFormats } from './formats/index';
 import { loadBfclFiles, type BfclFiles } from './formats/bfclFiles';
 import { readBfcl } from './formats/bfcl';
@@ -103,6 +104,9 @@ export class Dataset {
         }
       }
       const name = basename(path);
+      // Several "records" that together parse as one object: a pretty-printed object, not JSON Lines.
+      const whole = index.count > 1 ? wholeObject(path, index.size) : undefined;
+      if (whole) throw new Error(`${name}: not a format I read (${whole})`);
       if (probe.length === 0) throw new Error(`${name}: not a format I read (${index.count === 0 ? 'it holds no records' : `none of its first records is JSON: ${unparsed ?? 'unreadable'}`})`);
       const closest = FORMATS[closestFormat(values)];
       const because = pairs ?? firstReason(make(closest, 0)) ?? 'its detection does not recognise these records';
@@ -297,6 +301,24 @@ function runInWorker(job: CheckJob, onMessage: (m: CheckMessage) => void, signal
       if (code !== 0) reject(new Error(`record check worker exited with code ${code}`));
     });
   });
+}
+
+/**
+ * A pretty-printed JSON object (BFCL's format_sensitivity.json, a config) reads as JSON Lines whose
+ * lines are not JSON; said as what it is, it is clear no dataset is in it. Small files only.
+ */
+function wholeObject(path: string, size: number): string | undefined {
+  if (size > MAX_RECORD_BYTES) return undefined;
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (nestingExceeds(text, MAX_NESTING)) return undefined;
+    const v = JSON.parse(text) as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    const keys = Object.keys(v);
+    return `it is one JSON object${keys.length ? ` (keys ${keys.slice(0, 4).map((k) => JSON.stringify(k)).join(', ')}${keys.length > 4 ? ', …' : ''})` : ''}, not records: a dataset is JSON Lines or a JSON array`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bytes of record text a scan batch holds at most (besides its record count). */
