@@ -136,6 +136,29 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     await screenshot(s.page, 'llamafactory-v1-answers-reasoning');
   });
 
+  it('BFCL multi-turn: functions from the class docs, one answer per BFCL turn with its id', async () => {
+    const rel = 'datasets/bfcl/BFCL_v4_multi_turn_base.json';
+    const lines = jsonlLines(rel);
+    const first = JSON.parse(lines[0]) as { id: string; question: { content: string }[][] };
+    const docs = readFileSync(join(DEMO, 'datasets/bfcl/multi_turn_func_doc/gorilla_file_system.json'), 'utf8').split('\n').filter((l) => l.trim());
+    const fnName = (JSON.parse(docs[0]) as { name: string }).name;
+    await openDataset(s.page, rel);
+    const wv = webview(s.page);
+    await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 60_000 });
+    const row = wv.locator('#row-0');
+    await row.waitFor();
+    const turns = first.question.length;
+    assert.equal(await row.locator('.answers-pill').textContent(), `${turns} answers`);
+    await row.click();
+    const detail = wv.locator('.detail');
+    await detail.locator('.detail-title', { hasText: `Sample ${first.id}` }).waitFor();
+    assert.deepEqual(await detail.locator('.conversation .answer-id').allTextContents(), Array.from({ length: turns }, (_, k) => `${first.id}#${k}`));
+    const text = (await detail.textContent()) ?? '';
+    assert.ok(text.includes(first.question[1][0].content), 'a later user turn is in the conversation');
+    assert.ok(text.includes(fnName), 'the tools come from multi_turn_func_doc/');
+    await screenshot(s.page, 'bfcl-multi-turn');
+  });
+
   it('a 200k-sample file: only the visible rows exist, End jumps to the last sample', async () => {
     const n = 200_000;
     const lines: string[] = [];

@@ -25,8 +25,8 @@ const NOT_DATASETS = new Set([
   'tsconfig.json',
 ]);
 
-/** Folders whose files are never datasets: a dataset's journal (X.itool/) and BFCL's answers. */
-const NOT_DATASET_DIRS = /(^|[\\/])([^\\/]+\.itool|possible_answer|node_modules|\.git|\.vscode)[\\/]/;
+/** Folders whose files are never datasets: a dataset's journal (X.itool/), BFCL's answers, class docs and memory prerequisites. */
+const NOT_DATASET_DIRS = /(^|[\\/])([^\\/]+\.itool|possible_answer|multi_turn_func_doc|memory_prereq_conversation|node_modules|\.git|\.vscode)[\\/]/;
 
 /** Whether a workspace file may be a dataset (a .json or .jsonl file that is none of the above). */
 export function isDatasetCandidate(path: string): boolean {
