@@ -93,9 +93,14 @@ export function readBfclDocs(dir: string): DocSource {
   let duplicates = 0;
   let nameVariants = 0;
   const examples = new Map<string, Map<string, Map<string, unknown[]>>>();
+  // Files whose records list their functions; multi-turn, memory and web_search records name
+  // classes documented elsewhere (multi_turn_func_doc/) and give no docs here.
+  const used: string[] = [];
   for (const f of files) {
+    let has = false;
     for (const rec of records(join(dir, f))) {
       if (!isObj(rec) || !Array.isArray(rec.function)) continue;
+      has = true;
       for (const raw of rec.function) {
         const doc = asDoc(raw);
         if (!doc) continue;
@@ -110,6 +115,8 @@ export function readBfclDocs(dir: string): DocSource {
         else byName.set(doc.name, doc);
       }
     }
+    if (!has) continue;
+    used.push(f);
     const answers = join(dir, 'possible_answer', f);
     if (!existsSync(answers)) continue;
     for (const rec of records(answers)) {
@@ -134,7 +141,7 @@ export function readBfclDocs(dir: string): DocSource {
     const ex = examples.get(d.name);
     return ex && ex.size ? { ...d, examples: Object.fromEntries([...ex].map(([p, lists]) => [p, [...lists.values()]])) } : d;
   });
-  return { kind: 'bfcl', dir, files, seen, duplicates, nameVariants, docs };
+  return { kind: 'bfcl', dir, files: used, seen, duplicates, nameVariants, docs };
 }
 
 /** The bundled set (see bfclDemoFunctions.json: the docs readBfclDocs gives for demo/datasets/bfcl). */
