@@ -270,9 +270,28 @@ describe('BFCL multi-turn, memory and web_search: checking', () => {
   });
 });
 
-// datasetCheck.ts answers "no possible answer" for a BFCL sample without `possibleAnswers` before
-// judging it; memory and web_search samples carry `acceptedTexts` instead, and pass once that guard
-// also accepts them (its owner's change).
+it('itool check: every multi-turn turn written as its ground truth writes it (positional arguments too) is valid', async () => {
+  // The outputs are built from possible_answer/ directly, not from the product's samples:
+  // "[" + the turn's call strings + "]", e.g. [sort('final_report.pdf')] (positional, as BFCL runs it).
+  for (const file of [MT_BASE, MT_MISS]) {
+    const dir = mkdtempSync(join(tmpdir(), 'bfcl-mt-'));
+    const outputs = join(dir, 'o.jsonl');
+    const rows = jsonl(join(DIR, 'possible_answer', file)).flatMap((a) => (a.ground_truth as string[][]).map((turn, k) => ({ id: `${a.id as string}#${k}`, output: `[${turn.join(', ')}]` })));
+    assert.ok(rows.some((r) => /\w\('/.test(r.output)), 'some ground truth passes arguments by position');
+    writeFileSync(outputs, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const run = await runCheck({ dataset: join(DIR, file), outputs, json: true });
+    assert.equal(run.totals.checked, rows.length);
+    assert.deepEqual(run.results.filter((r) => !r.verdict?.valid).map((r) => r.row.id), [], file);
+  }
+  // Elsewhere a positional argument is still a parse error (BFCL's AST categories score by name;
+  // test/unit/parse.test.ts), and here one past the documented parameters is one.
+  const dir = mkdtempSync(join(tmpdir(), 'bfcl-mt-'));
+  const outputs = join(dir, 'o.jsonl');
+  writeFileSync(outputs, JSON.stringify({ id: 'multi_turn_base_0#3', output: "[sort('final_report.pdf', 'extra')]" }));
+  const run = await runCheck({ dataset: join(DIR, MT_BASE), outputs, json: true });
+  assert.match(run.results[0].verdict?.errors[0]?.message ?? '', /positional argument .* in the call to 'sort': it takes 1 parameter/);
+});
+
 it('itool check DATASET --outputs: memory and web_search outputs are judged by their text', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bfcl-check-'));
   const outputs = join(dir, 'o.jsonl');

@@ -342,9 +342,18 @@ function breakSpan(output: string, offset: number): Span {
  * expectation (BFCL multi-turn) pairs them in order instead (`align`). An `agentic` one (BFCL
  * memory, web_search) judges a final text answer (agentic.ts).
  */
+/** Parameter names in their documented order, by function name (multi-turn positional arguments). */
+function positionalNames(tools: readonly ToolDef[]): (fn: string) => readonly string[] | undefined {
+  return (fn) => {
+    const props = tools.find((t) => t.name === fn)?.parameters?.properties;
+    return props && typeof props === 'object' && !Array.isArray(props) ? Object.keys(props) : undefined;
+  };
+}
+
 export function checkOutput(output: string, exp: Expectation, opts: CheckOutputOptions = {}): Verdict {
   if (typeof output !== 'string') output = ''; // rows from JSON may hold anything; never throw
-  const parsed = parseCalls(output, opts.syntax);
+  // BFCL multi-turn runs the calls in Python: a positional argument is named by the doc's order.
+  const parsed = parseCalls(output, opts.syntax, exp.kind === 'bfcl' && exp.ordered ? positionalNames(exp.tools) : undefined);
   if (exp.kind === 'agentic') return checkAgentic(output, exp.acceptedTexts, parsed);
   const { syntax, calls } = parsed;
   const expected = expectedCalls(exp);

@@ -4,7 +4,7 @@
 import type { CallSyntax, ParsedCall, ParseResult } from '../types';
 import { Cursor, ParseFail, isSpace } from './cursor';
 import { parseGlaiveCalls, parseHermesCalls, parseJsonCalls } from './json';
-import { parsePythonCalls } from './python';
+import { parsePythonCalls, type PositionalNames } from './python';
 
 export { MAX_DEPTH } from './cursor';
 
@@ -80,7 +80,7 @@ const PARSERS: Record<Exclude<CallSyntax, 'text'>, (text: string, lo: number, hi
  * Parses the calls of a response. `syntax` defaults to `detectSyntax(text)`; 'text' yields zero
  * calls. Errors name the offset where parsing broke and keep the calls completed before it.
  */
-export function parseCalls(text: string, syntax?: CallSyntax): ParseResult {
+export function parseCalls(text: string, syntax?: CallSyntax, positional?: PositionalNames): ParseResult {
   const calls: ParsedCall[] = [];
   const syn: CallSyntax = syntax ?? detectSyntax(text);
   if (typeof text !== 'string') return { ok: false, syntax: syn, calls, error: 'response is not a string', offset: 0 };
@@ -89,7 +89,8 @@ export function parseCalls(text: string, syntax?: CallSyntax): ParseResult {
   if (parse === undefined) return { ok: false, syntax: syn, calls, error: `unknown call syntax '${String(syn)}'`, offset: 0 };
   try {
     const { lo, hi } = callRange(text);
-    parse(text, lo, hi, calls);
+    if (syn === 'python') parsePythonCalls(text, lo, hi, calls, positional);
+    else parse(text, lo, hi, calls);
     return { ok: true, syntax: syn, calls };
   } catch (err) {
     if (err instanceof ParseFail) return { ok: false, syntax: syn, calls, error: err.message, offset: err.offset };

@@ -1,6 +1,8 @@
 // Python-call lists as BFCL and ToolACE models write them: `[f(a=1), pkg.g(c=[1, {"k": 2}])]`, or
-// bare calls `f(a=1)` (comma or line separated). Keyword arguments only: BFCL scores by parameter
-// name, so a positional argument is reported as a parse error rather than guessed.
+// bare calls `f(a=1)` (comma or line separated). Keyword arguments only: BFCL's AST categories score
+// by parameter name, so a positional argument is reported as a parse error rather than guessed —
+// unless the caller knows the parameters' order (`positional`): BFCL's multi-turn categories run
+// the calls in Python, where `sort('report.pdf')` is a call its own ground truth writes.
 // This is the hot path of batch checking: one pass over char codes, no regex, no per-char strings.
 import type { ParsedArg, ParsedCall } from '../types';
 import { Cursor, isIdentPart, isIdentStart } from './cursor';
@@ -11,8 +13,11 @@ function isNameChar(c: number): boolean {
   return isIdentPart(c) || c === DOT || c === MINUS; // dotted names; hyphens are not Python, but tool names have them
 }
 
+/** A function's parameter names in order, to name positional arguments; undefined: none allowed. */
+export type PositionalNames = (fn: string) => readonly string[] | undefined;
+
 /** Parses `text[lo, hi)` as a call list, pushing each call to `out` as soon as it is complete. Throws ParseFail. */
-export function parsePythonCalls(text: string, lo: number, hi: number, out: ParsedCall[]): void {
+export function parsePythonCalls(text: string, lo: number, hi: number, out: ParsedCall[], positional?: PositionalNames): void {
   const c = new Cursor(text, lo, hi);
   c.ws();
   if (c.code() === LBRACK) {
@@ -20,7 +25,7 @@ export function parsePythonCalls(text: string, lo: number, hi: number, out: Pars
     for (;;) {
       c.ws();
       if (c.code() === RBRACK) break;
-      out.push(call(c, true));
+      out.push(call(c, true, positional));
       c.ws();
       const d = c.code();
       if (d === COMMA) c.pos++;
@@ -29,7 +34,7 @@ export function parsePythonCalls(text: string, lo: number, hi: number, out: Pars
     c.pos++;
   } else {
     while (c.pos < c.end) {
-      out.push(call(c, false));
+      out.push(call(c, false, positional));
       c.ws();
       if (c.code() === COMMA) {
         c.pos++;
@@ -43,7 +48,7 @@ export function parsePythonCalls(text: string, lo: number, hi: number, out: Pars
   if (c.pos < c.end) c.fail('unexpected text after the call list');
 }
 
-function call(c: Cursor, bracketed: boolean): ParsedCall {
+function call(c: Cursor, bracketed: boolean, positional?: PositionalNames): ParsedCall {
   const s = c.s;
   const end = c.end;
   const start = c.pos;
@@ -67,6 +72,9 @@ function call(c: Cursor, bracketed: boolean): ParsedCall {
   c.pos++;
   const args: ParsedArg[] = [];
   const obj: Record<string, unknown> = {};
+  const order = positional?.(name);
+  // Positional arguments come first, as in Python; each takes the name at its position.
+  let keywords = false;
   c.ws();
   if (c.code() !== RPAREN) {
     for (;;) {
@@ -89,14 +97,22 @@ function call(c: Cursor, bracketed: boolean): ParsedCall {
         }
         if (q === ks || c.code() !== EQ || s.charCodeAt(c.pos + 1) === EQ) {
           if (k === -1) c.fail(`expected an argument or ')' in the call to '${name}'`);
-          c.fail('positional argument', ks, false, ` in the call to '${name}': calls need keyword arguments (name=value)`);
+          const at = args.length;
+          if (!order || keywords) c.fail('positional argument', ks, false, ` in the call to '${name}': calls need keyword arguments (name=value)`);
+          if (at >= order.length) c.fail('positional argument', ks, false, ` in the call to '${name}': it takes ${order.length} parameter(s)`);
+          c.pos = ks;
+          const v = c.value();
+          c.addArg(args, obj, order[at], ks, ks, v, ks, c.pos);
+          key = order[at];
+        } else {
+          keywords = true;
+          key = s.slice(ks, q);
+          c.pos++;
+          c.ws();
+          const vs = c.pos;
+          const v = c.value();
+          c.addArg(args, obj, key, ks, q, v, vs, c.pos);
         }
-        key = s.slice(ks, q);
-        c.pos++;
-        c.ws();
-        const vs = c.pos;
-        const v = c.value();
-        c.addArg(args, obj, key, ks, q, v, vs, c.pos);
       }
       c.ws();
       const d = c.code();
