@@ -2,11 +2,12 @@
 // file: LLaMA-Factory's glaive tool-call demo, whose last turns are all text, so that before this
 // its 211 function_call turns were never counted, scored, searched or checked.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { inspectDataset } from '../../src/cli/inspect';
+import { convertDataset } from '../../src/core/dataset/convert';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { promptTurns, referenceTurn } from '../../src/core/dataset/sample';
 import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
@@ -107,5 +108,42 @@ describe('every answer a sample', () => {
         await ds.close();
       }
     }
+  });
+});
+
+describe('answers the trainer skips', () => {
+  // LLaMA-Factory trains on no message whose loss_weight is 0, OpenAI on no assistant message
+  // whose weight is 0: such a turn is context for the answers after it, not a sample.
+  const record = {
+    messages: [
+      { role: 'user', content: [{ type: 'text', value: 'Weather in Paris?' }], loss_weight: 0.0 },
+      { role: 'assistant', content: [{ type: 'text', value: 'Which day?' }], loss_weight: 0.0 },
+      { role: 'user', content: [{ type: 'text', value: 'Today.' }], loss_weight: 0.0 },
+      { role: 'assistant', content: [{ type: 'tool_call', value: '{"name": "weather", "arguments": {"city": "Paris"}}' }], loss_weight: 1.0 },
+    ],
+    tools: '[{"type": "function", "function": {"name": "weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]',
+  };
+
+  it('is not a sample, and conversion keeps the mark where the target can hold it or reports it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'itool-weight-'));
+    const file = join(dir, 'v1.jsonl');
+    writeFileSync(file, `${JSON.stringify(record)}\n`);
+    const ds = await Dataset.open(file);
+    try {
+      const r = await ds.sample(0);
+      assert.ok(r.ok);
+      assert.equal(r.sample.turns[1].trained, false);
+      assert.deepEqual(r.samples.map((s) => [s.id, s.referenceIndex]), [['1', 3]], 'only the trained answer is a sample');
+    } finally {
+      await ds.close();
+    }
+    // OpenAI holds it as weight 0 and reads it back.
+    const oa = await convertDataset(file, { to: 'openai', out: join(dir, 'oa.jsonl') });
+    assert.deepEqual(oa.report.dropped, []);
+    const written = JSON.parse(readFileSync(join(dir, 'oa.jsonl'), 'utf8').split('\n')[0]) as { messages: { role: string; weight?: number }[] };
+    assert.deepEqual(written.messages.filter((m) => m.role === 'assistant').map((m) => m.weight), [0, undefined]);
+    // sharegpt has no field for it: the report names it (and the side field keeps it for the trip back).
+    const lf = await convertDataset(file, { to: 'llamafactory', out: join(dir, 'lf.json') });
+    assert.ok([...lf.report.dropped, ...lf.report.sideField].some((l) => l.kind === 'untrained'), JSON.stringify(lf.report));
   });
 });

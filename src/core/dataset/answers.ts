@@ -19,9 +19,10 @@ export function answerTurns(s: Sample): number[] {
   }
   // A BFCL question's assistant turns are history; its one answer comes from the ground truth.
   if (s.format === 'bfcl') return s.referenceIndex < 0 ? [] : [s.referenceIndex];
+  // A turn the trainer does not train on (loss_weight 0) is context, not an answer to score or search.
   const out: number[] = [];
   s.turns.forEach((t, j) => {
-    if (t.role === 'assistant') out.push(j);
+    if (t.role === 'assistant' && t.trained !== false) out.push(j);
   });
   return out;
 }

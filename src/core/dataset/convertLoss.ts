@@ -19,6 +19,7 @@ export type LossKind =
   | 'call_text'
   | 'call_ids'
   | 'reasoning'
+  | 'untrained'
   | 'tool_results'
   | 'user_text'
   | 'tools'
@@ -41,6 +42,7 @@ export const LOSS_LABELS: Record<LossKind, string> = {
   call_text: 'text beside tool calls',
   call_ids: 'tool call ids',
   reasoning: 'reasoning',
+  untrained: 'assistant turns marked not trained on (loss_weight / weight 0)',
   tool_results: 'tool results',
   user_text: 'user turns',
   tools: 'tool schemas',
@@ -87,6 +89,7 @@ function turnLosses(a: NormalTurn, b: NormalTurn, i: number, isAnswer: boolean, 
   const ids = (cs: NormalTurn['calls']) => cs?.map((c) => c.id);
   if (a.calls?.some((c) => c.id !== undefined) && !same(ids(a.calls), ids(b.calls))) out.push({ kind: 'call_ids', detail: `${at}: ${short(ids(a.calls))} became ${short(ids(b.calls))}` });
   if (a.reasoning !== undefined && a.reasoning !== b.reasoning) out.push({ kind: 'reasoning', detail: `${at}: ${short(a.reasoning)} ${b.reasoning === undefined ? 'dropped' : `became ${short(b.reasoning)}`}` });
+  if (a.untrained && !b.untrained) out.push({ kind: 'untrained', detail: `${at}: not trained on in the source, an answer to train on once written` });
 }
 
 const isAccepted = (v: unknown): v is Record<string, unknown[]> => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(Array.isArray);

@@ -22,6 +22,8 @@ export interface NormalTurn {
   text: string;
   calls?: NormalCall[];
   reasoning?: string;
+  /** An assistant turn the source's trainer skips (loss_weight / weight 0). */
+  untrained?: true;
   toolCallId?: string;
   name?: string;
 }
@@ -106,6 +108,7 @@ function normalTurn(sample: Sample, t: Turn, keepIds: boolean): NormalTurn {
   const out: NormalTurn = { role, text: t.calls ? callProse(sample, t) : t.role === 'tool_result' ? resultPayload(sample, t) : t.content };
   if (t.calls) out.calls = t.calls.map((c) => (c.id === undefined || !keepIds ? { name: c.name, arguments: c.arguments } : { name: c.name, arguments: c.arguments, id: c.id }));
   if (t.reasoning !== undefined && t.reasoning !== '') out.reasoning = t.reasoning;
+  if (t.trained === false) out.untrained = true;
   if (t.toolCallId !== undefined && (keepIds || !/^call_\d+$/.test(t.toolCallId))) out.toolCallId = t.toolCallId;
   // Hermes takes a result's name from its payload, which the text already holds.
   if (t.name !== undefined && sample.format !== 'hermes') out.name = t.name;

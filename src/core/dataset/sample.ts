@@ -35,6 +35,11 @@ export interface Turn {
    * `content`, so it is not scored unless a run asks for it.
    */
   reasoning?: string;
+  /**
+   * False for an assistant turn the source marks as not trained on (LLaMA-Factory `loss_weight`
+   * 0, OpenAI `weight` 0): context for the answers after it, not an answer itself.
+   */
+  trained?: false;
 }
 
 /** A function the model may call (JSON-schema-like parameters; BFCL/ToolACE say "dict" for object). */

@@ -111,6 +111,8 @@ function readMessage(v: unknown, i: number): Turn {
   const turn: Turn = { role, content: joinSegments(segs) };
   if (calls.length > 0) turn.calls = calls;
   if (reasoning !== '') turn.reasoning = reasoning;
+  // LLaMA-Factory trains on no message whose loss_weight is 0: it is context, not an answer.
+  if (role === 'assistant' && m.loss_weight === 0) turn.trained = false;
   return turn;
 }
 
@@ -221,6 +223,11 @@ function writeMessage(sample: Sample, t: Turn, base: unknown): Obj {
   const o: Obj = isObj(base) ? clone(base) : {};
   o.role = ROLE_OUT[t.role];
   o.content = parts(sample, t, base);
+  // The mark is the assistant turn's (a user message's loss_weight is LLaMA-Factory's own and kept).
+  if (t.role === 'assistant') {
+    if (t.trained === false) o.loss_weight = 0;
+    else if (o.loss_weight === 0) delete o.loss_weight;
+  }
   return o;
 }
 

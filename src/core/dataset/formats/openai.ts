@@ -56,6 +56,8 @@ function readMessage(v: unknown, i: number): Turn {
     if (typeof m.tool_call_id === 'string') turn.toolCallId = m.tool_call_id;
     if (typeof m.name === 'string') turn.name = m.name;
   }
+  // OpenAI fine-tuning skips an assistant message with weight 0: context, not an answer.
+  if (role === 'assistant' && m.weight === 0) turn.trained = false;
   return turn;
 }
 
@@ -135,6 +137,10 @@ export const openai: DatasetFormat = {
       else delete o.tool_calls;
       if (t.role === 'tool_result' && t.toolCallId !== undefined) o.tool_call_id = t.toolCallId;
       else if (o.tool_call_id === undefined) delete o.tool_call_id;
+      if (t.role === 'assistant') {
+        if (t.trained === false) o.weight = 0;
+        else if (o.weight === 0) delete o.weight;
+      }
       return o;
     });
     const oldTools = (() => {
