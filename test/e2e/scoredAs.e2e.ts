@@ -17,9 +17,13 @@ const TAIL = 400;
 
 type Rendered = { id: string; prompt: string; response: string } | { id: string; error: string };
 
-/** What `itool render DATASET --model DIR --index N --json` prints for one record. */
+/**
+ * What `itool render DATASET --model DIR --index N --turns last --json` prints for one record: the
+ * panel's block shows a record's own sample, its last answer (without --turns last, a record with
+ * several answers prints one line per answer).
+ */
 function cliRender(dataset: string, modelDir: string, index: number, ...extra: string[]): Rendered {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'render', dataset, '--model', modelDir, '--index', String(index), '--json', ...extra], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'render', dataset, '--model', modelDir, '--index', String(index), '--turns', 'last', '--json', ...extra], { encoding: 'utf8' });
   assert.equal(r.status, 0, `itool render failed: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, `one JSON line for --index ${index}: ${r.stdout}`);
@@ -143,7 +147,8 @@ describe('"Scored as" in code-server', { timeout: 300_000 }, () => {
     await wv.locator('vscode-button.calibrate-button').click();
     const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'calibration refused' }).first();
     await toast.waitFor({ timeout: 120_000 });
-    assert.match((await toast.textContent()) ?? '', /calibration refused, no selection made: \d+ samples scored, \d+ of 9 skipped \(score-failed \d+\)/);
+    // 9 records, 12 samples: record 3 holds three answers, record 9 two (one sample per answer).
+    assert.match((await toast.textContent()) ?? '', /calibration refused, no selection made: \d+ samples scored, \d+ of 12 skipped \(score-failed \d+\)/);
     assert.equal(await wv.locator('.summary.calibration[data-scored]').count(), 0, 'no results shown');
     const block = wv.locator('.detail .scored-as[data-state="ready"]');
     await block.locator('summary .scored-tokens.skipped', { hasText: 'skipped by calibration' }).waitFor({ timeout: 30_000 });
