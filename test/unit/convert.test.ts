@@ -91,6 +91,19 @@ describe('the loss report', () => {
     await convertDataset(LF, { to: 'openai', out: join(dir, 'ok.jsonl'), strict: true });
     await convertDataset(LF, { to: 'xlam', out: join(dir, 'side.jsonl'), strict: true });
   });
+
+  it('writes into folders that do not exist yet, and a refused run leaves none of them behind', async () => {
+    const dir = fresh('folders');
+    const mid = join(dir, 'a', 'b', 'x.jsonl');
+    await convertDataset(BFCL, { to: 'xlam', out: mid });
+    const back = join(dir, 'c', 'BFCL_v4_simple_python.json');
+    const r = await convertDataset(mid, { to: 'bfcl', out: back });
+    assert.equal(r.answersFile, join(dir, 'c', 'possible_answer', 'BFCL_v4_simple_python.json'));
+    assert.equal(read(back), read(BFCL), 'BFCL → xLAM → BFCL gives the questions byte for byte');
+    assert.equal(read(r.answersFile), read(join(BFCL_DIR, 'possible_answer', 'BFCL_v4_simple_python.json')), 'and the answers');
+    await assert.rejects(convertDataset(BFCL, { to: 'openai', out: join(dir, 'd', 'e', 'o.jsonl'), strict: true }), ConversionRefused);
+    assert.deepEqual(readdirSync(dir).sort(), ['a', 'c'], 'the refused run made no folder that stays');
+  });
 });
 
 describe('the side field', () => {

@@ -12,7 +12,7 @@
 // bytes; so is a record converted back to the format its side field came from. The file's layout
 // (a JSON array's brackets and separators, JSONL's line breaks) follows the source file's when the
 // container stays the same, so a same-format conversion of an unchanged file is byte-identical.
-import { open, stat } from 'node:fs/promises';
+import { mkdir, open, rmdir, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { batchEnd, Dataset, type SampleResult } from './dataset';
@@ -141,7 +141,10 @@ export async function convertDataset(file: string, opts: ConvertOptions): Promis
   await settleCommit(opts.out);
   for (const p of [opts.out, answersPath]) await removeStaleTemps(p);
   const ds = await Dataset.open(file, { format: opts.format });
+  // OUT may go into a folder that does not exist yet; one this run made goes again if the run fails.
+  let made: string | undefined;
   try {
+    made = await mkdir(dirname(opts.out), { recursive: true });
     const target = FORMATS[opts.to];
     const container = opts.container ?? ds.index.container;
     const layout = await sourceLayout(ds.index, container);
@@ -243,7 +246,20 @@ export async function convertDataset(file: string, opts: ConvertOptions): Promis
     } else await writeFileAtomic(opts.out, records());
     skipped.sort((a, b) => a.line - b.line);
     return { written, skipped, answersFile, removedAnswers, report: tally.report() };
+  } catch (err) {
+    if (made) await removeEmptyDirs([dirname(answersPath), dirname(opts.out)], made);
+    throw err;
   } finally {
     await ds.close();
+  }
+}
+
+/** Removes `dirs` (deepest first) and their parents up to `top`, as long as each is empty. */
+async function removeEmptyDirs(dirs: readonly string[], top: string): Promise<void> {
+  for (const start of dirs) {
+    for (let d = start; d.startsWith(top); d = dirname(d)) {
+      if (!(await rmdir(d).then(() => true, () => false))) break;
+      if (d === top) break;
+    }
   }
 }
