@@ -2,10 +2,18 @@
 // `itool explore -o` wrote (JSON Lines, one PreferencePair per line), with the samples they were
 // searched on, as a trainer's dataset plus its config. Lines or pairs that cannot be exported are
 // listed with their reason; the rest are written.
+// `itool export --curriculum SELECTION --dataset FILE --target … -o DIR`: the warm-up curriculum
+// (easy → medium → hard SFT stages) from the calibration the selection was made from, as the
+// palette's `iTool: Export Warm-up Curriculum` writes it.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadCalibration } from '../core/calibrate/calibrate';
+import type { CallRenderingSetting } from '../core/calibrate/messages';
+import { readSelection, type SelectionFile } from '../core/calibrate/selectionFile';
 import { Dataset } from '../core/dataset/dataset';
 import type { Sample } from '../core/dataset/sample';
-import { exportPairs, type ExportPair, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
+import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
+import { curriculumStages, exportCurriculum, exportPairs, STAGES, type ExportPair, type ExportResult, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
 import type { PreferencePair } from '../core/search/pairs';
 
 export interface ExportCommandArgs {
@@ -18,6 +26,22 @@ export interface ExportCommandArgs {
   template?: string;
   /** Dataset name / file stem (default 'itool_pairs'). */
   name?: string;
+  /** How calls are written: the rendering calibration and the search used (default auto). */
+  calls?: CallRenderingSetting;
+}
+
+export interface CurriculumCommandArgs {
+  /** The selection file `itool calibrate -o` wrote: its model, round, tier cuts and call rendering. */
+  selection: string;
+  dataset: string;
+  target: ExportTarget;
+  out: string;
+  baseModel?: string;
+  template?: string;
+  /** Dataset name / file stem (default 'itool_warmup'). */
+  name?: string;
+  /** Default: the selection's (the rendering calibration scored with). */
+  calls?: CallRenderingSetting;
 }
 
 export interface CommandIo {
@@ -94,6 +118,19 @@ async function samplesFor(ds: Dataset, pairs: readonly PreferencePair[]): Promis
 /** A command for display only: never run through a shell. */
 const shown = (argv: readonly string[]): string => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 
+/** The report both exports print: counts, skips, files, commands, notes; warnings also on stderr. */
+function report(result: ExportResult, head: string, allSkipped: readonly SkippedRecord[], io: CommandIo): void {
+  const out = [head];
+  for (const k of allSkipped.slice(0, 20)) out.push(`  ${k.sampleId}: ${k.reason}`);
+  if (allSkipped.length > 20) out.push(`  ... and ${allSkipped.length - 20} more`);
+  result.files.forEach((f, k) => out.push(`${k === 0 ? 'files       ' : '            '}${f}`));
+  for (const c of result.commands) out.push(`run         ${shown(c)}`);
+  for (const n of result.notes) out.push(`note        ${n}`);
+  io.stdout(`${out.join('\n')}\n`);
+  // Warnings make the training wrong unless acted on: on stderr too, where a piped stdout does not hide them.
+  for (const w of result.warnings) io.stderr(`itool export: warning: ${w}\n`);
+}
+
 export async function exportCommand(args: ExportCommandArgs, io: CommandIo): Promise<number> {
   let text: string;
   try {
@@ -107,15 +144,43 @@ export async function exportCommand(args: ExportCommandArgs, io: CommandIo): Pro
   try {
     ds = await Dataset.open(args.dataset);
     const { found, skipped } = await samplesFor(ds, lines.pairs);
-    const result = await exportPairs(found, { target: args.target, outDir: args.out, name: args.name, prefLoss: args.prefLoss, baseModel: args.baseModel, template: args.template });
+    const result = await exportPairs(found, { target: args.target, outDir: args.out, name: args.name, prefLoss: args.prefLoss, baseModel: args.baseModel, template: args.template, calls: args.calls });
     const allSkipped = [...lines.skipped, ...skipped, ...result.skipped];
-    const out = [`export      ${result.target}: ${result.records} pair(s) written, ${allSkipped.length} skipped`];
-    for (const k of allSkipped.slice(0, 20)) out.push(`  ${k.sampleId}: ${k.reason}`);
-    if (allSkipped.length > 20) out.push(`  ... and ${allSkipped.length - 20} more`);
-    result.files.forEach((f, k) => out.push(`${k === 0 ? 'files       ' : '            '}${f}`));
-    for (const c of result.commands) out.push(`run         ${shown(c)}`);
-    for (const n of result.notes) out.push(`note        ${n}`);
-    io.stdout(`${out.join('\n')}\n`);
+    report(result, `export      ${result.target}: ${result.records} pair(s) written, ${allSkipped.length} skipped`, allSkipped, io);
+    return result.records > 0 ? 0 : 1;
+  } catch (err) {
+    io.stderr(`itool export: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await ds?.close();
+  }
+}
+
+export async function exportCurriculumCommand(args: CurriculumCommandArgs, io: CommandIo): Promise<number> {
+  let sel: SelectionFile;
+  try {
+    sel = await readSelection(args.selection);
+  } catch (err) {
+    io.stderr(`itool export: cannot read the selection ${args.selection}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  let ds: Dataset | undefined;
+  try {
+    // The dataset opens as it was calibrated: the same samples, the same ids.
+    ds = await Dataset.open(args.dataset, { turns: sel.turns ?? 'last' });
+    if (sel.dataset && resolve(sel.dataset) !== resolve(args.dataset)) io.stderr(`itool export: note: the selection was made for ${sel.dataset}\n`);
+    const cal = await loadCalibration(ds, sel.model, sel.round);
+    if (!cal) {
+      io.stderr(`itool export: no calibration of ${scrubUrlsIn(sel.modelLabel || sel.model)} (round ${sel.round}) for ${ds.path}: run itool calibrate on it first (or the dataset changed since)\n`);
+      return 1;
+    }
+    const open = ds;
+    const got = await curriculumStages(cal.entries, sel.cuts, (i, answer) => open.sample(i, answer));
+    const { stages, skipped } = got!;
+    const result = await exportCurriculum(stages, { target: args.target, outDir: args.out, name: args.name, baseModel: args.baseModel, template: args.template, calls: args.calls ?? sel.calls ?? 'auto' });
+    const allSkipped = [...skipped, ...result.skipped];
+    const counts = STAGES.map((s) => `${s} ${stages[s].length}`).join(', ');
+    report(result, `curriculum  ${result.target}: ${result.records} sample(s) written (tiers: ${counts}), ${allSkipped.length} skipped`, allSkipped, io);
     return result.records > 0 ? 0 : 1;
   } catch (err) {
     io.stderr(`itool export: ${(err as Error).message}\n`);

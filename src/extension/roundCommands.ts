@@ -8,11 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import * as vscode from 'vscode';
-import { tierOf } from '../core/calibrate/select';
 import { selectionPath } from '../core/calibrate/selectionFile';
 import { metadataDir } from '../core/dataset/metadata';
-import type { Sample } from '../core/dataset/sample';
-import { exportCurriculum, exportPairs, type ExportResult, type ExportTarget, type PrefLoss } from '../core/pairs/export/index';
+import { curriculumStages, exportCurriculum, exportPairs, type ExportResult, type ExportTarget, type PrefLoss } from '../core/pairs/export/index';
 import { exportLocal } from '../core/rounds/localExport';
 import { localTrainerCommand, localTrainerOutputs } from '../core/rounds/localTrainer';
 import { cancelLocalJob, cancelOpenAIJob, llamaFactoryCommand, pollOpenAIJob, startLocalJob, startOpenAIJob, trlCommand, watchJob } from '../core/rounds/jobs/index';
@@ -21,7 +19,7 @@ import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
 import type { DatasetPanel } from './datasetPanel';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
-import { askSecret } from './policyConfig';
+import { askSecret, callRenderingSetting } from './policyConfig';
 
 export const FINE_TUNING_KEY_SECRET = 'itool.fineTuning.apiKey';
 const RUNNING_KEY = 'itool.runningJobs';
@@ -40,6 +38,28 @@ const BACKENDS: { id: Backend; label: string; detail: string }[] = [
 
 function trainerConfig() {
   return vscode.workspace.getConfiguration('itool.trainer');
+}
+
+/**
+ * The LLaMA-Factory template the user chose, or undefined so the export guesses it from the base
+ * model (and warns when nothing names it): the setting's default 'default' is LLaMA-Factory's
+ * Human:/Assistant: format, right only when the user picks it on purpose.
+ */
+function trainerTemplate(): string | undefined {
+  const v = trainerConfig().inspect<string>('template');
+  const chosen = v?.globalValue ?? v?.workspaceValue ?? v?.workspaceFolderValue;
+  return typeof chosen === 'string' && chosen.trim() ? chosen.trim() : undefined;
+}
+
+/** How calls are written: as calibration rendered them for this panel (the search follows it). */
+function callsOf(panel: DatasetPanel) {
+  return panel.calibration.header?.calls ?? callRenderingSetting();
+}
+
+/** An export's warnings: in the log and in front of the user, since training goes wrong without action. */
+function showWarnings(what: string, warnings: readonly string[]): void {
+  for (const w of warnings) log().warn(`${what}: ${w}`);
+  if (warnings.length) void vscode.window.showWarningMessage(`iTool: ${what}: ${warnings[0]}`);
 }
 
 function activePanel(): DatasetPanel | undefined {
@@ -91,15 +111,18 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
     const local = await exportLocal(exportPairsOf, modelDir, join(dir, 'export-local'), outputDir);
     result = { dir: local.dir, files: [local.pairsFile, local.configFile], records: local.records, skipped: local.skipped };
   } else {
-    result = await exportPairs(exportPairsOf, {
+    const exported = await exportPairs(exportPairsOf, {
       target,
       outDir: join(dir, `export-${target}`),
       name: `itool_round${round}`,
       baseModel: cfg.get<string>('baseModel', '').trim() || undefined,
-      template: cfg.get<string>('template', 'default'),
+      template: trainerTemplate(),
       prefLoss: cfg.get<PrefLoss>('prefLoss', 'simpo'),
+      calls: callsOf(panel),
       outputDir,
     });
+    showWarnings('pairs export', exported.warnings);
+    result = exported;
   }
   const cal = panel.calibration.result;
   await recordRound(panel.datasetOpen.path, round, policyOf(panel), {
@@ -156,27 +179,27 @@ export async function exportCurriculumCommand(): Promise<void> {
   const cfg = trainerConfig();
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Exporting the warm-up curriculum', cancellable: true }, async (progress, token) => {
-      const stages: Record<'easy' | 'medium' | 'hard', Sample[]> = { easy: [], medium: [], hard: [] };
-      let k = 0;
-      for (const e of cal.entries) {
-        if (token.isCancellationRequested) return undefined;
-        const tier = tierOf(e.ppl, cuts);
-        if (!tier) continue;
-        const r = await ds.sample(e.index, e.answer);
-        if (r.ok) stages[tier].push(r.sample);
-        if (++k % 500 === 0) progress.report({ message: `${k}/${cal.entries.length} samples` });
-      }
-      return exportCurriculum(stages, {
+      const got = await curriculumStages(cal.entries, cuts, (i, answer) => ds.sample(i, answer), {
+        cancelled: () => token.isCancellationRequested,
+        onProgress: (done, total) => progress.report({ message: `${done}/${total} samples` }),
+      });
+      if (!got) return undefined;
+      const exported = await exportCurriculum(got.stages, {
         target,
         outDir: join(metadataDir(ds.path), 'warmup', target),
         baseModel: cfg.get<string>('baseModel', '').trim() || undefined,
-        template: cfg.get<string>('template', 'default'),
+        template: trainerTemplate(),
+        calls: callsOf(panel),
       });
+      return { ...exported, skipped: [...got.skipped, ...exported.skipped] };
     });
     if (!result) return;
     for (const n of result.notes) log().warn(`curriculum export: ${n}`);
+    if (result.skipped.length) log().warn(`curriculum export skipped ${result.skipped.length} sample(s): ${result.skipped.map((s) => `${s.sampleId}: ${s.reason}`).join('; ')}`);
+    showWarnings('curriculum export', result.warnings);
     const open = 'Reveal';
-    const pick = await vscode.window.showInformationMessage(`iTool: warm-up curriculum (${result.records} samples, easy → medium → hard) exported for ${target} to ${result.dir}.`, open);
+    const skipped = result.skipped.length ? ` (${result.skipped.length} skipped, see the log)` : '';
+    const pick = await vscode.window.showInformationMessage(`iTool: warm-up curriculum (${result.records} samples, easy → medium → hard) exported for ${target} to ${result.dir}${skipped}.`, open);
     if (pick === open) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.files[0] ?? result.dir));
   } catch (err) {
     void vscode.window.showErrorMessage(`iTool: curriculum export failed: ${errorMessage(err)}`);

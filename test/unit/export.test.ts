@@ -10,12 +10,17 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { exportCommand } from '../../src/cli/export';
+import { exportCommand, exportCurriculumCommand } from '../../src/cli/export';
+import { calibrate } from '../../src/core/calibrate/calibrate';
+import { selectDeficient } from '../../src/core/calibrate/select';
+import { selectionFile, writeSelection } from '../../src/core/calibrate/selectionFile';
+import type { ChatMessage, Policy, ScoreRequest } from '../../src/core/model/policy';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { FORMATS } from '../../src/core/dataset/formats/index';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { promptTurns, referenceTurn, type Sample, type ToolCall } from '../../src/core/dataset/sample';
-import { completeCalls, exportCurriculum, exportPairs, toJsonSchema, type ExportPair, type ExportResult } from '../../src/core/pairs/export/index';
+import { callRenderingFor } from '../../src/core/calibrate/messages';
+import { completeCalls, exportCurriculum, exportPairs, isLlamaFactoryCall, toJsonSchema, type ExportPair, type ExportResult } from '../../src/core/pairs/export/index';
 import { searchSample } from '../../src/core/search/mcts';
 import { extractPairs, type PairSide, type PreferencePair } from '../../src/core/search/pairs';
 import { hermes, scripted, wrong } from '../support/scriptedPolicy';
@@ -175,20 +180,25 @@ describe('export: LLaMA-Factory pairs', () => {
       assert.ok(['human', 'observation'].includes(conv[conv.length - 1].from), `${sample.id}: ends on ${conv[conv.length - 1].from}`);
       const lastPrompt = promptTurns(sample).at(-1)!;
       if (lastPrompt.role === 'user') assert.equal(conv[conv.length - 1].value, lastPrompt.content);
+      // Sides follow the call rendering: 'text' exactly as the policy wrote them; 'template' a
+      // function_call whenever the side is nothing but complete calls, in whatever syntax.
+      const mode = callRenderingFor(sample.format);
       for (const s of ['chosen', 'rejected'] as const) {
         const v = rec[s] as { from: string; value: string };
-        assert.equal(v.value, response(pair, s), `${sample.id} ${s}`);
         froms.add(v.from);
-        let decoded: unknown;
-        try {
-          decoded = JSON.parse(v.value);
-        } catch {
-          decoded = undefined;
+        const calls = completeCalls(response(pair, s));
+        if (mode === 'text' || !calls) assert.deepEqual(v, { from: 'gpt', value: response(pair, s) }, `${sample.id} ${s}`);
+        else {
+          assert.equal(v.from, 'function_call', `${sample.id} ${s}`);
+          valid(S.LF_FUNCTION_CALL, JSON.parse(v.value), `${sample.id} ${s}`);
+          if (isLlamaFactoryCall(response(pair, s))) assert.equal(v.value, response(pair, s));
+          const decoded = [JSON.parse(v.value)].flat() as { name: string; arguments: unknown }[];
+          assert.deepEqual(decoded.map((c) => [c.name, c.arguments]), calls.map((c) => [c.name, c.arguments]));
         }
-        const readable = decoded !== undefined && ajv.validate(S.LF_FUNCTION_CALL, decoded);
-        assert.equal(v.from, readable ? 'function_call' : 'gpt', `${sample.id} ${s}: ${v.value.slice(0, 80)}`);
       }
-      if (sample.tools.length) {
+      // 'text' mode on a format whose system prompt lists the tools keeps that prompt and no tools column.
+      const toolsInSystem = mode === 'text' && ['toolace', 'hermes', 'glaive'].includes(sample.format);
+      if (sample.tools.length && !toolsInSystem) {
         const tools = JSON.parse(rec.tools as string) as { name: string }[];
         valid(S.LF_TOOLS, tools, `${sample.id} tools`);
         assert.deepEqual(tools.map((t) => t.name), sample.tools.map((t) => t.name));
@@ -238,7 +248,11 @@ describe('export: LLaMA-Factory pairs', () => {
     for (const [k, v] of Object.entries({ stage: 'dpo', do_train: true, finetuning_type: 'lora', lora_rank: 8, lora_target: 'all', pref_loss: 'simpo', pref_beta: 2.5, simpo_gamma: 0.5, learning_rate: 1e-6, num_train_epochs: 2, lr_scheduler_type: 'cosine', warmup_ratio: 0.1, bf16: true, plot_loss: true, report_to: 'none', dataset: 'itool_pairs', dataset_dir: outDir('lf-yaml'), output_dir: join(outDir('lf-yaml'), 'output') })) {
       assert.deepEqual(y[k], v, k);
     }
-    for (const k of ['model_name_or_path', 'template', 'cutoff_len', 'per_device_train_batch_size', 'gradient_accumulation_steps', 'logging_steps']) assert.ok(y[k] !== undefined, k);
+    for (const k of ['model_name_or_path', 'cutoff_len', 'per_device_train_batch_size', 'gradient_accumulation_steps', 'logging_steps']) assert.ok(y[k] !== undefined, k);
+    // No base model, so nothing names the template: no `template: default` (Human:/Assistant:), a warning instead.
+    assert.equal(y.template, undefined);
+    assert.equal(res.warnings.length, 1);
+    assert.match(res.warnings[0], /no LLaMA-Factory template: no base model was given.*Set `template`/);
     assert.match(text, /^learning_rate: 1\.0e-6$/m);
     assert.match(text, /^num_train_epochs: 2\.0$/m);
     assert.deepEqual(res.commands, [['llamafactory-cli', 'train', path]]);
@@ -285,14 +299,18 @@ describe('export: TRL pairs', () => {
     const records = readLines(fileOf(res, 'itool_pairs.jsonl'));
     assert.equal(records.length, all.length);
     let structured = 0;
+    let asText = 0;
     records.forEach((rec, i) => {
       const { pair, sample } = all[i];
       valid(S.TRL_PREFERENCE, rec, `record ${i} (${sample.format} ${sample.id})`);
       const prompt = rec.prompt as { role: string }[];
       assert.ok(['user', 'tool'].includes(prompt[prompt.length - 1].role));
+      // 'text' call rendering (ToolACE, LLaMA-Factory, Hermes, Glaive under auto): calls stay the policy's text.
+      const mode = callRenderingFor(sample.format);
       for (const s of ['chosen', 'rejected'] as const) {
         const [m] = rec[s] as { content: string; tool_calls?: { function: { name: string; arguments: unknown } }[] }[];
-        const calls = completeCalls(response(pair, s));
+        const calls = mode === 'template' ? completeCalls(response(pair, s)) : undefined;
+        if (mode === 'text' && completeCalls(response(pair, s))) asText++;
         if (calls) {
           structured++;
           assert.equal(m.content, '');
@@ -302,9 +320,12 @@ describe('export: TRL pairs', () => {
           assert.equal(m.content, response(pair, s));
         }
       }
-      if (sample.tools.length) assertJsonSchemaTools(rec.tools as unknown[], sample.id);
+      const toolsInSystem = mode === 'text' && ['toolace', 'hermes', 'glaive'].includes(sample.format);
+      if (sample.tools.length && !toolsInSystem) assertJsonSchemaTools(rec.tools as unknown[], sample.id);
+      else assert.equal(rec.tools, undefined);
     });
-    assert.ok(structured > records.length, 'most call responses become tool_calls');
+    assert.ok(structured > records.length / 2, 'call responses under the template rendering become tool_calls');
+    assert.ok(asText > 0, 'call responses under the text rendering stay text');
     assert.ok(records.some((r) => (r.prompt as { role: string }[]).some((m) => m.role === 'tool')));
   });
 
@@ -443,11 +464,21 @@ describe('export: invalid sides and skipped records', () => {
     ];
     assert.equal(completeCalls(cut), undefined);
     const lf = readJson(fileOf(await exportPairs(pairs, { target: 'llamafactory', outDir: outDir('bad-lf') }), 'itool_pairs.json')) as Obj[];
+    // BFCL calls render through the template: a complete call in any syntax is a function_call
+    // (the template writes it as it writes every call), a broken one stays the text it is.
     assert.deepEqual(lf[0].chosen, { from: 'function_call', value: good });
     assert.deepEqual(lf[0].rejected, { from: 'gpt', value: cut });
+    assert.deepEqual(JSON.parse((lf[1].chosen as { value: string }).value), { name: call.name, arguments: call.arguments });
+    assert.equal((lf[1].chosen as { from: string }).from, 'function_call');
     assert.deepEqual(lf[1].rejected, { from: 'gpt', value: py.slice(0, -3) });
+    assert.equal((lf[2].chosen as { from: string }).from, 'function_call');
+    assert.deepEqual(lf[2].rejected, { from: 'gpt', value: `Sure, let me look that up.\n${hermesText([call])}` });
     // End-of-turn markers are the template's business, not part of the response.
-    assert.deepEqual([lf[3].chosen, lf[3].rejected], [{ from: 'gpt', value: py }, { from: 'gpt', value: py.slice(0, -3) }]);
+    assert.deepEqual(lf[3].chosen, lf[1].chosen);
+    assert.deepEqual(lf[3].rejected, { from: 'gpt', value: py.slice(0, -3) });
+    // Under the text rendering every side is the policy's own text.
+    const lfText = readJson(fileOf(await exportPairs(pairs, { target: 'llamafactory', outDir: outDir('bad-lf-text'), calls: 'text' }), 'itool_pairs.json')) as Obj[];
+    assert.deepEqual(lfText.map((r) => [r.chosen, r.rejected]), pairs.map((p) => [{ from: 'gpt', value: response(p.pair, 'chosen').replace(/<\|im_end\|>$/, '') }, { from: 'gpt', value: response(p.pair, 'rejected').replace(/<\|eot_id\|>$/, '') }]));
     const trl = readLines(fileOf(await exportPairs(pairs, { target: 'trl', outDir: outDir('bad-trl') }), 'itool_pairs.jsonl'));
     const oa = readLines(fileOf(await exportPairs(pairs, { target: 'openai', outDir: outDir('bad-oa') }), 'itool_pairs.openai.jsonl'));
     const texts = [cut, py.slice(0, -3), `Sure, let me look that up.\n${hermesText([call])}`, py.slice(0, -3)];
@@ -514,10 +545,10 @@ describe('export: invalid sides and skipped records', () => {
 const withReference = (list: Sample[]): Sample[] => list.filter((s) => s.referenceIndex >= 0);
 
 describe('export: warm-up curriculum', () => {
-  it('LLaMA-Factory: one dataset per stage holding exactly its samples in order, readable by our reader, chained configs', async () => {
+  it('LLaMA-Factory (calls through the template): one dataset per stage holding exactly its samples in order, readable by our reader, chained configs', async () => {
     const stages = { easy: withReference(samples['llamafactory_sample.json']), medium: withReference(samples['toolace_sample.json']), hard: [...withReference(samples['hermes_sample.jsonl']), ...withReference(samples['bfcl/BFCL_v4_parallel_multiple.json']).slice(0, 3)] };
     const dir = outDir('cur-lf');
-    const res = await exportCurriculum(stages, { target: 'llamafactory', outDir: dir, baseModel: 'Qwen/Qwen2.5-7B-Instruct' });
+    const res = await exportCurriculum(stages, { target: 'llamafactory', outDir: dir, baseModel: 'Qwen/Qwen2.5-7B-Instruct', calls: 'template' });
     assert.deepEqual(res.skipped, []);
     assert.equal(res.records, stages.easy.length + stages.medium.length + stages.hard.length);
     const info = readJson(join(dir, 'dataset_info.json')) as Obj;
@@ -568,8 +599,10 @@ describe('export: warm-up curriculum', () => {
         const ref = referenceTurn(stages[stage][i])!;
         const last = msgs[msgs.length - 1];
         assert.equal(last.role, 'assistant');
-        if (ref.calls) assert.deepEqual(last.tool_calls!.map((c) => [c.function.name, c.function.arguments]), ref.calls.map((c) => [c.name, c.arguments]));
-        else assert.equal(last.content, ref.content);
+        // Glaive renders its calls as text (auto): the answer is the dataset's own call text.
+        const mode = callRenderingFor(stages[stage][i].format);
+        if (ref.calls && mode === 'template') assert.deepEqual(last.tool_calls!.map((c) => [c.function.name, c.function.arguments]), ref.calls.map((c) => [c.name, c.arguments]));
+        else assert.deepEqual([last.content, last.tool_calls], [ref.content, undefined]);
       });
       const y = parseYaml(readFileSync(join(trlDir, `warm_${stage}.sft.yaml`), 'utf8')) as Obj;
       assert.equal(y.model_name_or_path, prev ?? 'REPLACE_WITH_BASE_MODEL');
@@ -708,5 +741,62 @@ describe('itool export', () => {
     const missing = await exportCommand({ pairsFile: join(dir, 'nope.jsonl'), dataset: join(dir, 'bfcl', 'BFCL_v4_simple_python.json'), target: 'trl', out }, io);
     assert.equal(missing, 1);
     assert.match(stderr, /cannot read .*nope\.jsonl/);
+  });
+
+  it('--curriculum: every calibrated sample in its tier from the selection, as the palette exports it; the flag reaches it', async () => {
+    const dir = outDir('cli-curriculum');
+    mkdirSync(dir);
+    const dataset = join(dir, 'toolace_sample.json');
+    cpSync(join(DEMO, 'toolace_sample.json'), dataset);
+    // A STAND-IN policy (no real model here): a plain role/content template and a per-answer
+    // logprob that varies with the answer's length, so the perplexities spread over three tiers.
+    const policy: Policy = {
+      id: 'standin:curriculum',
+      label: 'stand-in',
+      chatTemplate: async (messages: ChatMessage[], _tools, opts) => messages.map((m) => `<${m.role}>${m.content ?? ''}</${m.role}>`).join('') + (opts?.addGenerationPrompt ? '<assistant>' : ''),
+      score: async (batch: ScoreRequest[]) => batch.map((r) => ({ tokens: [...r.response].map((token) => ({ token, logprob: -((r.response.length % 9) + 1) / 10 })) })),
+      sample: async () => [],
+      close: async () => undefined,
+    };
+    const ds = await Dataset.open(dataset, { turns: 'last' });
+    let scored: number;
+    try {
+      const cal = await calibrate(ds, policy, { calls: 'text' });
+      scored = cal.entries.length;
+      await writeSelection(join(dir, 'selection.json'), selectionFile(cal, selectDeficient(cal.entries)));
+    } finally {
+      await ds.close();
+    }
+    assert.ok(scored >= 3, `calibrated ${scored}`);
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
+    const out = join(dir, 'warmup');
+    const rc = await exportCurriculumCommand({ selection: join(dir, 'selection.json'), dataset, target: 'llamafactory', out }, io);
+    assert.equal(rc, 0, stderr);
+    const m = /curriculum {2}llamafactory: (\d+) sample\(s\) written \(tiers: easy (\d+), medium (\d+), hard (\d+)\), 0 skipped/.exec(stdout);
+    assert.ok(m, stdout);
+    assert.equal(Number(m[1]), scored);
+    assert.equal(Number(m[2]) + Number(m[3]) + Number(m[4]), scored);
+    // No base model and no template: the warning is on stderr, and the YAML names no template.
+    assert.match(stderr, /itool export: warning: no LLaMA-Factory template/);
+    const info = readJson(join(out, 'dataset_info.json')) as Obj;
+    assert.deepEqual(Object.keys(info), ['itool_warmup_easy', 'itool_warmup_medium', 'itool_warmup_hard'].filter((k, i) => Number(m[i + 2]) > 0));
+    // ToolACE calibrated with --calls text (the selection's): its calls stay python-call text.
+    const easy = readJson(join(out, 'itool_warmup_easy.json')) as { conversations: { from: string; value: string }[] }[];
+    assert.ok(easy.every((r) => r.conversations.every((t) => t.from !== 'function_call')));
+    assert.ok(easy.some((r) => /^\[\w+\(/.test(r.conversations.at(-1)!.value)));
+
+    // The same through `itool export --curriculum`, as a user runs it.
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'itool.ts'), 'export', '--curriculum', join(dir, 'selection.json'), '--dataset', dataset, '--target', 'trl', '-o', join(dir, 'trl'), '--base-model', 'Qwen/Qwen2.5-0.5B-Instruct'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`curriculum  trl: ${scored} sample\\(s\\) written`));
+    assert.match(cli.stdout, /run {9}python3 .*train_simpo\.py --trainer sft --config .*itool_warmup_easy\.sft\.yaml/);
+    const both = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'itool.ts'), 'export', 'pairs.jsonl', '--curriculum', 'sel.json', '--dataset', dataset, '--target', 'trl', '-o', dir], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give PAIRS or --curriculum SELECTION, not both/);
+    const missing = await exportCurriculumCommand({ selection: join(dir, 'nope.json'), dataset, target: 'trl', out }, io);
+    assert.equal(missing, 1);
+    assert.match(stderr, /cannot read the selection .*nope\.json/);
   });
 });

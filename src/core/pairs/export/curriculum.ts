@@ -3,12 +3,16 @@
 // order — as argument vectors, never shell strings.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CalibrationEntry } from '../../calibrate/calibrate';
+import { callRenderingFor, type CallRenderingSetting } from '../../calibrate/messages';
+import { tierOf, type TierCuts } from '../../calibrate/select';
+import type { SampleResult } from '../../dataset/dataset';
 import type { Sample } from '../../dataset/sample';
 import { convertEach, sampleId, type Converted } from './convert';
 import { DATASET_INFO, Writer, datasetInfoText, jsonArray, jsonLines, mergeDatasetInfo, readDatasetInfo, yamlText } from './files';
 import { conversationProblem, lfConfig, lfDatasetEntry, lfHeader, lfSampleRecord } from './llamafactory';
 import { CallLedger, chatMessages, type ChatMessage } from './messages';
-import { TRAIN, commonNotes, type Resolved } from './options';
+import { TRAIN, startResult, type Resolved } from './options';
 import { openAiJob } from './openai';
 import { mixture, scriptCommand, trlHeader, trlModelKeys, trlTrainingKeys, withTools } from './trl';
 import { TRL_SCRIPT, TRL_SCRIPT_NAME } from './trlScript';
@@ -18,6 +22,38 @@ export const STAGES = ['easy', 'medium', 'hard'] as const;
 export type Stage = (typeof STAGES)[number];
 export type CurriculumStages = Record<Stage, Sample[]>;
 
+export interface StagesFromCalibration {
+  stages: CurriculumStages;
+  /** Calibrated samples that could not be read now (the dataset changed): listed, not dropped unsaid. */
+  skipped: SkippedRecord[];
+}
+
+/**
+ * The curriculum's stages from a calibration: every scored sample in its perplexity tier (the cuts
+ * the panel and the selection use), in calibration order. Undefined when `cancelled` says so.
+ */
+export async function curriculumStages(
+  entries: readonly CalibrationEntry[],
+  cuts: TierCuts,
+  sampleAt: (index: number, answer?: number) => Promise<SampleResult>,
+  opts: { cancelled?: () => boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<StagesFromCalibration | undefined> {
+  const stages: CurriculumStages = { easy: [], medium: [], hard: [] };
+  const skipped: SkippedRecord[] = [];
+  let k = 0;
+  for (const e of entries) {
+    if (opts.cancelled?.()) return undefined;
+    const tier = tierOf(e.ppl, cuts);
+    if (tier) {
+      const r = await sampleAt(e.index, e.answer);
+      if (r.ok) stages[tier].push(r.sample);
+      else skipped.push({ sampleId: e.id, reason: `calibrated, but unreadable now: ${r.reason}` });
+    }
+    if (++k % 500 === 0) opts.onProgress?.(k, entries.length);
+  }
+  return { stages, skipped };
+}
+
 /** The sample up to its reference answer, the turn SFT trains on; turns after it cannot be trained. */
 export function sftSample(sample: Sample): Converted<Sample> {
   if (sample.referenceIndex < 0) return { reason: 'no reference answer to train on' };
@@ -26,9 +62,9 @@ export function sftSample(sample: Sample): Converted<Sample> {
 
 const then = <A, B>(x: Converted<A>, f: (a: A) => Converted<B>): Converted<B> => ('reason' in x ? x : f(x.record));
 
-export function lfSftRecord(sample: Sample): Converted<Record<string, unknown>> {
+export function lfSftRecord(sample: Sample, calls: CallRenderingSetting = 'auto'): Converted<Record<string, unknown>> {
   return then(sftSample(sample), (s): Converted<Record<string, unknown>> => {
-    const record = lfSampleRecord(s);
+    const record = lfSampleRecord(s, calls);
     const bad = conversationProblem(record.conversations, false);
     return bad ? { reason: bad } : { record };
   });
@@ -39,10 +75,12 @@ export interface ChatSft {
   tools?: unknown[];
 }
 
-export function chatSftRecord(sample: Sample, dialect: 'openai' | 'trl'): Converted<ChatSft> {
+/** OpenAI calls tools through tool_calls alone: its records are always 'template'. */
+export function chatSftRecord(sample: Sample, dialect: 'openai' | 'trl', calls: CallRenderingSetting = 'auto'): Converted<ChatSft> {
   return then(sftSample(sample), (s): Converted<ChatSft> => {
-    const m = chatMessages(s, s.turns, new CallLedger(dialect));
-    return 'reason' in m ? m : { record: withTools({ messages: m.messages }, s) };
+    const mode = dialect === 'openai' ? 'template' : callRenderingFor(s.format, calls);
+    const m = chatMessages(s, s.turns, new CallLedger(dialect), mode);
+    return 'reason' in m ? m : { record: withTools({ messages: m.messages }, s, mode) };
   });
 }
 
@@ -69,10 +107,10 @@ type Plan = Record<string, unknown> & { command?: string[] };
 
 export async function exportCurriculumTo(stages: CurriculumStages, r: Resolved): Promise<ExportResult> {
   const info = r.target === 'llamafactory' ? await readDatasetInfo(r.dir) : {};
-  const convert = r.target === 'llamafactory' ? lfSftRecord : (s: Sample) => chatSftRecord(s, r.target === 'openai' ? 'openai' : 'trl');
+  const convert = r.target === 'llamafactory' ? (s: Sample) => lfSftRecord(s, r.calls) : (s: Sample) => chatSftRecord(s, r.target === 'openai' ? 'openai' : 'trl', r.calls);
   const { data, skipped, empty } = convertStages(stages, convert);
   const records = data.reduce((n, d) => n + d.records.length, 0);
-  const result: ExportResult = { target: r.target, dir: r.dir, files: [], records, skipped, commands: [], notes: commonNotes(r, r.target === 'llamafactory') };
+  const result: ExportResult = { ...startResult(r, r.target === 'llamafactory'), records, skipped };
   if (records === 0) {
     result.notes.unshift('no sample could be exported: nothing written');
     return result;

@@ -10,10 +10,11 @@ import { exportTrlPairs } from './trl';
 import { EXPORT_TARGETS, type CurriculumOptions, type ExportOptions, type ExportPair, type ExportResult } from './types';
 
 export * from './types';
-export { AUTHORS_SIMPO, BASE_MODEL_PLACEHOLDER, DEFAULT_BETA, DEFAULT_NAME, SFT_LEARNING_RATE, guessTemplate } from './options';
+export { AUTHORS_SIMPO, BASE_MODEL_PLACEHOLDER, DEFAULT_BETA, DEFAULT_NAME, PROMPT_SHARE, SFT_LEARNING_RATE, guessTemplate } from './options';
 export { completeCalls, isLlamaFactoryCall, sideResponse } from './response';
 export { chatTools, toJsonSchema } from './schemaMap';
-export { STAGES, type CurriculumStages, type Stage } from './curriculum';
+export { STAGES, curriculumStages, type CurriculumStages, type Stage, type StagesFromCalibration } from './curriculum';
+export { LF_RESULTS_SEPARATOR } from './llamafactory';
 export { TRL_SCRIPT_NAME } from './trlScript';
 
 /** The default dataset name of a curriculum export (pairs default to DEFAULT_NAME). */

@@ -1,12 +1,19 @@
 // LLaMA-Factory (the authors' trainer): sharegpt ranking records, their dataset_info.json entry,
-// and a training YAML. The prompt is written by the project's own llamafactory writer, so a
-// conversation reads the same here as in `itool convert --to llamafactory`.
+// and a training YAML. System prompt and tool list come from the project's own llamafactory writer,
+// so they read the same here as in `itool convert --to llamafactory`; the turns are written here,
+// because calls follow the call rendering (calibrate/messages.ts) the pairs were searched under:
+// prompts, curriculum answers and pair sides all in one format, never two.
 import { mkdir } from 'node:fs/promises';
+import { assistantText, callRenderingFor, templateTools, type CallRendering, type CallRenderingSetting } from '../../calibrate/messages';
+import { PY_STYLE, callText } from '../../dataset/formats/common';
 import { FORMATS } from '../../dataset/formats/index';
-import { promptTurns, type Sample } from '../../dataset/sample';
+import { decodeJsonCalls } from '../../dataset/formats/llamafactory';
+import { serializeRecord } from '../../dataset/jsonStyle';
+import { promptTurns, type Sample, type ToolCall, type Turn } from '../../dataset/sample';
 import { DATASET_INFO, Writer, asFloat, datasetInfoText, jsonArray, mergeDatasetInfo, readDatasetInfo, yamlText } from './files';
-import { TRAIN, commonNotes, loggingSteps, type Resolved } from './options';
-import { isLlamaFactoryCall, pairProblem, sideResponse } from './response';
+import { results } from './messages';
+import { TRAIN, loggingSteps, startResult, type Resolved } from './options';
+import { completeCalls, isLlamaFactoryCall, pairProblem, sideResponse } from './response';
 import { convertEach, pairId, type Converted } from './convert';
 import type { ExportPair, ExportResult } from './types';
 
@@ -38,21 +45,95 @@ export function conversationProblem(conv: unknown, ranking: boolean): string | u
   return undefined;
 }
 
-/** A sample as a LLaMA-Factory sharegpt record, through the format registry's writer. */
-export function lfSampleRecord(sample: Sample): Obj {
-  return FORMATS.llamafactory.write(sample) as Obj;
+/**
+ * How LLaMA-Factory separates the results of parallel calls inside one observation turn
+ * (src/llamafactory/data/converter.py, OpenAIDatasetConverter, v0.9.5 and main at ff6d4d1): its
+ * templates wrap an observation in one <tool_response> block, so the joined results read as one
+ * block per call, as Qwen's own template writes several tool messages.
+ */
+export const LF_RESULTS_SEPARATOR = '\n</tool_response>\n<tool_response>\n';
+
+/** Calls as a function_call value: {"name", "arguments"}, or a list for parallel calls (formatter.py FunctionFormatter reads both). */
+export const lfCallValue = (calls: readonly ToolCall[]): string => {
+  const objs = calls.map((c) => ({ name: c.name, arguments: c.arguments }));
+  return serializeRecord(objs.length === 1 ? objs[0] : objs, PY_STYLE);
+};
+
+/**
+ * The sample's turns as sharegpt turns. Calls: 'template' = a function_call turn (JSON, which the
+ * template writes in its own tool format); 'text' = a gpt turn holding the call exactly as the
+ * dataset writes it (ToolACE python calls, Hermes <tool_call> text, LLaMA-Factory's JSON). Runs of
+ * user turns are joined by a line break, runs of tool results by LF_RESULTS_SEPARATOR.
+ */
+export function lfTurns(sample: Sample, turns: readonly Turn[], mode: CallRendering): LfTurn[] {
+  const out: LfTurn[] = [];
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length) out.push({ from: 'observation', value: pending.join(LF_RESULTS_SEPARATOR) });
+    pending = [];
+  };
+  for (const t of turns) {
+    if (t.role === 'system') continue;
+    // A Hermes tool turn answering parallel calls holds one <tool_response> block per call: one result each.
+    if (t.role === 'tool_result') {
+      for (const r of results(sample, t)) pending.push(r.content);
+      continue;
+    }
+    flush();
+    const prev = out[out.length - 1];
+    if (t.role === 'user') {
+      if (prev?.from === 'human') prev.value += `\n${t.content}`;
+      else out.push({ from: 'human', value: t.content });
+    } else if (!t.calls?.length) out.push({ from: 'gpt', value: t.content });
+    else if (mode === 'template') out.push({ from: 'function_call', value: callText(sample, t, 'llamafactory', decodeJsonCalls, lfCallValue) });
+    else out.push({ from: 'gpt', value: assistantText(t) });
+  }
+  flush();
+  return out;
 }
 
-/** The value as the policy wrote it; a function_call only where LLaMA-Factory can decode it. */
-export const lfSide = (text: string): LfTurn => ({ from: isLlamaFactoryCall(text) ? 'function_call' : 'gpt', value: text });
+/**
+ * `turns` of a sample as a sharegpt record. System prompt and tools from the project's writer;
+ * in 'text' mode, a format whose system prompt lists the tools in its own words (ToolACE, Hermes,
+ * Glaive) keeps that prompt whole and has no tools column, as calibration rendered it: the
+ * template would list them a second time.
+ */
+export function lfRecord(sample: Sample, turns: readonly Turn[], mode: CallRendering): Obj {
+  const written = FORMATS.llamafactory.write(sample) as Obj;
+  const record: Obj = { conversations: lfTurns(sample, turns, mode) };
+  const toolsInSystem = sample.tools.length > 0 && templateTools(sample, mode).length === 0;
+  const system = toolsInSystem ? sample.turns.filter((t) => t.role === 'system').map((t) => t.content).join('\n') : written.system;
+  if (typeof system === 'string' && system !== '') record.system = system;
+  if (!toolsInSystem && typeof written.tools === 'string') record.tools = written.tools;
+  return record;
+}
 
-export function lfPairRecord(ep: ExportPair): Converted<Obj> {
+/** A sample up to its reference answer as a LLaMA-Factory sharegpt SFT record. */
+export function lfSampleRecord(sample: Sample, calls: CallRenderingSetting = 'auto'): Obj {
+  return lfRecord(sample, sample.turns, callRenderingFor(sample.format, calls));
+}
+
+/**
+ * A pair side. 'template': a side that is nothing but complete calls (in any syntax the policy
+ * wrote) is a function_call, so the template writes it as it writes every other call; 'text': the
+ * side exactly as the policy wrote it. Prose, and a call that breaks off (the rejected side's very
+ * error), stay the text they are.
+ */
+export function lfSide(text: string, mode: CallRendering): LfTurn {
+  if (mode === 'text') return { from: 'gpt', value: text };
+  if (isLlamaFactoryCall(text)) return { from: 'function_call', value: text };
+  const calls = completeCalls(text);
+  return calls ? { from: 'function_call', value: lfCallValue(calls) } : { from: 'gpt', value: text };
+}
+
+export function lfPairRecord(ep: ExportPair, calls: CallRenderingSetting = 'auto'): Converted<Obj> {
   const problem = pairProblem(ep);
   if (problem) return { reason: problem };
-  const prompt = FORMATS.llamafactory.write({ ...ep.sample, turns: promptTurns(ep.sample), referenceIndex: -1 }) as Obj;
+  const mode = callRenderingFor(ep.sample.format, calls);
+  const prompt = lfRecord(ep.sample, promptTurns(ep.sample), mode);
   const bad = conversationProblem(prompt.conversations, true);
   if (bad) return { reason: bad };
-  const record: Obj = { conversations: prompt.conversations, chosen: lfSide(sideResponse(ep.pair, 'chosen')), rejected: lfSide(sideResponse(ep.pair, 'rejected')) };
+  const record: Obj = { conversations: prompt.conversations, chosen: lfSide(sideResponse(ep.pair, 'chosen'), mode), rejected: lfSide(sideResponse(ep.pair, 'rejected'), mode) };
   if (typeof prompt.system === 'string') record.system = prompt.system;
   if (typeof prompt.tools === 'string') record.tools = prompt.tools;
   return { record };
@@ -95,7 +176,8 @@ export function lfConfig(r: Resolved, run: LfRun): Obj {
     ...method,
     dataset: run.dataset,
     dataset_dir: r.dir,
-    template: r.template,
+    // Left out when nothing names it: LLaMA-Factory then reads the model's own chat template (a warning says so).
+    ...(r.template === undefined ? {} : { template: r.template }),
     cutoff_len: TRAIN.cutoffLen,
     overwrite_cache: true,
     output_dir: run.outputDir,
@@ -121,8 +203,8 @@ export const lfHeader = (file: string): string[] => [
 
 export async function exportLlamaFactoryPairs(pairs: readonly ExportPair[], r: Resolved): Promise<ExportResult> {
   const info = await readDatasetInfo(r.dir);
-  const { records, skipped } = convertEach(pairs, pairId, lfPairRecord);
-  const result: ExportResult = { target: 'llamafactory', dir: r.dir, files: [], records: records.length, skipped, commands: [], notes: commonNotes(r, true) };
+  const { records, skipped } = convertEach(pairs, pairId, (ep) => lfPairRecord(ep, r.calls));
+  const result: ExportResult = { ...startResult(r, true), records: records.length, skipped };
   if (records.length === 0) {
     result.notes.unshift('no pair could be exported: nothing written');
     return result;

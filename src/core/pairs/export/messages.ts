@@ -3,6 +3,9 @@
 //   the call it answers (OpenAI rejects a call left unanswered, or an answer to no call);
 // - 'trl': tool calls carry argument objects, which Hugging Face chat templates render
 //   (`arguments | tojson`); tool messages carry the function name where it is known.
+// Calls follow the call rendering (calibrate/messages.ts): structured in 'template' mode, the
+// assistant turn's own text in 'text' mode (TRL only: OpenAI calls tools through tool_calls alone).
+import { assistantText, templateTools, type CallRendering } from '../../calibrate/messages';
 import type { Sample, ToolCall, Turn } from '../../dataset/sample';
 import { systemPrompt } from '../../dataset/formats/embedded';
 import { resultPayload } from '../../dataset/formats/common';
@@ -38,6 +41,11 @@ export class CallLedger {
     return id;
   }
 
+  /** Calls written as text ('text' mode): no tool_calls, but the results that follow are still named after them. */
+  expect(calls: readonly ToolCall[]): void {
+    for (const c of calls) this.pending.push({ id: '', name: c.name });
+  }
+
   calls(calls: readonly ToolCall[]): ChatToolCall[] {
     return calls.map((c) => {
       if (this.dialect === 'trl') {
@@ -67,21 +75,33 @@ export class CallLedger {
   }
 }
 
-export function assistantMessage(calls: readonly ToolCall[] | undefined, text: string, ledger: CallLedger): ChatMessage {
+export function assistantMessage(calls: readonly ToolCall[] | undefined, text: string, ledger: CallLedger, mode: CallRendering = 'template'): ChatMessage {
   if (!calls?.length) return { role: 'assistant', content: text };
+  if (mode === 'text') {
+    ledger.expect(calls);
+    return { role: 'assistant', content: text };
+  }
   const tool_calls = ledger.calls(calls);
   // Hugging Face templates and TRL's own checks read `content` on every message.
   return ledger.dialect === 'trl' ? { role: 'assistant', content: '', tool_calls } : { role: 'assistant', tool_calls };
 }
 
 /**
- * The messages of `turns` (system turns folded into one leading system message, without the tool
- * listing some formats embed there: the tools travel in their own field). A reason instead when
- * the turns cannot be said in this dialect.
+ * Whether the system prompt is kept whole with its own tool listing and no tools field: 'text'
+ * mode on a format that lists the tools in its system prompt (ToolACE, Hermes, Glaive), as
+ * calibration rendered it; handing the template the tools too would list them twice.
  */
-export function chatMessages(sample: Sample, turns: readonly Turn[], ledger: CallLedger): { messages: ChatMessage[] } | { reason: string } {
+export const toolsInSystem = (sample: Sample, mode: CallRendering): boolean => sample.tools.length > 0 && templateTools(sample, mode).length === 0;
+
+/**
+ * The messages of `turns` (system turns folded into one leading system message, without the tool
+ * listing some formats embed there unless `toolsInSystem`: the tools travel in their own field). A
+ * reason instead when the turns cannot be said in this dialect.
+ */
+export function chatMessages(sample: Sample, turns: readonly Turn[], ledger: CallLedger, mode: CallRendering = 'template'): { messages: ChatMessage[] } | { reason: string } {
   const messages: ChatMessage[] = [];
-  const system = systemPrompt({ ...sample, turns: turns.filter((t) => t.role === 'system') });
+  const systemTurns = turns.filter((t) => t.role === 'system');
+  const system = toolsInSystem(sample, mode) ? systemTurns.map((t) => t.content).join('\n') : systemPrompt({ ...sample, turns: systemTurns });
   if (system) messages.push({ role: 'system', content: system });
   for (const t of turns) {
     if (t.role === 'system') continue;
@@ -90,7 +110,7 @@ export function chatMessages(sample: Sample, turns: readonly Turn[], ledger: Cal
       if (open) return { reason: open };
     }
     if (t.role === 'user') messages.push({ role: 'user', content: t.content });
-    else if (t.role === 'assistant') messages.push(assistantMessage(t.calls, t.content, ledger));
+    else if (t.role === 'assistant') messages.push(assistantMessage(t.calls, mode === 'text' ? assistantText(t) : t.content, ledger, mode));
     else {
       for (const r of results(sample, t)) {
         const call = ledger.answer(r);

@@ -6,7 +6,7 @@ import { promptTurns } from '../../dataset/sample';
 import { convertEach, pairId, type Converted } from './convert';
 import { Writer, jsonLines } from './files';
 import { CallLedger, chatMessages, promptProblem, type ChatMessage } from './messages';
-import { DEFAULT_BETA, commonNotes, type Resolved } from './options';
+import { DEFAULT_BETA, startResult, type Resolved } from './options';
 import { pairProblem, sideResponse } from './response';
 import { chatTools, type ChatTool } from './schemaMap';
 import { responseMessage } from './trl';
@@ -47,7 +47,7 @@ export function openAiJob(r: Resolved, dataFile: string, method: Record<string, 
 
 export async function exportOpenAiPairs(pairs: readonly ExportPair[], r: Resolved): Promise<ExportResult> {
   const { records, skipped } = convertEach(pairs, pairId, openAiPairRecord);
-  const result: ExportResult = { target: 'openai', dir: r.dir, files: [], records: records.length, skipped, commands: [], notes: commonNotes(r, false) };
+  const result: ExportResult = { ...startResult(r, false), records: records.length, skipped };
   if (records.length === 0) {
     result.notes.unshift('no pair could be exported: nothing written');
     return result;

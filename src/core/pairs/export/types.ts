@@ -1,5 +1,6 @@
 // Shapes of the export module's public API (see index.ts). Kept apart so the per-target modules
 // can share them without importing the dispatcher.
+import type { CallRenderingSetting } from '../../calibrate/messages';
 import type { Sample } from '../../dataset/sample';
 import type { PreferencePair } from '../../search/pairs';
 
@@ -24,8 +25,21 @@ export interface ExportOptions {
   name?: string;
   /** model_name_or_path / OpenAI model. Default BASE_MODEL_PLACEHOLDER. */
   baseModel?: string;
-  /** LLaMA-Factory chat template. Default: guessed from baseModel, else 'default'. */
+  /**
+   * LLaMA-Factory chat template. Default: guessed from baseModel; when nothing names it, the YAML
+   * has no `template` (LLaMA-Factory then reads the model's own chat template) and the result
+   * carries a warning.
+   */
   template?: string;
+  /**
+   * How calls are written, as calibration and the search put them to the policy
+   * (calibrate/messages.ts): 'template' = structured calls the trainer's template writes
+   * (LLaMA-Factory function_call turns, TRL tool_calls); 'text' = the assistant turn as the dataset
+   * writes it and each pair side exactly as the policy wrote it; 'auto' (default) by the dataset's
+   * format, as calibration decides. Prompts, curriculum answers and pair sides follow the same one.
+   * OpenAI records always carry structured calls (its API has no other way to call a tool).
+   */
+  calls?: CallRenderingSetting;
   /** Default 'simpo'. */
   prefLoss?: PrefLoss;
   /** Defaults: the authors' SimPO run (beta 2.5, gamma 0.5, lr 1e-6, 2 epochs, LoRA rank 8); beta 0.1 for the other losses. */
@@ -59,4 +73,6 @@ export interface ExportResult {
   commands: string[][];
   /** Things the user must know: placeholders left to fill, settings a target cannot honour. */
   notes: string[];
+  /** Things that make the training wrong unless the user acts (no chat template named): shown apart from the notes. */
+  warnings: string[];
 }
