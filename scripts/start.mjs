@@ -17,7 +17,7 @@ function portFree(port) {
   });
 }
 
-const vsix = packageVsix();
+const vsix = await packageVsix();
 const state = join(ROOT, '.vscode-test', 'start');
 const userData = join(state, 'user-data');
 const extensions = join(state, 'extensions');
@@ -25,7 +25,9 @@ mkdirSync(join(userData, 'User'), { recursive: true });
 const settingsFile = join(userData, 'User', 'settings.json');
 if (!existsSync(settingsFile)) {
   // The demo folder sits inside this repository: don't offer to open the parent git repository.
-  writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never' }, null, 2));
+  // Telemetry level off, as --disable-telemetry below means: that flag alone leaves extensions'
+  // level at "all", and onnxruntime's telemetry follows it (src/extension/onnxTelemetry.ts).
+  writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'telemetry.telemetryLevel': 'off' }, null, 2));
 }
 // The demo model: the project's own tiny tool-calling model (trained by `itool loop`, committed
 // with its model card in demo/models/itool-tiny), so calibration, search and review run in the

@@ -12,7 +12,7 @@ import { packageVsix } from './package.mjs';
 
 const executable = await downloadAndUnzipVSCode('1.100.3');
 const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(executable);
-packageVsix();
+await packageVsix();
 const files = readdirSync(join(ROOT, 'test', 'e2e')).filter((f) => f.endsWith('.e2e.ts')).map((f) => join('test', 'e2e', f));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   cwd: ROOT,

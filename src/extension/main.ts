@@ -7,9 +7,12 @@ import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
 import { PredictionLinks } from './predictionLinks';
 import { OutputDiagnostics } from './outputDiagnostics';
+import { followTelemetrySetting } from './onnxTelemetry';
 
 export function activate(ctx: vscode.ExtensionContext): void {
   try {
+    // First, before anything can start onnxruntime: its telemetry follows VS Code's setting.
+    ctx.subscriptions.push(followTelemetrySetting());
     const links = new PredictionLinks(ctx.workspaceState);
     ctx.subscriptions.push(log(), links, DatasetEditorProvider.register(ctx, links), new OutputDiagnostics(links), ...registerCommands(ctx, links));
     void reattachJobs(ctx);

@@ -20,6 +20,8 @@ export interface Session {
   workspace: string;
   /** The user settings.json this VS Code reads (and watches). */
   settingsFile: string;
+  /** The user-data folder (its logs/ holds the extension host's logs). */
+  userData: string;
   url: string;
   consoleErrors: string[];
   close(): Promise<void>;
@@ -61,6 +63,8 @@ export interface StartOptions {
    */
   machineSettings?: Record<string, unknown>;
   viewport?: { width: number; height: number };
+  /** Environment of code-server (and so of the extension host): e.g. a fresh HOME. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startSession(opts: StartOptions): Promise<Session> {
@@ -70,9 +74,11 @@ export async function startSession(opts: StartOptions): Promise<Session> {
   const workspace = join(base, 'workspace');
   mkdirSync(join(userData, 'User'), { recursive: true });
   // The startup walkthrough is itself a webview and kept later webviews blank in headless runs.
+  // Telemetry level off: code-server's --disable-telemetry leaves extensions' level at "all"
+  // (vscode.env.isTelemetryEnabled stays true), which would let onnxruntime report from test runs.
   writeFileSync(
     join(userData, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, ...opts.settings }),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', ...opts.settings }),
   );
   if (opts.machineSettings) {
     mkdirSync(join(userData, 'Machine'), { recursive: true });
@@ -89,7 +95,7 @@ export async function startSession(opts: StartOptions): Promise<Session> {
   const proc = spawn(
     process.execPath,
     [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env },
   );
   proc.stdout?.on('data', (d) => logs.push(String(d)));
   proc.stderr?.on('data', (d) => logs.push(String(d)));
@@ -109,6 +115,7 @@ export async function startSession(opts: StartOptions): Promise<Session> {
     page,
     workspace,
     settingsFile: join(userData, 'User', 'settings.json'),
+    userData,
     url,
     consoleErrors,
     async close() {
@@ -146,6 +153,7 @@ async function startDesktop(base: string, userData: string, extensions: string, 
     page,
     workspace,
     settingsFile: join(userData, 'User', 'settings.json'),
+    userData,
     url: 'electron',
     consoleErrors,
     async close() {

@@ -3,13 +3,20 @@
 // synchronous native work, and tokenizing long prompts is not free either.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { PolicyError, type SampleOptions, type ScoreRequest } from '../policy';
 import { packRight, planBatches, type Packed } from './batching';
 import type { ModelDims } from './folder';
 import { mulberry32 } from '../../random';
+import { loadOnnxRuntime } from './runtime';
 import { logSoftmaxAt, pickToken, rowSeed } from './sampling';
+
+/**
+ * onnxruntime-node, set by Engine.create (loadOnnxRuntime: a clear error where this build has no
+ * binaries for the platform, telemetry applied first); everything below runs after it.
+ */
+let ort: typeof Ort;
 
 export interface EngineInit {
   onnxPath: string;
@@ -74,14 +81,14 @@ const tokenContent = (v: unknown): string | undefined =>
 export class Engine {
   private readonly eos: Set<number>;
   private readonly pastNames: string[];
-  private readonly pastType: ort.Tensor.Type;
+  private readonly pastType: Ort.Tensor.Type;
   private readonly pastDims: [number, number];
   private readonly tokenText = new Map<number, string>();
   /** Prompts recur (one prompt, many responses): their tokenization is cached. */
   private readonly promptCache = new Map<string, number[]>();
 
   private constructor(
-    readonly session: ort.InferenceSession,
+    readonly session: Ort.InferenceSession,
     readonly tokenizer: Tokenizer,
     private readonly init: EngineInit,
     readonly info: EngineInfo,
@@ -91,7 +98,7 @@ export class Engine {
     this.eos = new Set([...init.eosIds, ...(eosId === undefined ? [] : [eosId])]);
     this.pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
     const meta = session.inputMetadata.find((m) => m.name === this.pastNames[0]);
-    this.pastType = (meta && meta.isTensor ? meta.type : 'float32') as ort.Tensor.Type;
+    this.pastType = (meta && meta.isTensor ? meta.type : 'float32') as Ort.Tensor.Type;
     // [batch, kv_heads, past_seq, head_dim]: the export's own numbers where it states them.
     const shape = meta && meta.isTensor ? meta.shape : [];
     const num = (d: unknown, fallback: number) => (typeof d === 'number' && d > 0 ? d : fallback);
@@ -99,6 +106,7 @@ export class Engine {
   }
 
   static async create(init: EngineInit): Promise<Engine> {
+    ort = loadOnnxRuntime();
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(JSON.parse(readFileSync(init.tokenizerPath, 'utf8')), init.tokenizerConfig);
@@ -111,12 +119,12 @@ export class Engine {
       warning = CUDA_MISSING;
       ep = 'cpu';
     }
-    const options = (provider: 'cpu' | 'cuda'): ort.InferenceSession.SessionOptions => ({
+    const options = (provider: 'cpu' | 'cuda'): Ort.InferenceSession.SessionOptions => ({
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
       ...(init.threads ? { intraOpNumThreads: init.threads } : {}),
     });
-    let session: ort.InferenceSession;
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(init.onnxPath, options(ep));
     } catch (err) {
@@ -203,8 +211,8 @@ export class Engine {
   }
 
   /** The feeds for one batch, past_key_values empty when the export has them. */
-  feeds(p: { batch: number; seq: number; ids: BigInt64Array; mask: BigInt64Array; pos: BigInt64Array; past?: Record<string, ort.Tensor> }, total = p.seq): Record<string, ort.Tensor> {
-    const f: Record<string, ort.Tensor> = {
+  feeds(p: { batch: number; seq: number; ids: BigInt64Array; mask: BigInt64Array; pos: BigInt64Array; past?: Record<string, Ort.Tensor> }, total = p.seq): Record<string, Ort.Tensor> {
+    const f: Record<string, Ort.Tensor> = {
       input_ids: new ort.Tensor('int64', p.ids, [p.batch, p.seq]),
       attention_mask: new ort.Tensor('int64', p.mask, [p.batch, total]),
     };
@@ -347,13 +355,13 @@ function firstStop(text: string, stops: string[]): number {
   return cut;
 }
 
-function emptyOf(type: ort.Tensor.Type): ort.Tensor.DataType {
+function emptyOf(type: Ort.Tensor.Type): Ort.Tensor.DataType {
   return type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
 }
 
 /** The present.* outputs as the next step's past_key_values, rows picked (and repeated) by `rows`. */
-function gatherRows(res: ort.InferenceSession.OnnxValueMapType, pastNames: string[], rows: number[]): Record<string, ort.Tensor> {
-  const past: Record<string, ort.Tensor> = {};
+function gatherRows(res: Ort.InferenceSession.OnnxValueMapType, pastNames: string[], rows: number[]): Record<string, Ort.Tensor> {
+  const past: Record<string, Ort.Tensor> = {};
   for (const name of pastNames) {
     const t = res[name.replace('past_key_values.', 'present.')];
     const [B, ...rest] = t.dims;
@@ -371,7 +379,7 @@ function gatherRows(res: ort.InferenceSession.OnnxValueMapType, pastNames: strin
 }
 
 /** Logits as float32 (fp16 exports give them as raw halves). */
-function floats(t: ort.Tensor): Float32Array {
+function floats(t: Ort.Tensor): Float32Array {
   if (t.type === 'float32') return t.data as Float32Array;
   if (t.type !== 'float16') throw new PolicyError(`logits of type ${t.type} are not supported`);
   const h = t.data as Uint16Array;

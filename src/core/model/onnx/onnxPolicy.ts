@@ -18,6 +18,7 @@ import { ChatTemplate } from '../chatTemplate';
 import type { BatchLimits, EngineInfo, TokensOut } from './engine';
 import { folderLabel, readModelFolder, type ModelFolder } from './folder';
 import type { WorkerReply, WorkerRequest, WorkerResult } from './protocol';
+import { applyOnnxRuntimeTelemetry, checkOnnxRuntime, onnxRuntimeTelemetryAllowed } from './runtime';
 
 export interface OnnxPolicyOptions {
   /** 'cuda' falls back to 'cpu' (see `warning`) when onnxruntime-node has no CUDA binaries. */
@@ -38,9 +39,14 @@ export interface OnnxPolicyOptions {
   threads?: number;
 }
 
-/** The bundle ships dist/onnxWorker.js beside itself; under tsx the worker runs from source. */
+/**
+ * The bundle ships dist/onnxWorker.js beside itself; under tsx the worker runs from source. The
+ * telemetry choice goes into the environment first: the worker inherits a copy, and onnxruntime
+ * reads the real one when the worker's first session starts it.
+ */
 function startOnnxWorker(): Worker {
-  const workerData = { onnxWorker: true };
+  applyOnnxRuntimeTelemetry();
+  const workerData = { onnxWorker: true, ortTelemetry: onnxRuntimeTelemetryAllowed() };
   if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'onnxWorker.js'), { workerData });
   const src = join(__dirname, 'worker.ts');
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true, workerData });
@@ -140,6 +146,8 @@ export class OnnxPolicy implements Policy {
   }
 
   static async open(dir: string, opts: OnnxPolicyOptions = {}): Promise<OnnxPolicy> {
+    // Before any worker: a build without onnxruntime for this platform says so in one sentence.
+    checkOnnxRuntime();
     const folder = readModelFolder(dir, opts.modelFile);
     const client = new WorkerClient();
     let info: EngineInfo;

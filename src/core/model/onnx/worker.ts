@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PolicyError } from '../policy';
 import { CancelledError, Engine, type TokensOut } from './engine';
 import type { WorkerReply, WorkerRequest } from './protocol';
+import { setOnnxRuntimeTelemetry } from './runtime';
 
 function transferables(outs: TokensOut[]): ArrayBuffer[] {
   return outs.flatMap((o) => [o.ids.buffer as ArrayBuffer, o.logprobs.buffer as ArrayBuffer]);
@@ -57,4 +58,9 @@ export function serveOnnx(port: NonNullable<typeof parentPort>): void {
   });
 }
 
-if (parentPort && workerData?.onnxWorker) serveOnnx(parentPort);
+if (parentPort && workerData?.onnxWorker) {
+  // This thread's copy of runtime.ts starts with telemetry not allowed; the parent's choice (already
+  // in the environment this worker inherited) is what loadOnnxRuntime checks against.
+  setOnnxRuntimeTelemetry(workerData.ortTelemetry === true);
+  serveOnnx(parentPort);
+}
