@@ -19,8 +19,12 @@ const builds = [
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/model/onnx/worker.ts'], outfile: 'dist/onnxWorker.js', external: nodeExternal },
   // The detached supervisor of a training job (src/core/rounds/jobs/runner.ts), started as its own process.
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/core/rounds/jobs/runner.ts'], outfile: 'dist/jobRunner.js', external: nodeExternal },
-  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/cli.js', external: nodeExternal,
+  // The CLI: dist/cli.js only picks the bundle a command needs (src/cli/bin.ts): check and reward
+  // start from the small dist/itool-check.js, every other command from the whole dist/itool-main.js.
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', external: ['./itool-check.js', './itool-main.js'],
     banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/itool-main.js', external: nodeExternal },
+  { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/checkEntry.ts'], outfile: 'dist/itool-check.js', external: nodeExternal },
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js' },
 ];

@@ -20,8 +20,9 @@ export const CODE_SERVER_BIN = join(CODE_SERVER_DIR, 'node_modules', 'code-serve
 export const CHROMIUM = '/usr/bin/chromium';
 
 // python3-torch (with OpenBLAS for speed) runs the project's own trainer (scripts/train/): the loop
-// smoke test and `itool loop` use it with Debian's /usr/bin/python3.
-const APT_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium', 'python3-torch', 'libopenblas0-pthread'];
+// smoke test and `itool loop` use it with Debian's /usr/bin/python3. python3-requests is what the
+// README's reward client uses; test/unit/rewardService.test.ts runs that client.
+const APT_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium', 'python3-torch', 'libopenblas0-pthread', 'python3-requests'];
 
 function log(msg) {
   process.stderr.write(`[ensure] ${msg}\n`);

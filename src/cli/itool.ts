@@ -1,10 +1,12 @@
 // `itool`: the command line over the same core the extension uses (no VS Code needed).
 //   itool inspect FILE [--format F] [--json]
 //   itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--strict]
-//   itool check (DATASET | --questions Q.json [--answers A.json]) --outputs O.jsonl [--category C] [--json]
+//   itool check (DATASET | --questions Q.json [--answers A.json] | --questions DIR) --outputs O.jsonl [--category C] [--json]
+//   itool reward serve --dataset DATASET [--host 127.0.0.1] [--port N] [--token-env VAR]
 //   itool calibrate DATASET (--model DIR | --endpoint URL --served-model M) [--ratio 0.3] -o OUT
 //   itool explore DATASET (--model DIR | --endpoint URL --served-model M) --selection FILE -o PAIRS
 //   itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR
+//   itool export --curriculum SELECTION --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 //   itool review DATASET --pairs PAIRS.jsonl [--accept ID…] [--reject ID…] [--json]
 //   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
@@ -17,17 +19,17 @@ import { parseCallRendering, type CallRenderingSetting } from '../core/calibrate
 import { exploreCommand } from './explore';
 import { inspectCommand } from './inspect';
 import { convertCommand } from './convert';
-import { checkCommand } from './check';
+import { CHECK_USAGE, checkMain } from './check';
+import { REWARD_USAGE, rewardMain } from './reward';
+import { formatArg, numberArg, runCli, turnsArg, UsageError, whole } from './args';
 import { reviewCommand } from './review';
-import { exportCommand } from './export';
+import { exportCommand, exportCurriculumCommand } from './export';
 import { synthCommand } from './synth';
 import { trainDataCommand } from './trainData';
 import { loopCommand } from './loop';
 import { dirname, resolve } from 'node:path';
 import type { ReviewItemState } from '../core/pairs/review';
-import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolcall/check/index';
 import { FORMAT_IDS } from '../core/dataset/sample';
-import { TURNS_MODES, type TurnsMode } from '../core/dataset/answers';
 
 const USAGE = `itool: tool-use dataset workbench (iTool Studio)
 
@@ -41,12 +43,7 @@ Usage:
       cannot hold is reported first (per kind: counts, the first records by line and id); a
       target that tolerates it keeps the source record in an "itool_source" field, so converting
       back restores it. --strict: refuse (exit 1, nothing written) when anything would be lost.
-  itool check --questions Q.json --answers A.json --outputs O.jsonl [--category C] [--json] [--show N]
-  itool check DATASET --outputs O.jsonl [--json] [--show N]
-      Judge model outputs ({"id", "output"} JSON Lines, or BFCL "result" files) with the AST
-      checker: accuracy, errors per kind, the first N invalid outputs; --json: one line per row.
-      BFCL categories (--category, else from each id): ${BFCL_CATEGORIES.join(', ')}.
-  itool render DATASET (--model DIR | --chat-template FILE) [--calls auto|text|template] [--index N] [--json]
+${CHECK_USAGE}${REWARD_USAGE}  itool render DATASET (--model DIR | --chat-template FILE) [--calls auto|text|template] [--index N] [--json]
       Per sample, the end of the rendered prompt and the scored response exactly as calibration
       and search use them, or why the sample cannot be scored; --json: one line per sample,
       {"id","prompt","response"} or {"id","error"}. --index N: only record N (0-based).
@@ -75,10 +72,20 @@ Usage:
 
   itool export PAIRS --dataset DATASET --target llamafactory|trl|openai -o DIR
                   [--pref-loss simpo|sigmoid|orpo|ipo] [--base-model M] [--template T] [--name N]
+                  [--calls auto|text|template]
       Preference pairs (JSON Lines from itool explore -o) as training data for a trainer:
       LLaMA-Factory (sharegpt ranking + dataset_info.json + a stage: dpo YAML, SimPO with the
       authors' beta 2.5, gamma 0.5, lr 1e-6 by default), TRL (conversational JSONL + config +
-      launch script), OpenAI preference fine-tuning JSONL.
+      launch script for TRL 0.24 to 1.x), OpenAI preference fine-tuning JSONL. --calls: the
+      rendering calibration used (default auto): calls in prompts and pair sides are written
+      that way (text: as written; template: LLaMA-Factory function_call / TRL tool_calls).
+      LLaMA-Factory needs a template: --template, or a --base-model whose name gives it (qwen,
+      llama3, ...); without either the YAML has none and a warning says so.
+  itool export --curriculum SELECTION --dataset DATASET --target llamafactory|trl|openai -o DIR
+                  [--base-model M] [--template T] [--name N] [--calls auto|text|template]
+      The warm-up curriculum: every calibrated sample in its perplexity tier (the cuts of the
+      SELECTION itool calibrate -o wrote), as easy -> medium -> hard SFT stages, each starting
+      from the one before, and curriculum.json with the order. --calls defaults to the selection's.
   itool review DATASET [--pairs PAIRS.jsonl] [--state pending|accepted|rejected|edited] [--json]
       The review journal beside DATASET (decisions made in the editor, fragment annotations):
       with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
@@ -118,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === 'review') return reviewMain(rest);
+  if (command === 'check') return checkMain(rest);
+  if (command === 'reward') return rewardMain(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -129,11 +138,6 @@ export async function main(argv: string[]): Promise<number> {
       container: { type: 'string' },
       strict: { type: 'boolean' },
       json: { type: 'boolean' },
-      questions: { type: 'string' },
-      answers: { type: 'string' },
-      outputs: { type: 'string' },
-      category: { type: 'string' },
-      show: { type: 'string' },
       model: { type: 'string' },
       endpoint: { type: 'string' },
       'served-model': { type: 'string' },
@@ -167,6 +171,7 @@ export async function main(argv: string[]): Promise<number> {
       'base-model': { type: 'string' },
       template: { type: 'string' },
       name: { type: 'string' },
+      curriculum: { type: 'string' },
       train: { type: 'string' },
       'held-out': { type: 'string' },
       'bfcl-dir': { type: 'string' },
@@ -191,17 +196,26 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (command === 'export') {
+    const curriculum = values.curriculum;
     const pairsFile = positionals[0];
-    if (!pairsFile) throw new UsageError('export: missing PAIRS (the JSON Lines itool explore -o wrote)');
-    if (!values.dataset) throw new UsageError('export: --dataset FILE is required (the dataset the pairs were searched on)');
+    if (curriculum !== undefined && pairsFile) throw new UsageError('export: give PAIRS or --curriculum SELECTION, not both');
+    if (!pairsFile && curriculum === undefined) throw new UsageError('export: missing PAIRS (the JSON Lines itool explore -o wrote) or --curriculum SELECTION');
+    if (!values.dataset) throw new UsageError(`export: --dataset FILE is required (the dataset the ${curriculum === undefined ? 'pairs were searched on' : 'selection was calibrated on'})`);
     if (!values.out) throw new UsageError('export: -o DIR is required');
     const target = values.target;
     if (target !== 'llamafactory' && target !== 'trl' && target !== 'openai') throw new UsageError(`export: --target must be llamafactory, trl or openai, not "${target ?? ''}"`);
     const loss = values['pref-loss'];
     if (loss !== undefined && !['simpo', 'sigmoid', 'orpo', 'ipo'].includes(loss)) throw new UsageError(`export: --pref-loss must be simpo, sigmoid, orpo or ipo, not "${loss}"`);
+    const calls = values.calls === undefined ? undefined : callsArg('export', values.calls);
+    const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+    if (curriculum !== undefined) {
+      if (!curriculum) throw new UsageError('export: --curriculum needs the selection file itool calibrate -o wrote');
+      if (loss !== undefined) throw new UsageError('export: --pref-loss is for pairs; the curriculum is SFT');
+      return exportCurriculumCommand({ selection: curriculum, dataset: values.dataset, target, out: values.out, baseModel: values['base-model'], template: values.template, name: values.name, calls }, io);
+    }
     return exportCommand(
-      { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as 'simpo' | undefined, baseModel: values['base-model'], template: values.template, name: values.name },
-      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+      { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as 'simpo' | undefined, baseModel: values['base-model'], template: values.template, name: values.name, calls },
+      io,
     );
   }
   if (command === 'loop') {
@@ -333,23 +347,6 @@ export async function main(argv: string[]): Promise<number> {
       maxRetries: num('max-retries', values['max-retries'], whole(0)),
     });
   }
-  if (command === 'check') {
-    if (!values.outputs) throw new UsageError('check: --outputs O.jsonl is required');
-    if (!values.questions === !positionals[0]) throw new UsageError('check: give either DATASET or --questions Q.json');
-    const show = values.show === undefined ? undefined : Number(values.show);
-    if (show !== undefined && !(Number.isInteger(show) && show >= 0)) throw new UsageError(`check: --show must be a whole number, not "${values.show}"`);
-    return checkCommand({
-      dataset: positionals[0],
-      questions: values.questions,
-      answers: values.answers,
-      outputs: values.outputs,
-      category: categoryArg(values.category),
-      format: formatArg(values.format),
-      turns: turnsArg(values.turns),
-      json: !!values.json,
-      show,
-    });
-  }
   const file = positionals[0];
   if (!file) throw new UsageError(`${command}: missing FILE`);
   switch (command) {
@@ -370,7 +367,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /**
  * `itool review`: its own arguments, since --accept and --reject each take a list of pair ids
@@ -418,16 +415,6 @@ function reviewMain(args: string[]): Promise<number> {
   );
 }
 
-const whole = (min: number) => (x: number): boolean => Number.isInteger(x) && x >= min;
-
-/** A numeric option: undefined when absent, else its value, or a usage error naming the command and option. */
-function numberArg(command: string, name: string, v: string | undefined, ok: (x: number) => boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !ok(x)) throw new UsageError(`${command}: --${name} "${v}" is out of range`);
-  return x;
-}
-
 /** --calls text|template|auto (default auto: by the dataset's format). */
 function callsArg(command: string, v: string | undefined): CallRenderingSetting {
   try {
@@ -437,62 +424,9 @@ function callsArg(command: string, v: string | undefined): CallRenderingSetting 
   }
 }
 
-/** A BFCL category name; BFCL's own file stems are accepted too (simple_python → simple). */
-function categoryArg(v: string | undefined): BfclCategory | undefined {
-  if (v === undefined) return undefined;
-  const c = bfclCategory(v.replace(/^BFCL_v\d+_/, '').replace(/\.json$/, ''));
-  if (!c) throw new UsageError(`unknown BFCL category "${v}"; expected one of ${BFCL_CATEGORIES.join(', ')}`);
-  return c;
+/** Run `argv` (the arguments after `itool`) as the process (dist/cli.js loads this bundle for every command but check and reward). */
+export function run(argv: string[]): void {
+  runCli(main, argv, USAGE);
 }
 
-/** --turns each|last: every assistant answer a sample (default), or each record's last answer. */
-function turnsArg(v: string | undefined): TurnsMode | undefined {
-  if (v === undefined) return undefined;
-  const t = TURNS_MODES.find((m) => m === v);
-  if (!t) throw new UsageError(`--turns must be ${TURNS_MODES.join(' or ')}, not "${v}"`);
-  return t;
-}
-
-function formatArg(v: string | undefined): (typeof FORMAT_IDS)[number] | undefined {
-  if (v === undefined) return undefined;
-  const f = FORMAT_IDS.find((id) => id === v);
-  if (!f) throw new UsageError(`unknown format "${v}"; expected one of ${FORMAT_IDS.join(', ')}`);
-  return f;
-}
-
-/**
- * Resolves once everything written to `s` so far has been handed to the OS. Writes to a pipe are
- * asynchronous: what a full pipe (64 KiB) did not take yet waits in the stream's queue, and
- * process.exit() drops it. An empty write's callback runs after every earlier write's.
- */
-function flushed(s: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (s.destroyed || s.writableEnded) resolve();
-    else s.write('', () => resolve());
-  });
-}
-
-/** Exit with `code` once stdout and stderr are flushed, whatever command ran and whatever it left open. */
-async function exitWhenFlushed(code: number): Promise<never> {
-  process.exitCode = code;
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-  process.exit(code);
-}
-
-if (require.main === module) {
-  // A reader that goes away (`itool check --json | head -1`) is not an error of the command: the
-  // rest of its output has nowhere to go, and the command finishes with its own exit code.
-  for (const s of [process.stdout, process.stderr]) {
-    s.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
-  main(process.argv.slice(2)).then(
-    (code) => exitWhenFlushed(code),
-    (err: unknown) => {
-      const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`itool: ${msg}\n${err instanceof UsageError ? `\n${USAGE}` : ''}`);
-      return exitWhenFlushed(err instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) run(process.argv.slice(2));

@@ -2,7 +2,7 @@
 // function the panel calls — on the same rows. Also the predictions reader.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -307,5 +307,118 @@ describe('predictions reader', () => {
     const row = parsePredictionLine(line, 1);
     assert.ok(row.ok);
     assert.equal(checkOutput(row.output, expectationFor(s)).valid, true, row.output);
+  });
+});
+
+describe('itool check --questions DIR (a whole BFCL folder)', () => {
+  // A BFCL data folder: the committed fixtures (Java, JavaScript, multi-turn, memory, web_search,
+  // their class docs and answers) and the demo's single-turn Python files.
+  const dir = mkdtempSync(join(tmpdir(), 'itool-check-folder-'));
+  const folder = join(dir, 'data');
+  cpSync(FIXTURES, folder, { recursive: true });
+  const demo = join(DEMO, 'bfcl');
+  for (const f of ['BFCL_v4_simple_python.json', 'BFCL_v4_parallel_multiple.json', 'BFCL_v4_live_multiple.json', 'BFCL_v4_irrelevance.json']) {
+    copyFileSync(join(demo, f), join(folder, f));
+    if (existsSync(join(demo, 'possible_answer', f))) copyFileSync(join(demo, 'possible_answer', f), join(folder, 'possible_answer', f));
+  }
+  const questionFiles = readdirSync(folder).filter((f) => /^BFCL_v4_.*\.json$/.test(f)).sort();
+
+  /** Outputs for the first samples of every file: the reference, a text answer, an invented call. */
+  async function outputsByFile(): Promise<Map<string, { id: string; output: string }[]>> {
+    const out = new Map<string, { id: string; output: string }[]>();
+    for (const f of questionFiles) {
+      const byId = await samples(join(folder, f));
+      const rows: { id: string; output: string }[] = [];
+      for (const s of [...byId.values()].slice(0, 6)) {
+        const ref = referenceTurn(s)?.content || s.acceptedTexts?.[0] || 'No function fits.';
+        rows.push({ id: s.id, output: ref }, { id: s.id, output: 'I cannot do that.' }, { id: s.id, output: '[zz_made_up(x=1)]' });
+      }
+      out.set(f, rows);
+    }
+    return out;
+  }
+
+  it('each output is judged against the file of its category, exactly as a run on that file alone', async () => {
+    const byFile = await outputsByFile();
+    // Interleaved across files, as a BFCL result folder concatenated in any order would be.
+    const all: { id: string; output: string; file: string }[] = [];
+    const lists = [...byFile].map(([file, rows]) => rows.map((r) => ({ ...r, file })));
+    for (let k = 0; lists.some((l) => k < l.length); k++) for (const l of lists) if (k < l.length) all.push(l[k]);
+    const lines = all.map((r) => JSON.stringify({ id: r.id, output: r.output }));
+    // An id of a category the folder has no file for, one the file does not hold, a broken line.
+    lines.splice(5, 0, JSON.stringify({ id: 'exec_simple_3', output: '[f()]' }), JSON.stringify({ id: 'simple_python_99999', output: '[f()]' }), '{"id": ');
+    const outputs = join(dir, 'all.jsonl');
+    writeFileSync(outputs, `${lines.join('\n')}\n`);
+    const r = itool('check', '--questions', folder, '--outputs', outputs, '--json');
+    assert.equal(r.code, 0, r.err);
+    const got = jsonRows(r.out);
+    assert.equal(got.length, lines.length);
+    assert.match(got[5].problem!, /^no BFCL question file in .* for id "exec_simple_3" \(its categories: .*simple_java.*\)$/);
+    assert.equal(got[6].problem, `no sample with id "simple_python_99999" in ${join(folder, 'BFCL_v4_simple_python.json')}`);
+    assert.match(got[7].problem!, /^line 8: not JSON/);
+    const judged = got.filter((_, k) => k < 5 || k > 7);
+    assert.equal(judged.length, all.length);
+    assert.ok(judged.every((g) => g.score !== null), JSON.stringify(judged.find((g) => g.score === null)));
+    // The same rows, file by file, each file checked on its own: the same verdicts.
+    for (const [file, rows] of byFile) {
+      const one = join(dir, `one-${file}l`);
+      writeFileSync(one, rows.map((x) => JSON.stringify(x)).join('\n'));
+      const alone = itool('check', join(folder, file), '--outputs', one, '--json');
+      assert.equal(alone.code, 0, alone.err);
+      const expected = jsonRows(alone.out).map(({ valid, errors, score }) => ({ valid, errors, score }));
+      const fromFolder = judged.filter((_, k) => all[k].file === file).map(({ valid, errors, score }) => ({ valid, errors, score }));
+      assert.deepEqual(fromFolder, expected, file);
+      assert.ok(expected.some((e) => e.valid) && expected.some((e) => !e.valid), `${file}: some outputs valid, some not`);
+    }
+  });
+
+  it('reads only the files its outputs name; the text report says how many records', async () => {
+    const byFile = await outputsByFile();
+    const outputs = join(dir, 'java.jsonl');
+    writeFileSync(outputs, byFile.get('BFCL_v4_simple_java.json')!.map((x) => JSON.stringify(x)).join('\n'));
+    const records = readFileSync(join(folder, 'BFCL_v4_simple_java.json'), 'utf8').split('\n').filter((l) => l.trim()).length;
+    // Every other question file unreadable: reading one of them would fail the run.
+    const broken = join(dir, 'broken');
+    cpSync(folder, broken, { recursive: true });
+    for (const f of questionFiles) if (f !== 'BFCL_v4_simple_java.json') writeFileSync(join(broken, f), 'not json at all\n');
+    const r = itool('check', '--questions', broken, '--outputs', outputs);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`questions {3}.*broken \\(BFCL folder, ${records} records in the files the outputs name\\)`));
+    assert.match(r.out, /checked {5}18 output\(s\)/);
+  });
+
+  it('--answers DIR elsewhere replaces the answers beside the questions; wrong combinations are refused', async () => {
+    const byFile = await outputsByFile();
+    const rows = byFile.get('BFCL_v4_simple_python.json')!;
+    const outputs = join(dir, 'py.jsonl');
+    writeFileSync(outputs, rows.map((x) => JSON.stringify(x)).join('\n'));
+    // The same answers under another folder: the same verdicts.
+    const answers = join(dir, 'answers-copy');
+    cpSync(join(folder, 'possible_answer'), answers, { recursive: true });
+    const same = itool('check', '--questions', folder, '--answers', answers, '--outputs', outputs, '--json');
+    const beside = itool('check', '--questions', folder, '--outputs', outputs, '--json');
+    assert.equal(same.code, 0, same.err);
+    assert.deepEqual(jsonRows(same.out), jsonRows(beside.out));
+    // A folder without that file: the answers beside do not count, and each row says so.
+    const empty = join(dir, 'answers-empty');
+    mkdirSync(empty);
+    const none = jsonRows(itool('check', '--questions', folder, '--answers', empty, '--outputs', outputs, '--json').out);
+    assert.ok(none.every((g) => g.score === null && /^no possible answer for /.test(g.problem!)), JSON.stringify(none[0]));
+    let r = itool('check', '--questions', folder, '--answers', join(folder, 'possible_answer', 'BFCL_v4_simple_python.json'), '--outputs', outputs);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /is a folder of questions, so the answers must be one too/);
+    r = itool('check', folder, '--outputs', outputs);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /is a folder: give a folder of BFCL question files as --questions DIR/);
+    const twice = join(dir, 'twice');
+    mkdirSync(twice);
+    copyFileSync(join(folder, 'BFCL_v4_simple_python.json'), join(twice, 'BFCL_v4_simple_python.json'));
+    copyFileSync(join(folder, 'BFCL_v4_simple_python.json'), join(twice, 'BFCL_v3_simple_python.json'));
+    r = itool('check', '--questions', twice, '--outputs', outputs);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /holds both BFCL_v3_simple_python\.json and BFCL_v4_simple_python\.json/);
+    r = itool('check', '--questions', join(dir, 'answers-empty'), '--outputs', outputs);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /holds no BFCL question files/);
   });
 });

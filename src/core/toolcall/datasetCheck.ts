@@ -1,10 +1,10 @@
 // Checking a predictions file against an opened dataset: match each output row to its sample by
 // id, judge it with the checker, and sum it up. One implementation for the panel, the text-editor
 // diagnostics and `itool check DATASET`, so they always agree.
-import type { Dataset } from '../dataset/dataset';
+import type { Dataset, SampleResult } from '../dataset/dataset';
 import { attachPossibleAnswers } from '../dataset/formats/bfcl';
 import { answerId, sampleKey, type PossibleAnswer, type Sample } from '../dataset/sample';
-import { bfclCategory, checkOutput, expectationFor, type BfclCategory } from './check/index';
+import { bfclCategory, checkOutput, expectationFor, type BfclCategory, type Expectation } from './check/index';
 import type { PredictionRow } from './predictions';
 import { ERROR_KINDS, type ErrorKind, type Verdict } from './types';
 
@@ -15,6 +15,8 @@ export interface RowResult {
   /** The answer within that record, when the record yields several samples (answers.ts). */
   answer?: number;
   verdict?: Verdict;
+  /** What the sample expected (with `verdict`): the reward's parts read it. */
+  expectation?: Expectation;
   /** Why the row could not be judged (no sample with its id, unreadable sample). */
   problem?: string;
 }
@@ -52,18 +54,25 @@ export interface SampleAt {
 /**
  * Sample id → where it is, for the whole file (one pass; the first record wins for a repeated id).
  * Every sample a record yields has its own id (`ID#k` for a record with several answers), so
- * outputs for each answer of a conversation are judged against that answer.
+ * outputs for each answer of a conversation are judged against that answer. With `keep`, the
+ * samples whose ids it accepts are kept in `samples` as the pass reads them, so that judging them
+ * reads nothing again (one small file read per sample was most of a CLI run).
  */
-export async function sampleIds(ds: Dataset, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Map<string, SampleAt>> {
+export async function sampleIds(
+  ds: Dataset,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; keep?: (id: string) => boolean; samples?: Map<string, Sample> } = {},
+): Promise<Map<string, SampleAt>> {
   const ids = new Map<string, SampleAt>();
-  await ds.scan(
-    (i, text) =>
-      ds.fromText(i, text).then((r) => {
-        if (!r.ok) return;
-        for (const s of r.samples) if (!ids.has(s.id)) ids.set(s.id, s.answer === undefined ? { index: i } : { index: i, answer: s.answer });
-      }),
-    opts,
-  );
+  const { keep, samples } = opts;
+  const visit = (i: number, r: SampleResult): void => {
+    if (!r.ok) return;
+    for (const s of r.samples) {
+      if (ids.has(s.id)) continue;
+      ids.set(s.id, s.answer === undefined ? { index: i } : { index: i, answer: s.answer });
+      if (samples && keep?.(s.id)) samples.set(s.id, s);
+    }
+  };
+  await ds.scan((i, text) => ds.fromText(i, text).then((r) => visit(i, r)), opts);
   return ids;
 }
 
@@ -76,19 +85,35 @@ export interface JudgeOptions {
 
 /**
  * Judges prediction rows against a dataset's samples (cached, so repeated ids read their sample
- * once). The one place that decides how a row is judged: the panel, the text-editor diagnostics
- * and `itool check` all go through it.
+ * once). The one place that decides how a row is judged: the panel, the text-editor diagnostics,
+ * `itool check` and the reward service all go through it.
  */
 export class PredictionJudge {
   private readonly samples = new Map<string, Sample | string>();
 
+  /** `loaded`: samples by id already read (sampleIds' `samples`), judged without reading again. */
   constructor(
     private readonly ds: Dataset,
     private readonly ids: Map<string, SampleAt>,
     private readonly opts: JudgeOptions = {},
+    private readonly loaded?: Map<string, Sample>,
   ) {}
 
   async judge(row: PredictionRow): Promise<RowResult> {
+    const now = this.judgeLoaded(row);
+    if (now) return now;
+    const { index, answer } = this.ids.get(row.id)!;
+    const r = await this.ds.sample(index, answer);
+    this.samples.set(sampleKey(index, answer), r.ok ? withAnswers(r.sample, this.opts.answers) : r.reason);
+    return this.judgeLoaded(row)!;
+  }
+
+  /**
+   * The row's result when its sample is at hand (loaded, or read before) or it has none; undefined
+   * when the sample must be read first (`judge` does). Synchronous: the CLI and the reward
+   * service judge thousands of rows a second through it without a promise each.
+   */
+  judgeLoaded(row: PredictionRow): RowResult | undefined {
     const at = this.ids.get(row.id);
     if (at === undefined) {
       // A record id of a conversation with several answers names no one sample: say which ids do.
@@ -103,18 +128,28 @@ export class PredictionJudge {
     const key = sampleKey(index, answer);
     let s = this.samples.get(key);
     if (s === undefined) {
-      const r = await this.ds.sample(index, answer);
-      s = r.ok ? withAnswers(r.sample, this.opts.answers) : r.reason;
+      const pre = this.loaded?.get(row.id);
+      if (!pre) return undefined;
+      s = withAnswers(pre, this.opts.answers);
       this.samples.set(key, s);
     }
     if (typeof s === 'string') return { row, index, answer, problem: s };
-    const category = this.opts.category ?? bfclCategory(s.id);
-    if (s.format === 'bfcl' && !s.possibleAnswers && !s.acceptedTexts && category && !category.endsWith('irrelevance')) {
-      // Without its answer a BFCL sample would read as "expects no call": say so instead of misjudging.
-      return { row, index, answer, problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
-    }
-    return { row, index, answer, verdict: checkOutput(row.output, expectationFor(s, { category: this.opts.category })) };
+    return { row, index, answer, ...judgeSample(row.output, s, this.opts.category) };
   }
+}
+
+/**
+ * One output against one sample: the verdict, or why the sample cannot judge it. `category`
+ * overrides the BFCL category read from the sample's id.
+ */
+export function judgeSample(output: string, s: Sample, category?: BfclCategory): { verdict: Verdict; expectation: Expectation } | { problem: string } {
+  const c = category ?? bfclCategory(s.id);
+  if (s.format === 'bfcl' && !s.possibleAnswers && !s.acceptedTexts && c && !c.endsWith('irrelevance')) {
+    // Without its answer a BFCL sample would read as "expects no call": say so instead of misjudging.
+    return { problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
+  }
+  const expectation = expectationFor(s, { category });
+  return { verdict: checkOutput(output, expectation), expectation };
 }
 
 /** The sample as the check sees it: with the given BFCL answers when there are any. */
@@ -137,17 +172,21 @@ export async function checkPredictions(
   rows: readonly PredictionRow[],
   opts: JudgeOptions & { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; ids?: Map<string, SampleAt> } = {},
 ): Promise<{ results: RowResult[]; totals: CheckTotals }> {
-  const ids = opts.ids ?? (await sampleIds(ds, { signal: opts.signal }));
-  const judge = new PredictionJudge(ds, ids, opts);
+  // Without given ids, the one pass that maps them also keeps the samples the rows name.
+  const loaded = new Map<string, Sample>();
+  const wanted = new Set(rows.map((r) => r.id));
+  const ids = opts.ids ?? (await sampleIds(ds, { signal: opts.signal, keep: (id) => wanted.has(id), samples: loaded }));
+  const judge = new PredictionJudge(ds, ids, opts, loaded);
   const results: RowResult[] = [];
   const totals = emptyTotals();
   for (let k = 0; k < rows.length; k++) {
-    const result = await judge.judge(rows[k]);
+    const result = judge.judgeLoaded(rows[k]) ?? (await judge.judge(rows[k]));
     results.push(result);
     addToTotals(totals, result);
     if (k % 2000 === 1999) {
       opts.signal?.throwIfAborted();
       opts.onProgress?.(k + 1, rows.length);
+      // Let the host (the extension's UI) breathe between slices of a long synchronous run.
       await new Promise((r) => setImmediate(r));
     }
   }

@@ -12,11 +12,16 @@ import type { ParsedArg, Span } from '../types';
 export const MAX_DEPTH = 200;
 
 export class ParseFail extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
+  readonly offset: number;
+
+  constructor(message: string, offset: number) {
+    // No stack trace: a parse failure is an answer, not a bug, and capturing the stack cost more
+    // than parsing the output (truncated outputs are common in a run).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.offset = offset;
   }
 }
 

@@ -1,0 +1,142 @@
+// What the checker benchmarks share: the BFCL data, the outputs they judge, BFCL's own checker
+// (bench/bfcl_checker.py, run from a gorilla checkout the user gives) and timing of whole processes.
+//
+//   ITOOL_BFCL_DIR       BFCL question folder (default ../shared/data/bfcl, else demo/datasets/bfcl)
+//   ITOOL_BFCL_CHECKOUT  a gorilla checkout (the repository root or its berkeley-function-call-leaderboard/):
+//                        BFCL's own checker runs from it. Nothing of BFCL is vendored here: without
+//                        a checkout the comparisons say so and report our side only. One way to make
+//                        one: git clone https://github.com/ShishirPatil/gorilla (or, from a mirror,
+//                        git -C MIRROR archive HEAD berkeley-function-call-leaderboard | tar -x -C DIR).
+//   ITOOL_BFCL_PYTHON    the python3 that runs it (default python3)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dataset } from '../src/core/dataset/dataset';
+import { callsFromGroundTruth } from '../src/core/dataset/formats/bfcl';
+import { encodePythonCalls } from '../src/core/dataset/pythonCalls';
+import type { Sample, ToolCall } from '../src/core/dataset/sample';
+
+export const ROOT = join(__dirname, '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+export const BFCL_DIR = [process.env.ITOOL_BFCL_DIR, join(ROOT, '..', 'shared', 'data', 'bfcl'), join(ROOT, 'demo', 'datasets', 'bfcl')].find((d) => d && existsSync(d))!;
+const PYTHON = process.env.ITOOL_BFCL_PYTHON || 'python3';
+const HARNESS = join(__dirname, 'bfcl_checker.py');
+
+/**
+ * The categories whose outputs BFCL judges by decoding Python text: its AST categories and
+ * irrelevance. Java and JavaScript need BFCL's tree_sitter decoders; multi-turn, memory and
+ * web_search are judged by executing calls against BFCL's backends: neither is compared here.
+ */
+export const PYTHON_CATEGORIES = ['simple_python', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance', 'live_simple', 'live_multiple', 'live_parallel', 'live_parallel_multiple', 'live_irrelevance'];
+
+export const log = (bench: string, msg: string): void => void process.stderr.write(`[${bench}] ${msg}\n`);
+
+export interface Case {
+  sample: Sample;
+  output: string;
+}
+
+/**
+ * Outputs for one sample: its ground truth written as a python call list, and perturbed ones (a
+ * changed value, a dropped argument, an invented argument, a renamed function, a truncated
+ * output, a text answer); for an irrelevance sample a text answer and a call.
+ */
+export function perturbations(s: Sample): string[] {
+  if (!s.possibleAnswers?.length) {
+    const t = s.tools[0];
+    return ['I cannot help with that: none of the functions fits.', t ? `[${t.name}(query="x")]` : '[lookup(query="x")]'];
+  }
+  const calls = callsFromGroundTruth(s.possibleAnswers);
+  const edit = (f: (c: ToolCall) => ToolCall): string => encodePythonCalls(calls.map((c, i) => (i === 0 ? f(c) : c)));
+  const right = encodePythonCalls(calls);
+  const [k0, v0] = Object.entries(calls[0].arguments)[0] ?? [];
+  const out = [right, edit((c) => ({ ...c, arguments: { ...c.arguments, zz_invented: 1 } })), edit((c) => ({ ...c, name: `${c.name}_zz` })), right.slice(0, -2), 'Sorry, I cannot do that.'];
+  if (k0 !== undefined) {
+    out.push(edit((c) => ({ ...c, arguments: { ...c.arguments, [k0]: typeof v0 === 'string' ? `${v0}x` : typeof v0 === 'number' ? v0 + 1 : 'x' } })));
+    out.push(edit((c) => ({ ...c, arguments: Object.fromEntries(Object.entries(c.arguments).slice(1)) })));
+  }
+  return out;
+}
+
+/** Every sample of the Python categories in BFCL_DIR with its outputs, in file order. */
+export async function loadCases(): Promise<Case[]> {
+  const cases: Case[] = [];
+  const files = readdirSync(BFCL_DIR).filter((f) => PYTHON_CATEGORIES.includes(/^BFCL_v\d+_(.+)\.json$/.exec(f)?.[1] ?? '')).sort();
+  for (const file of files) {
+    const ds = await Dataset.open(join(BFCL_DIR, file), { format: 'bfcl' });
+    try {
+      await ds.scan((i, text) =>
+        ds.fromText(i, text).then((r) => {
+          if (r.ok) for (const output of perturbations(r.sample)) cases.push({ sample: r.sample, output });
+        }),
+      );
+    } finally {
+      await ds.close();
+    }
+  }
+  return cases;
+}
+
+/** The cases as a BFCL result file ({"id", "result"} lines, as BFCL writes a prompting model's), in a temp folder. */
+export function writeResults(cases: readonly Case[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'itool-bench-')), 'results.jsonl');
+  writeFileSync(file, cases.map((c) => `${JSON.stringify({ id: c.sample.id, result: c.output })}\n`).join(''));
+  return file;
+}
+
+/** The gorilla checkout from ITOOL_BFCL_CHECKOUT, or undefined with the reason said on stderr. */
+export function bfclCheckout(bench: string): string | undefined {
+  const dir = process.env.ITOOL_BFCL_CHECKOUT;
+  if (!dir) {
+    log(bench, 'no BFCL checkout given: set ITOOL_BFCL_CHECKOUT to a gorilla checkout to compare with BFCL\'s own checker (see bench/bfcl.ts); baseline is null');
+    return undefined;
+  }
+  const root = existsSync(join(dir, 'berkeley-function-call-leaderboard')) ? join(dir, 'berkeley-function-call-leaderboard') : dir;
+  if (!existsSync(join(root, 'bfcl_eval', 'eval_checker', 'ast_eval', 'ast_checker.py'))) {
+    throw new Error(`ITOOL_BFCL_CHECKOUT=${dir} is not a gorilla checkout (no bfcl_eval/eval_checker/ast_eval/ast_checker.py)`);
+  }
+  return root;
+}
+
+export interface ProcessRun {
+  wallS: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a whole process to its end; throws on a non-zero exit. */
+export function timed(cmd: string, args: string[]): ProcessRun {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  return { wallS, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `itool check` on the Python categories of BFCL_DIR, as a user runs it. */
+export const itoolCheck = (outputs: string, json = false): ProcessRun => timed(process.execPath, [CLI, 'check', '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs, ...(json ? ['--json'] : [])]);
+
+export interface BfclTiming {
+  import_s: number;
+  load_s: number;
+  judge_s: number;
+  judged: number;
+  stubbed: string[];
+}
+
+/** BFCL's own checker on the same outputs (bench/bfcl_checker.py), as one process. */
+export function bfclCheck(checkout: string, outputs: string, rows = false): ProcessRun & { timing: BfclTiming } {
+  const run = timed(PYTHON, [HARNESS, '--bfcl', checkout, '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs, ...(rows ? ['--rows'] : [])]);
+  const m = /\[bfcl_checker\] timing (\{.*\})/.exec(run.stderr);
+  if (!m) throw new Error(`bench/bfcl_checker.py printed no timing:\n${run.stderr}`);
+  return { ...run, timing: JSON.parse(m[1]) as BfclTiming };
+}
+
+/** Fastest and median of a list of seconds. */
+export function stats(xs: readonly number[]): { min: number; median: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor((s.length - 1) / 2)] };
+}
+
+export const round = (x: number): number => Number(x.toPrecision(4));
