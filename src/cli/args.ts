@@ -78,7 +78,9 @@ async function exitWhenFlushed(code: number): Promise<never> {
  * after a usage error, exit 2; else exit 1). `main` returning never ends the process by itself
  * when it leaves a server listening: such a command resolves only when it is done.
  */
-export function runCli(main: (argv: string[]) => Promise<number>, argv: string[], usage: string): void {
+export function runCli(main: (argv: string[]) => Promise<number>, argv: string[], usageOf: string | ((argv: string[]) => string)): void {
+  // A usage error shows the usage of the command that was run, not every command's.
+  const usage = typeof usageOf === 'string' ? usageOf : usageOf(argv);
   // A reader that goes away (`itool check --json | head -1`) is not an error of the command: the
   // rest of its output has nowhere to go, and the command finishes with its own exit code.
   for (const s of [process.stdout, process.stderr]) {

@@ -27,7 +27,8 @@ import { exportCommand, exportCurriculumCommand } from './export';
 import { synthCommand } from './synth';
 import { trainDataCommand } from './trainData';
 import { loopCommand } from './loop';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ReviewItemState } from '../core/pairs/review';
 import { FORMAT_IDS } from '../core/dataset/sample';
 
@@ -118,11 +119,45 @@ ${CHECK_USAGE}${REWARD_USAGE}  itool render DATASET (--model DIR | --chat-templa
 Formats: ${FORMAT_IDS.join(', ')} (detected when --format is not given)
 `;
 
+/** The commands the usage lists, in its order. */
+const COMMANDS = [...USAGE.matchAll(/^ {2}itool ([a-z-]+)/gm)].map((m) => m[1]).filter((c, i, all) => all.indexOf(c) === i);
+
+/** The usage lines of one command: each entry that starts `  itool COMMAND`, with its description. */
+export function commandUsage(command: string): string {
+  const lines = USAGE.split('\n');
+  const out: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (/^ {2}itool /.test(line)) inside = line.startsWith(`  itool ${command} `) || line === `  itool ${command}`;
+    else if (!/^ {3,}/.test(line)) inside = false;
+    if (inside) out.push(line);
+  }
+  return `Usage:\n${out.join('\n')}\n`;
+}
+
+/** The version in the package.json beside dist/ (the repository's, or the installed extension's). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`itool ${version()}\n`);
+    return 0;
+  }
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"; commands: ${COMMANDS.join(', ')} (itool --help describes them)`);
+  if (command !== 'check' && command !== 'reward' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(commandUsage(command));
+    return 0;
   }
   if (command === 'review') return reviewMain(rest);
   if (command === 'check') return checkMain(rest);
@@ -426,7 +461,7 @@ function callsArg(command: string, v: string | undefined): CallRenderingSetting 
 
 /** Run `argv` (the arguments after `itool`) as the process (dist/cli.js loads this bundle for every command but check and reward). */
 export function run(argv: string[]): void {
-  runCli(main, argv, USAGE);
+  runCli(main, argv, (a) => (a[0] && COMMANDS.includes(a[0]) ? `${commandUsage(a[0])}\nitool --help lists every command.\n` : a[0] && !a[0].startsWith('-') ? 'itool --help describes every command.\n' : USAGE));
 }
 
 if (require.main === module) run(process.argv.slice(2));

@@ -97,3 +97,28 @@ describe('itool CLI', () => {
     assert.ok(!existsSync('/tmp/x'));
   });
 });
+
+describe('itool help and version', () => {
+  it('COMMAND --help prints that command’s usage only; --version the package’s; an unknown command says so', () => {
+    const help = itool('inspect', '--help');
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^Usage:\n {2}itool inspect FILE/);
+    assert.doesNotMatch(help.out, /itool convert|itool calibrate/);
+    const exploreHelp = itool('explore', '-h');
+    assert.equal(exploreHelp.code, 0);
+    assert.match(exploreHelp.out, /itool explore DATASET[\s\S]*--selection FILE -o PAIRS/);
+    const v = itool('--version');
+    assert.equal(v.code, 0);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(v.out, `itool ${pkg.version}\n`);
+    const unknown = itool('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown command "frobnicate"; commands: inspect, convert, check/);
+    assert.doesNotMatch(unknown.err, /Usage:/);
+    // A usage error shows the usage of the command that was run, not every command's.
+    const bad = itool('convert', 'x.json');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /convert: --to FORMAT is required\n\nUsage:\n {2}itool convert FILE/);
+    assert.doesNotMatch(bad.err, /itool calibrate/);
+  });
+});
