@@ -51,6 +51,21 @@ if ((!settings['itool.policy.onnx.modelDir'] || ours.includes(settings['itool.po
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 }
 
+// The local trainer's Python: the setting's default is `python3` on PATH (platform-neutral), but
+// Debian's python3-torch lives in /usr/bin/python3, which a pyenv or venv python3 first on PATH
+// cannot see. A machine-level setting, so it goes in code-server's Machine (Remote) settings.
+const machineFile = join(userData, 'Machine', 'settings.json');
+let machine;
+try {
+  machine = existsSync(machineFile) ? JSON.parse(readFileSync(machineFile, 'utf8')) : {};
+} catch {
+  machine = undefined; // edited by hand (comments): left as the user wrote it
+}
+if (machine && !machine['itool.trainer.local.python'] && existsSync('/usr/bin/python3')) {
+  mkdirSync(join(userData, 'Machine'), { recursive: true });
+  writeFileSync(machineFile, JSON.stringify({ ...machine, 'itool.trainer.local.python': '/usr/bin/python3' }, null, 2));
+}
+
 const install = spawnSync(process.execPath, [CODE_SERVER_BIN, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], { encoding: 'utf8' });
 if (install.status !== 0) {
   console.error(`Installing the extension into code-server failed:\n${install.stdout}${install.stderr}`);

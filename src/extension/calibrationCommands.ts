@@ -5,11 +5,13 @@ import { calibrate, CalibrationRefused } from '../core/calibrate/calibrate';
 import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
 import { generateOutputs, outputsPath } from '../core/toolcall/generate';
-import type { Policy } from '../core/model/policy';
+import { PolicyError, type Policy } from '../core/model/policy';
 import { DatasetEditorProvider } from './datasetEditor';
 import type { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
-import { CALL_RENDERING_SETTING, callRenderingSetting, openConfiguredPolicy } from './policyConfig';
+import { CALL_RENDERING_SETTING, callRenderingSetting, showPolicyError } from './policyConfig';
+import { openConfiguredPolicy } from './policySetup';
+import { openSettingsUi } from './settingsUi';
 
 function activePanel(): DatasetPanel | undefined {
   const panel = DatasetEditorProvider.activePanel;
@@ -17,14 +19,26 @@ function activePanel(): DatasetPanel | undefined {
   return panel;
 }
 
-/** The configured policy, loaded with a progress notification; undefined (after saying why) if it cannot be. */
-async function loadPolicy(ctx: vscode.ExtensionContext): Promise<Policy | undefined> {
-  try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'iTool: loading the policy model…' }, () => openConfiguredPolicy(ctx));
-  } catch (err) {
-    void vscode.window.showErrorMessage(`iTool: could not load the policy model: ${errorMessage(err)}`);
-    return undefined;
+/**
+ * The configured policy, loaded with a progress notification; with none set, the first-run pick.
+ * Undefined (after saying why) if there is none to use.
+ */
+function loadPolicy(ctx: vscode.ExtensionContext): Promise<Policy | undefined> {
+  return openConfiguredPolicy(ctx);
+}
+
+/**
+ * A run that failed: a policy error (its folder, server or template) offers the settings; any
+ * other error is logged and shown. Only the message: no stack reaches the user.
+ */
+function showRunError(what: string, datasetPath: string, err: unknown): void {
+  if (err instanceof PolicyError) {
+    log().error(`${what} of ${datasetPath} failed`);
+    void showPolicyError(`${what} failed: ${errorMessage(err)}`);
+    return;
   }
+  log().error(`${what} of ${datasetPath} failed: ${errorMessage(err)}`);
+  void vscode.window.showErrorMessage(`iTool: ${what} failed: ${errorMessage(err)}`);
 }
 
 function thresholds(): { easyBelow: number; hardFrom: number } | undefined {
@@ -86,8 +100,7 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
       log().error(`calibration of ${ds.path} refused: ${err.message}`);
       void showRefusal(err.message);
     } else {
-      log().error(`calibration of ${ds.path} failed: ${errorMessage(err)}`);
-      void vscode.window.showErrorMessage(`iTool: calibration failed: ${errorMessage(err)}`);
+      showRunError('calibration', ds.path, err);
     }
   } finally {
     await policy.close();
@@ -100,7 +113,7 @@ async function showRefusal(message: string): Promise<void> {
   const setting = 'Call Rendering Setting';
   const pick = await vscode.window.showErrorMessage(`iTool: calibration refused, no selection made: ${message}`, logButton, setting);
   if (pick === logButton) log().show(true);
-  else if (pick === setting) await vscode.commands.executeCommand('workbench.action.openSettings', CALL_RENDERING_SETTING);
+  else if (pick === setting) await openSettingsUi(CALL_RENDERING_SETTING);
 }
 
 /** Says so when the latest calibration was refused: no selection is built from it. */
@@ -205,8 +218,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
     if (err instanceof Error && err.name === 'AbortError') {
       void vscode.window.showInformationMessage('iTool: exploration cancelled; finished samples are kept and a rerun resumes.');
     } else {
-      log().error(`exploring ${ds.path} failed: ${errorMessage(err)}`);
-      void vscode.window.showErrorMessage(`iTool: exploration failed: ${errorMessage(err)}`);
+      showRunError('exploration', ds.path, err);
     }
   } finally {
     await policy.close();
@@ -250,7 +262,7 @@ export async function generateOutputsCommand(ctx: vscode.ExtensionContext): Prom
     await panel.loadPredictions(out);
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') void vscode.window.showInformationMessage('iTool: generation cancelled.');
-    else void vscode.window.showErrorMessage(`iTool: generating outputs failed: ${errorMessage(err)}`);
+    else showRunError('generating outputs', ds.path, err);
   } finally {
     await policy.close();
   }

@@ -4,6 +4,7 @@ import { DatasetEditorProvider } from './datasetEditor';
 import { pickDatasetFile } from './datasetPicker';
 import { calibrateCommand, exploreCommand, generateOutputsCommand, selectDeficientCommand } from './calibrationCommands';
 import { setApiKey } from './policyConfig';
+import { choosePolicyCommand } from './policySetup';
 import type { PredictionLinks } from './predictionLinks';
 import { markFragmentErrorCommand, reviewPairsCommand, type PanelMark } from './reviewCommands';
 import { cancelTrainingCommand, exportCurriculumCommand, exportPairsCommand, setFineTuningKey, startRoundCommand } from './roundCommands';
@@ -28,6 +29,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, links: Prediction
     vscode.commands.registerCommand('itool.exploreDeficient', () => exploreCommand(ctx)),
     vscode.commands.registerCommand('itool.generateOutputs', () => generateOutputsCommand(ctx)),
     vscode.commands.registerCommand('itool.setEndpointApiKey', () => setApiKey(ctx)),
+    vscode.commands.registerCommand('itool.choosePolicy', () => choosePolicyCommand(ctx)),
     vscode.commands.registerCommand('itool.openDataset', async (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : await pickDataset();
       if (!target) return;

@@ -23,6 +23,21 @@ class DatasetDocument implements vscode.CustomDocument {
   }
 }
 
+/**
+ * `itool.datasetPanelActive`: a dataset panel is the active editor. The palette offers the
+ * commands that work on "the dataset in front" only then (package.json `when` clauses), instead
+ * of listing them everywhere and answering "open a dataset first".
+ */
+export const PANEL_ACTIVE_KEY = 'itool.datasetPanelActive';
+const activeHosts = new Set<DatasetPanel>();
+
+function showActive(host: DatasetPanel, active: boolean): void {
+  const before = activeHosts.size > 0;
+  if (active) activeHosts.add(host);
+  else activeHosts.delete(host);
+  if (before !== activeHosts.size > 0) void vscode.commands.executeCommand('setContext', PANEL_ACTIVE_KEY, activeHosts.size > 0);
+}
+
 export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<DatasetDocument> {
   static readonly viewType = 'itool.dataset';
 
@@ -94,12 +109,15 @@ export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvide
     const host = new DatasetPanel(panel.webview, doc.dataset, this.links);
     DatasetEditorProvider.panels.add(host);
     if (panel.active) DatasetEditorProvider.activePanel = host;
+    showActive(host, panel.active);
     panel.onDidChangeViewState((e) => {
       if (e.webviewPanel.active) DatasetEditorProvider.activePanel = host;
+      showActive(host, e.webviewPanel.active);
     });
     panel.onDidDispose(() => {
       if (DatasetEditorProvider.activePanel === host) DatasetEditorProvider.activePanel = undefined;
       DatasetEditorProvider.panels.delete(host);
+      showActive(host, false);
       host.dispose();
     });
     panel.webview.html = panelHtml(panel.webview, this.extensionUri, `iTool Studio: ${name}`);

@@ -12,6 +12,7 @@ import { PanelScoredAs } from './panelScoredAs';
 import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
 import { errorMessage, log } from './log';
 import { PanelVerdicts } from './panelVerdicts';
+import { openSettingsUi } from './settingsUi';
 import type { PredictionLinks } from './predictionLinks';
 
 /** How often scans report progress to the page. */
@@ -136,8 +137,8 @@ export class DatasetPanel implements vscode.Disposable {
       case 'scoredAs':
         return this.scoredAs.view(msg.params.index);
       case 'openSettings':
-        // Only the extension's own settings: the page asks for the one it names.
-        await vscode.commands.executeCommand('workbench.action.openSettings', msg.params.query.startsWith('itool.') ? msg.params.query : 'itool');
+        // Only the extension's own settings (openSettingsUi keeps to them), on the tab that shows them.
+        await openSettingsUi(msg.params.query);
         return {};
       case 'setView':
         return { view: this.startView(msg.params.query, msg.params.filter, msg.params.sort) };

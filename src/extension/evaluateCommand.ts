@@ -17,7 +17,8 @@ import type { RoundEvaluation, RoundRecord } from '../core/rounds/types';
 import { DatasetEditorProvider } from './datasetEditor';
 import { pickDatasetFile } from './datasetPicker';
 import { errorMessage, log } from './log';
-import { API_KEY_SECRET, openConfiguredPolicy } from './policyConfig';
+import { API_KEY_SECRET, showPolicyError } from './policyConfig';
+import { openConfiguredPolicy } from './policySetup';
 
 const isOnnxDir = (dir: string | undefined): dir is string => !!dir && existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
 
@@ -49,7 +50,10 @@ async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promi
   if (pick === served) {
     const cfg = vscode.workspace.getConfiguration('itool.policy');
     const baseURL = cfg.get<string>('endpoint.baseURL', '').trim();
-    if (!baseURL) throw new Error('set itool.policy.endpoint.baseURL first');
+    if (!baseURL) {
+      void showPolicyError('evaluating a served model needs the endpoint: set itool.policy.endpoint.baseURL (iTool: Choose Policy Model… sets it up and checks it).');
+      return undefined;
+    }
     const model = await vscode.window.showInputBox({ title: 'Served model name of the trained policy', value: r.result?.endpointModel ?? '' });
     if (!model) return undefined;
     const apiKey = (await ctx.secrets.get(API_KEY_SECRET)) ?? undefined;

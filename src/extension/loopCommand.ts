@@ -14,6 +14,7 @@ import { writeLoopReport } from '../core/rounds/loopReport';
 import { heldOutFor } from './evaluateCommand';
 import { errorMessage, log } from './log';
 import { datasetInFront, pickDataset } from './roundDashboard';
+import { localPython } from './roundCommands';
 
 const WARM_UP = 'Train a warm-up model first';
 
@@ -77,7 +78,7 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
           train,
           heldOut,
           workDir,
-          trainer: { python: cfg.get<string>('trainer.local.python', '/usr/bin/python3'), root: ctx.extensionPath },
+          trainer: { python: localPython(), root: ctx.extensionPath },
           variants,
           rounds,
           baseModel: start.baseModel,

@@ -1,48 +1,97 @@
 // The policy model the user configured: a local ONNX folder or an OpenAI-compatible endpoint.
 // Settings say where; the endpoint's API key lives only in SecretStorage. These settings are
 // restricted in untrusted workspaces (package.json), so a cloned repository cannot point the
-// extension at a server of its choosing and have dataset text sent there.
+// extension at a server of its choosing and have dataset text sent there. Choosing a policy (the
+// first-run pick) is policySetup.ts; this file reads, opens and reports.
 import * as vscode from 'vscode';
-import type { Policy } from '../core/model/policy';
+import { PolicyError, type ChatMessage, type Policy } from '../core/model/policy';
 import type { ChatTemplateSource } from '../core/model/chatTemplate';
 import { CALL_RENDERINGS, type CallRenderingSetting } from '../core/calibrate/messages';
 import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
 import { RemotePolicy } from '../core/model/openai/remotePolicy';
+import { scrubUrl } from '../core/model/openai/endpointUrl';
 import { log } from './log';
+import { openSettingsUi } from './settingsUi';
 
 export const API_KEY_SECRET = 'itool.endpoint.apiKey';
+export const POLICY_SECTION = 'itool.policy';
 
-export async function openConfiguredPolicy(ctx: vscode.ExtensionContext): Promise<Policy | undefined> {
-  const cfg = vscode.workspace.getConfiguration('itool.policy');
-  const backend = cfg.get<'onnx' | 'endpoint'>('backend', 'onnx');
-  if (backend === 'endpoint') {
+/** What the settings describe: enough to open the policy, and to say which one in a message. */
+export type PolicySpec =
+  | { backend: 'onnx'; modelDir: string }
+  | { backend: 'endpoint'; baseURL: string; model: string; chatTemplate?: string };
+
+/** The configured policy, or undefined when none is set (what the first-run pick is for). */
+export function configuredPolicySpec(): PolicySpec | undefined {
+  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
+  if (cfg.get<'onnx' | 'endpoint'>('backend', 'onnx') === 'endpoint') {
     const baseURL = cfg.get<string>('endpoint.baseURL', '').trim();
     const model = cfg.get<string>('endpoint.model', '').trim();
-    if (!baseURL || !model) {
-      const open = 'Open Settings';
-      if ((await vscode.window.showErrorMessage('iTool: set itool.policy.endpoint.baseURL and itool.policy.endpoint.model to use an endpoint.', open)) === open) {
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'itool.policy');
-      }
-      return undefined;
-    }
-    const apiKey = (await ctx.secrets.get(API_KEY_SECRET)) ?? undefined;
     const chatTemplate = cfg.get<string>('endpoint.chatTemplate', '').trim() || undefined;
-    return new RemotePolicy({ baseURL, model, apiKey, chatTemplatePath: chatTemplate, maxInFlight: cfg.get<number>('maxInFlight', 8) });
+    return baseURL && model ? { backend: 'endpoint', baseURL, model, chatTemplate } : undefined;
   }
-  let dir = cfg.get<string>('onnx.modelDir', '').trim();
-  if (!dir) {
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model', title: 'ONNX model folder (Hugging Face / Optimum export: config.json, tokenizer.json, onnx/model.onnx)' });
-    if (!picked?.[0]) return undefined;
-    dir = picked[0].fsPath;
-    await cfg.update('onnx.modelDir', dir, vscode.ConfigurationTarget.Global);
+  const modelDir = cfg.get<string>('onnx.modelDir', '').trim();
+  return modelDir ? { backend: 'onnx', modelDir } : undefined;
+}
+
+/** The policy as a message names it (an endpoint URL without its credentials). */
+export function describePolicy(spec: PolicySpec): string {
+  return spec.backend === 'onnx' ? spec.modelDir : `${spec.model} at ${scrubUrl(spec.baseURL)}`;
+}
+
+/**
+ * The ONNX runtime's CUDA warning speaks to a source checkout (`npm rebuild`); the packaged
+ * extension ships the CPU runtime only, so a VSIX user is told what they can do instead.
+ */
+function userWarning(warning: string): string {
+  if (!/^CUDA execution provider not available/.test(warning)) return warning;
+  return 'itool.policy.onnx.executionProvider is cuda, but this onnxruntime has no CUDA provider (the packaged extension ships the CPU runtime): the model runs on the CPU. For a GPU, serve the model with vLLM or SGLang and choose an endpoint.';
+}
+
+/** Opens the policy `spec` describes; throws (a PolicyError for what the user can fix) if it cannot. */
+export async function openPolicy(ctx: vscode.ExtensionContext, spec: PolicySpec): Promise<Policy> {
+  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
+  if (spec.backend === 'endpoint') {
+    const apiKey = (await ctx.secrets.get(API_KEY_SECRET)) ?? undefined;
+    return new RemotePolicy({ baseURL: spec.baseURL, model: spec.model, apiKey, chatTemplatePath: spec.chatTemplate, maxInFlight: cfg.get<number>('maxInFlight', 8) });
   }
-  const executionProvider = cfg.get<'cpu' | 'cuda'>('onnx.executionProvider', 'cpu');
-  const policy = await OnnxPolicy.open(dir, { executionProvider });
+  const policy = await OnnxPolicy.open(spec.modelDir, { executionProvider: cfg.get<'cpu' | 'cuda'>('onnx.executionProvider', 'cpu') });
   if (policy.warning) {
-    log().warn(policy.warning);
-    void vscode.window.showWarningMessage(`iTool: ${policy.warning}`);
+    const warning = userWarning(policy.warning);
+    log().warn(warning);
+    void showWithSettings('warning', `iTool: ${warning}`, POLICY_SECTION);
   }
   return policy;
+}
+
+/** A one-message prompt through the policy's chat template: proves there is one and it renders. */
+export async function checkTemplate(policy: Policy): Promise<void> {
+  const hello: ChatMessage[] = [{ role: 'user', content: 'Hello' }];
+  const prompt = await policy.chatTemplate(hello, [], { addGenerationPrompt: true });
+  if (!prompt.includes('Hello')) throw new PolicyError(`${policy.label}: its chat template left the message out of the prompt`);
+}
+
+const OPEN_SETTINGS = 'Open Settings';
+
+/** A notification with the actions given and "Open Settings" (handled here); resolves the other action picked. */
+async function showWithSettings<T extends string>(level: 'error' | 'warning', message: string, query: string, ...actions: T[]): Promise<T | undefined> {
+  const show = level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+  const pick = await show<string>(message, ...actions, OPEN_SETTINGS);
+  if (pick === OPEN_SETTINGS) {
+    await openSettingsUi(query);
+    return undefined;
+  }
+  return pick as T | undefined;
+}
+
+/**
+ * Every policy error goes through here: into the log, and in front of the user with "Open
+ * Settings" (on the tab where the policy settings are) and any other actions given, such as
+ * choosing another model. Resolves the other action the user picked.
+ */
+export function showPolicyError<T extends string>(message: string, ...actions: T[]): Promise<T | undefined> {
+  log().error(message);
+  return showWithSettings('error', `iTool: ${message}`, POLICY_SECTION, ...actions);
 }
 
 /**
@@ -52,7 +101,7 @@ export async function openConfiguredPolicy(ctx: vscode.ExtensionContext): Promis
  * restricted settings as openConfiguredPolicy, so in an untrusted workspace only user settings count.
  */
 export function configuredChatTemplate(): { source: ChatTemplateSource; label: string } | { missing: string } {
-  const cfg = vscode.workspace.getConfiguration('itool.policy');
+  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
   if (cfg.get<'onnx' | 'endpoint'>('backend', 'onnx') === 'endpoint') {
     const path = cfg.get<string>('endpoint.chatTemplate', '').trim();
     return path ? { source: { path }, label: path } : { missing: 'itool.policy.endpoint.chatTemplate' };
@@ -69,15 +118,16 @@ export function callRenderingSetting(): CallRenderingSetting {
   return (CALL_RENDERINGS as readonly string[]).includes(v) ? (v as CallRenderingSetting) : 'auto';
 }
 
-/** Ask for an API key and keep it in SecretStorage under `secret` (empty removes it). */
-export async function askSecret(ctx: vscode.ExtensionContext, secret: string, what: string): Promise<void> {
+/** Ask for an API key and keep it in SecretStorage under `secret` (empty removes it). Resolves whether one was entered. */
+export async function askSecret(ctx: vscode.ExtensionContext, secret: string, what: string): Promise<boolean> {
   const key = await vscode.window.showInputBox({ title: `API key for ${what}`, password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code SecretStorage; never written to settings or logs. Leave empty to remove it.' });
-  if (key === undefined) return;
+  if (key === undefined) return false;
   if (key) await ctx.secrets.store(secret, key);
   else await ctx.secrets.delete(secret);
   void vscode.window.showInformationMessage(`iTool: API key for ${what} ${key ? 'saved' : 'removed'}.`);
+  return !!key;
 }
 
-export function setApiKey(ctx: vscode.ExtensionContext): Promise<void> {
-  return askSecret(ctx, API_KEY_SECRET, 'the OpenAI-compatible endpoint');
+export async function setApiKey(ctx: vscode.ExtensionContext): Promise<void> {
+  await askSecret(ctx, API_KEY_SECRET, 'the OpenAI-compatible endpoint');
 }

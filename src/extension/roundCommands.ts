@@ -19,7 +19,7 @@ import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
 import type { DatasetPanel } from './datasetPanel';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
-import { askSecret, callRenderingSetting } from './policyConfig';
+import { askSecret, callRenderingSetting, showPolicyError } from './policyConfig';
 
 export const FINE_TUNING_KEY_SECRET = 'itool.fineTuning.apiKey';
 const RUNNING_KEY = 'itool.runningJobs';
@@ -42,13 +42,19 @@ function trainerConfig() {
 
 /**
  * The LLaMA-Factory template the user chose, or undefined so the export guesses it from the base
- * model (and warns when nothing names it): the setting's default 'default' is LLaMA-Factory's
- * Human:/Assistant: format, right only when the user picks it on purpose.
+ * model (and warns when nothing names it). The setting's default is "" (not set): LLaMA-Factory's
+ * own `default` template is its Human:/Assistant: format, right only when picked on purpose.
  */
 function trainerTemplate(): string | undefined {
-  const v = trainerConfig().inspect<string>('template');
-  const chosen = v?.globalValue ?? v?.workspaceValue ?? v?.workspaceFolderValue;
-  return typeof chosen === 'string' && chosen.trim() ? chosen.trim() : undefined;
+  return trainerConfig().get<string>('template', '').trim() || undefined;
+}
+
+/**
+ * The Python the local trainer runs: itool.trainer.local.python, or by default the one on PATH
+ * under its usual name (`python` on Windows, where the python.org installer adds no `python3`).
+ */
+export function localPython(): string {
+  return trainerConfig().get<string>('local.python', '').trim() || (process.platform === 'win32' ? 'python' : 'python3');
 }
 
 /** How calls are written: as calibration rendered them for this panel (the search follows it). */
@@ -107,7 +113,10 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
   if (target === 'local') {
     // The project's own trainer continues the policy model itself (the configured ONNX folder).
     const modelDir = vscode.workspace.getConfiguration('itool.policy').get<string>('onnx.modelDir', '').trim();
-    if (!modelDir) throw new Error('set itool.policy.onnx.modelDir to the model to train (one the project made: the demo model, or an itool loop model)');
+    if (!modelDir) {
+      void showPolicyError('the local trainer continues the policy model itself: set itool.policy.onnx.modelDir to a model the project made (the demo model, or an itool loop model).');
+      return undefined;
+    }
     const local = await exportLocal(exportPairsOf, modelDir, join(dir, 'export-local'), outputDir);
     result = { dir: local.dir, files: [local.pairsFile, local.configFile], records: local.records, skipped: local.skipped };
   } else {
@@ -226,7 +235,7 @@ async function launch(ctx: vscode.ExtensionContext, target: Backend, exp: RoundE
   };
   if (target === 'local') {
     const config = file((f) => f.endsWith('pref.json'), 'trainer config');
-    const cmd = localTrainerCommand('pref', config, { python: cfg.get<string>('local.python', '/usr/bin/python3'), root: ctx.extensionPath });
+    const cmd = localTrainerCommand('pref', config, { python: localPython(), root: ctx.extensionPath });
     return startLocalJob({ backend: 'local', jobDir: join(dir, 'job-local'), ...cmd, cwd: exp.dir, outputDir, trainerLogPath: localTrainerOutputs(outputDir).trainerLogPath, ...runner });
   }
   if (target === 'llamafactory') {
@@ -427,6 +436,6 @@ export async function cancelTrainingCommand(ctx: vscode.ExtensionContext): Promi
   }
 }
 
-export function setFineTuningKey(ctx: vscode.ExtensionContext): Promise<void> {
-  return askSecret(ctx, FINE_TUNING_KEY_SECRET, 'the fine-tuning service');
+export async function setFineTuningKey(ctx: vscode.ExtensionContext): Promise<void> {
+  await askSecret(ctx, FINE_TUNING_KEY_SECRET, 'the fine-tuning service');
 }

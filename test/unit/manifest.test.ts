@@ -1,23 +1,50 @@
 // What the extension's manifest promises about trust: a cloned repository (workspace settings)
 // cannot choose which trainer program runs or where training data is sent, and starting a round
 // is not offered in an untrusted workspace. Plus: every contributed command is registered, and
-// every registered command is contributed (a palette entry that does nothing is a bug users see).
+// every registered command is contributed (a palette entry that does nothing is a bug users see);
+// the settings are grouped, ordered, described in Markdown, typed as integers where they are whole
+// numbers, with platform-neutral defaults; the palette offers the dataset commands only while a
+// dataset panel is active (a context key the extension sets); title-bar commands have icons;
+// keybindings are scoped.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = resolve(__dirname, '..', '..');
+interface Setting {
+  type?: string | string[];
+  default?: unknown;
+  scope?: string;
+  order?: number;
+  description?: string;
+  markdownDescription?: string;
+  enum?: unknown[];
+  enumDescriptions?: string[];
+  markdownEnumDescriptions?: string[];
+}
+interface Command {
+  command: string;
+  title: string;
+  icon?: string;
+  enablement?: string;
+}
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   activationEvents: string[];
   capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations?: string[] } };
   contributes: {
-    commands: { command: string; enablement?: string }[];
-    menus: Record<string, { command: string; when?: string }[]>;
-    configuration: { properties: Record<string, { scope?: string }> };
+    commands: Command[];
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
+    keybindings: { command: string; key: string; mac?: string; when?: string }[];
+    configuration: { title: string; order?: number; properties: Record<string, Setting> }[];
   };
 };
-const props = pkg.contributes.configuration.properties;
+const groups = pkg.contributes.configuration;
+const props: Record<string, Setting> = Object.assign({}, ...groups.map((g) => g.properties));
+const palette = pkg.contributes.menus.commandPalette;
+const whenOf = (id: string) => palette.find((m) => m.command === id)?.when ?? '';
+/** The context key the dataset editor sets while a dataset panel is the active editor. */
+const PANEL_ACTIVE = 'itool.datasetPanelActive';
 
 describe('manifest', () => {
   it('trainer programs, paths and endpoints are machine settings a workspace cannot set', () => {
@@ -33,7 +60,8 @@ describe('manifest', () => {
     for (const id of ['itool.startRound', 'itool.runLoop', 'itool.evaluateRound']) {
       const cmd = pkg.contributes.commands.find((c) => c.command === id);
       assert.equal(cmd?.enablement, 'isWorkspaceTrusted', id);
-      assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'isWorkspaceTrusted', id);
+      assert.match(whenOf(id), /(^|&& )isWorkspaceTrusted( &&|$)/, `${id} in the palette only when trusted`);
+      for (const m of pkg.contributes.menus['editor/title'].filter((x) => x.command === id)) assert.match(m.when ?? '', /isWorkspaceTrusted/, `${id} in the title menu only when trusted`);
     }
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     // The policy settings (where dataset text is sent) stay restricted too.
@@ -46,6 +74,107 @@ describe('manifest', () => {
     const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
     assert.deepEqual([...contributed].filter((c) => !registered.has(c)), [], 'contributed but never registered');
     assert.deepEqual([...registered].filter((c) => !contributed.has(c)), [], 'registered but not in the manifest');
+  });
+
+  it('every setting is grouped, ordered and described in Markdown', () => {
+    assert.ok(groups.length >= 4, 'settings come in groups (Policy model, Calibration, Search, …), not one flat list');
+    const titles = groups.map((g) => g.title);
+    assert.equal(new Set(titles).size, titles.length, 'group titles are distinct');
+    assert.deepEqual(groups.map((g) => g.order), groups.map((_, i) => i + 1), 'groups are ordered as listed');
+    for (const g of groups) {
+      const orders = Object.values(g.properties).map((p) => p.order);
+      assert.deepEqual(orders, orders.map((_, i) => i + 1), `settings of "${g.title}" are ordered as listed`);
+    }
+    for (const [k, p] of Object.entries(props)) {
+      assert.ok(k.startsWith('itool.'), k);
+      assert.ok(p.markdownDescription && p.markdownDescription.length > 10, `${k} has a markdownDescription`);
+      assert.equal(p.description, undefined, `${k}: markdownDescription only (the Settings editor shows one)`);
+      if (p.enum) assert.equal((p.enumDescriptions ?? p.markdownEnumDescriptions)?.length, p.enum.length, `${k}: every enum value is described`);
+      // A setting link in Markdown (#id#) must name a real setting, or it renders as plain text.
+      for (const m of p.markdownDescription.matchAll(/`#([\w.]+)#`/g)) assert.ok(m[1] in props, `${k} links to ${m[1]}, which exists`);
+      for (const m of p.markdownDescription.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(pkg.contributes.commands.some((c) => c.command === m[1]), `${k} links to command ${m[1]}, which exists`);
+    }
+  });
+
+  it('whole-number settings are integers; defaults are platform-neutral and "unset" is empty', () => {
+    const wholeNumbers = [
+      'itool.policy.maxInFlight',
+      'itool.calibration.round',
+      'itool.calibration.batch',
+      'itool.search.numActions',
+      'itool.search.maxNewTokens',
+      'itool.search.depth',
+      'itool.search.iterations',
+      'itool.search.maxSimulationSteps',
+      'itool.search.seed',
+      'itool.search.concurrency',
+      'itool.trainer.llamafactory.nnodes',
+      'itool.trainer.llamafactory.nodeRank',
+      'itool.trainer.llamafactory.nprocPerNode',
+      'itool.trainer.llamafactory.masterPort',
+      'itool.trainer.trl.numProcesses',
+      'itool.loop.exploreMax',
+      'itool.loop.evalLimit',
+    ];
+    for (const k of wholeNumbers) {
+      const types = [props[k]?.type].flat();
+      assert.ok(types.includes('integer') && !types.includes('number'), `${k} is an integer setting, not ${JSON.stringify(props[k]?.type)}`);
+    }
+    // Every other numeric setting takes fractions on purpose.
+    const fractional = Object.keys(props).filter((k) => [props[k].type].flat().includes('number'));
+    assert.deepEqual(fractional.sort(), ['itool.calibration.ratio', 'itool.search.explorationWeight', 'itool.search.temperature']);
+    for (const [k, p] of Object.entries(props)) {
+      if (typeof p.default === 'string') assert.doesNotMatch(p.default, /^\/|^[A-Za-z]:\\|\\/, `${k}: no default path of one platform`);
+    }
+    assert.equal(props['itool.trainer.local.python'].default, '', 'the Python default is the one on PATH, not /usr/bin/python3');
+    // "" means "not set": the export guesses the LLaMA-Factory template from the base model and warns when it cannot.
+    assert.equal(props['itool.trainer.template'].default, '');
+    assert.doesNotMatch(props['itool.policy.onnx.executionProvider'].markdownDescription ?? '', /^[^(]*npm rebuild/, 'no npm rebuild advice to users of the packaged extension (only for a source checkout)');
+  });
+
+  it('the palette offers the dataset commands only while a dataset panel is active, and the extension sets that key', () => {
+    const panelCommands = [
+      'itool.loadPredictions',
+      'itool.calibrateDataset',
+      'itool.selectDeficient',
+      'itool.exploreDeficient',
+      'itool.generateOutputs',
+      'itool.reviewPairs',
+      'itool.exportPairs',
+      'itool.exportCurriculum',
+      'itool.cancelTraining',
+      'itool.startRound',
+      'itool.evaluateRound',
+    ];
+    for (const id of panelCommands) assert.match(whenOf(id), new RegExp(`(^|&& )${PANEL_ACTIVE.replace(/\./g, '\\.')}( &&|$)`), `${id} needs a dataset panel`);
+    const editor = readFileSync(join(ROOT, 'src', 'extension', 'datasetEditor.ts'), 'utf8');
+    assert.ok(editor.includes(`'${PANEL_ACTIVE}'`) && /'setContext', PANEL_ACTIVE_KEY/.test(editor), 'datasetEditor.ts sets the key');
+    // Marking a fragment from the palette works on a text selection in a dataset or predictions file.
+    assert.match(whenOf('itool.markFragmentError'), /editorHasSelection/);
+    // What needs nothing open stays in the palette everywhere.
+    for (const id of ['itool.openDataset', 'itool.choosePolicy', 'itool.setEndpointApiKey', 'itool.showRoundDashboard']) assert.equal(whenOf(id), '', `${id} is always offered`);
+    for (const m of palette) assert.ok(m.when, `${m.command}: a palette entry exists to give a when clause`);
+  });
+
+  it("commands in the dataset panel's title bar have icons and show only on that panel", () => {
+    const title = pkg.contributes.menus['editor/title'];
+    assert.ok(title.filter((m) => m.group?.startsWith('navigation')).length >= 3, 'the main steps are buttons on the panel');
+    for (const m of title) {
+      assert.match(m.when ?? '', /activeCustomEditorId == 'itool\.dataset'/, `${m.command} shows only on a dataset panel`);
+      assert.match(pkg.contributes.commands.find((c) => c.command === m.command)?.icon ?? '', /^\$\([a-z-]+\)$/, `${m.command} has an icon`);
+    }
+    for (const c of pkg.contributes.commands) assert.ok(c.icon, `${c.command} has an icon (any menu may show it)`);
+  });
+
+  it('keybindings name contributed commands, are scoped with a when clause and have a macOS key', () => {
+    assert.ok(pkg.contributes.keybindings.length > 0);
+    for (const k of pkg.contributes.keybindings) {
+      assert.ok(pkg.contributes.commands.some((c) => c.command === k.command), k.command);
+      assert.ok(k.when, `${k.command}: when`);
+      assert.ok(k.mac, `${k.command}: mac`);
+    }
+    // The panel marks a fragment with M; a text editor's selection has the same command on a key.
+    assert.ok(pkg.contributes.keybindings.some((k) => k.command === 'itool.markFragmentError' && /editorHasSelection/.test(k.when ?? '')));
   });
 
   it('activates at startup so a training job running before a reload is re-attached', () => {
