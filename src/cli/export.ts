@@ -87,7 +87,8 @@ async function samplesFor(ds: Dataset, pairs: readonly PreferencePair[]): Promis
   const at = async (i: number): Promise<Sample[] | string> => {
     if (!byIndex.has(i)) {
       const r = await ds.sample(i);
-      byIndex.set(i, r.ok ? r.samples : r.reason);
+      // The record's own sample too (its last answer): pairs found before answers were samples name it.
+      byIndex.set(i, r.ok ? (r.samples.some((x) => x.id === r.sample.id) ? r.samples : [...r.samples, r.sample]) : r.reason);
     }
     return byIndex.get(i)!;
   };
