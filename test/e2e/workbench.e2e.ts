@@ -137,10 +137,10 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
   });
 
   it('BFCL multi-turn: functions from the class docs, one answer per BFCL turn with its id', async () => {
-    const rel = 'datasets/bfcl/BFCL_v4_multi_turn_base.json';
+    const rel = 'datasets/bfcl_multi_turn/BFCL_v4_multi_turn_base.json';
     const lines = jsonlLines(rel);
     const first = JSON.parse(lines[0]) as { id: string; question: { content: string }[][] };
-    const docs = readFileSync(join(DEMO, 'datasets/bfcl/multi_turn_func_doc/gorilla_file_system.json'), 'utf8').split('\n').filter((l) => l.trim());
+    const docs = readFileSync(join(DEMO, 'datasets/bfcl_multi_turn/multi_turn_func_doc/gorilla_file_system.json'), 'utf8').split('\n').filter((l) => l.trim());
     const fnName = (JSON.parse(docs[0]) as { name: string }).name;
     await openDataset(s.page, rel);
     const wv = webview(s.page);

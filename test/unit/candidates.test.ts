@@ -19,7 +19,7 @@ describe('dataset candidates', () => {
     assert.ok(listed.includes('datasets/synth/train/BFCL_v4_synth_train.json'));
     assert.ok(listed.includes('datasets/synth/heldout/BFCL_v4_synth_heldout.json'));
     assert.ok(listed.includes('datasets/bfcl/BFCL_v4_simple_python.json'));
-    assert.ok(listed.includes('datasets/bfcl/BFCL_v4_multi_turn_base.json'));
+    assert.ok(listed.includes('datasets/bfcl_multi_turn/BFCL_v4_multi_turn_base.json'));
     // BFCL's class docs are JSON Lines of functions, not samples.
     const wrong = listed.filter((p) => p.startsWith('models/') || p.includes('possible_answer') || p.includes('multi_turn_func_doc') || p.endsWith('manifest.json') || p.includes('.itool'));
     assert.deepEqual(wrong, []);

@@ -113,8 +113,8 @@ describe('--json through a pipe', () => {
     assert.match(r.err, /no-such-file\.jsonl/);
     r = await piped(['convert', BFCL, '--to', 'nonsense', '-o', join(dir, 'x.json')]);
     assert.equal(r.code, 2);
-    // The usage text is printed after the message, in full (its last line names the formats).
-    assert.match(r.err, /unknown format "nonsense"[\s\S]*\nFormats: .*\n$/);
+    // The command's usage is printed after the message, in full (its last line points to --help).
+    assert.match(r.err, /unknown format "nonsense"[\s\S]*\n {2}itool convert FILE[\s\S]*\nitool --help lists every command\.\n$/);
   });
 
   it('a reader that goes away early (`| head -1`) ends the run quietly: no EPIPE trace, exit 0', async () => {
