@@ -137,6 +137,21 @@ describe('answers the trainer skips', () => {
     } finally {
       await ds.close();
     }
+    // The only trained answer need not be the last assistant turn; with none trained, no reference.
+    const tail = { ...record, messages: [...record.messages, { role: 'user', content: [{ type: 'text', value: 'Thanks' }] }, { role: 'assistant', content: [{ type: 'text', value: 'Bye' }], loss_weight: 0 }] };
+    const none = { ...record, messages: record.messages.slice(0, 2) };
+    const file2 = join(dir, 'v1b.jsonl');
+    writeFileSync(file2, `${JSON.stringify(tail)}\n${JSON.stringify(none)}\n`);
+    const ds2 = await Dataset.open(file2, { format: 'llamafactory_v1' });
+    try {
+      const a = await ds2.sample(0);
+      const b = await ds2.sample(1);
+      assert.ok(a.ok && b.ok);
+      assert.deepEqual(a.samples.map((s) => [s.id, s.referenceIndex]), [['1', 3]]);
+      assert.deepEqual(b.samples.map((s) => [s.id, s.referenceIndex]), [['2', -1]]);
+    } finally {
+      await ds2.close();
+    }
     // OpenAI holds it as weight 0 and reads it back.
     const oa = await convertDataset(file, { to: 'openai', out: join(dir, 'oa.jsonl') });
     assert.deepEqual(oa.report.dropped, []);

@@ -50,7 +50,12 @@ function answerSample(s: Sample, turns: readonly number[], k: number): Sample {
 export function expandAnswers(s: Sample, mode: TurnsMode = 'each'): Sample[] {
   if (mode === 'last') return [s];
   const turns = answerTurns(s);
-  if (turns.length <= 1 && !s.possibleAnswersByTurn) return [s];
+  if (turns.length <= 1 && !s.possibleAnswersByTurn) {
+    // One answer keeps the record's id; it is the turn trained on, which need not be the last
+    // assistant turn (none when every assistant turn is context).
+    const ref = turns.length ? turns[0] : -1;
+    return [ref === s.referenceIndex ? s : { ...s, referenceIndex: ref }];
+  }
   return turns.map((_, k) => answerSample(s, turns, k));
 }
 
