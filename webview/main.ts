@@ -157,7 +157,7 @@ async function showScoredAs(index: number, mine: number): Promise<void> {
 
 function showCount(count: number, scanning: boolean): void {
   if (!info) return;
-  countBadge.textContent = currentView === 0 ? `${info.count.toLocaleString('en-US')} samples` : `${count.toLocaleString('en-US')} of ${info.count.toLocaleString('en-US')}`;
+  countBadge.textContent = currentView === 0 ? `${info.count.toLocaleString('en-US')} records` : `${count.toLocaleString('en-US')} of ${info.count.toLocaleString('en-US')}`;
   countBadge.setAttribute('data-count', String(currentView === 0 ? info.count : count));
   if (scanning) status.textContent = 'searching…';
 }

@@ -32,7 +32,7 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const wv = webview(s.page);
     const badge = wv.locator('.count');
     await assert.doesNotReject(badge.and(wv.locator(`[data-count="${lines.length}"]`)).waitFor({ timeout: 60_000 }));
-    assert.equal(await badge.textContent(), `${lines.length} samples`);
+    assert.equal(await badge.textContent(), `${lines.length} records`);
     assert.match((await wv.locator('.title').textContent()) ?? '', /BFCL/);
     // First row holds the first record's id and question.
     const row0 = wv.locator('#row-0');
