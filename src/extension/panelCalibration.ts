@@ -8,9 +8,8 @@ import { refusalOf, type CalibrationEntry, type CalibrationHeader, type Calibrat
 import { newestJournal } from '../core/dataset/metadata';
 import { selectDeficient, tierCuts, tierOf, type Tier, type TierCuts } from '../core/calibrate/select';
 import type { CalibrationSummary, RowCalibration } from '../../webview/protocol';
-import { sampleKey } from '../core/dataset/sample';
+import { answerField, sampleKey } from '../core/dataset/sample';
 
-const keyOf = (e: { index: number; answer?: number }): string => sampleKey(e.index, e.answer);
 
 /** Where a selected sample is, as the search takes it. */
 export interface SampleTarget {
@@ -51,7 +50,7 @@ export class PanelCalibration {
 
   show(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }): void {
     this.result = result;
-    this.byKey = new Map(result.entries.map((e) => [keyOf(e), e]));
+    this.byKey = new Map(result.entries.map((e) => [sampleKey(e), e]));
     this.byIndex = new Map();
     for (const e of result.entries) this.byIndex.set(e.index, [...(this.byIndex.get(e.index) ?? []), e]);
     // A record with a skipped answer shows that skip (the first one) in its Scored-as view.
@@ -94,7 +93,7 @@ export class PanelCalibration {
   /** Mark the deficient samples (top `ratio` by PPL per group); returns the selection. */
   select(ratio: number): ReturnType<typeof selectDeficient> {
     const sel = selectDeficient([...this.byKey.values()], ratio);
-    this.selected = new Set(sel.selected.map(keyOf));
+    this.selected = new Set(sel.selected.map(sampleKey));
     return sel;
   }
 
@@ -103,11 +102,11 @@ export class PanelCalibration {
     return [...this.selected]
       .flatMap((k) => this.byKey.get(k) ?? [])
       .sort((a, b) => (b.ppl ?? 0) - (a.ppl ?? 0))
-      .map((e) => ({ index: e.index, ...(e.answer === undefined ? {} : { answer: e.answer }), id: e.id }));
+      .map((e) => ({ index: e.index, ...answerField(e.answer), id: e.id }));
   }
 
   markSelected(samples: Iterable<{ index: number; answer?: number }>): void {
-    this.selected = new Set([...samples].map(keyOf));
+    this.selected = new Set([...samples].map(sampleKey));
   }
 
   get tierCuts(): TierCuts | undefined {
@@ -119,17 +118,17 @@ export class PanelCalibration {
     const found = await newestJournal<CalibrationHeader, CalibrationEntry | CalibrationSkip>(this.dataset, 'calibration');
     if (!found) return undefined;
     const results = found.entries.filter((e): e is CalibrationEntry => e.type === 'result');
-    const scored = new Set(results.map(keyOf));
+    const scored = new Set(results.map(sampleKey));
     // A sample skipped and scored later (a rerun) counts as scored; the latest skip of the others counts.
     const skipped = new Map<string, CalibrationSkip>();
-    for (const e of found.entries) if (e.type === 'skip' && !scored.has(keyOf(e))) skipped.set(keyOf(e), e);
+    for (const e of found.entries) if (e.type === 'skip' && !scored.has(sampleKey(e))) skipped.set(sampleKey(e), e);
     return { path: found.path, header: found.header, entries: results, skipped: [...skipped.values()], noReference: 0, resumed: 0 };
   }
 
   row(index: number): RowCalibration | undefined {
     const e = this.worst(index);
     if (!e || !this.cuts) return undefined;
-    const selected = (this.byIndex.get(index) ?? []).some((x) => this.selected.has(keyOf(x)));
+    const selected = (this.byIndex.get(index) ?? []).some((x) => this.selected.has(sampleKey(x)));
     return { ppl: e.ppl, tier: tierOf(e.ppl, this.cuts), selected };
   }
 

@@ -15,7 +15,7 @@ import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from './prompts';
 import type { CallRenderingSetting } from './messages';
 import type { TurnsMode } from '../dataset/answers';
-import { sampleKey } from '../dataset/sample';
+import { answerField, sampleKey } from '../dataset/sample';
 
 export interface CalibrationEntry {
   type: 'result';
@@ -132,9 +132,6 @@ function fatal(err: unknown): boolean {
   return err instanceof PolicyError && (err as PolicyError & { fatal?: unknown }).fatal === true;
 }
 
-/** The `answer` field of a journal line, present only for a record that yields several samples. */
-const at = (answer: number | undefined): { answer?: number } => (answer === undefined ? {} : { answer });
-
 export function perplexity(logprobs: readonly number[]): number | null {
   if (logprobs.length === 0) return null;
   let sum = 0;
@@ -156,8 +153,8 @@ function collect(path: string, header: CalibrationHeader, all: JournalEntry[], n
   const skipped = new Map<string, CalibrationSkip>();
   for (const e of all) {
     // A result without a possible PPL (older versions stored -Infinity logprobs as null) is not one.
-    if (e.type === 'result' && trustedResult(e)) byKey.set(sampleKey(e.index, e.answer), e);
-    else if (e.type === 'skip') skipped.set(sampleKey(e.index, e.answer), e);
+    if (e.type === 'result' && trustedResult(e)) byKey.set(sampleKey(e), e);
+    else if (e.type === 'skip') skipped.set(sampleKey(e), e);
   }
   const entries = [...byKey.values()].sort((a, b) => a.index - b.index || (a.answer ?? -1) - (b.answer ?? -1));
   return { path, header, entries, skipped: [...skipped.entries()].filter(([k]) => !byKey.has(k)).map(([, s]) => s), noReference, resumed };
@@ -175,7 +172,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
   // So do other samples: a journal of last answers only says nothing of the others.
   const fresh = !header || !sameDataset(header, ds) || (header.calls ?? 'auto') !== calls || (header.turns ?? 'last') !== ds.turns;
   const trusted = fresh ? [] : previous.entries.filter((e): e is CalibrationEntry => e.type === 'result' && trustedResult(e));
-  const done = new Set<string>(trusted.map((e) => sampleKey(e.index, e.answer)));
+  const done = new Set<string>(trusted.map(sampleKey));
   const resumed = done.size;
   const writer = await JournalWriter.open(fresh && previous.entries.length ? `${path}.new` : path);
   const all: JournalEntry[] = fresh ? [] : [...previous.entries];
@@ -204,7 +201,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         if (!r.ok) return void skips.push({ type: 'skip', index: i, kind: 'unreadable', reason: r.reason });
         for (const s of r.samples) {
           if (s.referenceIndex < 0) noReference++;
-          else if (!done.has(sampleKey(i, s.answer))) todo.push({ index: i, answer: s.answer });
+          else if (!done.has(sampleKey({ index: i, answer: s.answer }))) todo.push({ index: i, answer: s.answer });
         }
       }),
       { signal: opts.signal },
@@ -228,7 +225,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         } catch (err) {
           // A reason that belongs to this sample skips it; anything else (no template configured) stops the run.
           if (!(err instanceof ScoreSkip)) throw err;
-          const skip: CalibrationSkip = { type: 'skip', index: i, ...at(answer), id: r.sample.id, kind: err.kind, reason: err.message };
+          const skip: CalibrationSkip = { type: 'skip', index: i, ...answerField(answer), id: r.sample.id, kind: err.kind, reason: err.message };
           await writer.append(skip);
           all.push(skip);
         }
@@ -240,7 +237,7 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         if (sc instanceof Error) {
           // One sample the model cannot take (longer than its context) must not stop the others.
           const kind = (sc as Error & { kind?: unknown }).kind === 'invalid-logprobs' ? 'invalid-logprobs' : 'score-failed';
-          const skip: CalibrationSkip = { type: 'skip', index: r.index, ...at(r.answer), id: r.id, kind, reason: sc.message };
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, ...answerField(r.answer), id: r.id, kind, reason: sc.message };
           await writer.append(skip);
           all.push(skip);
           continue;
@@ -248,17 +245,17 @@ export async function calibrate(ds: Dataset, policy: Policy, opts: CalibrateOpti
         // Checked whatever the policy: an impossible logprob would store a wrong (or null) PPL.
         const invalid = invalidScore(sc.tokens);
         if (invalid) {
-          const skip: CalibrationSkip = { type: 'skip', index: r.index, ...at(r.answer), id: r.id, kind: 'invalid-logprobs', reason: invalid };
+          const skip: CalibrationSkip = { type: 'skip', index: r.index, ...answerField(r.answer), id: r.id, kind: 'invalid-logprobs', reason: invalid };
           await writer.append(skip);
           all.push(skip);
           continue;
         }
-        results.push({ type: 'result', index: r.index, ...at(r.answer), id: r.id, group: r.req.group, ppl: perplexity(sc.tokens.map((t) => t.logprob)), tokens: sc.tokens.length });
+        results.push({ type: 'result', index: r.index, ...answerField(r.answer), id: r.id, group: r.req.group, ppl: perplexity(sc.tokens.map((t) => t.logprob)), tokens: sc.tokens.length });
       }
       await writer.append(...results);
       await writer.sync();
       all.push(...results);
-      for (const r of results) done.add(sampleKey(r.index, r.answer));
+      for (const r of results) done.add(sampleKey(r));
       opts.onProgress?.(done.size, total);
     }
     const result = collect(path, header!, all, noReference, resumed);

@@ -5,6 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { modelMetadataPath } from '../dataset/metadata';
+import { answerField } from '../dataset/sample';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { writeFileAtomic } from '../store/atomicWrite';
 import type { CalibrationResult } from './calibrate';
@@ -45,7 +46,7 @@ export function selectionFile(cal: CalibrationResult, sel: Selection, cuts: Tier
     ratio: sel.ratio,
     cuts,
     groups: sel.groups,
-    selected: sel.selected.map((e) => ({ index: e.index, ...(e.answer === undefined ? {} : { answer: e.answer }), id: e.id, group: e.group, ppl: e.ppl!, tier: tierOf(e.ppl, cuts) })),
+    selected: sel.selected.map((e) => ({ index: e.index, ...answerField(e.answer), id: e.id, group: e.group, ppl: e.ppl!, tier: tierOf(e.ppl, cuts) })),
     createdAt: new Date().toISOString(),
     calls: cal.header.calls ?? 'auto',
     turns: cal.header.turns ?? 'last',

@@ -119,7 +119,10 @@ export interface Sample {
 export const answerId = (recordId: string, answer: number): string => `${recordId}#${answer}`;
 
 /** The key a run stores a sample under: its record index, and its answer when the record has several. */
-export const sampleKey = (index: number, answer?: number): string => (answer === undefined ? String(index) : `${index}#${answer}`);
+export const sampleKey = (at: { index: number; answer?: number }): string => (at.answer === undefined ? String(at.index) : `${at.index}#${at.answer}`);
+
+/** A sample's `answer` as a field of a record a run writes: present only for a record with several answers. */
+export const answerField = (answer: number | undefined): { answer?: number } => (answer === undefined ? {} : { answer });
 
 /** The prompt part of a sample: every turn before the reference answer. */
 export function promptTurns(s: Sample): Turn[] {

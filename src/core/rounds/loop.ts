@@ -169,7 +169,7 @@ class Loop {
 
   /** A training sample by record and, for a record with several answers, answer (dataset/answers.ts). */
   private async sample(i: number, answer?: number): Promise<Sample | undefined> {
-    const key = sampleKey(i, answer);
+    const key = sampleKey({ index: i, answer });
     if (!this.samples.has(key)) {
       const r = await this.train.sample(i, answer);
       if (r.ok) this.samples.set(key, r.sample);

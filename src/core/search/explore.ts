@@ -6,7 +6,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
-import { sampleKey } from '../dataset/sample';
+import { answerField, sampleKey } from '../dataset/sample';
 import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from '../dataset/metadata';
 import type { Policy } from '../model/policy';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
@@ -103,8 +103,6 @@ export interface Target {
   answer?: number;
   id?: string;
 }
-const keyOf = (t: { index: number; answer?: number }): string => sampleKey(t.index, t.answer);
-const answerOf = (t: { answer?: number }): { answer?: number } => (t.answer === undefined ? {} : { answer: t.answer });
 
 export async function explore(ds: Dataset, policy: Policy, targets: readonly Target[], opts: ExploreOptions = {}): Promise<ExploreResult> {
   const started = Date.now();
@@ -124,11 +122,11 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly Tar
     ? { type: 'header', ...model, round, ...datasetStamp(ds), search, pairs: pairOpts, createdAt: new Date().toISOString() }
     : { ...old, ...model, pairs: pairOpts };
   const done = new Map<string, ExploreEntry>();
-  if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(keyOf(e), e);
+  if (!fresh) for (const e of previous.entries) if (e.type === 'result') done.set(sampleKey(e), e);
   const resumed = done.size;
   const seen = new Set<string>();
-  const list = targets.filter((t) => !seen.has(keyOf(t)) && seen.add(keyOf(t)));
-  const todo = list.filter((t) => !done.has(keyOf(t)));
+  const list = targets.filter((t) => !seen.has(sampleKey(t)) && seen.add(sampleKey(t)));
+  const todo = list.filter((t) => !done.has(sampleKey(t)));
   const skipped = new Map<string, ExploreSkip>();
 
   // Pairs are derived data: resumed trees are re-read with this run's pair thresholds when they differ.
@@ -151,9 +149,9 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly Tar
 
   const one = async (t: Target): Promise<void> => {
     const skip = async (reason: string, id?: string): Promise<void> => {
-      const s: ExploreSkip = { type: 'skip', index: t.index, ...answerOf(t), reason };
+      const s: ExploreSkip = { type: 'skip', index: t.index, ...answerField(t.answer), reason };
       if (id !== undefined) s.id = id;
-      skipped.set(keyOf(t), s);
+      skipped.set(sampleKey(t), s);
       await record(s);
     };
     const r = await ds.sample(t.index, t.answer);
@@ -166,9 +164,9 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly Tar
       if (isAbort(err, opts.signal)) throw err;
       return skip(`search failed: ${err instanceof Error ? err.message : String(err)}`, r.sample.id);
     }
-    const entry: ExploreEntry = { type: 'result', index: t.index, ...answerOf(t), id: r.sample.id, tree, pairs: extractPairs(tree, r.sample, { ...pairOpts, round }) };
+    const entry: ExploreEntry = { type: 'result', index: t.index, ...answerField(t.answer), id: r.sample.id, tree, pairs: extractPairs(tree, r.sample, { ...pairOpts, round }) };
     await record(entry);
-    done.set(keyOf(t), entry);
+    done.set(sampleKey(t), entry);
     pairCount += entry.pairs.length;
     progress();
   };
@@ -201,7 +199,7 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly Tar
     if (fresh && previous.entries.length) await rename(`${path}.new`, path);
   }
 
-  const entries = list.map((t) => done.get(keyOf(t))).filter((e): e is ExploreEntry => e !== undefined);
+  const entries = list.map((t) => done.get(sampleKey(t))).filter((e): e is ExploreEntry => e !== undefined);
   const pairs = mergePairs(entries.flatMap((e) => e.pairs));
   if (opts.out) {
     await mkdir(dirname(opts.out), { recursive: true });

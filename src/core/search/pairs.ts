@@ -9,7 +9,7 @@
 // the search backed up through that child, the rejected side with the worst one: both are
 // responses the policy really produced and the checker really judged (their verdicts come with
 // the pair), and they are the ones that made the gap.
-import type { Sample } from '../dataset/sample';
+import { answerField, type Sample } from '../dataset/sample';
 import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
 import type { CheckError, Verdict } from '../toolcall/types';
 import { cleanResponse, prefixOf, type SearchNode, type SearchTree } from './mcts';
@@ -150,7 +150,7 @@ export function extractPairs(tree: SearchTree, sample: Sample, opts: ExtractOpti
     const pair: PreferencePair = {
       sampleId: tree.sampleId,
       index: opts.index ?? sample.index,
-      ...(sample.answer === undefined ? {} : { answer: sample.answer }),
+      ...answerField(sample.answer),
       round: opts.round ?? 1,
       nodeId: node.id,
       depth: node.depth,

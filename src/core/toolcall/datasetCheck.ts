@@ -3,7 +3,7 @@
 // diagnostics and `itool check DATASET`, so they always agree.
 import type { Dataset, SampleResult } from '../dataset/dataset';
 import { attachPossibleAnswers } from '../dataset/formats/bfcl';
-import { answerId, sampleKey, type PossibleAnswer, type Sample } from '../dataset/sample';
+import { answerField, answerId, sampleKey, type PossibleAnswer, type Sample } from '../dataset/sample';
 import { bfclCategory, checkOutput, expectationFor, type BfclCategory, type Expectation } from './check/index';
 import type { PredictionRow } from './predictions';
 import { ERROR_KINDS, type ErrorKind, type Verdict } from './types';
@@ -68,7 +68,7 @@ export async function sampleIds(
     if (!r.ok) return;
     for (const s of r.samples) {
       if (ids.has(s.id)) continue;
-      ids.set(s.id, s.answer === undefined ? { index: i } : { index: i, answer: s.answer });
+      ids.set(s.id, { index: i, ...answerField(s.answer) });
       if (samples && keep?.(s.id)) samples.set(s.id, s);
     }
   };
@@ -104,7 +104,7 @@ export class PredictionJudge {
     if (now) return now;
     const { index, answer } = this.ids.get(row.id)!;
     const r = await this.ds.sample(index, answer);
-    this.samples.set(sampleKey(index, answer), r.ok ? withAnswers(r.sample, this.opts.answers) : r.reason);
+    this.samples.set(sampleKey({ index, answer }), r.ok ? withAnswers(r.sample, this.opts.answers) : r.reason);
     return this.judgeLoaded(row)!;
   }
 
@@ -125,7 +125,7 @@ export class PredictionJudge {
       return { row, problem: `no sample with id ${JSON.stringify(row.id)} in ${this.ds.path}` };
     }
     const { index, answer } = at;
-    const key = sampleKey(index, answer);
+    const key = sampleKey({ index, answer });
     let s = this.samples.get(key);
     if (s === undefined) {
       const pre = this.loaded?.get(row.id);
