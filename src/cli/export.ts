@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { loadCalibration } from '../core/calibrate/calibrate';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { readSelection, type SelectionFile } from '../core/calibrate/selectionFile';
-import { Dataset } from '../core/dataset/dataset';
+import { Dataset, type OpenOptions } from '../core/dataset/dataset';
 import type { Sample } from '../core/dataset/sample';
 import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 import { curriculumStages, exportCurriculum, exportPairs, STAGES, type ExportPair, type ExportResult, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
@@ -141,14 +141,21 @@ export async function exportCommand(args: ExportCommandArgs, io: CommandIo): Pro
     return 1;
   }
   const lines = readPairLines(text);
-  let ds: Dataset | undefined;
-  try {
-    ds = await Dataset.open(args.dataset);
+  return onDataset(args.dataset, {}, io, async (ds) => {
     const { found, skipped } = await samplesFor(ds, lines.pairs);
     const result = await exportPairs(found, { target: args.target, outDir: args.out, name: args.name, prefLoss: args.prefLoss, baseModel: args.baseModel, template: args.template, calls: args.calls });
     const allSkipped = [...lines.skipped, ...skipped, ...result.skipped];
     report(result, `export      ${result.target}: ${result.records} pair(s) written, ${allSkipped.length} skipped`, allSkipped, io);
     return result.records > 0 ? 0 : 1;
+  });
+}
+
+/** `run` on the opened dataset: any failure is one `itool export:` line and exit 1; the dataset is closed either way. */
+async function onDataset(path: string, opts: OpenOptions, io: CommandIo, run: (ds: Dataset) => Promise<number>): Promise<number> {
+  let ds: Dataset | undefined;
+  try {
+    ds = await Dataset.open(path, opts);
+    return await run(ds);
   } catch (err) {
     io.stderr(`itool export: ${(err as Error).message}\n`);
     return 1;
@@ -165,28 +172,19 @@ export async function exportCurriculumCommand(args: CurriculumCommandArgs, io: C
     io.stderr(`itool export: cannot read the selection ${args.selection}: ${(err as Error).message}\n`);
     return 1;
   }
-  let ds: Dataset | undefined;
-  try {
-    // The dataset opens as it was calibrated: the same samples, the same ids.
-    ds = await Dataset.open(args.dataset, { turns: sel.turns ?? 'last' });
+  // The dataset opens as it was calibrated: the same samples, the same ids.
+  return onDataset(args.dataset, { turns: sel.turns ?? 'last' }, io, async (ds) => {
     if (sel.dataset && resolve(sel.dataset) !== resolve(args.dataset)) io.stderr(`itool export: note: the selection was made for ${sel.dataset}\n`);
     const cal = await loadCalibration(ds, sel.model, sel.round);
     if (!cal) {
       io.stderr(`itool export: no calibration of ${scrubUrlsIn(sel.modelLabel || sel.model)} (round ${sel.round}) for ${ds.path}: run itool calibrate on it first (or the dataset changed since)\n`);
       return 1;
     }
-    const open = ds;
-    const got = await curriculumStages(cal.entries, sel.cuts, (i, answer) => open.sample(i, answer));
-    const { stages, skipped } = got!;
+    const { stages, skipped } = (await curriculumStages(cal.entries, sel.cuts, (i, answer) => ds.sample(i, answer)))!;
     const result = await exportCurriculum(stages, { target: args.target, outDir: args.out, name: args.name, baseModel: args.baseModel, template: args.template, calls: args.calls ?? sel.calls ?? 'auto' });
     const allSkipped = [...skipped, ...result.skipped];
     const counts = STAGES.map((s) => `${s} ${stages[s].length}`).join(', ');
     report(result, `curriculum  ${result.target}: ${result.records} sample(s) written (tiers: ${counts}), ${allSkipped.length} skipped`, allSkipped, io);
     return result.records > 0 ? 0 : 1;
-  } catch (err) {
-    io.stderr(`itool export: ${(err as Error).message}\n`);
-    return 1;
-  } finally {
-    await ds?.close();
-  }
+  });
 }
