@@ -2,7 +2,7 @@
 // function the panel calls — on the same rows. Also the predictions reader.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { referenceTurn, type Sample } from '../../src/core/dataset/sample';
 import { checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
 import { parsePredictionLine, parsePredictions } from '../../src/core/toolcall/predictions';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -55,17 +56,8 @@ function expectedRow(id: string, line: number, output: string, sample: Sample): 
   return JSON.parse(JSON.stringify({ id, line, valid: v.valid, errors: v.errors.map((e) => ({ kind: e.kind, function: e.function, param: e.param, span: e.span, expected: e.expected, got: e.got, message: e.message })), score: v.score })) as JsonRow;
 }
 
-/** Newest modification time of the files under `dir`. */
-function newest(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
-}
-
 before(() => {
-  // The CLI under test is the bundle: build it when it is missing or older than the sources.
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newest(join(ROOT, 'src'))) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  }
+  ensureBuiltCli();
 });
 
 describe('itool check on BFCL', () => {

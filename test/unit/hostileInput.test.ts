@@ -8,7 +8,7 @@
 // the bounds are generous (seconds where the fixed readers take milliseconds).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +26,7 @@ import { jsonCalls } from '../../src/core/dataset/formats/llamafactory';
 import { parsePythonLiteral } from '../../src/core/dataset/pythonCalls';
 import { kernel } from '../../src/core/dataset/recordIndexKernel';
 import { MAX_NESTING, nestingExceeds } from '../../src/core/dataset/recordIndexLimits';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -691,10 +692,7 @@ if (process.env.ITOOL_HOSTILE_CHILD) {
     );
   });
   before(() => {
-    if (!existsSync(CLI)) {
-      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    }
+    ensureBuiltCli();
   });
   let seq = 0;
   const fresh = (name: string): string => {

@@ -18,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { pairId, readReview, reviewPath } from '../../src/core/pairs/review';
 import type { PreferencePair } from '../../src/core/search/pairs';
 import { readJournal } from '../../src/core/store/journal';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -36,10 +37,7 @@ after(() => {
 });
 
 before(() => {
-  if (!existsSync(CLI)) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  }
+  ensureBuiltCli();
 });
 
 let seq = 0;

@@ -8,17 +8,17 @@
 //   so the check would see telemetry if it were there.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { carriedTargets, missingRuntime, ORT_PUBLISHED_TARGETS, ORT_TELEMETRY_ENV } from '../../src/core/model/onnx/runtime';
 import { writeTinyModel } from '../../src/core/model/testModels';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ORT = join(ROOT, 'node_modules', 'onnxruntime-node');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const HOST = `${process.platform}-${process.arch}`;
 const TINY = { layers: 1, hidden: 16, heads: 2, withKvCache: false, seed: 3 };
 const root = mkdtempSync(join(tmpdir(), 'itool-ort-'));
@@ -67,10 +67,7 @@ describe('a build without onnxruntime for this machine says so in one sentence',
   describe('the built CLI, with a wrong or broken binding staged beside it', () => {
     let dist: string;
     before(() => {
-      if (!existsSync(CLI)) {
-        const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-        assert.equal(r.status, 0, r.stderr);
-      }
+      ensureBuiltCli();
       // dist/ as a VSIX lays it out: the bundles, and onnxruntime-node + onnxruntime-common beside them.
       dist = join(root, 'dist');
       for (const f of readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js'))) cpSync(join(ROOT, 'dist', f), join(dist, f));

@@ -3,11 +3,12 @@
 // the output is many times the pipe's 64 KiB buffer (issue 15, finding 1: the process used to exit
 // right after its last write, cutting the output at the first pipe-buffer-full).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -19,10 +20,7 @@ const figures = { runs: 0, rows: 0, bytes: 0 };
 after(() => console.log(`pipedOutput: ${figures.runs} CLI runs read through a pipe, ${figures.rows} JSON rows and ${figures.bytes} bytes checked`));
 
 before(() => {
-  if (!existsSync(CLI)) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  }
+  ensureBuiltCli();
 });
 
 interface Piped {

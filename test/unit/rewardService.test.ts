@@ -3,7 +3,7 @@
 // bad inputs included; its rewards must equal `itool check`'s on the same completions.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { referenceTurn, type Sample } from '../../src/core/dataset/sample';
 import { rewardParts } from '../../src/core/reward/parts';
 import { scoreItems } from '../../src/core/reward/service';
 import { checkOutput, type Expectation } from '../../src/core/toolcall/check/index';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -41,9 +42,6 @@ interface Reward {
   parts: { format: number; function: number; parameter_names: number; values: number };
 }
 
-function newest(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
-}
 
 /** The README's client, byte for byte: the ```python block that starts with `# itool_reward.py`. */
 function readmeClient(): string {
@@ -181,10 +179,7 @@ describe('itool reward serve, from Python', () => {
   let service: Awaited<ReturnType<typeof serve>> | undefined;
 
   before(() => {
-    if (!existsSync(CLI) || statSync(CLI).mtimeMs < newest(join(ROOT, 'src')) || !existsSync(join(ROOT, 'dist', 'itool-check.js'))) {
-      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    }
+    ensureBuiltCli();
   });
 
   after(() => {

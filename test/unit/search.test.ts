@@ -17,6 +17,7 @@ import { backpropagate, bestPath, cleanResponse, newRoot, searchSample, selectCh
 import { extractPairs, fragmentOverlap, mergePairs } from '../../src/core/search/pairs';
 import { fallbackSteps, splitSteps, type Step } from '../../src/core/search/steps';
 import { hermes, ScriptedPolicy, scripted, wrong } from '../support/scriptedPolicy';
+import { ensureBuiltCli } from '../support/builtCli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DEMO = join(ROOT, 'demo', 'datasets');
@@ -328,10 +329,7 @@ describe('search on policies', () => {
 
 describe('itool explore', () => {
   before(() => {
-    if (!existsSync(CLI) || !readFileSync(CLI, 'utf8').includes('itool explore')) {
-      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    }
+    ensureBuiltCli();
   });
 
   it('explores the samples `itool calibrate` selected on the demo BFCL file, and resumes', async () => {
