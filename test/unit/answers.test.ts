@@ -148,6 +148,8 @@ describe('answers the trainer skips', () => {
       const b = await ds2.sample(1);
       assert.ok(a.ok && b.ok);
       assert.deepEqual(a.samples.map((s) => [s.id, s.referenceIndex]), [['1', 3]]);
+      // Asked for by record alone (as a journal entry of a one-answer record is), the same sample.
+      assert.equal(a.sample.referenceIndex, 3);
       assert.deepEqual(b.samples.map((s) => [s.id, s.referenceIndex]), [['2', -1]]);
     } finally {
       await ds2.close();

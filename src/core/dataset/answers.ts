@@ -59,8 +59,11 @@ export function expandAnswers(s: Sample, mode: TurnsMode = 'each'): Sample[] {
   return turns.map((_, k) => answerSample(s, turns, k));
 }
 
-/** Answer `answer` of a record's sample; the record's own sample when `answer` is undefined. */
-export function pickAnswer(s: Sample, answer: number | undefined, mode: TurnsMode = 'each'): Sample | undefined {
-  if (answer === undefined) return s;
-  return expandAnswers(s, mode).find((x) => x.answer === answer);
+/**
+ * Answer `answer` among the samples a record yields (`samples`, when already expanded). With
+ * `answer` undefined: the record's one sample when it yields one (its trained answer is the
+ * reference), else the record's own sample.
+ */
+export function pickAnswer(s: Sample, answer: number | undefined, samples: readonly Sample[] = expandAnswers(s)): Sample | undefined {
+  return samples.find((x) => x.answer === answer) ?? (answer === undefined ? s : undefined);
 }

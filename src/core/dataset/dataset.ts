@@ -127,7 +127,8 @@ export class Dataset {
   }
 
   /**
-   * Parse and normalise record `i`; with `answer`, that answer's sample (answers.ts). Never throws
+   * Parse and normalise record `i`; `sample` is answer `answer`'s (answers.ts pickAnswer: without
+   * `answer`, the record's one sample, or its own when it yields several). Never throws
    * for bad records: the reason comes back instead.
    */
   async sample(i: number, answer?: number): Promise<SampleResult> {
@@ -135,8 +136,8 @@ export class Dataset {
     const line = this.index.line(i);
     if (!r.ok) return { ok: false, reason: r.reason, text: await this.reader.readText(i).catch(() => ''), line };
     const n = this.normalise(i, r.value, r.text, line);
-    if (!n.ok || answer === undefined) return n;
-    const picked = pickAnswer(n.sample, answer, this.turns);
+    if (!n.ok) return n;
+    const picked = pickAnswer(n.sample, answer, n.samples);
     return picked ? { ...n, sample: picked } : { ok: false, reason: `line ${line}: record ${JSON.stringify(n.sample.id)} has no answer ${answer}`, text: r.text, line };
   }
 
