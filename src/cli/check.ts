@@ -6,7 +6,9 @@
 // With a folder of BFCL question files, each output goes to the file of its id's category
 // (`live_multiple_3-1-0` → BFCL_v4_live_multiple.json), as BFCL's own evaluation reads them, and
 // only the files the outputs name are read. Wrong outputs are the report, not a failure: the exit
-// code is 0 whenever the check ran.
+// code is 0 whenever the check ran on most rows. A run that could judge no row, or not even half of
+// them (malformed lines, ids no sample has), says so on stderr and exits 1: its accuracy would be
+// a number over a part of the file that looks like the whole.
 //
 // Speed is part of the contract (bench/checkVsBfcl.bench.ts runs this against BFCL's own checker
 // as whole processes): outputs are read with one synchronous read, each question file is read and
@@ -218,14 +220,26 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
     // One line per input row, in input order: judged rows and malformed lines interleaved by line,
     // written as they are judged.
     const out = new ChunkedOut();
-    await checkEach(opts, (item) => out.push(`${jsonLine(item)}\n`));
+    const run = await checkEach(opts, (item) => out.push(`${jsonLine(item)}\n`));
     out.flush();
-    return 0;
+    return judgedEnough(run, opts.outputs);
   }
   const tally = new ReportTally(opts.show ?? 10);
   const run = await checkEach(opts, (item) => tally.add(item));
   process.stdout.write(textReport(run, tally, opts));
-  return 0;
+  return judgedEnough(run, opts.outputs);
+}
+
+/** 0 when most rows were judged; else the reason on stderr and 1 (see the head of this file). */
+function judgedEnough(run: Omit<CheckRun, 'results'>, outputs: string): number {
+  const lines = run.totals.rows + run.problems.length;
+  const notJudged = run.totals.unmatched + run.problems.length;
+  if (lines > 0 && run.totals.checked > 0 && notJudged * 2 <= lines) return 0;
+  process.stderr.write(
+    `itool check: ${lines === 0 ? `${outputs} holds no output rows` : `${notJudged} of ${lines} line(s) of ${outputs} could not be judged (${run.problems.length} malformed, ${run.totals.unmatched} without a usable sample)`}; ` +
+      'the figures above are not the whole file\n',
+  );
+  return 1;
 }
 
 /** `itool check ARGS…` (everything after `check`): arguments checked, then the run. */

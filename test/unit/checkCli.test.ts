@@ -199,7 +199,9 @@ describe('malformed output rows through itool check', () => {
 
   it('--json: every malformed row with its line and its real reason, not "no sample with id"', () => {
     const r = itool('check', dataset, '--outputs', outputs, '--json');
-    assert.equal(r.code, 0, r.err);
+    // 10 of the 11 lines cannot be judged: every row is still reported, and the run fails, saying so.
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /^itool check: 10 of 11 line\(s\) of .*malformed\.jsonl could not be judged \(9 malformed, 1 without a usable sample\); the figures above are not the whole file\n$/);
     const got = jsonRows(r.out);
     assert.equal(got.length, lines.length + 1);
     assert.deepEqual(got[0], { id: 'simple_java_62', line: 1, valid: true, errors: [], score: 1 });
@@ -215,9 +217,23 @@ describe('malformed output rows through itool check', () => {
     assert.equal(last.problem, `no sample with id "3" in ${dataset} ("id" is the number 3, matched as the text "3")`);
   });
 
+  it('a file with no output rows fails, saying so; one whose rows mostly judge passes', () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const r = itool('check', dataset, '--outputs', empty);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /empty\.jsonl holds no output rows; the figures above are not the whole file/);
+    const most = join(dir, 'most.jsonl');
+    writeFileSync(most, `${lines[0][0]}\n${lines[0][0]}\n${lines[1][0]}\n`);
+    const ok = itool('check', dataset, '--outputs', most);
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /not judged {2}0 row\(s\) without a usable sample, 1 malformed line\(s\)/);
+  });
+
   it('text report: the same reasons, each on its line', () => {
     const r = itool('check', dataset, '--outputs', outputs);
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /10 of 11 line\(s\) of .* could not be judged/);
     assert.match(r.out, /outputs {5}.*: 2 row\(s\), 9 malformed line\(s\)/);
     assert.match(r.out, /checked {5}1 output\(s\): 1 valid, 0 invalid/);
     assert.match(r.out, /not judged {2}1 row\(s\) without a usable sample, 9 malformed line\(s\)/);
