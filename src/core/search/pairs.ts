@@ -18,7 +18,10 @@ import type { StepKind } from './steps';
 export interface PairOptions {
   /** Least mean value(chosen) − value(rejected) (published: 0.1). */
   minGap: number;
-  /** Most fragment overlap (published: 0.95); see fragmentOverlap. */
+  /**
+   * Most fragment overlap (published: 0.95); see fragmentOverlap. It drops only fragments with the
+   * same values and names (sameContent): one differing value always keeps a pair.
+   */
   maxOverlap: number;
   /** Least mean value of the chosen side (published: −0.3). */
   minChosenValue: number;
@@ -82,22 +85,51 @@ export interface PreferencePair {
 }
 
 /**
- * Overlap of two fragments: 1 − Levenshtein(a, b) / max(|a|, |b|) over UTF-16 units, so 1 for
- * identical text, 0 for nothing in common at the same places. Characters rather than tokens since
- * fragments are short (one argument) and a one-character difference (`5` vs `6`) is exactly the
- * kind of fragment error a pair should keep; the 0.95 cap drops only near-copies of long fragments
- * (white space or a trailing comma apart).
+ * The lexemes of a fragment, what overlap and likeness are measured on: string literals whole
+ * (quotes included, so `"2024-03-14"` and `"2024-03-15"` are two different lexemes), numbers,
+ * words (names, bare values, `true`), and brackets. Spaces, commas and colons are layout and are
+ * left out. `content` marks the lexemes that carry a value or a name (all but brackets).
+ */
+const LEXEME = /"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[\p{L}\p{N}_$.\-+/@#%&*=<>?!|~^]+|[{}[\]()]/gu;
+
+export function fragmentLexemes(s: string): { text: string; content: boolean }[] {
+  return [...s.matchAll(LEXEME)].map((m) => ({ text: m[0], content: !/^[{}[\]()]$/.test(m[0]) }));
+}
+
+/**
+ * Overlap of two fragments: the lexemes they share (as multisets) over the lexemes of either, so
+ * 1 for the same text up to layout, 0 for nothing in common. This is the published word-set
+ * overlap, on lexemes rather than space-separated words so that `{"a": 1}` and `{"a":1}` are the
+ * same and a changed value is one whole lexeme whatever its length.
  */
 export function fragmentOverlap(a: string, b: string): number {
-  const m = Math.max(a.length, b.length);
-  if (m === 0) return 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
+  const la = fragmentLexemes(a).map((x) => x.text);
+  const lb = fragmentLexemes(b).map((x) => x.text);
+  if (la.length + lb.length === 0) return 1;
+  const count = new Map<string, number>();
+  for (const t of la) count.set(t, (count.get(t) ?? 0) + 1);
+  let shared = 0;
+  for (const t of lb) {
+    const n = count.get(t) ?? 0;
+    if (n > 0) {
+      shared++;
+      count.set(t, n - 1);
+    }
   }
-  return 1 - prev[b.length] / m;
+  return shared / (la.length + lb.length - shared);
+}
+
+/**
+ * Whether two fragments carry the same values and names in the same order (they may differ in
+ * layout and brackets). Only such fragments can be "too alike": a fragment that differs in one
+ * argument value, a date, an id, a count, is the method's best case for a pair, however long the
+ * fragment (a merged tail of many arguments differs from its sibling in one value too), so the
+ * overlap cap never drops it.
+ */
+export function sameContent(a: string, b: string): boolean {
+  const ca = fragmentLexemes(a).filter((x) => x.content).map((x) => x.text);
+  const cb = fragmentLexemes(b).filter((x) => x.content).map((x) => x.text);
+  return ca.length === cb.length && ca.every((t, i) => t === cb[i]);
 }
 
 function verdictOf(response: string, exp: Expectation): PairVerdict {
@@ -129,7 +161,7 @@ export function extractPairs(tree: SearchTree, sample: Sample, opts: ExtractOpti
     const gap = mean(chosen) - mean(rejected);
     const overlap = fragmentOverlap(chosen.text, rejected.text);
     // Means of rewards rounded to 4 decimals: a tolerance keeps a gap of exactly 0.1 a gap of 0.1.
-    if (gap < o.minGap - EPS || overlap > o.maxOverlap + EPS || mean(chosen) < o.minChosenValue - EPS) continue;
+    if (gap < o.minGap - EPS || (overlap > o.maxOverlap + EPS && sameContent(chosen.text, rejected.text)) || mean(chosen) < o.minChosenValue - EPS) continue;
     const prefix = prefixOf(nodes, node.id);
     const side = (n: SearchNode, r: SearchNode['best']): PairSide => {
       const completion = r?.text ?? '';
