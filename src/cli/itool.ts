@@ -10,7 +10,7 @@
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 //   itool review DATASET --pairs PAIRS.jsonl [--accept ID…] [--reject ID…] [--json]
 //   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
-//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny] [--rename-share P] [--skip N]
+//   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny] [--rename-share P] [--skip N] [--seen N]
 //   itool train-data DATASET --tokenizer DIR -o OUT.jsonl
 import { parseArgs } from 'node:util';
 import { calibrateCommand } from './calibrate';
@@ -105,13 +105,15 @@ ${CHECK_USAGE}${REWARD_USAGE}  itool render DATASET (--model DIR | --chat-templa
       warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
       accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
-                  [--rename-share P] [--skip N]
+                  [--rename-share P] [--skip N] [--seen N]
       A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
       answers): templated queries with several/optional parameters, look-alike distractor
       functions, parallel calls and values to derive; train / held-out split by function.
       --profile tiny: short prompts (2 tools), no parallel_multiple, and train samples under
       drilled names (copying names from the prompt), for the demo model. --rename-share sets
       that share (0..1); --skip N leaves out the first N train samples (more data, no repeats).
+      --seen N: a second held-out split (OUT/seen/) of new requests over the train functions
+      (new values, phrasings, derived values, optional parameters; real names; no train query).
   itool train-data DATASET --tokenizer DIR -o OUT.jsonl
       SFT records for scripts/train (prompt + reference answer as token ids, rendered with the
       chat template and tokenizer of DIR, a model or tokenizer folder); too-long samples skipped.
@@ -213,6 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       profile: { type: 'string' },
       'rename-share': { type: 'string' },
       skip: { type: 'string' },
+      seen: { type: 'string' },
       tokenizer: { type: 'string' },
       'workdir': { type: 'string', short: 'w' },
       rounds: { type: 'string' },
@@ -296,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
         profile: values.profile,
         renameShare: numberArg('synth', 'rename-share', values['rename-share'], (x) => x >= 0 && x <= 1),
         skip: numberArg('synth', 'skip', values.skip, whole(0)),
+        seen: numberArg('synth', 'seen', values.seen, whole(0)),
       },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );

@@ -13,6 +13,7 @@ export interface SynthCommandOptions {
   seed?: number;
   train?: number;
   heldOut?: number;
+  seen?: number;
   bfclDir?: string;
   /** A named settings profile (PROFILES in generate.ts). */
   profile?: string;
@@ -62,6 +63,7 @@ export async function synthCommand(opts: SynthCommandOptions, io: SynthIo): Prom
       bfclDir: opts.bfclDir,
       settings: { ...PROFILES[profile], ...(opts.renameShare !== undefined ? { pRenameTrain: opts.renameShare } : {}) },
       skipTrain: opts.skip,
+      seen: opts.seen,
     });
     if (corpus.note) io.stderr(`synth: ${corpus.note}\n`);
     const written = await writeCorpus(opts.out, corpus);
@@ -70,13 +72,14 @@ export async function synthCommand(opts: SynthCommandOptions, io: SynthIo): Prom
     const skipped = Object.entries(m.source.skipped).map(([why, n]) => `${n} ${why}`).join(', ');
     const from = m.source.kind === 'bfcl' ? m.source.dir : 'the bundled demo docs';
     io.stdout(
-      `wrote ${m.sizes.train} train + ${m.sizes.heldOut} held-out samples to ${opts.out} in ${secs} s (seed ${m.seed ?? DEFAULT_SEED})\n` +
+      `wrote ${m.sizes.train} train + ${m.sizes.heldOut} held-out${m.sizes.seen ? ` + ${m.sizes.seen} seen-function` : ''} samples to ${opts.out} in ${secs} s (seed ${m.seed ?? DEFAULT_SEED})\n` +
         `  functions: ${m.source.kept} kept of ${m.source.unique} from ${from}` +
         (m.source.skippedTotal ? ` (${m.source.skippedTotal} skipped: ${skipped})` : '') +
         `; split ${m.functions.train.pool} train / ${m.functions.heldOut.pool} held-out\n` +
         (m.sizes.train ? statsLine('train', m.stats.train) : '') +
         (m.sizes.heldOut ? statsLine('held-out', m.stats.heldOut) : '') +
-        [written.train?.questions, written.heldOut?.questions, written.manifest]
+        (m.sizes.seen && m.stats.seen ? statsLine('seen', m.stats.seen) : '') +
+        [written.train?.questions, written.heldOut?.questions, written.seen?.questions, written.manifest]
           .filter((f): f is string => !!f)
           .map((f) => `  ${join(opts.out, f)}\n`)
           .join(''),

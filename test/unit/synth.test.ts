@@ -424,6 +424,33 @@ describe('synth: generator options', () => {
   });
 });
 
+describe('synth: the seen-function split', () => {
+  it('holds new requests over the train functions only, under real names, none repeating a train query, without changing the other splits', async () => {
+    const c = generateCorpus({ source: bundledDocs(), seed: 5, train: 300, heldOut: 40, seen: 80, settings: TINY_PROFILE });
+    const plain = generateCorpus({ source: bundledDocs(), seed: 5, train: 300, heldOut: 40, settings: TINY_PROFILE });
+    assert.equal(c.seen.length, 80);
+    assert.deepEqual(c.train, plain.train, 'the train split is the same with or without a seen split');
+    assert.deepEqual(c.heldOut, plain.heldOut);
+    const trainFns = new Set(c.manifest.functions.train.names.concat(generateCorpus({ source: bundledDocs(), seed: 5, train: 2000, heldOut: 0 }).manifest.functions.train.names));
+    const all = generateCorpus({ source: bundledDocs(), seed: 5, train: 0, heldOut: 1500 }).manifest.functions.heldOut;
+    assert.equal(all.used, all.pool, 'every held-out function drawn');
+    const heldFns = new Set(all.names);
+    for (const s of c.seen) {
+      assert.ok(s.id.includes('_synth_seen_'), s.id);
+      assert.equal(s.renamed, undefined, 'real names');
+      for (const f of s.called) assert.ok(!heldFns.has(f), `${s.id} calls held-out ${f}`);
+    }
+    assert.ok(c.seen.some((s) => s.called.some((f) => trainFns.has(f))));
+    const queries = new Set(c.train.map((t) => t.query));
+    assert.ok(c.seen.every((s) => !queries.has(s.query)));
+    assert.equal(c.manifest.sizes.seen, 80);
+    const dir = tmpDir();
+    assert.equal(await synthCommand({ out: dir, seed: 5, train: 50, heldOut: 10, seen: 20, bfclDir: MISSING }, quiet), 0);
+    assert.equal(readFileSync(join(dir, 'seen', 'BFCL_v4_synth_seen.json'), 'utf8').trimEnd().split('\n').length, 20);
+    assert.equal(readFileSync(join(dir, 'seen', 'possible_answer', 'BFCL_v4_synth_seen.json'), 'utf8').trimEnd().split('\n').length, 20);
+  });
+});
+
 describe('synth: name drills (the tiny profile)', () => {
   const drilled = () => generateCorpus({ source: bundledDocs(), seed: 5, train: 400, heldOut: 60, settings: TINY_PROFILE });
 

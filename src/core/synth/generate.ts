@@ -28,7 +28,8 @@ export const KNOBS: readonly Knob[] = ['multi_param', 'optional_given', 'optiona
 export type Level = 'easy' | 'medium' | 'hard';
 export const LEVELS: readonly Level[] = ['easy', 'medium', 'hard'];
 
-export type SplitName = 'train' | 'heldout';
+/** `seen`: new requests over the train split's functions (never drilled), a held-out set for what the model was trained on. */
+export type SplitName = 'train' | 'heldout' | 'seen';
 
 export interface SynthSettings {
   /** Share of the functions (whole families) that go to the held-out split. */
@@ -138,7 +139,7 @@ export interface SynthManifest {
   generator: 'itool synth';
   version: 1;
   seed: number;
-  sizes: { train: number; heldOut: number };
+  sizes: { train: number; heldOut: number; seen?: number };
   skipTrain?: number;
   source: {
     kind: DocSource['kind'];
@@ -157,8 +158,9 @@ export interface SynthManifest {
   functions: {
     train: { pool: number; used: number; names: string[] };
     heldOut: { pool: number; used: number; names: string[] };
+    seen?: { pool: number; used: number; names: string[] };
   };
-  stats: { train: SplitStats; heldOut: SplitStats };
+  stats: { train: SplitStats; heldOut: SplitStats; seen?: SplitStats };
   levelRule: string;
 }
 
@@ -174,11 +176,18 @@ export interface SynthOptions {
   settings?: Partial<SynthSettings>;
   /** Leave out the first N train samples of the stream (a later slice of the same split, for more data that is not a repeat). */
   skipTrain?: number;
+  /**
+   * Samples of the `seen` split: new requests (values, phrasings, derivations, optional parameters)
+   * over the train functions, from a stream of their own, under real names; none repeats a train
+   * sample's query of this corpus (not even a skipped one).
+   */
+  seen?: number;
 }
 
 export interface SynthCorpus {
   train: SynthSample[];
   heldOut: SynthSample[];
+  seen: SynthSample[];
   manifest: SynthManifest;
   /** Why the bundled docs were used, when they were. */
   note?: string;
@@ -491,12 +500,22 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
   const heldGen = new SplitGenerator('heldout', split.heldOut, realNames, new Rng(subSeed(seed, 2)), settings);
   const train = Array.from({ length: skip + nTrain }, (_, i) => trainGen.sample(i)).slice(skip);
   const heldOut = Array.from({ length: nHeld }, (_, i) => heldGen.sample(i));
+  const nSeen = checkSize(opts.seen ?? 0, 'seen');
+  const seenGen = new SplitGenerator('seen', split.train, realNames, new Rng(subSeed(seed, 5)), settings);
+  const seen: SynthSample[] = [];
+  if (nSeen > 0) {
+    const trainQueries = new Set(Array.from({ length: skip }, (_, i) => trainGen.sample(i).query).concat(train.map((t) => t.query)));
+    for (let i = 0; seen.length < nSeen; i++) {
+      const s = seenGen.sample(i);
+      if (!trainQueries.has(s.query)) seen.push(s);
+    }
+  }
   const skippedTotal = Object.values(prepared.skipped).reduce((a, b) => a + b, 0);
   const manifest: SynthManifest = {
     generator: 'itool synth',
     version: 1,
     seed,
-    sizes: { train: nTrain, heldOut: nHeld },
+    sizes: { train: nTrain, heldOut: nHeld, ...(nSeen ? { seen: nSeen } : {}) },
     ...(skip ? { skipTrain: skip } : {}),
     source: {
       kind: source.kind,
@@ -515,9 +534,10 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
     functions: {
       train: { pool: split.train.length, used: trainGen.used.size, names: [...trainGen.used].sort() },
       heldOut: { pool: split.heldOut.length, used: heldGen.used.size, names: [...heldGen.used].sort() },
+      ...(nSeen ? { seen: { pool: split.train.length, used: seenGen.used.size, names: [...seenGen.used].sort() } } : {}),
     },
-    stats: { train: statsOf(train, settings.maxPromptChars), heldOut: statsOf(heldOut, settings.maxPromptChars) },
+    stats: { train: statsOf(train, settings.maxPromptChars), heldOut: statsOf(heldOut, settings.maxPromptChars), ...(nSeen ? { seen: statsOf(seen, settings.maxPromptChars) } : {}) },
     levelRule: `score = sum of knob weights ${JSON.stringify(WEIGHTS)} + 0.5 each for >=2 distractors, >=3 calls, >=2 distinct functions, >=2 derived values; difficulty = score / ${MAX_SCORE}; easy: score < ${EASY_BELOW}, hard: score >= ${HARD_FROM}, else medium`,
   };
-  return { train, heldOut, manifest, ...(note ? { note } : {}) };
+  return { train, heldOut, seen, manifest, ...(note ? { note } : {}) };
 }

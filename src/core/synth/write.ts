@@ -2,6 +2,7 @@
 // possible_answer/, the answer file of the same name), one folder per split, plus manifest.json:
 //   OUT/train/BFCL_v4_synth_train.json      OUT/train/possible_answer/BFCL_v4_synth_train.json
 //   OUT/heldout/BFCL_v4_synth_heldout.json  OUT/heldout/possible_answer/BFCL_v4_synth_heldout.json
+//   OUT/seen/BFCL_v4_synth_seen.json        OUT/seen/possible_answer/BFCL_v4_synth_seen.json (with --seen)
 //   OUT/manifest.json
 // Question records carry the sample's knobs under "synth" (a field BFCL does not have; our reader
 // keeps unknown fields). Every file is written atomically; nothing holds a timestamp, so one seed
@@ -19,6 +20,7 @@ export interface SplitFiles {
 export interface WrittenCorpus {
   train?: SplitFiles;
   heldOut?: SplitFiles;
+  seen?: SplitFiles;
   manifest: string;
 }
 
@@ -57,7 +59,8 @@ export async function writeCorpus(out: string, corpus: SynthCorpus): Promise<Wri
   const written: WrittenCorpus = { manifest: 'manifest.json' };
   if (corpus.train.length) written.train = await writeSplit(out, 'train', corpus.train);
   if (corpus.heldOut.length) written.heldOut = await writeSplit(out, 'heldout', corpus.heldOut);
-  const manifest = { ...corpus.manifest, files: { ...(written.train ? { train: written.train } : {}), ...(written.heldOut ? { heldOut: written.heldOut } : {}) } };
+  if (corpus.seen.length) written.seen = await writeSplit(out, 'seen', corpus.seen);
+  const manifest = { ...corpus.manifest, files: { ...(written.train ? { train: written.train } : {}), ...(written.heldOut ? { heldOut: written.heldOut } : {}), ...(written.seen ? { seen: written.seen } : {}) } };
   await writeFileAtomic(join(out, written.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   return written;
 }
