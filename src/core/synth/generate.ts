@@ -498,13 +498,15 @@ export function generateCorpus(opts: SynthOptions = {}): SynthCorpus {
   const wordPool = [...new Set(split.train.flatMap((f) => nameTokens(f.name)))].filter((w) => /^[a-z][a-z0-9]*$/.test(w)).sort();
   const trainGen = new SplitGenerator('train', split.train, realNames, new Rng(subSeed(seed, 1)), settings, new Rng(subSeed(seed, 4)), wordPool);
   const heldGen = new SplitGenerator('heldout', split.heldOut, realNames, new Rng(subSeed(seed, 2)), settings);
-  const train = Array.from({ length: skip + nTrain }, (_, i) => trainGen.sample(i)).slice(skip);
+  // The generators are stateful (a shuffled deck of targets): every train sample is drawn once, skipped ones included.
+  const drawn = Array.from({ length: skip + nTrain }, (_, i) => trainGen.sample(i));
+  const train = drawn.slice(skip);
   const heldOut = Array.from({ length: nHeld }, (_, i) => heldGen.sample(i));
   const nSeen = checkSize(opts.seen ?? 0, 'seen');
   const seenGen = new SplitGenerator('seen', split.train, realNames, new Rng(subSeed(seed, 5)), settings);
   const seen: SynthSample[] = [];
   if (nSeen > 0) {
-    const trainQueries = new Set(Array.from({ length: skip }, (_, i) => trainGen.sample(i).query).concat(train.map((t) => t.query)));
+    const trainQueries = new Set(drawn.map((t) => t.query));
     for (let i = 0; seen.length < nSeen; i++) {
       const s = seenGen.sample(i);
       if (!trainQueries.has(s.query)) seen.push(s);
