@@ -825,3 +825,29 @@ describe('assignment', () => {
     assert.deepEqual(assign([[2, 1, 0], [2, 0, 0], [0, 0, 2]], 3), [1, 0, 2]);
   });
 });
+
+describe('checker messages name each expected call once, with its count', () => {
+  const tool: ToolDef = { name: 'get_rectangle_property', parameters: { type: 'object', properties: { w: { type: 'integer' } }, required: ['w'] } };
+  const twice = (): Sample => ({
+    id: 'twice',
+    index: 0,
+    format: 'hermes',
+    turns: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '', calls: [{ name: tool.name, arguments: { w: 3 } }, { name: tool.name, arguments: { w: 4 } }] }],
+    referenceIndex: 1,
+    tools: [tool],
+  });
+  const call = (w: number) => `<tool_call>\n{"name": "get_rectangle_property", "arguments": {"w": ${w}}}\n</tool_call>`;
+
+  it('a call made fewer times than expected is not "no call"; parallel calls of one function are counted', async () => {
+    const { callsPhrase } = await import('../../src/core/toolcall/check/index');
+    assert.equal(callsPhrase(['is_prime']), 'a call to `is_prime`');
+    assert.equal(callsPhrase(['is_prime', 'is_prime']), '2 calls to `is_prime`');
+    assert.equal(callsPhrase(['a', 'b', 'b']), 'calls to `a` and 2 × `b`');
+    const exp = expectationFor(twice());
+    const one = checkOutput(call(3), exp);
+    assert.equal(one.valid, false);
+    assert.deepEqual(one.errors.map((e) => e.message), ['expected 2 calls, got 1: only 1 of the 2 calls to `get_rectangle_property`']);
+    assert.deepEqual(checkOutput('I will not.', exp).errors.map((e) => e.message), ['expected 2 calls to `get_rectangle_property`, got text']);
+    assert.equal(checkOutput(`${call(3)}\n${call(4)}`, exp).valid, true);
+  });
+});
