@@ -78,6 +78,25 @@ async function exitWhenFlushed(code: number): Promise<never> {
  * after a usage error, exit 2; else exit 1). `main` returning never ends the process by itself
  * when it leaves a server listening: such a command resolves only when it is done.
  */
+/** A file system error as a sentence naming the path ("cannot read X: no such file"), else undefined. */
+export function fileErrorMessage(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== 'string') return undefined;
+  const why: Record<string, string> = {
+    ENOENT: 'no such file or folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a folder, not a file',
+    ENOTDIR: 'a part of the path is not a folder',
+    EMFILE: 'too many open files',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'the file system is read-only',
+  };
+  const reason = why[e.code];
+  if (!reason) return undefined;
+  return typeof e.path === 'string' ? `cannot open ${e.path}: ${reason}` : `${reason} (${e.code})`;
+}
+
 export function runCli(main: (argv: string[]) => Promise<number>, argv: string[], usageOf: string | ((argv: string[]) => string)): void {
   // A usage error shows the usage of the command that was run, not every command's.
   const usage = typeof usageOf === 'string' ? usageOf : usageOf(argv);
@@ -92,7 +111,7 @@ export function runCli(main: (argv: string[]) => Promise<number>, argv: string[]
   new Promise<number>((resolve) => resolve(main(argv))).then(
     (code) => exitWhenFlushed(code),
     (err: unknown) => {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = fileErrorMessage(err) ?? (err instanceof Error ? err.message : String(err));
       process.stderr.write(`itool: ${msg}\n${err instanceof UsageError ? `\n${usage}` : ''}`);
       return exitWhenFlushed(err instanceof UsageError ? 2 : 1);
     },

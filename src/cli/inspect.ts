@@ -103,7 +103,7 @@ export async function inspectCommand(file: string, opts: { format?: FormatId; tu
     ...r.malformed.slice(0, 50).map((m) => `  ${m.reason.startsWith('line ') ? m.reason : `line ${m.line}: ${m.reason}`}`),
     ...(r.malformed.length > 50 ? [`  … and ${r.malformed.length - 50} more (use --json for all)`] : []),
     `answers     ${r.answers.calls} call a tool, ${r.answers.text} answer in text, ${r.answers.none} without reference`,
-    `tools       ${r.tools.min}–${r.tools.max} per sample, mean ${r.tools.mean.toFixed(2)}`,
+    `tools       ${r.tools.min === r.tools.max ? r.tools.min : `${r.tools.min}–${r.tools.max}`} per sample, mean ${r.tools.mean.toFixed(2)}`,
     `calls       ${r.calls.total} in reference answers, ${r.calls.parallel} samples with parallel calls, ${r.calls.distinctFunctions} distinct functions`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

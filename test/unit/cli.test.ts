@@ -93,7 +93,10 @@ describe('itool CLI', () => {
     assert.match(r.err, /unknown format "nonsense"/);
     r = itool('inspect', '/no/such/file.jsonl');
     assert.equal(r.code, 1);
-    assert.match(r.err, /\/no\/such\/file\.jsonl/);
+    assert.equal(r.err.trim(), 'itool: cannot open /no/such/file.jsonl: no such file or folder', 'a sentence, not a raw ENOENT');
+    r = itool('inspect', tmpdir());
+    assert.equal(r.code, 1);
+    assert.match(r.err, /it is a folder, not a file/);
     assert.ok(!existsSync('/tmp/x'));
   });
 });
