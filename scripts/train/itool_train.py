@@ -4,6 +4,7 @@
     itool_train.py init     --config CFG.json   new random checkpoint (tokenizer_dir, model, seed)
     itool_train.py sft      --config CFG.json   supervised fine-tuning (sft.py)
     itool_train.py pref     --config CFG.json   SimPO / DPO on preference pairs (preference.py)
+    itool_train.py grpo     --config CFG.json   GRPO on sampled completions with advantages (grpo.py)
     itool_train.py export   --config CFG.json   onnx/model.onnx in the product's model layout
     itool_train.py score    --config CFG.json   response-token log-probabilities, one JSON line per record
     itool_train.py generate --config CFG.json   greedy continuations, one JSON line per record
@@ -11,7 +12,7 @@
 
 Every subcommand reads one JSON config (keys in the module that runs it; README.md lists them).
 Input data is JSONL with token ids written by src/core/rounds/trainingData.ts. Errors exit 1 with
-one `error: ...` line on stderr; the last stdout line of init/sft/pref/export is a JSON summary.
+one `error: ...` line on stderr; the last stdout line of init/sft/pref/grpo/export is a JSON summary.
 """
 import argparse
 import json
@@ -42,7 +43,7 @@ def _keep_freed_memory():
 
 _keep_freed_memory()
 
-COMMANDS = ("init", "sft", "pref", "export", "score", "generate", "pack")
+COMMANDS = ("init", "sft", "pref", "grpo", "export", "score", "generate", "pack")
 
 
 def cmd_init(cfg):
@@ -147,6 +148,10 @@ def allowed_keys(command):
         import preference
 
         return common | preference.KEYS
+    if command == "grpo":
+        import grpo
+
+        return common | grpo.KEYS
     if command == "export":
         return common | {"model_dir", "output_dir", "kv_cache", "opset"}
     if command == "score":
@@ -189,6 +194,10 @@ def main(argv):
             import preference
 
             result = preference.run(cfg)
+        elif a.command == "grpo":
+            import grpo
+
+            result = grpo.run(cfg)
         elif a.command == "export":
             result = cmd_export(cfg)
         elif a.command == "pack":

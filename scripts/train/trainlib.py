@@ -1,4 +1,4 @@
-"""What SFT and preference training share: data files, length batches, the learning-rate schedule,
+"""What SFT, preference and GRPO training share: data files, length batches, the learning-rate schedule,
 the LLaMA-Factory progress file, and per-token log-probabilities of response spans.
 
 Data files are JSONL written by the TypeScript side (src/core/rounds/trainingData.ts). Each record
@@ -7,6 +7,7 @@ gives it (`ids`, with `start` the index of the first response token), so Python 
 training cannot drift from inference:
   SFT:        {"prompt", "response", "ids", "start"}
   preference: {"prompt", "chosen", "rejected", "chosen_ids", "chosen_start", "rejected_ids", "rejected_start"}
+  GRPO:       {"prompt", "completion", "ids", "start", "advantage", "reward", "sample_id", "group"}
 """
 import json
 import math
@@ -77,14 +78,21 @@ def pad(rows, pad_id):
     return torch.tensor([r + [pad_id] * (s - len(r)) for r in rows], dtype=torch.long)
 
 
-def span_logps(model, rows, starts, pad_id):
-    """Sum of log p(token) over each row's response span, and the span's token count."""
+def token_logps(model, rows, starts, pad_id):
+    """log p(token) of every position ([b, s-1]: column t-1 is the token at t) and the mask of
+    each row's response span (1 from `start` to the row's end, 0 on the prompt and padding)."""
     ids = pad(rows, pad_id)
     logits, _ = model(ids)
     logp = torch.log_softmax(logits[:, :-1].float(), dim=-1).gather(2, ids[:, 1:].unsqueeze(2)).squeeze(2)
     mask = torch.zeros_like(logp)
     for r, (row, st) in enumerate(zip(rows, starts)):
         mask[r, st - 1 : len(row) - 1] = 1.0  # logits at t-1 predict the token at t
+    return logp, mask
+
+
+def span_logps(model, rows, starts, pad_id):
+    """Sum of log p(token) over each row's response span, and the span's token count."""
+    logp, mask = token_logps(model, rows, starts, pad_id)
     return (logp * mask).sum(1), mask.sum(1)
 
 
@@ -117,7 +125,7 @@ def make_optimizer(model, cfg):
 
 class Run:
     """One training run's optimizer steps: AdamW, the warmup + cosine rate over `planned` steps
-    (cfg max_steps caps them), gradient clipping and the trainer log (sft.py and preference.py)."""
+    (cfg max_steps caps them), gradient clipping and the trainer log (sft.py, preference.py, grpo.py)."""
 
     def __init__(self, model, cfg, planned):
         self.total = min(planned, int(cfg["max_steps"])) if cfg["max_steps"] else planned

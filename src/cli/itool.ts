@@ -9,7 +9,8 @@
 //   itool export --curriculum SELECTION --dataset FILE --target llamafactory|trl|openai -o DIR
 //   itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]
 //   itool review DATASET --pairs PAIRS.jsonl [--accept ID…] [--reject ID…] [--json]
-//   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random]
+//   itool loop --train T.json --held-out H.json -w WORKDIR [--rounds 3] [--variants itool,sft,whole,random,grpo]
+//   itool loop-report DIR [DIR…]
 //   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny] [--rename-share P] [--skip N] [--seen N]
 //   itool train-data DATASET --tokenizer DIR -o OUT.jsonl
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ import { exportCommand, exportCurriculumCommand } from './export';
 import { synthCommand } from './synth';
 import { trainDataCommand } from './trainData';
 import { loopCommand } from './loop';
+import { loopReportCommand } from './loopReport';
 import { dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ReviewItemState } from '../core/pairs/review';
@@ -98,12 +100,21 @@ ${CHECK_USAGE}${REWARD_USAGE}  itool render DATASET (--model DIR | --chat-templa
       nothing written); a pair already in that state is left as it is. --accept and --reject take
       any number of ids, and may be repeated or given as ID,ID.
   itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
-                  [--variants itool,sft,whole,random] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
+                  [--variants itool,sft,whole,random,grpo] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
                   [--iters 5] [--temperature 1.0] [--pref-lr 1e-5] [--pref-epochs 2] [--sft-lr 1e-5] [--accept edit|valid|better]
-                  [--pair-scope fragment|continuation|response] [--seed 1] [--arch JSON]
+                  [--pair-scope fragment|continuation|response] [--grpo-group 4] [--grpo-lr 1e-5] [--seed 1] [--arch JSON]
       The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
       warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
       accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
+      Variant grpo: online RL instead of the search, GRPO with the checker's partial credit as the
+      reward, groups of --grpo-group completions per selected prompt sampled at --temperature, as
+      many completions as the itool round's search sampled (else --explore-max × the group).
+  itool loop-report DIR [DIR…]
+      The report of one or more itool loop work folders (their loop-results.json; one per seed):
+      held-out accuracy with Wilson 95% intervals; each round against the warm-up model and each
+      variant's last round against iTool's, on the same samples (Δ points, paired bootstrap 95%
+      interval, exact McNemar p, whether the difference is real), per seed and pooled over seeds;
+      and the seconds each stage took per variant.
   itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
                   [--rename-share P] [--skip N] [--seen N]
       A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
@@ -227,6 +238,8 @@ export async function main(argv: string[]): Promise<number> {
       accept: { type: 'string' },
       'pair-scope': { type: 'string' },
       'sft-lr': { type: 'string' },
+      'grpo-group': { type: 'string' },
+      'grpo-lr': { type: 'string' },
       'explore-max': { type: 'string' },
       'pref-lr': { type: 'string' },
       'pref-epochs': { type: 'string' },
@@ -277,6 +290,8 @@ export async function main(argv: string[]): Promise<number> {
         accept: values.accept,
         pairScope: values['pair-scope'],
         sftLr: n('sft-lr'),
+        grpoGroup: n('grpo-group', whole(2)),
+        grpoLr: n('grpo-lr'),
         temperature: n('temperature'),
         exploreMax: n('explore-max', whole(1)),
         iterations: n('iters', whole(0)),
@@ -286,6 +301,10 @@ export async function main(argv: string[]): Promise<number> {
       },
       { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
     );
+  }
+  if (command === 'loop-report') {
+    if (positionals.length === 0) throw new UsageError('loop-report: give one or more itool loop work folders (-w WORKDIR of each run)');
+    return loopReportCommand(positionals, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   }
   if (command === 'synth') {
     if (!values.out) throw new UsageError('synth: -o OUT is required');

@@ -28,6 +28,8 @@ export interface LoopCommandArgs {
   accept?: string;
   pairScope?: string;
   sftLr?: number;
+  grpoGroup?: number;
+  grpoLr?: number;
   temperature?: number;
   model?: string;
 }
@@ -73,6 +75,7 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
     accept: (a.accept as AcceptRule | undefined) ?? LOOP_DEFAULTS.accept,
     pairScope: a.pairScope as PairScope | undefined,
     sftLearningRate: a.sftLr,
+    grpo: a.grpoGroup !== undefined || a.grpoLr !== undefined ? { group: a.grpoGroup, learningRate: a.grpoLr } : undefined,
     log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     signal: ctl.signal,
   });

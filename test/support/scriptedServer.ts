@@ -20,12 +20,13 @@ export class ScriptedServer {
   requests = 0;
 
   static async start(policy: ScriptedPolicy, modelName = 'scripted-model'): Promise<ScriptedServer> {
-    let self: ScriptedServer | undefined;
-    const server = createServer((req, res) => void self!.handle(req, res));
+    // The handler needs the instance, which needs the port the listening server got.
+    const holder: { self?: ScriptedServer } = {};
+    const server = createServer((req, res) => void holder.self!.handle(req, res));
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
-    self = new ScriptedServer(server, `http://127.0.0.1:${port}/v1`, policy, modelName);
-    return self;
+    holder.self = new ScriptedServer(server, `http://127.0.0.1:${port}/v1`, policy, modelName);
+    return holder.self;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

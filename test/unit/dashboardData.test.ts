@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { binCounts, dashboardData, logBins, percent } from '../../src/core/rounds/dashboardData';
+import { wilson } from '../../src/core/rounds/stats';
 import type { RoundEvaluation, RoundRecord, RoundRegistry } from '../../src/core/rounds/types';
 
 const ev = (policyLabel: string, valid: number, total: number, kinds: RoundEvaluation['kinds'] = {}): RoundEvaluation => ({
@@ -74,7 +75,8 @@ describe('round dashboard data', () => {
       { label: 'broken', points: 'no' as unknown as [] },
     ];
     const d = dashboardData(r);
-    assert.deepEqual(d.comparisons, [{ label: '(a) continued SFT', accuracy: [0.5, 0.52, null, 0.55] }]);
+    // Without counts of their own, the points' intervals use the held-out size the rounds were judged on (100).
+    assert.deepEqual(d.comparisons, [{ label: '(a) continued SFT', accuracy: [0.5, 0.52, null, 0.55], intervals: [wilson(50, 100), wilson(52, 100), null, wilson(55, 100)] }]);
     assert.deepEqual(dashboardData(three()).comparisons, []);
   });
 
@@ -171,11 +173,40 @@ describe('round dashboard data', () => {
       result: 'r1',
       baseline: 0.5,
       accuracy: 0.6,
+      baselineInterval: wilson(50, 100),
+      accuracyInterval: wilson(60, 100),
     });
     assert.deepEqual(d.table[1].job, { status: 'failed', backend: 'trl', percentage: 37.4, error: 'CUDA out of memory' });
     assert.equal(d.table[2].job?.percentage, 42);
     assert.equal(d.table[2].selected, null);
     assert.equal(d.table[2].result, null);
+  });
+
+  it('each accuracy has its Wilson 95% interval: policy points, table, ablations (their own counts first)', () => {
+    const r = three();
+    r.rounds[0].evaluation = ev('r1', 18, 177);
+    r.comparisons = [
+      { label: 'with counts', points: [{ round: 0, accuracy: 0.5, valid: 50, total: 100 }, { round: 1, accuracy: 0.3, valid: 12, total: 40 }] },
+      { label: 'bad counts', points: [{ round: 1, accuracy: 0.3, valid: 50, total: 40 }] },
+    ];
+    const d = dashboardData(r);
+    const w = d.accuracy[1].interval!;
+    assert.equal(w.lo.toFixed(4), '0.0653');
+    assert.equal(w.hi.toFixed(4), '0.1550');
+    assert.deepEqual(d.accuracy[0].interval, wilson(50, 100));
+    assert.equal(d.accuracy[2].interval, undefined, 'no interval for a gap');
+    assert.deepEqual(d.table[0].accuracyInterval, wilson(18, 177));
+    assert.equal(d.table[1].accuracyInterval, null);
+    assert.deepEqual(d.comparisons[0].intervals, [wilson(50, 100), wilson(12, 40), null, null]);
+    // Counts that cannot be (valid > total) are not used: the round's own held-out size is (177).
+    assert.deepEqual(d.comparisons[1].intervals, [null, wilson(Math.round(0.3 * 177), 177), null, null]);
+    // Old registries (no counts anywhere): the accuracy lines without intervals.
+    const bare = reg([{ round: 1, policy: { id: 'b', label: 'b' }, evaluation: { accuracy: 0.4 } as RoundEvaluation }]);
+    bare.comparisons = [{ label: 'x', points: [{ round: 1, accuracy: 0.5 }] }];
+    const b = dashboardData(bare);
+    assert.equal(b.accuracy[1].accuracy, 0.4);
+    assert.equal(b.accuracy[1].interval, undefined);
+    assert.deepEqual(b.comparisons, [{ label: 'x', accuracy: [null, 0.5] }]);
   });
 
   it('an empty or malformed registry gives the empty state, without throwing', () => {

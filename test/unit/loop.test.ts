@@ -53,7 +53,7 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
       heldOut,
       workDir: join(work, 'run'),
       trainer: { python: PYTHON, root: ROOT },
-      variants: ['itool', 'sft', 'whole', 'random'],
+      variants: ['itool', 'sft', 'whole', 'random', 'grpo'],
       rounds: 1,
       seed: 1,
       model: { layers: 1, hidden: 32, heads: 2, kv_heads: 1, ffn: 64 },
@@ -77,7 +77,7 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
     assert.ok(logs.some((l) => /^warm-up: curriculum easy \d+, medium \d+, hard \d+/.test(l)));
 
     // One round per variant; each result's numbers are the checker's over its predictions file.
-    assert.deepEqual(result.rounds.map((r) => r.variant), ['itool', 'sft', 'whole', 'random']);
+    assert.deepEqual(result.rounds.map((r) => r.variant), ['itool', 'sft', 'whole', 'random', 'grpo']);
     const ds = await Dataset.open(heldOut);
     try {
       for (const r of [result.warmup, ...result.rounds]) {
@@ -109,6 +109,19 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
       assert.ok(existsSync(join(work, 'run', 'itool', 'round-1', 'pairs.jsonl')));
       trainerLog(itool.model);
     } else assert.ok(logs.some((l) => /^itool round 1: no pair met the rule/.test(l)));
+    // GRPO drew as many completions as the iTool round's search sampled continuations, in groups of 4.
+    const grpo = result.rounds.find((r) => r.variant === 'grpo')!;
+    assert.ok(itool.samplesDrawn! > 0, 'the search counted its policy samples');
+    assert.equal(grpo.samplesDrawn, itool.samplesDrawn);
+    assert.deepEqual([grpo.grpo?.budget, grpo.grpo?.budgetFrom, grpo.grpo?.group], [itool.samplesDrawn, 'itool-search', 4]);
+    assert.equal(grpo.grpo!.withSignal + grpo.grpo!.zeroStd, grpo.grpo!.groups);
+    assert.ok(logs.some((l) => new RegExp(`^grpo round 1: prompts \\d+, completions ${itool.samplesDrawn} drawn`).test(l)), logs.join('\n'));
+    if (grpo.pairsAccepted > 0) {
+      const recs = readFileSync(join(work, 'run', 'grpo', 'round-1', 'grpo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { advantage: number; ids: number[]; start: number });
+      assert.equal(recs.length, grpo.pairsAccepted);
+      assert.ok(recs.every((r) => Number.isFinite(r.advantage) && r.start > 0 && r.start < r.ids.length));
+      trainerLog(grpo.model);
+    } else assert.ok(logs.some((l) => /^grpo round 1: no group carried a signal/.test(l)));
     // The iTool variant's rounds are in the dataset's round registry, for the dashboard.
     const reg = await readRegistry(train);
     assert.equal(reg.heldOut, heldOut);
@@ -122,7 +135,7 @@ describe('itool loop (smoke)', { skip, timeout: 600_000 }, () => {
     assert.ok(selected >= itool.selected, `selection file holds ${selected}, ${itool.selected} explored`);
     assert.ok(r1.explore && existsSync(r1.explore) && r1.explore.startsWith(join(metaDir, 'explore')), r1.explore);
     // The ablations are on the dashboard's accuracy chart beside them.
-    assert.deepEqual(reg.comparisons?.map((c) => c.points.map((p) => p.accuracy)), ['sft', 'whole', 'random'].map((v) => [result.warmup.evaluation.accuracy, result.rounds.find((x) => x.variant === v)!.evaluation.accuracy]));
+    assert.deepEqual(reg.comparisons?.map((c) => c.points.map((p) => p.accuracy)), ['sft', 'whole', 'random', 'grpo'].map((v) => [result.warmup.evaluation.accuracy, result.rounds.find((x) => x.variant === v)!.evaluation.accuracy]));
     warmModel = result.warmup.model;
   });
 

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { promptFor } from '../../src/core/calibrate/prompts';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { referenceTurn } from '../../src/core/dataset/sample';
-import { evaluatePolicy } from '../../src/core/rounds/evaluate';
+import { evaluatePolicy, heldOutKeys, idsFingerprint, outcomeOrder } from '../../src/core/rounds/evaluate';
+import { PolicyError } from '../../src/core/model/policy';
 import { patchRound, readRegistry, recordRound, registryPath, RegistryError, runningRound, updateRegistry } from '../../src/core/rounds/registry';
 import { checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
 import { ScriptedPolicy, hermes, wrong } from '../support/scriptedPolicy';
@@ -80,8 +81,55 @@ describe('held-out evaluation', () => {
       // The predictions behind the number are kept, one per sample.
       const lines = readFileSync(ev.predictions, 'utf8').trim().split('\n');
       assert.equal(lines.length, ds.count);
+      // Per-sample outcomes in held-out order: '1' exactly for the answers the checker accepts.
+      assert.equal(ev.outcomes, Array.from({ length: ds.count }, (_, i) => (right.has(i) ? '1' : '0')).join(''));
+      assert.equal(ev.outcomeIds, idsFingerprint(await heldOutKeys(ds)));
     } finally {
       await ds.close();
     }
+  });
+
+  it('records a sample the policy could not answer as not judged, over the records evaluated', async () => {
+    const ds = await Dataset.open(tempDataset());
+    try {
+      const policy = new ScriptedPolicy(new Map());
+      let tooLong = '';
+      for (let i = 0; i < 6; i++) {
+        const r = await ds.sample(i);
+        assert.ok(r.ok);
+        const prompt = await promptFor(policy, r.sample);
+        if (i === 2) tooLong = prompt;
+        policy.candidates.set(prompt, [i % 2 ? hermes(referenceTurn(r.sample)!.calls![0]) : 'no call']);
+      }
+      const sample = policy.sample.bind(policy);
+      policy.sample = async (prompt, prefix, o) => {
+        if (prompt === tooLong) throw new PolicyError('prompt longer than the context');
+        return sample(prompt, prefix, o);
+      };
+      const ev = await evaluatePolicy(ds, policy, { limit: 6 });
+      assert.equal(ev.outcomes, '01-101');
+      assert.equal(ev.skipped, 1);
+      assert.equal(ev.valid, 3);
+      assert.equal(ev.total, 5);
+      const keys = await heldOutKeys(ds, 6);
+      assert.equal(keys.length, 6);
+      assert.equal(ev.outcomeIds, idsFingerprint(keys));
+      assert.notEqual(ev.outcomeIds, idsFingerprint(await heldOutKeys(ds)), 'a shorter evaluation stands for other samples');
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it('orders outcomes by record, then answer within a record, within the limit', () => {
+    const ids = new Map([
+      ['b#1', { index: 1, answer: 1 }],
+      ['c', { index: 5 }],
+      ['a', { index: 0 }],
+      ['b#0', { index: 1, answer: 0 }],
+    ]);
+    assert.deepEqual(outcomeOrder(ids, 3), ['a', 'b#0', 'b#1']);
+    assert.deepEqual(outcomeOrder(ids), ['a', 'b#0', 'b#1', 'c']);
+    assert.match(idsFingerprint(['a', 'b']), /^2:[0-9a-f]{16}$/);
+    assert.notEqual(idsFingerprint(['a', 'b']), idsFingerprint(['b', 'a']));
   });
 });

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { referenceTurn, type Sample, type ToolCall } from '../../src/core/dataset/sample';
 import { OnnxPolicy } from '../../src/core/model/onnx/onnxPolicy';
+import type { Policy } from '../../src/core/model/policy';
 import { writeTinyModel } from '../../src/core/model/testModels';
 import { readJournal } from '../../src/core/store/journal';
 import { explore, explorePath, type ExploreEntry } from '../../src/core/search/explore';
@@ -256,10 +257,26 @@ describe('search on policies', () => {
   it('a scripted policy: branches at the faulty fragments, which become pairs with verdicts', async () => {
     const ds = await Dataset.open(join(DEMO, 'bfcl', 'BFCL_v4_simple_python.json'));
     try {
-      const policy = await scripted(ds, [0]);
+      const inner: Policy = await scripted(ds, [0]);
+      // Every continuation the policy hands the search is counted: the search's cost in policy samples.
+      let drawn = 0;
+      const policy: Policy = {
+        id: inner.id,
+        label: inner.label,
+        chatTemplate: (...a) => inner.chatTemplate(...a),
+        score: (...a) => inner.score(...a),
+        sample: async (...a) => {
+          const out = await inner.sample(...a);
+          drawn += out.length;
+          return out;
+        },
+        close: () => inner.close(),
+      };
       const r = await ds.sample(0);
       assert.ok(r.ok);
       const t = await searchSample(policy, r.sample, { maxNewTokens: 40, seed: 3 });
+      assert.ok(drawn > 0);
+      assert.equal(t.samples, drawn);
       assert.equal(cleanResponse(t.bestResponse), hermes(referenceTurn(r.sample)!.calls![0]));
       assert.equal(t.bestReward, 1);
       const pairs = extractPairs(t, r.sample);
@@ -321,6 +338,11 @@ describe('search on policies', () => {
         const again = await explore(b, policy, targets, knobs);
         assert.equal(again.resumed, 4);
         if (policy instanceof ScriptedPolicy) assert.equal(policy.calls, before);
+        // The run's policy samples, resumed trees' included: the same count however the run went.
+        assert.ok(full.samples! > 0);
+        assert.equal(full.samples, full.entries.reduce((n, e) => n + e.tree.samples!, 0));
+        assert.equal(resumed.samples, full.samples);
+        assert.equal(again.samples, full.samples);
       } finally {
         await a.close();
         await b.close();

@@ -3,9 +3,9 @@
 // readers, keyboard users and anyone who wants the figures) and data attributes that say what is
 // plotted (read by the end-to-end test). Colours come from theme CSS variables that
 // media/dashboard.css defines, and are read again on every draw, so a theme change redraws them.
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration, type ChartType } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration, type ChartType, type Plugin } from 'chart.js';
 import type { ErrorKind } from '../../src/core/toolcall/types';
-import { formatPpl, percent, type DashboardData } from '../../src/core/rounds/dashboardData';
+import { formatPpl, percent, type DashboardData, type Interval } from '../../src/core/rounds/dashboardData';
 import { el } from '../dom';
 import { KIND_LABEL } from '../verdictView';
 
@@ -125,6 +125,48 @@ export class ChartCard<T extends ChartType> {
 }
 
 const pct1 = (a: number | null): string => (a === null ? '' : (100 * a).toFixed(1));
+/** A 95% interval as the summary and tooltips print it: [30.6, 60.3]. */
+const span = (i: Interval | null | undefined): string => (i ? ` [${pct1(i.lo)}, ${pct1(i.hi)}]` : '');
+
+/**
+ * The 95% interval of every point of a line dataset as a whisker (a vertical bar with caps) in the
+ * dataset's colour, drawn over the lines; the whiskers of several series at one point are set a
+ * few pixels apart so each stays visible. Hidden datasets (legend) lose their whiskers too.
+ */
+function whiskers(series: { dataset: number; colour: string; intervals: (Interval | null)[] }[]): Plugin<'line'> {
+  return {
+    id: 'itoolWhiskers',
+    afterDatasetsDraw(chart) {
+      const y = chart.scales.y;
+      const g = chart.ctx;
+      const shown = series.filter((s) => chart.isDatasetVisible(s.dataset));
+      shown.forEach((s, rank) => {
+        const dx = (rank - (shown.length - 1) / 2) * 4;
+        const points = chart.getDatasetMeta(s.dataset).data;
+        g.save();
+        g.strokeStyle = s.colour;
+        g.globalAlpha = 0.85;
+        g.lineWidth = 1.5;
+        g.beginPath();
+        s.intervals.forEach((iv, k) => {
+          const at = points[k];
+          if (!iv || !at || !Number.isFinite(at.x)) return;
+          const x = at.x + dx;
+          const top = y.getPixelForValue(100 * iv.hi);
+          const bottom = y.getPixelForValue(100 * iv.lo);
+          g.moveTo(x, top);
+          g.lineTo(x, bottom);
+          g.moveTo(x - 3, top);
+          g.lineTo(x + 3, top);
+          g.moveTo(x - 3, bottom);
+          g.lineTo(x + 3, bottom);
+        });
+        g.stroke();
+        g.restore();
+      });
+    },
+  };
+}
 
 function axes(t: Theme, y: Record<string, unknown> = {}, stacked = false) {
   return {
@@ -138,20 +180,31 @@ const legend = (t: Theme) => ({ display: true, position: 'bottom' as const, labe
 /** (1) Held-out accuracy per policy: base, then each round's result. */
 export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
   const points = d.accuracy;
-  const attrs: Record<string, string> = { rounds: points.map((p) => p.round).join(','), accuracy: points.map((p) => pct1(p.accuracy)).join(','), series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null }))) };
+  const attrs: Record<string, string> = {
+    rounds: points.map((p) => p.round).join(','),
+    accuracy: points.map((p) => pct1(p.accuracy)).join(','),
+    series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null, interval: p.interval ?? null }))),
+  };
   if (d.comparisons.length) attrs.comparisons = JSON.stringify(d.comparisons);
   if (points.every((p) => p.accuracy === null)) {
     card.empty('No held-out evaluations yet: each round measures its starting policy and its result on the held-out split.', attrs);
     return;
   }
   const summary = [
-    points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${p.policyLabel ? `, ${p.policyLabel}` : ''}`)).join(' · '),
-    ...d.comparisons.map((c) => `${c.label}: ${c.accuracy.map((a, k) => `${points[k].label} ${a === null ? '—' : percent(a)}`).join(', ')}`),
+    points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${span(p.interval)}${p.policyLabel ? `, ${p.policyLabel}` : ''}`)).join(' · '),
+    ...d.comparisons.map((c) => `${c.label}: ${c.accuracy.map((a, k) => `${points[k].label} ${a === null ? '—' : `${percent(a)}${span(c.intervals?.[k])}`}`).join(', ')}`),
+    'Brackets: 95% interval (Wilson), drawn as whiskers.',
   ].join('\n');
   const comparisonColours = ['--itool-dash-round-1', '--itool-dash-round-2', '--itool-dash-pairs-manual', '--itool-dash-round-4'];
   card.show(
     (t) => ({
       type: 'line',
+      plugins: [
+        whiskers([
+          { dataset: 0, colour: themeColour('--itool-dash-accuracy'), intervals: points.map((p) => p.interval ?? null) },
+          ...d.comparisons.flatMap((c, k) => (c.intervals ? [{ dataset: k + 1, colour: themeColour(comparisonColours[k % comparisonColours.length]), intervals: c.intervals }] : [])),
+        ]),
+      ],
       data: {
         labels: points.map((p) => p.label),
         datasets: [
@@ -186,12 +239,16 @@ export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
           tooltip: {
             callbacks: {
               label: (item) => {
-                if (item.datasetIndex > 0) return `${item.dataset.label}: ${item.raw === null ? '—' : `${(item.raw as number).toFixed(1)}%`}`;
+                if (item.datasetIndex > 0) {
+                  const iv = d.comparisons[item.datasetIndex - 1]?.intervals?.[item.dataIndex];
+                  return `${item.dataset.label}: ${item.raw === null ? '—' : `${(item.raw as number).toFixed(1)}%${iv ? ` (95% interval ${pct1(iv.lo)}–${pct1(iv.hi)}%)` : ''}`}`;
+                }
                 const p = points[item.dataIndex];
                 if (p.accuracy === null) return 'not evaluated';
                 const counts = p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total} valid)` : '';
                 const how = p.source?.kind === 'baseline' ? ` · measured as round ${p.source.round}'s baseline` : '';
-                return `${percent(p.accuracy)}${counts}${p.policyLabel ? ` · ${p.policyLabel}` : ''}${how}`;
+                const iv = p.interval ? ` · 95% interval ${pct1(p.interval.lo)}–${pct1(p.interval.hi)}%` : '';
+                return `${percent(p.accuracy)}${counts}${iv}${p.policyLabel ? ` · ${p.policyLabel}` : ''}${how}`;
               },
             },
           },

@@ -1,7 +1,7 @@
 // The rounds as a compact table, text only (labels, trainer errors are untrusted: textContent and
 // attribute values, never HTML). Keyboard: the table region is one tab stop; within it ↑/↓,
 // Home/End move between rows (a roving tabindex), so a screen reader reads one round at a time.
-import type { RoundRow } from '../../src/core/rounds/dashboardData';
+import type { Interval, RoundRow } from '../../src/core/rounds/dashboardData';
 import { percent } from '../../src/core/rounds/dashboardData';
 import { el } from '../dom';
 
@@ -15,8 +15,8 @@ const COLUMNS: { key: string; label: string; title: string; num?: boolean }[] = 
   { key: 'manual', label: 'Manual', title: 'Pairs added or edited by hand', num: true },
   { key: 'job', label: 'Training job', title: 'Status of the training job and its last progress' },
   { key: 'result', label: 'Result policy', title: 'The policy training produced' },
-  { key: 'baseline', label: 'Baseline', title: 'Held-out accuracy of the starting policy', num: true },
-  { key: 'accuracy', label: 'Accuracy', title: 'Held-out accuracy of the result policy', num: true },
+  { key: 'baseline', label: 'Baseline', title: 'Held-out accuracy of the starting policy [95% interval, Wilson]', num: true },
+  { key: 'accuracy', label: 'Accuracy', title: 'Held-out accuracy of the result policy [95% interval, Wilson]', num: true },
 ];
 
 const GAP = '—';
@@ -41,6 +41,21 @@ function jobCell(job: RoundRow['job']): HTMLElement {
 function cell(key: string, text: string, value?: number | null): HTMLElement {
   const td = el('td', { class: key }, text);
   if (value !== undefined && value !== null) td.dataset.value = String(value);
+  return td;
+}
+
+/**
+ * An accuracy cell: the percentage as its text, its 95% interval shown after it (the stylesheet
+ * prints data-interval, so the text stays the number), in its tooltip and as data-lo / data-hi.
+ */
+function accuracyCell(key: string, value: number | null, interval: Interval | null | undefined): HTMLElement {
+  const td = cell(key, value === null ? GAP : percent(value), value);
+  if (value === null || !interval) return td;
+  const [lo, hi] = [interval.lo, interval.hi].map((x) => (100 * x).toFixed(1));
+  td.dataset.lo = String(interval.lo);
+  td.dataset.hi = String(interval.hi);
+  td.dataset.interval = `[${lo}, ${hi}]`;
+  td.title = `${percent(value)}, 95% interval ${lo}–${hi}% (Wilson)`;
   return td;
 }
 
@@ -77,8 +92,8 @@ export class RoundsTable {
           cell('manual', n(r.manual), r.manual),
           jobCell(r.job),
           cell('result', r.result ?? GAP),
-          cell('baseline', r.baseline === null ? GAP : percent(r.baseline), r.baseline),
-          cell('accuracy', r.accuracy === null ? GAP : percent(r.accuracy), r.accuracy),
+          accuracyCell('baseline', r.baseline, r.baselineInterval),
+          accuracyCell('accuracy', r.accuracy, r.accuracyInterval),
         ),
       ),
     );

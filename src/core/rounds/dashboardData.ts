@@ -8,8 +8,10 @@
 // Pairs are per round (1..N); the PPL histograms are per round, on log-spaced bins shared by all
 // rounds so the shift from round to round reads directly. Round numbers missing from the registry
 // are gaps (null), never zeros. The registry is a user-editable file: anything malformed in it is
-// treated as missing rather than thrown on.
+// treated as missing rather than thrown on. Each accuracy comes with its Wilson 95% interval
+// (stats.ts), computed here so the webview only draws it.
 import { ERROR_KINDS, type ErrorKind } from '../toolcall/types';
+import { wilson, type Interval } from './stats';
 import type { JobStatus, RoundEvaluation, RoundRecord, RoundRegistry, TrainerBackendId } from './types';
 
 /** A hole in the round numbers wider than this is not filled in with empty rounds. */
@@ -27,6 +29,8 @@ export interface PolicyPoint {
   accuracy: number | null;
   valid?: number;
   total?: number;
+  /** Wilson 95% interval of `accuracy` (0..1), where valid and total are known. */
+  interval?: Interval;
   policyLabel?: string;
   /** Which record measured it: round k's evaluation, or the next round's baseline. */
   source?: { kind: 'evaluation' | 'baseline'; round: number };
@@ -72,6 +76,22 @@ export interface RoundRow {
   /** Held-out accuracy of the round's starting policy and of its result, 0..1. */
   baseline: number | null;
   accuracy: number | null;
+  /** Their Wilson 95% intervals (0..1), where the evaluation has its counts. */
+  baselineInterval: Interval | null;
+  accuracyInterval: Interval | null;
+}
+
+/** An ablation's accuracy per policy point, with its Wilson 95% interval where known. */
+export interface ComparisonSeries {
+  label: string;
+  /** Per policy point (same order as `accuracy`), 0..1; null where absent. */
+  accuracy: (number | null)[];
+  /**
+   * Per policy point: the interval from the point's own counts, else from the held-out size the
+   * rounds' evaluations were judged on (all on the same split); null where there is no accuracy
+   * or no size. Absent when no point has one.
+   */
+  intervals?: (Interval | null)[];
 }
 
 export interface DashboardData {
@@ -90,8 +110,10 @@ export interface DashboardData {
   ppl: { bins: PplBin[]; series: PplSeries[] };
   table: RoundRow[];
   /** Other ways of spending the rounds (ablations), on the accuracy chart's axis: null where absent. */
-  comparisons: { label: string; accuracy: (number | null)[] }[];
+  comparisons: ComparisonSeries[];
 }
+
+export type { Interval };
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -112,6 +134,14 @@ function roundAxis(records: RoundRecord[]): number[] {
   const last = records[records.length - 1].round;
   if (last - records.length > MAX_FILLED_ROUNDS) return records.map((r) => r.round);
   return Array.from({ length: last }, (_, i) => i + 1);
+}
+
+/** The Wilson 95% interval of an evaluation's accuracy; null without usable counts. */
+export function evaluationInterval(e: RoundEvaluation | undefined): Interval | null {
+  if (!e || typeof e !== 'object') return null;
+  const valid = num(e.valid);
+  const total = num(e.total);
+  return valid !== null && total !== null && total > 0 && valid >= 0 && valid <= total ? wilson(valid, total) : null;
 }
 
 /** accuracy of an evaluation, 0..1: its own field, else valid/total. */
@@ -203,7 +233,8 @@ export function dashboardData(reg: RoundRegistry, opts: DashboardOptions = {}): 
     if (!m) return point;
     const valid = num(m.e.valid);
     const total = num(m.e.total);
-    return { ...point, accuracy: evaluationAccuracy(m.e), ...(valid !== null ? { valid } : {}), ...(total !== null ? { total } : {}), policyLabel: str(m.e.policyLabel) ?? (m.source?.kind === 'baseline' ? label(byRound.get(k + 1)) : str(byRound.get(k)?.result?.label)), source: m.source };
+    const interval = evaluationInterval(m.e);
+    return { ...point, accuracy: evaluationAccuracy(m.e), ...(valid !== null ? { valid } : {}), ...(total !== null ? { total } : {}), ...(interval ? { interval } : {}), policyLabel: str(m.e.policyLabel) ?? (m.source?.kind === 'baseline' ? label(byRound.get(k + 1)) : str(byRound.get(k)?.result?.label)), source: m.source };
   });
 
   const evals = [0, ...rounds].map((k) => policyEvaluation(byRound, k)?.e);
@@ -260,14 +291,30 @@ export function dashboardData(reg: RoundRegistry, opts: DashboardOptions = {}): 
       result: str(r.result?.label) ?? null,
       baseline: evaluationAccuracy(r.baseline),
       accuracy: evaluationAccuracy(r.evaluation),
+      baselineInterval: evaluationInterval(r.baseline),
+      accuracyInterval: evaluationInterval(r.evaluation),
     };
   });
 
-  const comparisons = (Array.isArray(reg?.comparisons) ? reg.comparisons : []).flatMap((c) => {
+  // The held-out size of a comparison point without counts: the rounds' own evaluation of the same
+  // policy point, else the first evaluated point's (every policy is judged on the same split).
+  const sizeAt = (k: number): number | null => accuracy[k]?.total ?? accuracy.find((p) => p.total !== undefined && p.total > 0)?.total ?? null;
+  const comparisons = (Array.isArray(reg?.comparisons) ? reg.comparisons : []).flatMap((c): ComparisonSeries[] => {
     const label = str(c?.label);
     if (!label || !Array.isArray(c.points)) return [];
-    const at = new Map(c.points.flatMap((p) => (typeof p?.round === 'number' && num(p.accuracy) !== null ? [[p.round, num(p.accuracy)!] as const] : [])));
-    return [{ label, accuracy: accuracy.map((p) => at.get(p.round) ?? null) }];
+    const at = new Map(c.points.flatMap((p) => (typeof p?.round === 'number' && num(p.accuracy) !== null ? [[p.round, p] as const] : [])));
+    const acc = accuracy.map((p) => (at.has(p.round) ? num(at.get(p.round)!.accuracy) : null));
+    const intervals = accuracy.map((p, k): Interval | null => {
+      const point = at.get(p.round);
+      const a = acc[k];
+      if (!point || a === null) return null;
+      const valid = num(point.valid);
+      const total = num(point.total);
+      if (valid !== null && total !== null && total > 0 && valid >= 0 && valid <= total) return wilson(valid, total);
+      const n = sizeAt(k);
+      return n && a >= 0 && a <= 1 ? wilson(Math.round(a * n), n) : null;
+    });
+    return [{ label, accuracy: acc, ...(intervals.some((x) => x) ? { intervals } : {}) }];
   });
   return { empty: records.length === 0, ...(str(reg?.heldOut) ? { heldOut: reg.heldOut } : {}), rounds, accuracy, kinds, kindTotals, pairs, ppl: { bins, series }, table, comparisons };
 }

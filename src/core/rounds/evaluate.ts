@@ -1,10 +1,12 @@
 // Held-out evaluation of a policy (METHOD.md, step 3): its greedy answer to every held-out sample,
-// judged by the same checker as everything else, summed up as accuracy and error kinds. The
+// judged by the same checker as everything else, summed up as accuracy and error kinds, with the
+// outcome of every sample (so two policies can be compared sample by sample: stats.ts). The
 // predictions file is kept (beside the held-out dataset, keyed by model) so the user can open it
 // in the panel and see every verdict behind the number.
+import { createHash } from 'node:crypto';
 import type { Dataset } from '../dataset/dataset';
 import type { Policy } from '../model/policy';
-import { checkPredictions } from '../toolcall/datasetCheck';
+import { checkPredictions, sampleIds, type RowResult, type SampleAt } from '../toolcall/datasetCheck';
 import { generateOutputs, outputsPath } from '../toolcall/generate';
 import type { RoundEvaluation } from './types';
 
@@ -17,14 +19,44 @@ export interface EvaluateOptions {
   limit?: number;
 }
 
+/** The held-out sample ids in outcome order (record, then answer), of the first `limit` records. */
+export function outcomeOrder(ids: ReadonlyMap<string, SampleAt>, limit?: number): string[] {
+  return [...ids]
+    .filter(([, at]) => limit === undefined || at.index < limit)
+    .sort(([, x], [, y]) => x.index - y.index || (x.answer ?? -1) - (y.answer ?? -1))
+    .map(([id]) => id);
+}
+
+/** The fingerprint of an ordered id list (RoundEvaluation.outcomeIds): `COUNT:HASH`. */
+export function idsFingerprint(ids: readonly string[]): string {
+  return `${ids.length}:${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16)}`;
+}
+
+/** The sample ids a held-out evaluation's `outcomes` stand for, in order (its first `limit` records). */
+export async function heldOutKeys(heldOut: Dataset, limit?: number): Promise<string[]> {
+  return outcomeOrder(await sampleIds(heldOut), limit);
+}
+
+/** One character per id: '1' valid, '0' judged not valid, '-' not judged (no row, or no verdict). */
+export function outcomeString(order: readonly string[], results: readonly RowResult[]): string {
+  const byId = new Map<string, RowResult>();
+  for (const r of results) if (!byId.has(r.row.id)) byId.set(r.row.id, r);
+  return order.map((id) => {
+    const v = byId.get(id)?.verdict;
+    return v ? (v.valid ? '1' : '0') : '-';
+  }).join('');
+}
+
 export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: EvaluateOptions = {}): Promise<RoundEvaluation> {
   const out = outputsPath(heldOut.path, policy.id);
   let skipped = 0;
+  let truncated = 0;
   const indices = opts.limit !== undefined ? Array.from({ length: Math.min(opts.limit, heldOut.count) }, (_, i) => i) : undefined;
-  const rows = await generateOutputs(heldOut, policy, out, { ...opts, indices, onSkip: () => skipped++ });
-  const { totals } = await checkPredictions(heldOut, rows.map((r, i) => ({ ...r, line: i + 1, field: 'output' as const })), { signal: opts.signal });
+  const rows = await generateOutputs(heldOut, policy, out, { ...opts, indices, onSkip: () => skipped++, onTruncated: () => truncated++ });
+  const { results, totals, ids } = await checkPredictions(heldOut, rows.map((r, i) => ({ ...r, line: i + 1, field: 'output' as const })), { signal: opts.signal });
   const kinds: RoundEvaluation['kinds'] = {};
   for (const [k, n] of Object.entries(totals.byKind)) if (n > 0) kinds[k as keyof typeof kinds] = n;
+  const order = outcomeOrder(ids, indices?.length);
   return {
     heldOut: heldOut.path,
     policyLabel: policy.label,
@@ -34,6 +66,9 @@ export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: Eva
     kinds,
     predictions: out,
     ...(skipped ? { skipped } : {}),
+    ...(truncated ? { truncated } : {}),
+    outcomes: outcomeString(order, results),
+    outcomeIds: idsFingerprint(order),
     at: new Date().toISOString(),
   };
 }

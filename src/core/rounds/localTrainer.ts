@@ -8,8 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { TrainerCommand } from './jobs/commands';
 
-export type LocalTrainerStep = 'init' | 'sft' | 'pref' | 'export' | 'score' | 'generate' | 'pack';
-const STEPS: readonly LocalTrainerStep[] = ['init', 'sft', 'pref', 'export', 'score', 'generate', 'pack'];
+export type LocalTrainerStep = 'init' | 'sft' | 'pref' | 'grpo' | 'export' | 'score' | 'generate' | 'pack';
+const STEPS: readonly LocalTrainerStep[] = ['init', 'sft', 'pref', 'grpo', 'export', 'score', 'generate', 'pack'];
 
 /** The entry point, relative to the extension's (or the repository's) root. */
 export const LOCAL_TRAINER_SCRIPT = join('scripts', 'train', 'itool_train.py');
@@ -79,6 +79,20 @@ export interface PrefConfig extends Optimisation {
   ref_model_dir?: string;
 }
 
+export interface GrpoConfig extends Optimisation {
+  /** Completions with their group-relative advantages (rounds/grpo.ts writeGrpoFile). */
+  grpo_file: string;
+  /**
+   * 'dapo' (default, TRL's): the step's loss is the sum over all its completion tokens divided by
+   * their number; 'grpo': each completion's mean over its tokens, averaged over the completions.
+   */
+  loss_type?: 'dapo' | 'grpo';
+  /** KL weight against the frozen reference (k3 estimator); default 0, TRL's default (no reference model). */
+  beta?: number;
+  /** The KL reference (default model_dir). */
+  ref_model_dir?: string;
+}
+
 export interface ExportConfig extends Common {
   model_dir: string;
   /** Default model_dir. */
@@ -105,6 +119,7 @@ export interface LocalTrainerConfigs {
   init: InitConfig;
   sft: SftConfig;
   pref: PrefConfig;
+  grpo: GrpoConfig;
   export: ExportConfig;
   score: ScoreConfig;
   generate: GenerateConfig;
@@ -150,7 +165,7 @@ export interface LocalTrainerOutputs {
   resultsPath: string;
   /** The PyTorch weights the next step starts from (its model_dir is outputDir). */
   weightsPath: string;
-  /** With export (the default for sft and pref): outputDir is a model folder OnnxPolicy.open takes. */
+  /** With export (the default for sft, pref and grpo): outputDir is a model folder OnnxPolicy.open takes. */
   onnxPath: string;
 }
 
@@ -181,7 +196,7 @@ export interface LocalTrainerRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** The last stdout line parsed (init/sft/pref/export print a JSON summary). */
+  /** The last stdout line parsed (init/sft/pref/grpo/export print a JSON summary). */
   result?: unknown;
 }
 

@@ -7,6 +7,8 @@
 //   sft     continued SFT on the same samples' references, capped at the iTool round's optimizer steps
 //   whole   whole-response pairs (the search's best vs worst complete answer) instead of fragments
 //   random  fragment pairs, but on randomly selected samples instead of perplexity-selected ones
+//   grpo    online RL on the same samples: GRPO with the checker's partial credit as the reward, as
+//           many completions sampled as the iTool round's search sampled continuations (grpo.ts)
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,7 +24,8 @@ import { editedPair } from '../pairs/manualPairs';
 import { mulberry32 } from '../random';
 import { explore, type ExploreResult } from '../search/explore';
 import type { PreferencePair } from '../search/pairs';
-import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
+import { drawGroups, GRPO_DEFAULTS, writeGrpoFile, type GrpoDraw } from './grpo';
+import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type GrpoConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
 import { LOCAL_PREF_DEFAULTS } from './localExport';
 import { pplSummary, recordRound, updateRegistry } from './registry';
@@ -40,16 +43,17 @@ const LOOP_MAX_SKIP_SHARE = 1;
 
 export { PAIR_SCOPES, type PairScope } from './trainingData';
 
-export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random';
+export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random' | 'grpo';
 export type AcceptRule = 'valid' | 'better' | 'edit';
 export const ACCEPT_RULES: readonly AcceptRule[] = ['edit', 'valid', 'better'];
-export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random'];
+export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random', 'grpo'];
 
 export const VARIANT_LABELS: Record<LoopVariant, string> = {
   itool: 'iTool (fragment pairs, PPL selection)',
   sft: '(a) continued SFT, same steps',
   whole: '(b) whole-response pairs',
   random: '(c) random selection',
+  grpo: '(d) online RL: GRPO, checker reward',
 };
 
 export interface LoopOptions {
@@ -90,6 +94,12 @@ export interface LoopOptions {
   pairScope?: PairScope;
   /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */
   sftLearningRate?: number;
+  /**
+   * The GRPO variant: completions per prompt (`group`, default 4), its learning rate (default the
+   * preference rounds'), the most tokens per completion (default the held-out evaluation's, GENERATE_MAX_TOKENS),
+   * and the KL weight to the round's starting model (`beta`, default 0 as TRL's).
+   */
+  grpo?: { group?: number; learningRate?: number; maxTokens?: number; beta?: number };
   /** Held-out samples evaluated (default all). */
   evalLimit?: number;
   log: (line: string) => void;
@@ -131,10 +141,34 @@ export interface RoundResult {
   selected: number;
   explored: number;
   pairsFound: number;
+  /** Training records used: accepted pairs, SFT samples (sft), or GRPO completions from groups with signal (grpo). */
   pairsAccepted: number;
   trainSteps?: number;
+  /**
+   * Policy samples the round drew: the search's sampled continuations (itool, whole, random) or
+   * GRPO's completions (grpo); absent for sft, or when a resumed search tree had no count.
+   */
+  samplesDrawn?: number;
+  /** The GRPO round's draw: its budget and where the budget came from, groups, and rewards. */
+  grpo?: GrpoRoundStats;
   evaluation: RoundEvaluation;
   seconds: Record<string, number>;
+}
+
+export interface GrpoRoundStats {
+  /** Completions to draw, and whether that was the iTool round's search samples or the fallback explore-max × group. */
+  budget: number;
+  budgetFrom: 'itool-search' | 'explore-max';
+  group: number;
+  prompts: number;
+  groups: number;
+  /** Groups whose rewards differed (written) and whose rewards were all equal (dropped). */
+  withSignal: number;
+  zeroStd: number;
+  /** Mean checker reward over every completion drawn. */
+  meanReward: number;
+  /** Tokens the completions took. */
+  tokens: number;
 }
 
 export interface LoopResult {
@@ -178,7 +212,7 @@ class Loop {
   }
 
   /** Run one trainer step to its end; its summary line, or an error with the trainer's own message. */
-  private async step(kind: 'init' | 'sft' | 'pref', configPath: string): Promise<Record<string, unknown>> {
+  private async step(kind: 'init' | 'sft' | 'pref' | 'grpo', configPath: string): Promise<Record<string, unknown>> {
     const cmd = localTrainerCommand(kind, configPath, this.o.trainer);
     const r = await runLocalTrainer(cmd, { signal: this.o.signal });
     if (r.code !== 0) throw new Error(`itool_train.py ${kind} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -188,7 +222,7 @@ class Loop {
   private async evaluate(modelDir: string, seconds: Record<string, number>): Promise<RoundEvaluation> {
     const policy = await OnnxPolicy.open(modelDir);
     try {
-      return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { maxTokens: 160, signal: this.o.signal, limit: this.o.evalLimit }));
+      return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { signal: this.o.signal, limit: this.o.evalLimit }));
     } finally {
       await policy.close();
     }
@@ -199,7 +233,9 @@ class Loop {
     const seconds: Record<string, number> = {};
     if (this.o.baseModel) {
       this.o.log(`warm-up: starting from ${this.o.baseModel}`);
-      return { model: this.o.baseModel, evaluation: await this.evaluate(this.o.baseModel, seconds), seconds };
+      const evaluation = await this.evaluate(this.o.baseModel, seconds);
+      this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''})`);
+      return { model: this.o.baseModel, evaluation, seconds };
     }
     const dir = join(this.o.workDir, 'warmup');
     const tokDir = join(dir, 'tokenizer');
@@ -238,11 +274,11 @@ class Loop {
     const summary = await timed(seconds, 'sft', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', sft)));
     this.o.log(`warm-up: SFT done ${JSON.stringify(summary)}`);
     const evaluation = await this.evaluate(out, seconds);
-    this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total})`);
+    this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''})`);
     return { model: out, evaluation, seconds };
   }
 
-  /** The samples a round searches: top-PPL per group (itool, sft, whole) or a random draw of as many (random). */
+  /** The samples a round searches (or GRPO answers): top-PPL per group (itool, sft, whole, grpo) or a random draw of as many (random). */
   private async select(variant: LoopVariant, policy: OnnxPolicy, round: number, seconds: Record<string, number>): Promise<{ index: number; answer?: number }[]> {
     const cal = await timed(seconds, 'calibrate', () => calibrate(this.train, policy, { round, signal: this.o.signal, maxSkipShare: LOOP_MAX_SKIP_SHARE }));
     const sel = selectDeficient(cal.entries, this.o.ratio);
@@ -321,17 +357,30 @@ class Loop {
     return { found: run.pairs.length, edited, items };
   }
 
-  /** `stepBudget`: the optimizer steps the iTool variant's round of the same number took (continued SFT gets as many). */
-  async round(variant: LoopVariant, round: number, from: string, stepBudget?: number): Promise<RoundResult> {
+  /**
+   * `stepBudget`: the optimizer steps the iTool variant's round of the same number took (continued
+   * SFT gets as many); `sampleBudget`: the policy samples its search drew (GRPO draws as many).
+   */
+  async round(variant: LoopVariant, round: number, from: string, stepBudget?: number, sampleBudget?: number): Promise<RoundResult> {
     const seconds: Record<string, number> = {};
     const dir = join(this.o.workDir, variant, `round-${round}`);
     await mkdir(dir, { recursive: true });
     const policy = await OnnxPolicy.open(from);
     let targets: { index: number; answer?: number }[];
     let run: ExploreResult | undefined;
+    let draw: GrpoDraw | undefined;
+    const group = this.o.grpo?.group ?? GRPO_DEFAULTS.group;
+    const budget = sampleBudget ?? this.o.exploreMax * group;
     try {
       targets = await this.select(variant, policy, round, seconds);
-      if (variant !== 'sft') {
+      if (variant === 'grpo') {
+        // The selected samples answered in groups, round-robin, until the budget is drawn.
+        const samples = (await Promise.all(targets.map((t) => this.sample(t.index, t.answer)))).filter((s): s is Sample => !!s);
+        draw = await timed(seconds, 'sample', () =>
+          drawGroups(policy, samples, { group, budget, temperature: this.o.search.temperature, maxTokens: this.o.grpo?.maxTokens ?? GRPO_DEFAULTS.maxTokens, seed: this.o.seed + round, concurrency: 4, signal: this.o.signal }),
+        );
+        for (const s of draw.skipped) this.o.log(`grpo round ${round}: a group of ${s.sampleId} was not drawn: ${s.reason}`);
+      } else if (variant !== 'sft') {
         run = await timed(seconds, 'explore', () =>
           explore(this.train, policy, targets, { ...this.o.search, seed: this.o.seed + round, round, signal: this.o.signal, concurrency: 4 }),
         );
@@ -347,7 +396,36 @@ class Loop {
     let found = 0;
     let accepted = 0;
     let summary: Record<string, unknown>;
-    if (variant === 'sft') {
+    let grpo: GrpoRoundStats | undefined;
+    const samplesDrawn = draw ? draw.drawn : run?.samples;
+    if (variant === 'grpo') {
+      const file = await writeGrpoFile(join(dir, 'grpo.jsonl'), draw!.groups, enc);
+      accepted = file.records;
+      grpo = {
+        budget,
+        budgetFrom: sampleBudget === undefined ? 'explore-max' : 'itool-search',
+        group,
+        prompts: new Set(draw!.groups.map((g) => g.sample.id)).size,
+        groups: file.groups,
+        withSignal: file.groups - file.zeroStd,
+        zeroStd: file.zeroStd,
+        meanReward: file.meanReward,
+        tokens: draw!.tokens,
+      };
+      const source = grpo.budgetFrom === 'itool-search' ? `the iTool round's search samples` : `explore-max ${this.o.exploreMax} × group ${group}: no iTool round ${round} search count to match`;
+      this.o.log(
+        `grpo round ${round}: prompts ${grpo.prompts}, completions ${draw!.drawn} drawn (${draw!.tokens} tokens; budget ${budget}, ${source}), groups ${grpo.groups}: ${grpo.withSignal} with signal, ${grpo.zeroStd} zero-std dropped, mean reward ${grpo.meanReward.toFixed(3)}, ${accepted} records${file.retokenized ? ` (${file.retokenized} retokenized to another token count)` : ''}${file.skipped.length ? ` (${file.skipped.length} skipped: ${file.skipped[0].reason})` : ''}`,
+      );
+      if (!accepted) {
+        this.o.log(`grpo round ${round}: no group carried a signal; the policy is carried over unchanged`);
+        const evaluation = await this.evaluate(from, seconds);
+        return { variant, round, model: from, selected: targets.length, explored: 0, pairsFound: 0, pairsAccepted: 0, samplesDrawn, grpo, evaluation, seconds };
+      }
+      // One epoch: each completion is trained on once (grpo.py: the importance ratio taken as 1).
+      const cfg: GrpoConfig = { ...base, grpo_file: file.path, learning_rate: this.o.grpo?.learningRate ?? this.o.pref.learningRate, epochs: 1 };
+      if (this.o.grpo?.beta !== undefined) cfg.beta = this.o.grpo.beta;
+      summary = await timed(seconds, 'train', async () => this.step('grpo', await writeTrainerConfig(join(dir, 'grpo.json'), 'grpo', cfg)));
+    } else if (variant === 'sft') {
       // Continued SFT for the same compute: the selected samples' references, as many optimizer steps as a pref round takes.
       const samples = (await Promise.all(targets.map((t) => this.sample(t.index, t.answer)))).filter((s): s is Sample => !!s);
       const file = await writeSftFile(join(dir, 'sft.jsonl'), samples, enc);
@@ -364,7 +442,7 @@ class Loop {
       if (!accepted) {
         this.o.log(`${variant} round ${round}: no pair met the rule; the policy is carried over unchanged`);
         const evaluation = await this.evaluate(from, seconds);
-        return { variant, round, model: from, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: 0, evaluation, seconds };
+        return { variant, round, model: from, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: 0, samplesDrawn, evaluation, seconds };
       }
       const p = this.o.pref;
       const cfg: PrefConfig = { ...base, pref_file: file.path, loss: p.loss, learning_rate: p.learningRate, epochs: p.epochs };
@@ -376,10 +454,12 @@ class Loop {
     if (!existsSync(localTrainerOutputs(out).onnxPath)) throw new Error(`${variant} round ${round}: the trainer wrote no ONNX model in ${out}`);
     const evaluation = await this.evaluate(out, seconds);
     const steps = typeof summary.steps === 'number' ? summary.steps : typeof summary.global_step === 'number' ? summary.global_step : undefined;
-    this.o.log(
-      `${variant} round ${round}: selected ${targets.length}, explored ${run?.entries.length ?? 0}, pairs ${found} found / ${accepted} used, held-out ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}) · ${JSON.stringify(seconds)}`,
-    );
-    return { variant, round, model: out, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: accepted, trainSteps: steps, evaluation, seconds };
+    const used = variant === 'grpo' ? `completions ${samplesDrawn} drawn / ${accepted} trained on` : `explored ${run?.entries.length ?? 0}${samplesDrawn === undefined ? '' : ` (${samplesDrawn} policy samples)`}, pairs ${found} found / ${accepted} used`;
+    this.o.log(`${variant} round ${round}: selected ${targets.length}, ${used}, held-out ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''}) · ${JSON.stringify(seconds)}`);
+    const res: RoundResult = { variant, round, model: out, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: accepted, trainSteps: steps, evaluation, seconds };
+    if (samplesDrawn !== undefined) res.samplesDrawn = samplesDrawn;
+    if (grpo) res.grpo = grpo;
+    return res;
   }
 }
 
@@ -396,8 +476,9 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       let from = warm.model;
       let baseline = warm.evaluation;
       for (let r = 1; r <= o.rounds; r++) {
-        const budget = variant === 'sft' ? result.rounds.find((x) => x.variant === 'itool' && x.round === r)?.trainSteps : undefined;
-        const res = await loop.round(variant, r, from, budget);
+        // The iTool round of the same number sets the other variants' compute: continued SFT's optimizer steps, GRPO's policy samples.
+        const itool = result.rounds.find((x) => x.variant === 'itool' && x.round === r);
+        const res = await loop.round(variant, r, from, variant === 'sft' ? itool?.trainSteps : undefined, variant === 'grpo' ? itool?.samplesDrawn : undefined);
         result.rounds.push(res);
         if (variant === 'itool') {
           await recordRound(o.train, r, { id: `onnx:${from}`, label: r === 1 ? 'warm-up model' : `round ${r - 1} model` }, {
@@ -415,7 +496,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       if (variant !== 'itool') {
         // The ablation's accuracy per round beside the iTool rounds on the dashboard.
         const label = VARIANT_LABELS[variant];
-        const points = [{ round: 0, accuracy: warm.evaluation.accuracy }, ...result.rounds.filter((x) => x.variant === variant).map((x) => ({ round: x.round, accuracy: x.evaluation.accuracy }))];
+        const point = (round: number, e: RoundEvaluation) => ({ round, accuracy: e.accuracy, valid: e.valid, total: e.total });
+        const points = [point(0, warm.evaluation), ...result.rounds.filter((x) => x.variant === variant).map((x) => point(x.round, x.evaluation))];
         await updateRegistry(o.train, (reg) => void (reg.comparisons = [...(reg.comparisons ?? []).filter((c) => c.label !== label), { label, points }]));
       }
     }

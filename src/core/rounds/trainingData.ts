@@ -6,6 +6,7 @@
 // cannot drift apart. Files are JSONL, one record a line (scripts/train/trainlib.py):
 //   SFT:        {prompt, response, ids, start, sample_id}
 //   preference: {prompt, chosen, rejected, chosen_ids, chosen_start, rejected_ids, rejected_start, sample_id}
+//   GRPO:       {prompt, completion, ids, start, advantage, reward, sample_id, group} (rounds/grpo.ts)
 // `ids` is the tokenization of prompt + response and `start` the index of the first response token,
 // found as the engine's score() finds it (a merge across the boundary belongs to the response).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -28,6 +29,21 @@ export interface SftRecord {
   ids: number[];
   start: number;
   sample_id: string;
+}
+
+/** One sampled completion with its group-relative advantage (rounds/grpo.ts writes the file). */
+export interface GrpoRecord {
+  prompt: string;
+  /** The completion as the policy wrote it, with the end-of-sequence token when the policy emitted one. */
+  completion: string;
+  ids: number[];
+  start: number;
+  advantage: number;
+  /** The checker's partial credit in [-1, 1]. */
+  reward: number;
+  sample_id: string;
+  /** Which group (one prompt, one draw) the advantage was normalised in. */
+  group: number;
 }
 
 export interface PrefRecord {
@@ -112,6 +128,8 @@ export class TrainingEncoder {
     private readonly tokenizer: Tokenizer,
     /** Longest record kept (tokens); longer ones are skipped with their reason. */
     readonly maxTokens: number,
+    /** tokenizer_config.json's eos_token: the token a sampling policy stops at ('' when none is named). */
+    readonly eosToken: string,
   ) {}
 
   /** `dir`: a model or tokenizer folder (tokenizer.json + tokenizer_config.json with chat_template). */
@@ -120,7 +138,9 @@ export class TrainingEncoder {
     const tokenizer = new Tokenizer(JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')), config);
     const template = await ChatTemplate.load({ path: dir });
     const max = opts.maxTokens ?? (typeof config.model_max_length === 'number' ? config.model_max_length : 1024);
-    return new TrainingEncoder(new TemplateOnly(template, `template:${dir}`), tokenizer, max);
+    const eos = config.eos_token;
+    const eosToken = typeof eos === 'string' ? eos : eos && typeof eos === 'object' && typeof (eos as { content?: unknown }).content === 'string' ? (eos as { content: string }).content : '';
+    return new TrainingEncoder(new TemplateOnly(template, `template:${dir}`), tokenizer, max, eosToken);
   }
 
   encode(text: string): number[] {
@@ -146,6 +166,19 @@ export class TrainingEncoder {
     if (!req) return 'the sample has no reference answer';
     const s = this.span(req.prompt, req.response);
     return typeof s === 'string' ? s : { prompt: req.prompt, response: req.response, ids: s.ids, start: s.start, sample_id: sample.id };
+  }
+
+  /**
+   * A completion the policy sampled for the sample's prompt (promptFor: the prompt it answered),
+   * as the policy produced it: a finished completion (the policy stopped at its end-of-sequence
+   * token, which the engine leaves out of the text) gets that token back, and nothing more (the
+   * template's newline after it was never sampled); one cut at max tokens ends where it was cut.
+   */
+  async completionSpan(sample: Sample, completion: string, finished: boolean): Promise<{ prompt: string; completion: string; ids: number[]; start: number } | string> {
+    const prompt = await promptFor(this.renderer, sample);
+    const text = completion + (finished ? this.eosToken : '');
+    const s = this.span(prompt, text);
+    return typeof s === 'string' ? s : { prompt, completion: text, ids: s.ids, start: s.start };
   }
 
   /** What the template writes after an assistant message's content ("<|im_end|>\n" for ChatML). */

@@ -68,6 +68,19 @@ export interface RoundEvaluation {
   predictions: string;
   /** Held-out samples the policy could not answer at all (longer than its context), left out of `total`. */
   skipped?: number;
+  /** Answers the token limit cut off before the policy ended them (judged as written, so mostly parse errors). */
+  truncated?: number;
+  /**
+   * Per-sample outcomes, for paired tests between two policies (stats.ts): one character per
+   * held-out sample of the evaluated records, in held-out order (record, then answer within a
+   * record): '1' judged valid, '0' judged not valid, '-' not judged (skipped, or no verdict).
+   * Its '1's are `valid`, its '1's and '0's `total`. The sample ids in that order are the held-out
+   * file's (heldOutKeys in evaluate.ts), fingerprinted in `outcomeIds`. Absent before outcomes
+   * were recorded: such an evaluation still shows, without paired tests.
+   */
+  outcomes?: string;
+  /** Fingerprint of the sample ids `outcomes` stands for (count and hash): two evaluations pair sample by sample only when theirs are equal. */
+  outcomeIds?: string;
   at: string;
 }
 
@@ -101,8 +114,12 @@ export interface RoundRecord {
 /** Another way of spending the same rounds (itool loop's ablations), for the accuracy chart. */
 export interface Comparison {
   label: string;
-  /** Held-out accuracy (0..1) per policy: round 0 is the shared starting policy. */
-  points: { round: number; accuracy: number }[];
+  /**
+   * Held-out accuracy (0..1) per policy: round 0 is the shared starting policy. `valid` and
+   * `total`, where given, are its counts (the dashboard's interval); without them the dashboard
+   * takes the held-out size of the rounds' own evaluations.
+   */
+  points: { round: number; accuracy: number; valid?: number; total?: number }[];
 }
 
 export interface RoundRegistry {

@@ -77,6 +77,11 @@ export interface ExploreResult {
   pairs: PreferencePair[];
   /** Entries that came from an earlier, interrupted run. */
   resumed: number;
+  /**
+   * Continuations the policy sampled over the entries' trees (SearchTree.samples summed); undefined
+   * when a resumed tree was written before the count was kept.
+   */
+  samples?: number;
 }
 
 /** Where a model's exploration of a round is journaled: beside the dataset, keyed like calibration. */
@@ -205,5 +210,6 @@ export async function explore(ds: Dataset, policy: Policy, targets: readonly Tar
     await mkdir(dirname(opts.out), { recursive: true });
     await writeFileAtomic(opts.out, pairs.map((p) => `${JSON.stringify(p)}\n`).join(''));
   }
-  return { path, header, entries, skipped: [...skipped.values()], pairs, resumed };
+  const samples = entries.every((e) => typeof e.tree.samples === 'number') ? entries.reduce((s, e) => s + e.tree.samples!, 0) : undefined;
+  return { path, header, entries, skipped: [...skipped.values()], pairs, resumed, samples };
 }

@@ -93,6 +93,12 @@ export interface SearchTree {
   bestReward: number | null;
   /** Rewards computed (one per completed response). */
   rollouts: number;
+  /**
+   * Continuations the policy sampled for this tree (each expansion's `numActions`, each
+   * simulation step's one): the search's cost in policy samples, which the loop's GRPO variant
+   * matches. Absent in trees written before it was counted.
+   */
+  samples?: number;
 }
 
 export interface SearchRunOptions extends Partial<SearchOptions>, CallOptions {
@@ -225,6 +231,8 @@ type ChainStep = Step & { merged?: number };
 class Search {
   readonly nodes: SearchNode[] = [newRoot()];
   rollouts = 0;
+  /** Continuations the policy returned (SearchTree.samples). */
+  samples = 0;
 
   constructor(
     private readonly policy: Policy,
@@ -241,7 +249,9 @@ class Search {
 
   private async sample(prefix: string, n: number, seed: number): Promise<Continuation[]> {
     const { temperature, maxNewTokens } = this.o;
-    return this.policy.sample(this.prompt, prefix, { n, temperature, maxTokens: maxNewTokens, seed, signal: this.run.signal });
+    const out = await this.policy.sample(this.prompt, prefix, { n, temperature, maxTokens: maxNewTokens, seed, signal: this.run.signal });
+    this.samples += out.length;
+    return out;
   }
 
   /** Chain a continuation's steps below `from`, merging a step into a child with the same text; returns the last node. */
@@ -340,5 +350,6 @@ export async function searchSample(policy: Policy, sample: Sample, opts: SearchR
     bestResponse: prefixOf(s.nodes, last.id) + (last.best?.text ?? ''),
     bestReward: last.best?.reward ?? null,
     rollouts: s.rollouts,
+    samples: s.samples,
   };
 }

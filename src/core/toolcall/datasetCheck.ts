@@ -171,7 +171,7 @@ export async function checkPredictions(
   ds: Dataset,
   rows: readonly PredictionRow[],
   opts: JudgeOptions & { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; ids?: Map<string, SampleAt> } = {},
-): Promise<{ results: RowResult[]; totals: CheckTotals }> {
+): Promise<{ results: RowResult[]; totals: CheckTotals; ids: Map<string, SampleAt> }> {
   // Without given ids, the one pass that maps them also keeps the samples the rows name.
   const loaded = new Map<string, Sample>();
   const wanted = new Set(rows.map((r) => r.id));
@@ -191,5 +191,5 @@ export async function checkPredictions(
     }
   }
   opts.onProgress?.(rows.length, rows.length);
-  return { results, totals };
+  return { results, totals, ids };
 }

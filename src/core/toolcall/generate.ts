@@ -23,7 +23,15 @@ export interface GenerateOptions {
   onProgress?: (done: number, total: number) => void;
   /** A sample the policy refused (e.g. its prompt is longer than the model's context): no row is written for it. */
   onSkip?: (id: string, reason: string) => void;
+  /**
+   * An answer the token limit cut off (the policy had not ended it): its row is written as cut, and
+   * the checker will most likely call it a parse error, so a caller must say how many there were.
+   */
+  onTruncated?: (id: string) => void;
 }
+
+/** The default most new tokens of a generated answer: room for three parallel calls on a small tokenizer. */
+export const GENERATE_MAX_TOKENS = 384;
 
 export function outputsPath(datasetPath: string, modelId: string): string {
   return modelMetadataPath(datasetPath, 'outputs', modelId, '.predictions.jsonl');
@@ -44,8 +52,9 @@ export async function generateOutputs(ds: Dataset, policy: Policy, out: string, 
       for (const s of r.ok ? r.samples : []) {
         try {
           const prompt = await promptFor(policy, s, { calls: opts.calls });
-          const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? 256, seed: 0, signal: opts.signal });
+          const [c] = await policy.sample(prompt, '', { n: 1, temperature: 0, maxTokens: opts.maxTokens ?? GENERATE_MAX_TOKENS, seed: 0, signal: opts.signal });
           rows[k].push({ id: s.id, output: cleanResponse(c?.text ?? '') });
+          if (c?.finishReason === 'length') opts.onTruncated?.(s.id);
         } catch (err) {
           if (!(err instanceof PolicyError) || opts.signal?.aborted) throw err;
           opts.onSkip?.(s.id, err.message);
