@@ -25,9 +25,13 @@ describe('held-out evaluation', () => {
       const cut = await evaluatePolicy(ds, policy, { limit: 3, maxTokens: 20 });
       assert.equal(cut.truncated, 3);
       assert.equal(cut.valid, 0, 'a cut answer is not a call');
+      assert.deepEqual(cut.wrong, { answers: 3, oneFragment: 0, unparsed: 3, errorsPerAnswer: 1 }, 'how the wrong answers are wrong');
       const whole = await evaluatePolicy(ds, policy, { limit: 3 });
       assert.equal(whole.truncated, undefined);
       assert.ok(whole.valid >= 1, `valid ${whole.valid} of ${whole.total}`);
+      // The scripted policy's wrong answers differ in one argument value or the function name: one fragment each.
+      assert.equal(whole.wrong!.answers, whole.total - whole.valid);
+      assert.equal(whole.wrong!.oneFragment, whole.wrong!.answers);
     } finally {
       await ds.close();
     }

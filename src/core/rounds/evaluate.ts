@@ -47,6 +47,23 @@ export function outcomeString(order: readonly string[], results: readonly RowRes
   }).join('');
 }
 
+/**
+ * How the wrong answers are wrong (issue 16: is the policy "mostly right, wrong at one fragment"?):
+ * of the judged answers that are not valid, how many have exactly one fragment error that is not a
+ * parse error (`oneFragment`), how many do not parse at all (`unparsed`), and the mean number of
+ * errors per wrong answer.
+ */
+export function wrongAnswerShape(results: readonly RowResult[]): NonNullable<RoundEvaluation['wrong']> {
+  const wrong = results.filter((r) => r.verdict && !r.verdict.valid).map((r) => r.verdict!);
+  const errors = wrong.reduce((n, v) => n + v.errors.length, 0);
+  return {
+    answers: wrong.length,
+    oneFragment: wrong.filter((v) => v.errors.length === 1 && v.errors[0].kind !== 'parse_error').length,
+    unparsed: wrong.filter((v) => v.errors.some((e) => e.kind === 'parse_error')).length,
+    errorsPerAnswer: wrong.length ? Math.round((errors / wrong.length) * 100) / 100 : 0,
+  };
+}
+
 export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: EvaluateOptions = {}): Promise<RoundEvaluation> {
   const out = outputsPath(heldOut.path, policy.id);
   let skipped = 0;
@@ -67,6 +84,7 @@ export async function evaluatePolicy(heldOut: Dataset, policy: Policy, opts: Eva
     predictions: out,
     ...(skipped ? { skipped } : {}),
     ...(truncated ? { truncated } : {}),
+    wrong: wrongAnswerShape(results),
     outcomes: outcomeString(order, results),
     outcomeIds: idsFingerprint(order),
     at: new Date().toISOString(),

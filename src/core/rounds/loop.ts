@@ -176,6 +176,12 @@ export interface LoopResult {
   rounds: RoundResult[];
 }
 
+/** "; of 40 wrong answers 22 wrong at one fragment, 9 unparsed, 1.6 errors each" for a log line. */
+function wrongLine(e: RoundEvaluation): string {
+  const w = e.wrong;
+  return w && w.answers ? `; of ${w.answers} wrong answers ${w.oneFragment} wrong at one fragment, ${w.unparsed} unparsed, ${w.errorsPerAnswer} errors each` : '';
+}
+
 async function timed<T>(seconds: Record<string, number>, stage: string, fn: () => Promise<T>): Promise<T> {
   const t = Date.now();
   try {
@@ -234,7 +240,7 @@ class Loop {
     if (this.o.baseModel) {
       this.o.log(`warm-up: starting from ${this.o.baseModel}`);
       const evaluation = await this.evaluate(this.o.baseModel, seconds);
-      this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''})`);
+      this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''})${wrongLine(evaluation)}`);
       return { model: this.o.baseModel, evaluation, seconds };
     }
     const dir = join(this.o.workDir, 'warmup');

@@ -251,9 +251,20 @@ export function loopReport(m: MergedLoop, opts: ReportOptions = {}): string {
   ]);
   out.push('', '## Error kinds', '', table(['model', 'held-out samples with each error kind'], kindRows));
 
+  // How the wrong answers are wrong: the method's premise is a policy wrong at one fragment.
+  const shapeRows = m.runs.flatMap((run) => [
+    [multi ? `${run.label} warm-up` : 'warm-up', ...shape(run.result.warmup.evaluation)],
+    ...run.result.rounds.map((x) => [`${multi ? `${run.label} ` : ''}${x.variant} round ${x.round}`, ...shape(x.evaluation)]),
+  ]);
+  out.push('', '## How the wrong answers are wrong', '', table(['model', 'wrong answers', 'wrong at one fragment', 'do not parse', 'errors per wrong answer', 'cut by the token limit'], shapeRows));
+
   out.push('', '## Time per stage', '', stageTable(m));
   return out.join('\n');
 }
+
+const share = (n: number, of: number): string => (of ? `${n} (${Math.round((100 * n) / of)}%)` : '0');
+const shape = (e: RoundEvaluation): string[] =>
+  e.wrong ? [String(e.wrong.answers), share(e.wrong.oneFragment, e.wrong.answers), share(e.wrong.unparsed, e.wrong.answers), e.wrong.errorsPerAnswer.toFixed(2), String(e.truncated ?? 0)] : ['—', '—', '—', '—', String(e.truncated ?? '—')];
 
 const kinds = (e: RoundEvaluation): string =>
   ERROR_KINDS.filter((k) => e.kinds?.[k])

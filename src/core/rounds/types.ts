@@ -70,6 +70,8 @@ export interface RoundEvaluation {
   skipped?: number;
   /** Answers the token limit cut off before the policy ended them (judged as written, so mostly parse errors). */
   truncated?: number;
+  /** How the wrong answers are wrong (evaluate.ts, wrongAnswerShape); absent in older registries. */
+  wrong?: { answers: number; oneFragment: number; unparsed: number; errorsPerAnswer: number };
   /**
    * Per-sample outcomes, for paired tests between two policies (stats.ts): one character per
    * held-out sample of the evaluated records, in held-out order (record, then answer within a
