@@ -1,9 +1,8 @@
 // Tiny DOM helpers. Text goes in with textContent only: dataset strings are untrusted and are
 // never parsed as HTML anywhere in the page.
 type Child = Node | string | null | undefined;
+// Form controls (buttons, selects, text fields, badges) come from components.ts, not from here.
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string>, ...children: Child[]): HTMLElementTagNameMap[K];
-/** Custom elements (the webview toolkit's `vscode-*` components). */
-export function el(tag: `vscode-${string}`, attrs?: Record<string, string>, ...children: Child[]): HTMLElement;
 export function el(tag: string, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElement {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

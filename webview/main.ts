@@ -1,14 +1,6 @@
 // The dataset panel page: toolbar (search, filter, counts), the virtualised list, the detail view,
 // and the list of malformed records. Talks to the host only through host.ts.
-import {
-  provideVSCodeDesignSystem,
-  vsCodeBadge,
-  vsCodeButton,
-  vsCodeDropdown,
-  vsCodeOption,
-  vsCodeProgressRing,
-  vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
+import { badge, button, select, setOptions, textField } from './components';
 import { el, text } from './dom';
 import { getState, notify, onNotification, request, setState } from './host';
 import type { CalibrationSummary, CheckSummary, DatasetInfo, Filter, Problem, Row, Sort } from './protocol';
@@ -21,8 +13,6 @@ import { LIST_COLUMNS, SampleList } from './sampleList';
 import { PairsQueue } from './pairsQueue';
 import { markSelection } from './fragmentMark';
 import { fillScoredAs } from './scoredAsView';
-
-provideVSCodeDesignSystem().register(vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeBadge(), vsCodeProgressRing(), vsCodeButton());
 
 const FILTERS: { value: Filter; label: string }[] = [
   { value: 'all', label: 'All samples' },
@@ -61,26 +51,30 @@ let detailRequest = 0;
 let shownIndex = -1;
 
 const title = el('span', { class: 'title' });
-const countBadge = el('vscode-badge', { class: 'count', 'aria-live': 'polite' });
+const countBadge = badge({ className: 'count' });
+countBadge.setAttribute('aria-live', 'polite');
 const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
-const search = el('vscode-text-field', { placeholder: 'Search text (Enter)', 'aria-label': 'Search samples', class: 'search' }) as HTMLElement & { value: string };
-const filter = el('vscode-dropdown', { 'aria-label': 'Filter samples', class: 'filter' }) as HTMLElement & { value: string };
+const search = textField('Search samples', { className: 'search', placeholder: 'Search text (Enter)' });
+const filter = select('Filter samples', FILTERS, { className: 'filter' });
 let verdictOptions: { value: Filter; label: string }[] = [];
 let calibrationOptions: { value: Filter; label: string }[] = [];
 function setFilterOptions(): void {
-  const current = filter.value;
-  const all = [...FILTERS, ...calibrationOptions, ...verdictOptions];
-  filter.replaceChildren(...all.map((f) => el('vscode-option', { value: f.value }, f.label)));
-  if (all.some((f) => f.value === current)) filter.value = current;
+  setOptions(filter, [...FILTERS, ...calibrationOptions, ...verdictOptions]);
 }
-setFilterOptions();
-const sort = el('vscode-dropdown', { 'aria-label': 'Order of the list', class: 'sort', hidden: '' }) as HTMLElement & { value: string };
-sort.append(el('vscode-option', { value: 'file' }, 'File order'), el('vscode-option', { value: 'ppl-desc' }, 'PPL, highest first'), el('vscode-option', { value: 'ppl-asc' }, 'PPL, lowest first'));
-const calibrateButton = el('vscode-button', { appearance: 'secondary', class: 'calibrate-button', title: 'Score every reference answer with the configured policy model (iTool: Calibrate Dataset)' }, 'Calibrate…');
-const selectButton = el('vscode-button', { appearance: 'secondary', class: 'select-button', title: 'Select the samples the policy is most deficient on (iTool: Select Deficient Samples)', hidden: '' }, 'Select deficient');
-const exploreButton = el('vscode-button', { appearance: 'secondary', class: 'explore-button', title: 'Search the selected samples fragment by fragment (iTool: Explore Deficient Samples)', hidden: '' }, 'Explore…');
+const sort = select(
+  'Order of the list',
+  [
+    { value: 'file', label: 'File order' },
+    { value: 'ppl-desc', label: 'PPL, highest first' },
+    { value: 'ppl-asc', label: 'PPL, lowest first' },
+  ],
+  { className: 'sort', hidden: true },
+);
+const calibrateButton = button('Calibrate…', { secondary: true, className: 'calibrate-button', title: 'Score every reference answer with the configured policy model (iTool: Calibrate Dataset)' });
+const selectButton = button('Select deficient', { secondary: true, className: 'select-button', title: 'Select the samples the policy is most deficient on (iTool: Select Deficient Samples)', hidden: true });
+const exploreButton = button('Explore…', { secondary: true, className: 'explore-button', title: 'Search the selected samples fragment by fragment (iTool: Explore Deficient Samples)', hidden: true });
 const calibrationChart = new CalibrationChart();
-const checkButton = el('vscode-button', { appearance: 'secondary', class: 'check-button', title: 'Check a predictions file ({"id", "output"} per line) against this dataset' }, 'Check predictions…');
+const checkButton = button('Check predictions…', { secondary: true, className: 'check-button', title: 'Check a predictions file ({"id", "output"} per line) against this dataset' });
 const summary = new SummaryChart();
 const problemsBox = el('details', { class: 'problems', hidden: '' });
 const problemsSummary = el('summary', {});

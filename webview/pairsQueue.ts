@@ -3,6 +3,7 @@
 // (re-checked live as you type), J/K or ↓/↑ to move, M mark the selected text as a fragment
 // error. Bulk accept/reject applies to whatever the filters show. Every decision is written to the
 // review journal by the host before the queue moves on, so what the count says is what is on disk.
+import { button, isTypingTarget, select, textField, type SelectOption } from './components';
 import { el, text } from './dom';
 import { request } from './host';
 import type { PairFilter, ReviewCounts, ReviewItemView, ReviewStateName } from './protocol';
@@ -15,12 +16,8 @@ const STATE_MARK: Record<ReviewStateName, string> = { pending: '○', accepted: 
 
 export const SHORTCUTS = 'A accept · R reject · U undo · E edit chosen · J/↓ next · K/↑ previous · M mark selected text as an error';
 
-type Dropdown = HTMLElement & { value: string };
-
-function dropdown(label: string, cls: string, options: [string, string][]): Dropdown {
-  const d = el('vscode-dropdown', { 'aria-label': label, class: cls }) as Dropdown;
-  d.append(...options.map(([v, l]) => el('vscode-option', { value: v }, l)));
-  return d;
+function dropdown(label: string, cls: string, options: [string, string][]) {
+  return select(label, options.map(([value, l]): SelectOption => ({ value, label: l })), { className: cls });
 }
 
 export class PairsQueue {
@@ -36,14 +33,14 @@ export class PairsQueue {
   private readonly stateFilter = dropdown('Show pairs in state', 'review-state', [['', 'All states'], ['pending', 'Pending'], ['accepted', 'Accepted'], ['rejected', 'Rejected'], ['edited', 'Edited']]);
   private readonly kindFilter = dropdown('Rejected side has error kind', 'review-kind', [['', 'Any error kind'], ...ERROR_KINDS.map((k): [string, string] => [k, KIND_LABEL[k]])]);
   private readonly tierFilter = dropdown('Sample tier', 'review-tier', [['', 'Any tier'], ['hard', 'Tier: hard'], ['medium', 'Tier: medium'], ['easy', 'Tier: easy']]);
-  private readonly gapField = el('vscode-text-field', { class: 'review-gap', placeholder: 'min gap', 'aria-label': 'Least value gap', size: '6' }) as HTMLElement & { value: string };
+  private readonly gapField = textField('Least value gap', { className: 'review-gap', placeholder: 'min gap' });
   private editing: { box: HTMLTextAreaElement; verdict: HTMLElement; timer?: ReturnType<typeof setTimeout> } | undefined;
   private loaded = false;
 
   constructor(private readonly onCounts: (c: ReviewCounts) => void) {
-    const acceptAll = el('vscode-button', { appearance: 'secondary', class: 'bulk-accept', title: 'Accept every pair the filters show' }, 'Accept all shown');
-    const rejectAll = el('vscode-button', { appearance: 'secondary', class: 'bulk-reject', title: 'Reject every pair the filters show' }, 'Reject all shown');
-    const exportButton = el('vscode-button', { class: 'export-button', title: 'Export the accepted pairs for a trainer and start a round (iTool: Start Optimization Round)' }, 'Export & train…');
+    const acceptAll = button('Accept all shown', { secondary: true, className: 'bulk-accept', title: 'Accept every pair the filters show' });
+    const rejectAll = button('Reject all shown', { secondary: true, className: 'bulk-reject', title: 'Reject every pair the filters show' });
+    const exportButton = button('Export & train…', { className: 'export-button', title: 'Export the accepted pairs for a trainer and start a round (iTool: Start Optimization Round)' });
     acceptAll.addEventListener('click', () => void this.bulk('accepted'));
     rejectAll.addEventListener('click', () => void this.bulk('rejected'));
     exportButton.addEventListener('click', () => void request('exportPairs', {}).catch((e: Error) => (this.status.textContent = e.message)));
@@ -213,8 +210,8 @@ export class PairsQueue {
     const box = el('textarea', { class: 'review-edit', 'aria-label': 'Chosen side after the shared prefix (Ctrl+Enter saves, Escape cancels)', rows: '4', spellcheck: 'false' });
     box.value = it.pair.chosen.text;
     const verdict = el('div', { class: 'review-edit-verdict', role: 'status' });
-    const save = el('vscode-button', { class: 'review-edit-save' }, 'Save (Ctrl+Enter)');
-    const cancel = el('vscode-button', { appearance: 'secondary', class: 'review-edit-cancel' }, 'Cancel (Esc)');
+    const save = button('Save (Ctrl+Enter)', { className: 'review-edit-save' });
+    const cancel = button('Cancel (Esc)', { secondary: true, className: 'review-edit-cancel' });
     save.addEventListener('click', () => void this.saveEdit());
     cancel.addEventListener('click', () => this.cancelEdit(true));
     const form = el('div', { class: 'review-edit-form' }, text('div', 'side-label', 'Edit the chosen side (the shared prefix stays as it is)'), text('pre', 'pair-prefix', it.pair.prefix), box, verdict, el('div', { class: 'review-edit-actions' }, save, cancel));
@@ -270,8 +267,7 @@ export class PairsQueue {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const t = e.target as HTMLElement;
-    if (this.editing || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|VSCODE-TEXT-FIELD|VSCODE-DROPDOWN)$/.test(t.tagName)) return;
+    if (this.editing || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
     const key = e.key.toLowerCase();
     const act: Record<string, () => void> = {
       a: () => void this.decide('accepted'),

@@ -38,7 +38,7 @@ describe('calibration in code-server', { timeout: 300_000 }, () => {
     await openDataset(s.page, DATASET);
     const wv = webview(s.page);
     await wv.locator('.count[data-count="40"]').waitFor({ timeout: 60_000 });
-    await wv.locator('vscode-button.calibrate-button').click();
+    await wv.locator('.ui-button.calibrate-button').click();
     // The progress notification names the run; it goes away when done.
     await s.page.locator('.notifications-toasts', { hasText: 'Calibrating BFCL_v4_simple_python.json' }).first().waitFor({ timeout: 60_000 }).catch(() => undefined);
     const chart = wv.locator('.summary.calibration');
@@ -48,14 +48,14 @@ describe('calibration in code-server', { timeout: 300_000 }, () => {
     await ppl0.waitFor();
     assert.match((await ppl0.textContent()) ?? '', /^\d+(\.\d+)?$/);
     assert.match((await ppl0.getAttribute('data-tier')) ?? '', /^(easy|medium|hard)$/);
-    await wv.locator('vscode-button.select-button').click();
+    await wv.locator('.ui-button.select-button').click();
     await chart.and(wv.locator(`[data-selected="${cli.groups.calls.selected}"]`)).waitFor({ timeout: 30_000 });
     assert.equal(cli.groups.calls.selected, Math.ceil(0.3 * 40));
     // Filter to the selection: the same samples the CLI selected, highest PPL first with the sort.
-    await wv.locator('vscode-dropdown.filter').click();
-    await wv.locator('vscode-option', { hasText: 'Selected as deficient' }).click();
-    await wv.locator('vscode-dropdown.sort').click();
-    await wv.locator('vscode-option', { hasText: 'PPL, highest first' }).click();
+    await wv.locator('.ui-select.filter').click();
+    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'Selected as deficient' }).click();
+    await wv.locator('.ui-select.sort').click();
+    await wv.locator('.ui-select.sort [role="option"]', { hasText: 'PPL, highest first' }).click();
     await wv.locator(`.count[data-count="${cli.selected.length}"]`).waitFor({ timeout: 30_000 });
     for (let k = 0; k < cli.selected.length; k++) {
       const row = wv.locator(`#row-${k}`);

@@ -94,11 +94,11 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     // Filter: only the outputs with a wrong value.
     const wrongValue = cli.filter((r) => r.errors.some((e) => e.kind === 'wrong_value')).length;
     assert.ok(wrongValue > 0);
-    await wv.locator('vscode-dropdown.filter').click();
-    await wv.locator('vscode-option', { hasText: 'Error: wrong value' }).click();
+    await wv.locator('.ui-select.filter').click();
+    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'Error: wrong value' }).click();
     await wv.locator(`.count[data-count="${wrongValue}"]`).waitFor({ timeout: 30_000 });
-    await wv.locator('vscode-dropdown.filter').click();
-    await wv.locator('vscode-option', { hasText: 'All samples' }).click();
+    await wv.locator('.ui-select.filter').click();
+    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'All samples' }).click();
     await wv.locator('.count[data-count="40"]').waitFor();
   });
 
@@ -143,8 +143,8 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     const wv = webview(s.page);
     await wv.locator(`.summary.checker[data-checked="${rows.length}"]`).waitFor({ timeout: 60_000 });
     assert.equal(await wv.locator('.summary.checker').getAttribute('data-valid'), String(rows.filter((x) => x.valid).length));
-    await wv.locator('vscode-dropdown.filter').click();
-    await wv.locator('vscode-option', { hasText: 'Output invalid' }).click();
+    await wv.locator('.ui-select.filter').click();
+    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'Output invalid' }).click();
     await wv.locator(`.count[data-count="${rows.filter((x) => !x.valid).length}"]`).waitFor({ timeout: 30_000 });
     await wv.locator('#row-0').click();
     await wv.locator('.detail .verdict-badge.invalid').waitFor();

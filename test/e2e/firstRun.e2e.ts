@@ -174,7 +174,7 @@ describe('first run in code-server: no policy set', { timeout: 300_000 }, () => 
       await page.locator('.tab.active', { hasText: 'BFCL_v4_simple_python.json' }).waitFor();
 
       // Calibrate again (the panel's button): nothing was saved, so it asks again; the demo model.
-      await wv.locator('vscode-button.calibrate-button').click();
+      await wv.locator('.ui-button.calibrate-button').click();
       await quickPick(page).locator('.quick-input-title', { hasText: 'No policy model is set yet' }).waitFor({ timeout: 30_000 });
       await pickRow(page, 'Demo model').click();
       // Announced in a notification and the log (read from the log and, at the end, from the
@@ -283,7 +283,7 @@ describe('first run in code-server: no policy set', { timeout: 300_000 }, () => 
       // The saved endpoint is what the next calibration runs on.
       await runCommand(page, 'Notifications: Clear All Notifications');
       const wv = webview(page);
-      await wv.locator('vscode-button.calibrate-button').click();
+      await wv.locator('.ui-button.calibrate-button').click();
       await wv.locator('.summary.calibration[data-scored="40"]', { hasText: server.modelName }).waitFor({ timeout: 120_000 });
       await waitForLog(new RegExp(`\\[info\\] iTool: calibrated 40 samples with ${server.modelName}`));
       seen.push(...(await centreTexts(page)));

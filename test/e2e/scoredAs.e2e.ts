@@ -144,7 +144,7 @@ describe('"Scored as" in code-server', { timeout: 300_000 }, () => {
     if (!('prompt' in expected)) return;
     const wv = webview(s.page);
     // The demo model's context is 1024 tokens: some ToolACE conversations are longer, more than the 5% a run may skip.
-    await wv.locator('vscode-button.calibrate-button').click();
+    await wv.locator('.ui-button.calibrate-button').click();
     const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'calibration refused' }).first();
     await toast.waitFor({ timeout: 120_000 });
     // 9 records, 12 samples: record 3 holds three answers, record 9 two (one sample per answer).
@@ -179,7 +179,7 @@ describe('"Scored as" in code-server', { timeout: 300_000 }, () => {
     assert.equal(await block.locator('.scored-calls').textContent(), 'calls rendered as template (auto: BFCL format)');
     assert.equal(await block.locator('pre.scored-response').textContent(), want.response);
     assert.equal(await block.locator('summary .scored-tokens').textContent(), 'not calibrated yet');
-    await wv.locator('vscode-button.calibrate-button').click();
+    await wv.locator('.ui-button.calibrate-button').click();
     // The demo model scores 39 of the 40 (BFCL's 1e-9 is written otherwise by the template: skipped, within the 5%).
     const chart = wv.locator('.summary.calibration[data-scored]');
     await chart.waitFor({ timeout: 120_000 });

@@ -57,15 +57,15 @@ describe('search in code-server', { timeout: 300_000 }, () => {
 
   it('runs calibrate → select → explore from the panel with the demo model', async () => {
     const wv = webview(s.page);
-    await wv.locator('vscode-button.calibrate-button').click();
+    await wv.locator('.ui-button.calibrate-button').click();
     await wv.locator('.summary.calibration[data-scored="40"]').waitFor({ timeout: 120_000 });
-    await wv.locator('vscode-button.select-button').click();
+    await wv.locator('.ui-button.select-button').click();
     await wv.locator('.summary.calibration[data-selected="2"]').waitFor({ timeout: 30_000 });
-    await wv.locator('vscode-button.explore-button').click();
+    await wv.locator('.ui-button.explore-button').click();
     await wv.locator('.status', { hasText: 'from 2 sample(s)' }).waitFor({ timeout: 120_000 });
     // The first selected sample now has a tree from this run.
-    await wv.locator('vscode-dropdown.filter').click();
-    await wv.locator('vscode-option', { hasText: 'Selected as deficient' }).click();
+    await wv.locator('.ui-select.filter').click();
+    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'Selected as deficient' }).click();
     await wv.locator('.count[data-count="2"]').waitFor({ timeout: 30_000 });
     await wv.locator('#row-0').click();
     const box = wv.locator('.detail .search');

@@ -34,7 +34,7 @@ describe('onnxruntime telemetry in the installed extension', { timeout: 300_000 
     await openDataset(s.page, 'datasets/bfcl/BFCL_v4_simple_python.json');
     const wv = webview(s.page);
     await wv.locator('.count[data-count="40"]').waitFor({ timeout: 60_000 });
-    await wv.locator('vscode-button.calibrate-button').click();
+    await wv.locator('.ui-button.calibrate-button').click();
     await wv.locator('.summary.calibration').and(wv.locator('[data-scored="40"]')).waitFor({ timeout: 120_000 });
     // onnxruntime creates its folder when it starts and uploads about 10 s later: give it the time.
     await new Promise((r) => setTimeout(r, 12_000));

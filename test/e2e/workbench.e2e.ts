@@ -14,6 +14,11 @@ function jsonlLines(rel: string): string[] {
   return readFileSync(join(DEMO, rel), 'utf8').split('\n').filter((l) => l.trim() !== '');
 }
 
+/** What the browser logged about the Content Security Policy refusing something (a script, a style, a font). */
+function cspViolations(consoleErrors: string[]): string[] {
+  return consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
+}
+
 
 describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
   let s: Session;
@@ -51,6 +56,8 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const second = JSON.parse(lines[1]) as { id: string };
     await detail.locator('.detail-title', { hasText: `Sample ${second.id}` }).waitFor();
     await screenshot(s.page, 'bfcl-simple-python');
+    // The panel's page and its controls ask the strict CSP (nonce'd script, no inline style) for nothing it refuses.
+    assert.deepEqual(cspViolations(s.consoleErrors), [], 'no CSP violation in the console while the panel loaded');
   });
 
   it('search narrows the list to matching samples', async () => {
@@ -60,7 +67,7 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const expected = lines.filter((l) => l.toLowerCase().includes(needle)).length;
     assert.ok(expected > 0 && expected < lines.length, 'the needle must be selective for this test to mean anything');
     const wv = webview(s.page);
-    const search = wv.locator('vscode-text-field.search input');
+    const search = wv.locator('.ui-textfield.search input');
     await search.fill(needle);
     await search.press('Enter');
     await wv.locator(`.count[data-count="${expected}"]`).waitFor({ timeout: 30_000 });
@@ -220,5 +227,7 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const reasoningColour = await detail.locator('.reasoning-text').first().evaluate((e) => getComputedStyle(e).color);
     assert.ok(luminance(reasoningColour) > 0.4, `reasoning readable on dark: ${reasoningColour}`);
     await screenshot(s.page, 'llamafactory-v1-dark');
+    // Nor did any panel of the session since (other files, search, the theme switch redrawing the controls).
+    assert.deepEqual(cspViolations(s.consoleErrors), [], 'no CSP violation in the console in the whole session');
   });
 });
