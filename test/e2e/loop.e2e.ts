@@ -89,8 +89,12 @@ describe('closed loop from the command palette in code-server', { skip, timeout:
     // The results table and the trained model are on disk.
     const work = join(`${dataset}.itool`, 'loop');
     const table = readFileSync(join(work, 'loop-results.md'), 'utf8');
-    assert.match(table, /\| iTool \(fragment pairs, PPL selection\) \| [\d.]+% \| [\d.]+% \(\d+ pairs\) \|/);
-    assert.match(table, /\| \(a\) continued SFT, same steps \| [\d.]+% \| [\d.]+% \(\d+ samples\) \|/);
+    // Accuracy with its Wilson interval per round, and what each round trained on.
+    assert.match(table, /\| iTool \(fragment pairs, PPL selection\) \| [\d.]+% \[[\d.]+, [\d.]+\] \| [\d.]+% \[[\d.]+, [\d.]+\] \|/);
+    assert.match(table, /\| \(a\) continued SFT, same steps \| [\d.]+% \[[\d.]+, [\d.]+\] \| [\d.]+% \[[\d.]+, [\d.]+\] \|/);
+    assert.match(table, /\| iTool \(fragment pairs, PPL selection\) \| \d+ pairs( \(\d+ policy samples drawn\))? \|/);
+    assert.match(table, /\| \(a\) continued SFT, same steps \| \d+ samples \|/);
+    assert.match(table, /## Difference from the start/);
     assert.ok(existsSync(join(work, 'sft', 'round-1', 'model', 'onnx', 'model.onnx')));
 
     // The dashboard shows round 1 and the ablation as a second line.

@@ -238,7 +238,8 @@ export function loopReport(m: MergedLoop, opts: ReportOptions = {}): string {
     for (const run of m.runs) {
       usedRows.push([label(v), ...(multi ? [run.label] : []), ...rounds.map((k) => {
         const x = run.result.rounds.find((y) => y.variant === v && y.round === k);
-        return x ? `${x.pairsAccepted} ${trainedOn(v)}` : '—';
+        // The policy samples each round drew (the search's, or GRPO's completions): the variants' budgets side by side.
+        return x ? `${x.pairsAccepted} ${trainedOn(v)}${x.samplesDrawn !== undefined ? ` (${x.samplesDrawn} policy samples drawn)` : ''}` : '—';
       })]);
     }
   }
