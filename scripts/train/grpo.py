@@ -39,6 +39,7 @@ import torch
 import itool_tiny
 import trainlib
 
+# Mirrored in src/core/rounds/trainerDefaults.ts (a unit test keeps the two equal).
 DEFAULTS = {
     "loss_type": "dapo",
     "beta": 0.0,
@@ -49,7 +50,8 @@ DEFAULTS = {
     "batch_size": 2,
     "batch_tokens": 4096,
     "grad_accum": 4,
-    "learning_rate": 2e-5,
+    # The loop's rate (its preference rounds', so the variants differ only in their data).
+    "learning_rate": 1e-5,
     "warmup_ratio": 0.1,
     "weight_decay": 0.0,
     "max_grad_norm": 1.0,

@@ -20,6 +20,7 @@ import time
 import itool_tiny
 import trainlib
 
+# Mirrored in src/core/rounds/trainerDefaults.ts (a unit test keeps the two equal).
 DEFAULTS = {
     "epochs": 1,
     "max_steps": None,

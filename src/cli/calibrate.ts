@@ -10,8 +10,8 @@ import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { selectDeficient, tierCuts, tierOf } from '../core/calibrate/select';
 import { selectionFile, writeSelection } from '../core/calibrate/selectionFile';
 import type { Policy } from '../core/model/policy';
-import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
-import { EndpointUnavailableError, RemotePolicy, ServerRejectedError } from '../core/model/openai/remotePolicy';
+import { EndpointUnavailableError, ServerRejectedError } from '../core/model/openai/remotePolicy';
+import { openPolicy, type PolicySpec } from '../core/model/policyFactory';
 
 export interface CalibrateCommandOptions {
   dataset: string;
@@ -41,25 +41,21 @@ export function endpointDown(e: unknown): e is EndpointUnavailableError | Server
   return e instanceof EndpointUnavailableError || (e instanceof ServerRejectedError && e.fatal);
 }
 
-export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>): Promise<Policy> {
+/** The policy the flags describe, as the factory takes it (the key stays out: it comes from the environment). */
+export function policySpecFromArgs(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'executionProvider' | 'timeout' | 'maxRetries'>): PolicySpec {
   if (!!o.model === !!o.endpoint) throw new Error('give exactly one of --model DIR (local ONNX) or --endpoint URL (OpenAI-compatible server)');
   if (o.model && (o.timeout !== undefined || o.maxRetries !== undefined)) throw new Error('--timeout and --max-retries are for --endpoint (a local model has no requests to time out)');
-  if (o.model) {
-    const p = await OnnxPolicy.open(o.model, { executionProvider: o.executionProvider ?? 'cpu' });
-    if (p.warning) process.stderr.write(`itool: ${p.warning}\n`);
-    return p;
-  }
+  if (o.model) return { backend: 'onnx', modelDir: o.model, executionProvider: o.executionProvider };
   if (!o.servedModel) throw new Error('--endpoint needs --served-model NAME (the model name on the server)');
+  return { backend: 'endpoint', baseURL: o.endpoint!, model: o.servedModel, chatTemplate: o.chatTemplate, timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000, maxRetries: o.maxRetries };
+}
+
+export async function openPolicyFromArgs(o: Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>): Promise<Policy> {
+  const spec = policySpecFromArgs(o);
   // The key comes from the environment, never from an argument (arguments end up in shell history and ps).
-  const apiKey = process.env[o.apiKeyEnv ?? 'OPENAI_API_KEY'];
-  return new RemotePolicy({
-    baseURL: o.endpoint!,
-    model: o.servedModel,
-    apiKey,
-    chatTemplatePath: o.chatTemplate,
-    timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000,
-    maxRetries: o.maxRetries,
-  });
+  const p = await openPolicy(spec, { apiKey: spec.backend === 'endpoint' ? process.env[o.apiKeyEnv ?? 'OPENAI_API_KEY'] : undefined });
+  if (p.warning) process.stderr.write(`itool: ${p.warning}\n`);
+  return p;
 }
 
 /**
@@ -67,10 +63,10 @@ export async function openPolicy(o: Pick<CalibrateCommandOptions, 'model' | 'end
  * Ctrl+C aborts it through `signal` (what was journaled so far stays for a rerun to resume).
  */
 export async function withPolicyRun<T>(
-  o: Parameters<typeof openPolicy>[0] & { dataset: string; turns?: TurnsMode },
+  o: Parameters<typeof openPolicyFromArgs>[0] & { dataset: string; turns?: TurnsMode },
   run: (ds: Dataset, policy: Policy, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const policy = await openPolicy(o);
+  const policy = await openPolicyFromArgs(o);
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);

@@ -27,7 +27,7 @@ import { reviewCommand } from './review';
 import { exportCommand, exportCurriculumCommand } from './export';
 import { synthCommand } from './synth';
 import { trainDataCommand } from './trainData';
-import { loopCommand } from './loop';
+import { LOOP_USAGE, loopCommand } from './loop';
 import { loopReportCommand } from './loopReport';
 import { dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -89,27 +89,18 @@ ${CHECK_USAGE}${REWARD_USAGE}  itool render DATASET (--model DIR | --chat-templa
       The warm-up curriculum: every calibrated sample in its perplexity tier (the cuts of the
       SELECTION itool calibrate -o wrote), as easy -> medium -> hard SFT stages, each starting
       from the one before, and curriculum.json with the order. --calls defaults to the selection's.
-  itool review DATASET [--pairs PAIRS.jsonl] [--state pending|accepted|rejected|edited] [--json]
-      The review journal beside DATASET (decisions made in the editor, fragment annotations):
-      with --pairs, every pair's id, review state, sample, gap and fragment diff; without, the
-      decision counts and the annotations (sample, span, kind, correction, note).
+  itool review DATASET [--pairs PAIRS.jsonl] [--state pending|accepted|rejected|edited|skipped] [--json]
+      The review journal beside DATASET (decisions made in the editor, undos included, fragment
+      annotations): with --pairs, every pair's id, review state, sample, gap, fragment diff and a
+      rejection's reason and comment; without, the decision counts and the annotations (sample,
+      span, kind, correction, note).
   itool review DATASET --pairs PAIRS.jsonl [--accept ID [ID…]] [--reject ID [ID…]] [--json]
       Record decisions in the same journal the editor writes: each pair id (from the listing)
       accepted or rejected (accepted ones first); each decision is on disk (fsynced) before its
       line "accepted ID" / "rejected ID" is printed. Ids not in PAIRS are refused (exit 2,
       nothing written); a pair already in that state is left as it is. --accept and --reject take
       any number of ids, and may be repeated or given as ID,ID.
-  itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds 3] [--python /usr/bin/python3]
-                  [--variants itool,sft,whole,random,grpo] [--base-model DIR] [--warmup-epochs 2] [--warmup-prompt-loss] [--eval-limit N] [--explore-max 48]
-                  [--iters 5] [--temperature 1.0] [--pref-lr 1e-5] [--pref-epochs 2] [--sft-lr 1e-5] [--accept edit|valid|better]
-                  [--pair-scope fragment|continuation|response] [--grpo-group 4] [--grpo-lr 1e-5] [--seed 1] [--arch JSON]
-      The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
-      warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
-      accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
-      Variant grpo: online RL instead of the search, GRPO with the checker's partial credit as the
-      reward, groups of --grpo-group completions per selected prompt sampled at --temperature, as
-      many completions as the itool round's search sampled (else --explore-max × the group).
-  itool loop-report DIR [DIR…]
+${LOOP_USAGE}  itool loop-report DIR [DIR…]
       The report of one or more itool loop work folders (their loop-results.json; one per seed):
       held-out accuracy with Wilson 95% intervals; each round against the warm-up model and each
       variant's last round against iTool's, on the same samples (Δ points, paired bootstrap 95%
@@ -295,6 +286,9 @@ export async function main(argv: string[]): Promise<number> {
         temperature: n('temperature'),
         exploreMax: n('explore-max', whole(1)),
         iterations: n('iters', whole(0)),
+        numActions: n('actions', whole(1)),
+        maxNewTokens: n('max-new-tokens', whole(1)),
+        executionProvider: values.ep,
         prefLr: n('pref-lr'),
         prefEpochs: n('pref-epochs'),
         model: values.arch,

@@ -5,8 +5,28 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../core/model/policyFactory';
+import { GRPO_DEFAULTS } from '../core/rounds/grpo';
+import { defaultPython } from '../core/rounds/localTrainer';
 import { ACCEPT_RULES, LOOP_DEFAULTS, LOOP_VARIANTS, PAIR_SCOPES, loopOptions, runLoop, type AcceptRule, type LoopOptions, type LoopVariant, type PairScope } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
+
+const D = LOOP_DEFAULTS;
+/** 1e-5 as a user types it, not 0.00001. */
+const rate = (x: number): string => (x < 1e-3 ? x.toExponential() : String(x));
+/** The usage lines of `itool loop`; the defaults shown are the ones it runs with (LOOP_DEFAULTS). */
+export const LOOP_USAGE = `  itool loop --train TRAIN.json --held-out HELDOUT.json -w WORKDIR [--rounds ${D.rounds}] [--python ${defaultPython()}]
+                  [--variants ${LOOP_VARIANTS.join(',')}] [--base-model DIR] [--warmup-epochs ${D.warmup.epochs}] [--warmup-prompt-loss] [--eval-limit N]
+                  [--explore-max ${D.exploreMax}] [--iters ${D.search.iterations}] [--actions ${D.search.numActions}] [--max-new-tokens ${D.search.maxNewTokens}] [--temperature ${D.search.temperature}]
+                  [--pref-lr ${rate(D.pref.learningRate)}] [--pref-epochs ${D.pref.epochs}] [--sft-lr ${rate(D.pref.learningRate)}] [--accept ${ACCEPT_RULES.join('|')}]
+                  [--pair-scope ${PAIR_SCOPES.join('|')}] [--grpo-group ${GRPO_DEFAULTS.group}] [--grpo-lr ${rate(D.pref.learningRate)}] [--seed ${D.seed}] [--ep ${EXECUTION_PROVIDERS.join('|')}] [--arch JSON]
+      The closed loop on the project's own tiny model (PyTorch on the CPU, scripts/train/):
+      warm-up SFT with the calibration curriculum, then per round calibrate, select, explore,
+      accept pairs by rule, SimPO, and held-out evaluation with the checker; prints the table.
+      Variant grpo: online RL instead of the search, GRPO with the checker's partial credit as the
+      reward, groups of --grpo-group completions per selected prompt sampled at --temperature, as
+      many completions as the itool round's search sampled (else --explore-max × the group).
+`;
 
 export interface LoopCommandArgs {
   train: string;
@@ -31,54 +51,64 @@ export interface LoopCommandArgs {
   grpoGroup?: number;
   grpoLr?: number;
   temperature?: number;
+  numActions?: number;
+  maxNewTokens?: number;
+  executionProvider?: string;
   model?: string;
 }
 
 
-export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
-  const variants = (a.variants ?? 'itool').split(',').map((v) => v.trim()) as LoopVariant[];
+/**
+ * The loop's options from the command line, with no side effects (a unit test compares them with
+ * the palette's for the same inputs); a string says what is wrong with the arguments.
+ */
+export function loopOptionsFromArgs(a: LoopCommandArgs, log: (line: string) => void, signal?: AbortSignal): LoopOptions | string {
+  const variants = (a.variants ?? LOOP_DEFAULTS.variants.join(',')).split(',').map((v) => v.trim()) as LoopVariant[];
   const bad = variants.filter((v) => !LOOP_VARIANTS.includes(v));
-  if (bad.length) {
-    io.stderr(`loop: unknown variant(s) ${bad.join(', ')}; expected ${LOOP_VARIANTS.join(', ')}\n`);
-    return 2;
-  }
-  if (a.accept !== undefined && !ACCEPT_RULES.includes(a.accept as AcceptRule)) {
-    io.stderr(`loop: --accept must be ${ACCEPT_RULES.join(', ')}, not "${a.accept}"\n`);
-    return 2;
-  }
-  if (a.pairScope !== undefined && !PAIR_SCOPES.includes(a.pairScope as PairScope)) {
-    io.stderr(`loop: --pair-scope must be ${PAIR_SCOPES.join(', ')}, not "${a.pairScope}"\n`);
-    return 2;
-  }
-  const workDir = resolve(a.workDir);
-  await mkdir(workDir, { recursive: true });
+  if (bad.length) return `loop: unknown variant(s) ${bad.join(', ')}; expected ${LOOP_VARIANTS.join(', ')}`;
+  if (a.accept !== undefined && !ACCEPT_RULES.includes(a.accept as AcceptRule)) return `loop: --accept must be ${ACCEPT_RULES.join(', ')}, not "${a.accept}"`;
+  if (a.pairScope !== undefined && !PAIR_SCOPES.includes(a.pairScope as PairScope)) return `loop: --pair-scope must be ${PAIR_SCOPES.join(', ')}, not "${a.pairScope}"`;
+  if (a.executionProvider !== undefined && !(EXECUTION_PROVIDERS as readonly string[]).includes(a.executionProvider)) return `loop: --ep must be ${EXECUTION_PROVIDERS.join(' or ')}, not "${a.executionProvider}"`;
+  return loopOptions(
+    { train: resolve(a.train), heldOut: resolve(a.heldOut), workDir: resolve(a.workDir), trainer: { python: a.python ?? defaultPython(), root: a.root }, log, signal },
+    {
+      variants,
+      rounds: a.rounds,
+      seed: a.seed,
+      baseModel: a.baseModel ? resolve(a.baseModel) : undefined,
+      model: a.model ? (JSON.parse(a.model) as LoopOptions['model']) : undefined,
+      warmupEpochs: a.warmupEpochs,
+      warmupPromptLoss: a.warmupPromptLoss,
+      exploreMax: a.exploreMax,
+      evalLimit: a.evalLimit,
+      iterations: a.iterations,
+      numActions: a.numActions,
+      maxNewTokens: a.maxNewTokens,
+      temperature: a.temperature,
+      prefLr: a.prefLr,
+      prefEpochs: a.prefEpochs,
+      accept: a.accept as AcceptRule | undefined,
+      pairScope: a.pairScope as PairScope | undefined,
+      sftLr: a.sftLr,
+      grpoGroup: a.grpoGroup,
+      grpoLr: a.grpoLr,
+      executionProvider: a.executionProvider as ExecutionProvider | undefined,
+    },
+  );
+}
+
+export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
   const ctl = new AbortController();
+  const o = loopOptionsFromArgs(a, (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`), ctl.signal);
+  if (typeof o === 'string') {
+    io.stderr(`${o}\n`);
+    return 2;
+  }
+  await mkdir(o.workDir, { recursive: true });
   // The search keeps a few model calls in flight per sample, each listening for the abort: more
   // than Node's default of 10 listeners, all removed when their call settles (not a leak).
   setMaxListeners(64, ctl.signal);
   process.once('SIGINT', () => ctl.abort(new Error('interrupted')));
-  const o: LoopOptions = loopOptions({
-    train: resolve(a.train),
-    heldOut: resolve(a.heldOut),
-    workDir,
-    trainer: { python: a.python ?? 'python3', root: a.root },
-    variants,
-    rounds: a.rounds ?? LOOP_DEFAULTS.rounds,
-    seed: a.seed ?? LOOP_DEFAULTS.seed,
-    baseModel: a.baseModel ? resolve(a.baseModel) : undefined,
-    model: a.model ? (JSON.parse(a.model) as LoopOptions['model']) : undefined,
-    warmup: { ...LOOP_DEFAULTS.warmup, epochs: a.warmupEpochs ?? LOOP_DEFAULTS.warmup.epochs, promptLoss: a.warmupPromptLoss },
-    pref: { ...LOOP_DEFAULTS.pref, learningRate: a.prefLr ?? LOOP_DEFAULTS.pref.learningRate, epochs: a.prefEpochs ?? LOOP_DEFAULTS.pref.epochs },
-    exploreMax: a.exploreMax ?? LOOP_DEFAULTS.exploreMax,
-    search: { ...LOOP_DEFAULTS.search, iterations: a.iterations ?? LOOP_DEFAULTS.search.iterations, temperature: a.temperature ?? LOOP_DEFAULTS.search.temperature },
-    evalLimit: a.evalLimit,
-    accept: (a.accept as AcceptRule | undefined) ?? LOOP_DEFAULTS.accept,
-    pairScope: a.pairScope as PairScope | undefined,
-    sftLearningRate: a.sftLr,
-    grpo: a.grpoGroup !== undefined || a.grpoLr !== undefined ? { group: a.grpoGroup, learningRate: a.grpoLr } : undefined,
-    log: (line) => io.stdout(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
-    signal: ctl.signal,
-  });
   const started = Date.now();
   const result = await runLoop(o);
   const report = await writeLoopReport(o, result, (Date.now() - started) / 1000);

@@ -11,6 +11,7 @@ import type { DatasetPanel } from './datasetPanel';
 import { errorMessage, log } from './log';
 import { CALL_RENDERING_SETTING, callRenderingSetting, showPolicyError } from './policyConfig';
 import { openConfiguredPolicy } from './policySetup';
+import { setting } from './settings';
 import { openSettingsUi } from './settingsUi';
 
 function activePanel(): DatasetPanel | undefined {
@@ -42,7 +43,7 @@ function showRunError(what: string, datasetPath: string, err: unknown): void {
 }
 
 function thresholds(): { easyBelow: number; hardFrom: number } | undefined {
-  const t = vscode.workspace.getConfiguration('itool.calibration').get<{ easyBelow?: number; hardFrom?: number } | null>('tierThresholds', null);
+  const t = setting('itool.calibration.tierThresholds');
   return t && typeof t.easyBelow === 'number' && typeof t.hardFrom === 'number' ? { easyBelow: t.easyBelow, hardFrom: t.hardFrom } : undefined;
 }
 
@@ -57,7 +58,6 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
   const panel = activePanel();
   if (!panel) return;
   const ds = panel.datasetOpen;
-  const cfg = vscode.workspace.getConfiguration('itool.calibration');
   const policy = await loadPolicy(ctx);
   if (!policy) return;
   const name = ds.path.split(/[\\/]/).pop();
@@ -71,8 +71,8 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
         let reported = 0;
         let resumedAt = -1;
         return calibrate(ds, policy, {
-          round: cfg.get<number>('round', 1),
-          batch: cfg.get<number>('batch', 16),
+          round: setting('itool.calibration.round'),
+          batch: setting('itool.calibration.batch'),
           calls: callRenderingSetting(),
           signal: ctl.signal,
           onProgress: (done, total) => {
@@ -138,7 +138,7 @@ export async function selectDeficientCommand(): Promise<number | undefined> {
     return undefined;
   }
   if (refused(panel)) return undefined;
-  const ratio = vscode.workspace.getConfiguration('itool.calibration').get<number>('ratio', 0.3);
+  const ratio = setting('itool.calibration.ratio');
   const sel = panel.calibration.select(ratio);
   const path = selectionPath(panel.datasetOpen.path, cal.header.model, cal.header.round);
   await writeSelection(path, selectionFile(cal, sel, panel.calibration.tierCuts));
@@ -174,8 +174,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
   const policy = await loadPolicy(ctx);
   if (!policy) return;
   const ds = panel.datasetOpen;
-  const cfg = vscode.workspace.getConfiguration('itool.search');
-  const round = vscode.workspace.getConfiguration('itool.calibration').get<number>('round', 1);
+  const round = setting('itool.calibration.round');
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exploring ${targets.length} deficient samples with ${policy.label}`, cancellable: true },
@@ -188,15 +187,15 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
           round,
           // The selection's rendering: the search continues the prompts calibration scored.
           calls: panel.calibration.header ? (panel.calibration.header.calls ?? 'auto') : callRenderingSetting(),
-          numActions: cfg.get<number>('numActions', 3),
-          temperature: cfg.get<number>('temperature', 1.5),
-          maxNewTokens: cfg.get<number>('maxNewTokens', 50),
-          depth: cfg.get<number>('depth', 3),
-          iterations: cfg.get<number>('iterations', 5),
-          maxSimulationSteps: cfg.get<number>('maxSimulationSteps', 2),
-          explorationWeight: cfg.get<number>('explorationWeight', 1.0),
-          seed: cfg.get<number>('seed', 0),
-          concurrency: cfg.get<number>('concurrency', 8),
+          numActions: setting('itool.search.numActions'),
+          temperature: setting('itool.search.temperature'),
+          maxNewTokens: setting('itool.search.maxNewTokens'),
+          depth: setting('itool.search.depth'),
+          iterations: setting('itool.search.iterations'),
+          maxSimulationSteps: setting('itool.search.maxSimulationSteps'),
+          explorationWeight: setting('itool.search.explorationWeight'),
+          seed: setting('itool.search.seed'),
+          concurrency: setting('itool.search.concurrency'),
           signal: ctl.signal,
           onProgress: (p) => {
             if (first < 0) first = p.done;

@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Dataset } from '../core/dataset/dataset';
 import type { Policy } from '../core/model/policy';
-import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
-import { RemotePolicy } from '../core/model/openai/remotePolicy';
 import { evaluatePolicy } from '../core/rounds/evaluate';
 import { patchRound, readRegistry, updateRegistry } from '../core/rounds/registry';
 import type { RoundEvaluation, RoundRecord } from '../core/rounds/types';
 import { DatasetEditorProvider } from './datasetEditor';
 import { pickDatasetFile } from './datasetPicker';
 import { errorMessage, log } from './log';
-import { API_KEY_SECRET, showPolicyError } from './policyConfig';
+import { openPolicy, showPolicyError } from './policyConfig';
 import { openConfiguredPolicy } from './policySetup';
+import { configuredEndpoint, endpointSpec, onnxSpec } from './policySpec';
+import { setting } from './settings';
 
 const isOnnxDir = (dir: string | undefined): dir is string => !!dir && existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
 
@@ -34,7 +34,9 @@ export async function heldOutFor(datasetPath: string): Promise<string | undefine
 
 /** The policy round `r` produced: its ONNX output, or what the user points at. */
 async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promise<{ policy: Policy; result: NonNullable<RoundRecord['result']> } | undefined> {
-  if (isOnnxDir(r.result?.modelDir)) return { policy: await OnnxPolicy.open(r.result.modelDir), result: r.result };
+  // The settings' runtime (execution provider, in-flight limit) for the trained policy too: the
+  // baseline and the round are measured alike.
+  if (isOnnxDir(r.result?.modelDir)) return { policy: await openPolicy(ctx, onnxSpec(setting, r.result.modelDir)), result: r.result };
   const folder = 'ONNX folder…';
   const served = 'Model on the configured endpoint…';
   const pick = await vscode.window.showQuickPick([folder, served], {
@@ -45,20 +47,17 @@ async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promi
   if (pick === folder) {
     const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Evaluate This Model', title: 'ONNX export of the trained policy (config.json, tokenizer.json, onnx/model.onnx)' });
     if (!dir?.[0]) return undefined;
-    return { policy: await OnnxPolicy.open(dir[0].fsPath), result: { label: `round ${r.round}: ${dir[0].fsPath}`, modelDir: dir[0].fsPath } };
+    return { policy: await openPolicy(ctx, onnxSpec(setting, dir[0].fsPath)), result: { label: `round ${r.round}: ${dir[0].fsPath}`, modelDir: dir[0].fsPath } };
   }
   if (pick === served) {
-    const cfg = vscode.workspace.getConfiguration('itool.policy');
-    const baseURL = cfg.get<string>('endpoint.baseURL', '').trim();
+    const { baseURL, chatTemplate } = configuredEndpoint(setting);
     if (!baseURL) {
       void showPolicyError('evaluating a served model needs the endpoint: set itool.policy.endpoint.baseURL (iTool: Choose Policy Model… sets it up and checks it).');
       return undefined;
     }
     const model = await vscode.window.showInputBox({ title: 'Served model name of the trained policy', value: r.result?.endpointModel ?? '' });
     if (!model) return undefined;
-    const apiKey = (await ctx.secrets.get(API_KEY_SECRET)) ?? undefined;
-    const chatTemplate = cfg.get<string>('endpoint.chatTemplate', '').trim() || undefined;
-    return { policy: new RemotePolicy({ baseURL, model, apiKey, chatTemplatePath: chatTemplate }), result: { label: `round ${r.round}: ${model}`, endpointModel: model } };
+    return { policy: await openPolicy(ctx, endpointSpec(setting, baseURL, model, chatTemplate)), result: { label: `round ${r.round}: ${model}`, endpointModel: model } };
   }
   return undefined;
 }

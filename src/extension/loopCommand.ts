@@ -9,12 +9,13 @@ import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { LOOP_DEFAULTS, LOOP_VARIANTS, VARIANT_LABELS, loopOptions, runLoop, type LoopVariant } from '../core/rounds/loop';
+import { LOOP_VARIANTS, VARIANT_LABELS, runLoop, type LoopVariant } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
 import { heldOutFor } from './evaluateCommand';
 import { errorMessage, log } from './log';
+import { paletteLoopOptions } from './loopSettings';
 import { datasetInFront, pickDataset } from './roundDashboard';
-import { localPython } from './roundCommands';
+import { setting } from './settings';
 
 const WARM_UP = 'Train a warm-up model first';
 
@@ -65,8 +66,6 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
     if (!variants) return;
     const rounds = await pickRounds();
     if (!rounds) return;
-    const cfg = vscode.workspace.getConfiguration('itool');
-    const workDir = join(`${train}.itool`, 'loop');
     const started = Date.now();
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `iTool loop (${variants.join(', ')}, ${rounds} round${rounds > 1 ? 's' : ''})`, cancellable: true },
@@ -74,24 +73,8 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
         const ctl = new AbortController();
         setMaxListeners(64, ctl.signal); // the search's calls in flight each listen for the abort (see src/cli/loop.ts)
         token.onCancellationRequested(() => ctl.abort(new Error('cancelled')));
-        const o = loopOptions({
-          train,
-          heldOut,
-          workDir,
-          trainer: { python: localPython(), root: ctx.extensionPath },
-          variants,
-          rounds,
-          baseModel: start.baseModel,
-          ratio: cfg.get<number>('calibration.ratio', LOOP_DEFAULTS.ratio),
-          exploreMax: cfg.get<number>('loop.exploreMax', LOOP_DEFAULTS.exploreMax),
-          evalLimit: cfg.get<number>('loop.evalLimit', 0) || undefined,
-          search: {
-            iterations: cfg.get<number>('search.iterations', LOOP_DEFAULTS.search.iterations),
-            numActions: cfg.get<number>('search.numActions', LOOP_DEFAULTS.search.numActions),
-            temperature: cfg.get<number>('search.temperature', LOOP_DEFAULTS.search.temperature),
-            maxNewTokens: cfg.get<number>('search.maxNewTokens', LOOP_DEFAULTS.search.maxNewTokens),
-            depth: cfg.get<number>('search.depth', LOOP_DEFAULTS.search.depth),
-          },
+        const o = paletteLoopOptions({ train, heldOut, variants, rounds, baseModel: start.baseModel }, setting, {
+          root: ctx.extensionPath,
           log: (line) => {
             log().info(`loop: ${line}`);
             progress.report({ message: line.length > 120 ? `${line.slice(0, 117)}…` : line });

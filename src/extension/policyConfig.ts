@@ -6,37 +6,21 @@
 import * as vscode from 'vscode';
 import { PolicyError, type ChatMessage, type Policy } from '../core/model/policy';
 import type { ChatTemplateSource } from '../core/model/chatTemplate';
-import { CALL_RENDERINGS, type CallRenderingSetting } from '../core/calibrate/messages';
-import { OnnxPolicy } from '../core/model/onnx/onnxPolicy';
-import { RemotePolicy } from '../core/model/openai/remotePolicy';
-import { scrubUrl } from '../core/model/openai/endpointUrl';
+import type { CallRenderingSetting } from '../core/calibrate/messages';
+import { openPolicy as openPolicyFromSpec, type PolicySpec } from '../core/model/policyFactory';
 import { log } from './log';
+import { configuredPolicySpec as specFromSettings } from './policySpec';
+import { setting, settingText } from './settings';
 import { openSettingsUi } from './settingsUi';
 
 export const API_KEY_SECRET = 'itool.endpoint.apiKey';
 export const POLICY_SECTION = 'itool.policy';
 
-/** What the settings describe: enough to open the policy, and to say which one in a message. */
-export type PolicySpec =
-  | { backend: 'onnx'; modelDir: string }
-  | { backend: 'endpoint'; baseURL: string; model: string; chatTemplate?: string };
+export { describePolicy, type PolicySpec } from '../core/model/policyFactory';
 
 /** The configured policy, or undefined when none is set (what the first-run pick is for). */
 export function configuredPolicySpec(): PolicySpec | undefined {
-  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
-  if (cfg.get<'onnx' | 'endpoint'>('backend', 'onnx') === 'endpoint') {
-    const baseURL = cfg.get<string>('endpoint.baseURL', '').trim();
-    const model = cfg.get<string>('endpoint.model', '').trim();
-    const chatTemplate = cfg.get<string>('endpoint.chatTemplate', '').trim() || undefined;
-    return baseURL && model ? { backend: 'endpoint', baseURL, model, chatTemplate } : undefined;
-  }
-  const modelDir = cfg.get<string>('onnx.modelDir', '').trim();
-  return modelDir ? { backend: 'onnx', modelDir } : undefined;
-}
-
-/** The policy as a message names it (an endpoint URL without its credentials). */
-export function describePolicy(spec: PolicySpec): string {
-  return spec.backend === 'onnx' ? spec.modelDir : `${spec.model} at ${scrubUrl(spec.baseURL)}`;
+  return specFromSettings(setting);
 }
 
 /**
@@ -48,14 +32,10 @@ function userWarning(warning: string): string {
   return 'itool.policy.onnx.executionProvider is cuda, but this onnxruntime has no CUDA provider (the packaged extension ships the CPU runtime): the model runs on the CPU. For a GPU, serve the model with vLLM or SGLang and choose an endpoint.';
 }
 
-/** Opens the policy `spec` describes; throws (a PolicyError for what the user can fix) if it cannot. */
+/** Opens the policy `spec` describes (the API key from SecretStorage); throws (a PolicyError for what the user can fix) if it cannot. */
 export async function openPolicy(ctx: vscode.ExtensionContext, spec: PolicySpec): Promise<Policy> {
-  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
-  if (spec.backend === 'endpoint') {
-    const apiKey = (await ctx.secrets.get(API_KEY_SECRET)) ?? undefined;
-    return new RemotePolicy({ baseURL: spec.baseURL, model: spec.model, apiKey, chatTemplatePath: spec.chatTemplate, maxInFlight: cfg.get<number>('maxInFlight', 8) });
-  }
-  const policy = await OnnxPolicy.open(spec.modelDir, { executionProvider: cfg.get<'cpu' | 'cuda'>('onnx.executionProvider', 'cpu') });
+  const apiKey = spec.backend === 'endpoint' ? ((await ctx.secrets.get(API_KEY_SECRET)) ?? undefined) : undefined;
+  const policy = await openPolicyFromSpec(spec, { apiKey });
   if (policy.warning) {
     const warning = userWarning(policy.warning);
     log().warn(warning);
@@ -101,12 +81,11 @@ export function showPolicyError<T extends string>(message: string, ...actions: T
  * restricted settings as openConfiguredPolicy, so in an untrusted workspace only user settings count.
  */
 export function configuredChatTemplate(): { source: ChatTemplateSource; label: string } | { missing: string } {
-  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
-  if (cfg.get<'onnx' | 'endpoint'>('backend', 'onnx') === 'endpoint') {
-    const path = cfg.get<string>('endpoint.chatTemplate', '').trim();
+  if (setting('itool.policy.backend') === 'endpoint') {
+    const path = settingText('itool.policy.endpoint.chatTemplate');
     return path ? { source: { path }, label: path } : { missing: 'itool.policy.endpoint.chatTemplate' };
   }
-  const dir = cfg.get<string>('onnx.modelDir', '').trim();
+  const dir = settingText('itool.policy.onnx.modelDir');
   return dir ? { source: { path: dir }, label: dir } : { missing: 'itool.policy.onnx.modelDir' };
 }
 
@@ -114,8 +93,7 @@ export const CALL_RENDERING_SETTING = 'itool.calibrate.callRendering';
 
 /** `itool.calibrate.callRendering`: how calls are put in prompts and answers (auto by the dataset's format). */
 export function callRenderingSetting(): CallRenderingSetting {
-  const v = vscode.workspace.getConfiguration('itool.calibrate').get<string>('callRendering', 'auto');
-  return (CALL_RENDERINGS as readonly string[]).includes(v) ? (v as CallRenderingSetting) : 'auto';
+  return setting('itool.calibrate.callRendering');
 }
 
 /** Ask for an API key and keep it in SecretStorage under `secret` (empty removes it). Resolves whether one was entered. */

@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Policy } from '../core/model/policy';
-import { RemotePolicy } from '../core/model/openai/remotePolicy';
 import { parseEndpointUrl, scrubUrl } from '../core/model/openai/endpointUrl';
+import { endpointPolicy } from '../core/model/policyFactory';
 import { errorMessage, log } from './log';
 import { API_KEY_SECRET, POLICY_SECTION, askSecret, checkTemplate, configuredPolicySpec, describePolicy, openPolicy, showPolicyError, type PolicySpec } from './policyConfig';
+import { endpointSpec, onnxSpec } from './policySpec';
+import { setting, settingText, updateSetting, type SettingKey, type SettingValue } from './settings';
 import { machineSettingsTab, openSettingsUi, targetFor } from './settingsUi';
 
 /** What one try ends with: the policy (opened, checked, saved), 'again' (show the pick again), or undefined (stopped; said why). */
@@ -19,6 +21,8 @@ type Outcome = Policy | 'again' | undefined;
 const CHOOSE_AGAIN = 'Choose Again…';
 /** How long reaching an endpoint may take while setting it up (a run's own timeouts are longer). */
 const REACH_TIMEOUT_MS = 10_000;
+/** What the base URL box offers when none is set: vLLM's and SGLang's address on this machine (a suggestion, not a default). */
+const SUGGESTED_URL = 'http://127.0.0.1:8000/v1';
 
 function progress<T>(title: string, task: () => Promise<T>): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, task);
@@ -134,7 +138,7 @@ async function pickOnnxFolder(ctx: vscode.ExtensionContext): Promise<Outcome> {
 }
 
 function useOnnxFolder(ctx: vscode.ExtensionContext, dir: string): Promise<Outcome> {
-  const spec: PolicySpec = { backend: 'onnx', modelDir: dir };
+  const spec: PolicySpec = onnxSpec(setting, dir);
   return checkAndSave(
     spec,
     async () => {
@@ -148,8 +152,8 @@ function useOnnxFolder(ctx: vscode.ExtensionContext, dir: string): Promise<Outco
       return policy;
     },
     [
-      ['backend', 'onnx'],
-      ['onnx.modelDir', dir],
+      ['itool.policy.backend', 'onnx'],
+      ['itool.policy.onnx.modelDir', dir],
     ],
     (msg) => {
       // The folder is named once, at the start of the message: a file missing from it by its name alone.
@@ -165,7 +169,7 @@ function useOnnxFolder(ctx: vscode.ExtensionContext, dir: string): Promise<Outco
  * (keys under itool.policy). A failure saves nothing and offers to choose again; `explain` words
  * the error for this kind of choice.
  */
-async function checkAndSave(spec: PolicySpec, open: () => Promise<Policy>, values: [string, unknown][], explain = (msg: string) => msg): Promise<Outcome> {
+async function checkAndSave(spec: PolicySpec, open: () => Promise<Policy>, values: Saved[], explain = (msg: string) => msg): Promise<Outcome> {
   let policy: Policy;
   try {
     policy = await progress(`iTool: checking ${describePolicy(spec)}…`, open);
@@ -185,14 +189,16 @@ async function checkAndSave(spec: PolicySpec, open: () => Promise<Policy>, value
   return policy;
 }
 
+/** A setting to save, with its value. */
+type Saved = { [K in SettingKey]: [K, SettingValue<K>] }[SettingKey];
+
 /** Writes each value where it takes effect (settingsUi.targetFor); resolves the tabs it went to, as the user reads them. */
-async function save(values: [string, unknown][]): Promise<string> {
-  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
+async function save(values: Saved[]): Promise<string> {
   const tabs = new Set<string>();
   for (const [key, value] of values) {
-    const target = targetFor(POLICY_SECTION, key);
+    const target = targetFor(key);
     tabs.add(target === vscode.ConfigurationTarget.Workspace ? 'Workspace settings' : machineSettingsTab());
-    await cfg.update(key, value, target);
+    await updateSetting<SettingKey>(key, value, target);
   }
   return [...tabs].join(' and ');
 }
@@ -210,11 +216,10 @@ function urlProblem(value: string): string | undefined {
 
 /** An endpoint in three steps (base URL, served model, chat template); each step is checked against the server. */
 async function setUpEndpoint(ctx: vscode.ExtensionContext): Promise<Outcome> {
-  const cfg = vscode.workspace.getConfiguration(POLICY_SECTION);
   const typed = await vscode.window.showInputBox({
     title: 'OpenAI-compatible endpoint (1/3): base URL',
     prompt: "The server's OpenAI-compatible base URL (vLLM, SGLang, llama.cpp server). A key, if it needs one, is kept in SecretStorage (iTool: Set Endpoint API Key).",
-    value: cfg.get<string>('endpoint.baseURL', '').trim() || 'http://127.0.0.1:8000/v1',
+    value: settingText('itool.policy.endpoint.baseURL') ?? SUGGESTED_URL,
     ignoreFocusOut: true,
     validateInput: urlProblem,
   });
@@ -238,17 +243,17 @@ async function setUpEndpoint(ctx: vscode.ExtensionContext): Promise<Outcome> {
       return pick === CHOOSE_AGAIN ? 'again' : undefined;
     }
   }
-  const model = await pickServedModel(served, cfg.get<string>('endpoint.model', '').trim());
+  const model = await pickServedModel(served, setting('itool.policy.endpoint.model').trim());
   if (!model) return 'again';
   const template = await pickTemplateSource();
   if (template === undefined) return 'again';
-  const spec: PolicySpec = { backend: 'endpoint', baseURL, model, chatTemplate: template || undefined };
+  const spec: PolicySpec = endpointSpec(setting, baseURL, model, template || undefined);
   return checkAndSave(
     spec,
     async () => {
       // A short-lived copy with short timeouts proves the template renders and the server scores;
       // the run gets a policy with the usual timeouts and retries.
-      const probe = new RemotePolicy({ baseURL, model, apiKey: await apiKey(ctx), chatTemplatePath: spec.chatTemplate, timeoutMs: REACH_TIMEOUT_MS, maxRetries: 0 });
+      const probe = endpointPolicy({ ...spec, timeoutMs: REACH_TIMEOUT_MS, maxRetries: 0 }, { apiKey: await apiKey(ctx) });
       try {
         await checkTemplate(probe);
         const prompt = await probe.chatTemplate([{ role: 'user', content: 'Hello' }], [], { addGenerationPrompt: true });
@@ -259,10 +264,10 @@ async function setUpEndpoint(ctx: vscode.ExtensionContext): Promise<Outcome> {
       return openPolicy(ctx, spec);
     },
     [
-      ['backend', 'endpoint'],
-      ['endpoint.baseURL', baseURL],
-      ['endpoint.model', model],
-      ['endpoint.chatTemplate', template],
+      ['itool.policy.backend', 'endpoint'],
+      ['itool.policy.endpoint.baseURL', baseURL],
+      ['itool.policy.endpoint.model', model],
+      ['itool.policy.endpoint.chatTemplate', template],
     ],
   );
 }
@@ -274,7 +279,7 @@ async function apiKey(ctx: vscode.ExtensionContext): Promise<string | undefined>
 /** The served model ids (/v1/models), within REACH_TIMEOUT_MS; throws with the server's answer. */
 async function listModels(ctx: vscode.ExtensionContext, baseURL: string): Promise<string[]> {
   // The model name is not known yet and /v1/models needs none.
-  const probe = new RemotePolicy({ baseURL, model: '(listing models)', apiKey: await apiKey(ctx), timeoutMs: REACH_TIMEOUT_MS, maxRetries: 0 });
+  const probe = endpointPolicy({ backend: 'endpoint', baseURL, model: '(listing models)', timeoutMs: REACH_TIMEOUT_MS, maxRetries: 0 }, { apiKey: await apiKey(ctx) });
   try {
     return await probe.models();
   } finally {

@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import * as vscode from 'vscode';
 import { selectionPath } from '../core/calibrate/selectionFile';
 import { metadataDir } from '../core/dataset/metadata';
-import { curriculumStages, exportCurriculum, exportPairs, type ExportResult, type ExportTarget, type PrefLoss } from '../core/pairs/export/index';
+import { curriculumStages, exportCurriculum, exportPairs, type ExportResult, type ExportTarget } from '../core/pairs/export/index';
 import { exportLocal } from '../core/rounds/localExport';
 import { localTrainerCommand, localTrainerOutputs } from '../core/rounds/localTrainer';
 import { cancelLocalJob, cancelOpenAIJob, llamaFactoryCommand, pollOpenAIJob, startLocalJob, startOpenAIJob, trlCommand, watchJob } from '../core/rounds/jobs/index';
@@ -19,7 +19,9 @@ import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
 import type { DatasetPanel } from './datasetPanel';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
+import { trainerPython } from './loopSettings';
 import { askSecret, callRenderingSetting, showPolicyError } from './policyConfig';
+import { setting, settingText } from './settings';
 
 export const FINE_TUNING_KEY_SECRET = 'itool.fineTuning.apiKey';
 const RUNNING_KEY = 'itool.runningJobs';
@@ -36,25 +38,18 @@ const BACKENDS: { id: Backend; label: string; detail: string }[] = [
   { id: 'local', label: 'Local (PyTorch on this machine)', detail: 'SimPO with the project’s own trainer, for the small models it made (the demo model, itool loop); the result is an ONNX model' },
 ];
 
-function trainerConfig() {
-  return vscode.workspace.getConfiguration('itool.trainer');
-}
-
 /**
  * The LLaMA-Factory template the user chose, or undefined so the export guesses it from the base
  * model (and warns when nothing names it). The setting's default is "" (not set): LLaMA-Factory's
  * own `default` template is its Human:/Assistant: format, right only when picked on purpose.
  */
 function trainerTemplate(): string | undefined {
-  return trainerConfig().get<string>('template', '').trim() || undefined;
+  return settingText('itool.trainer.template');
 }
 
-/**
- * The Python the local trainer runs: itool.trainer.local.python, or by default the one on PATH
- * under its usual name (`python` on Windows, where the python.org installer adds no `python3`).
- */
+/** The Python the local trainer runs: itool.trainer.local.python, else the one on PATH (defaultPython). */
 export function localPython(): string {
-  return trainerConfig().get<string>('local.python', '').trim() || (process.platform === 'win32' ? 'python' : 'python3');
+  return trainerPython(setting);
 }
 
 /** How calls are written: as calibration rendered them for this panel (the search follows it). */
@@ -76,7 +71,7 @@ function activePanel(): DatasetPanel | undefined {
 
 /** The round the reviewed pairs belong to: the search's round, else the calibration setting's. */
 function roundOf(panel: DatasetPanel): number {
-  return panel.search.header?.round ?? vscode.workspace.getConfiguration('itool.calibration').get<number>('round', 1);
+  return panel.search.header?.round ?? setting('itool.calibration.round');
 }
 
 function policyOf(panel: DatasetPanel): RoundRecord['policy'] {
@@ -104,7 +99,6 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
   const round = roundOf(panel);
   const dir = roundDir(panel.datasetOpen.path, round);
   const outputDir = join(dir, `output-${target}`);
-  const cfg = trainerConfig();
   const exportPairsOf = pairs.flatMap((pair) => {
     const sample = samples.get(pair.index);
     return sample ? [{ pair, sample }] : [];
@@ -112,7 +106,7 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
   let result: RoundExport;
   if (target === 'local') {
     // The project's own trainer continues the policy model itself (the configured ONNX folder).
-    const modelDir = vscode.workspace.getConfiguration('itool.policy').get<string>('onnx.modelDir', '').trim();
+    const modelDir = settingText('itool.policy.onnx.modelDir');
     if (!modelDir) {
       void showPolicyError('the local trainer continues the policy model itself: set itool.policy.onnx.modelDir to a model the project made (the demo model, or an itool loop model).');
       return undefined;
@@ -124,9 +118,9 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
       target,
       outDir: join(dir, `export-${target}`),
       name: `itool_round${round}`,
-      baseModel: cfg.get<string>('baseModel', '').trim() || undefined,
+      baseModel: settingText('itool.trainer.baseModel'),
       template: trainerTemplate(),
-      prefLoss: cfg.get<PrefLoss>('prefLoss', 'simpo'),
+      prefLoss: setting('itool.trainer.prefLoss'),
       calls: callsOf(panel),
       outputDir,
     });
@@ -147,7 +141,7 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
 }
 
 async function pickBackend(withLocal = true): Promise<Backend | undefined> {
-  const first = trainerConfig().get<Backend>('backend', 'llamafactory');
+  const first: Backend = setting('itool.trainer.backend');
   const items = BACKENDS.filter((b) => withLocal || b.id !== 'local').sort((a, b) => Number(b.id === first) - Number(a.id === first));
   const picked = await vscode.window.showQuickPick(
     items.map((b) => ({ label: b.label, detail: b.detail, id: b.id })),
@@ -185,7 +179,6 @@ export async function exportCurriculumCommand(): Promise<void> {
   const target = (await pickBackend(false)) as ExportTarget | undefined;
   if (!target) return;
   const ds = panel.datasetOpen;
-  const cfg = trainerConfig();
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Exporting the warm-up curriculum', cancellable: true }, async (progress, token) => {
       const got = await curriculumStages(cal.entries, cuts, (i, answer) => ds.sample(i, answer), {
@@ -196,7 +189,7 @@ export async function exportCurriculumCommand(): Promise<void> {
       const exported = await exportCurriculum(got.stages, {
         target,
         outDir: join(metadataDir(ds.path), 'warmup', target),
-        baseModel: cfg.get<string>('baseModel', '').trim() || undefined,
+        baseModel: settingText('itool.trainer.baseModel'),
         template: trainerTemplate(),
         calls: callsOf(panel),
       });
@@ -216,17 +209,11 @@ export async function exportCurriculumCommand(): Promise<void> {
 }
 
 function openAIClient(apiKey: string | undefined): OpenAI {
-  return new OpenAI({ apiKey: apiKey ?? '', baseURL: trainerConfig().get<string>('openai.baseURL', 'https://api.openai.com/v1'), maxRetries: 2 });
-}
-
-function numberSetting(key: string): number | undefined {
-  const v = trainerConfig().get<number | null>(key, null);
-  return typeof v === 'number' ? v : undefined;
+  return new OpenAI({ apiKey: apiKey ?? '', baseURL: setting('itool.trainer.openai.baseURL'), maxRetries: 2 });
 }
 
 /** Launch the trainer on an export; resolves the job's first record. */
 async function launch(ctx: vscode.ExtensionContext, target: Backend, exp: RoundExport, dir: string, outputDir: string): Promise<JobRecord> {
-  const cfg = trainerConfig();
   const runner = { runnerCommand: [process.execPath, join(ctx.extensionPath, 'dist', 'jobRunner.js')], runnerEnv: { ELECTRON_RUN_AS_NODE: '1' } };
   const file = (test: (f: string) => boolean, what: string): string => {
     const f = exp.files.find(test);
@@ -242,13 +229,13 @@ async function launch(ctx: vscode.ExtensionContext, target: Backend, exp: RoundE
     const yaml = file((f) => /\.ya?ml$/.test(f) && !f.endsWith('dataset_info.json'), 'training YAML');
     const cmd = llamaFactoryCommand(
       {
-        command: cfg.get<string>('llamafactory.command', 'llamafactory-cli'),
-        forceTorchrun: cfg.get<boolean>('llamafactory.forceTorchrun', false) || undefined,
-        nnodes: numberSetting('llamafactory.nnodes'),
-        nodeRank: numberSetting('llamafactory.nodeRank'),
-        nprocPerNode: numberSetting('llamafactory.nprocPerNode'),
-        masterAddr: cfg.get<string>('llamafactory.masterAddr', '').trim() || undefined,
-        masterPort: numberSetting('llamafactory.masterPort'),
+        command: setting('itool.trainer.llamafactory.command'),
+        forceTorchrun: setting('itool.trainer.llamafactory.forceTorchrun') || undefined,
+        nnodes: setting('itool.trainer.llamafactory.nnodes') ?? undefined,
+        nodeRank: setting('itool.trainer.llamafactory.nodeRank') ?? undefined,
+        nprocPerNode: setting('itool.trainer.llamafactory.nprocPerNode') ?? undefined,
+        masterAddr: settingText('itool.trainer.llamafactory.masterAddr'),
+        masterPort: setting('itool.trainer.llamafactory.masterPort') ?? undefined,
       },
       yaml,
     );
@@ -257,17 +244,17 @@ async function launch(ctx: vscode.ExtensionContext, target: Backend, exp: RoundE
   if (target === 'trl') {
     const script = file((f) => f.endsWith('.py'), 'launch script');
     const config = file((f) => /\.ya?ml$/.test(f), 'training config');
-    const loss = cfg.get<PrefLoss>('prefLoss', 'simpo');
+    const loss = setting('itool.trainer.prefLoss');
     const trainer = loss === 'simpo' ? 'cpo' : loss === 'orpo' ? 'orpo' : 'dpo';
     const cmd = trlCommand(
-      { accelerate: cfg.get<string>('trl.accelerateCommand', 'accelerate'), numProcesses: numberSetting('trl.numProcesses'), configFile: cfg.get<string>('trl.configFile', '').trim() || undefined },
+      { accelerate: setting('itool.trainer.trl.accelerateCommand'), numProcesses: setting('itool.trainer.trl.numProcesses') ?? undefined, configFile: settingText('itool.trainer.trl.configFile') },
       script,
       config,
       trainer,
     );
     return startLocalJob({ backend: 'trl', jobDir: join(dir, 'job-trl'), ...cmd, cwd: exp.dir, outputDir, trainerLogPath: join(outputDir, 'trainer_log.jsonl'), ...runner });
   }
-  const model = cfg.get<string>('baseModel', '').trim();
+  const model = settingText('itool.trainer.baseModel');
   if (!model) throw new Error('set itool.trainer.baseModel to the OpenAI model to fine-tune');
   const key = await ctx.secrets.get(FINE_TUNING_KEY_SECRET);
   if (!key) throw new Error("no fine-tuning API key: run 'iTool: Set Fine-Tuning API Key' first");

@@ -4,6 +4,7 @@
 // hides them and ignores values written there. So "Open Settings" opens the tab the setting is
 // shown on, and a value the extension saves goes where it takes effect and the user can change it.
 import * as vscode from 'vscode';
+import { EXTENSION_ID, inspectSetting, type SettingKey } from './settings';
 
 const MACHINE_SCOPES = new Set(['machine', 'machine-overridable']);
 
@@ -13,7 +14,7 @@ let scopes: Map<string, string> | undefined;
 function settingScopes(): Map<string, string> {
   if (!scopes) {
     scopes = new Map();
-    const groups: unknown = vscode.extensions.getExtension('itool-studio.itool-studio')?.packageJSON?.contributes?.configuration;
+    const groups: unknown = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON?.contributes?.configuration;
     for (const g of Array.isArray(groups) ? groups : groups ? [groups] : []) {
       for (const [k, v] of Object.entries((g as { properties?: Record<string, { scope?: string }> }).properties ?? {})) scopes.set(k, v.scope ?? 'window');
     }
@@ -48,8 +49,8 @@ export async function openSettingsUi(query: string): Promise<void> {
  * for machine-level settings in a remote window, the Remote) settings. In an untrusted workspace
  * restricted settings are read from user settings only, so that is where they go.
  */
-export function targetFor(section: string, key: string): vscode.ConfigurationTarget {
-  const v = vscode.workspace.getConfiguration(section).inspect(key);
+export function targetFor(key: SettingKey): vscode.ConfigurationTarget {
+  const v = inspectSetting(key);
   if (vscode.workspace.isTrusted && v?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
   return vscode.ConfigurationTarget.Global;
 }

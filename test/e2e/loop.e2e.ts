@@ -26,7 +26,7 @@ describe('closed loop from the command palette in code-server', { skip, timeout:
     assert.ok(existsSync(join(ROOT, 'demo', MODEL, 'model.pt')), 'the demo model is committed with its PyTorch checkpoint');
     s = await startSession({
       workspaceFrom: join(ROOT, 'demo'),
-      settings: { 'itool.loop.exploreMax': 2, 'itool.loop.evalLimit': 6, 'itool.search.iterations': 2, 'itool.search.numActions': 2, 'itool.search.maxNewTokens': 24 },
+      settings: { 'itool.loop.exploreMax': 2, 'itool.loop.evalLimit': 6, 'itool.loop.iterations': 2, 'itool.loop.numActions': 2, 'itool.loop.maxNewTokens': 24 },
       machineSettings: { 'itool.trainer.local.python': PYTHON },
       viewport: { width: 1600, height: 1100 },
     });

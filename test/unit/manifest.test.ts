@@ -115,6 +115,9 @@ describe('manifest', () => {
       'itool.trainer.trl.numProcesses',
       'itool.loop.exploreMax',
       'itool.loop.evalLimit',
+      'itool.loop.iterations',
+      'itool.loop.numActions',
+      'itool.loop.maxNewTokens',
     ];
     for (const k of wholeNumbers) {
       const types = [props[k]?.type].flat();
@@ -122,7 +125,7 @@ describe('manifest', () => {
     }
     // Every other numeric setting takes fractions on purpose.
     const fractional = Object.keys(props).filter((k) => [props[k].type].flat().includes('number'));
-    assert.deepEqual(fractional.sort(), ['itool.calibration.ratio', 'itool.search.explorationWeight', 'itool.search.temperature']);
+    assert.deepEqual(fractional.sort(), ['itool.calibration.ratio', 'itool.loop.temperature', 'itool.search.explorationWeight', 'itool.search.temperature']);
     for (const [k, p] of Object.entries(props)) {
       if (typeof p.default === 'string') assert.doesNotMatch(p.default, /^\/|^[A-Za-z]:\\|\\/, `${k}: no default path of one platform`);
     }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExportPair, SkippedRecord } from '../pairs/export/index';
 import { localTrainerOutputs, writeTrainerConfig, type PrefConfig } from './localTrainer';
+import { PREF_BETA, TRAINER_DEFAULTS } from './trainerDefaults';
 import { TrainingEncoder, prefItemsFromPairs, writePrefFile } from './trainingData';
 
 export interface LocalExport {
@@ -17,11 +18,13 @@ export interface LocalExport {
 }
 
 /**
- * The published SimPO settings, with a learning rate for full fine-tuning of a few-million-parameter
- * model: 1e-4 pulled the demo model off what it knew whatever the loss or pair scope, 1e-5 held it
- * (README, the loop). `itool loop` starts from the same settings (LOOP_DEFAULTS.pref).
+ * The trainer's own SimPO defaults (trainerDefaults.ts: the published β and γ, and a learning rate
+ * for full fine-tuning of a few-million-parameter model, 1e-5, where 1e-4 pulled the demo model off
+ * what it knew), written out in the config so it says how it trains. `itool loop` starts from the
+ * same settings (LOOP_DEFAULTS.pref).
  */
-export const LOCAL_PREF_DEFAULTS = { loss: 'simpo', beta: 2.5, gamma: 0.5, learning_rate: 1e-5, epochs: 2 } as const;
+const PREF = TRAINER_DEFAULTS.pref;
+export const LOCAL_PREF_DEFAULTS = { loss: PREF.loss, beta: PREF_BETA[PREF.loss], gamma: PREF.gamma, learning_rate: PREF.learning_rate, epochs: PREF.epochs } as const;
 
 export async function exportLocal(pairs: readonly ExportPair[], modelDir: string, outDir: string, outputDir: string): Promise<LocalExport> {
   if (!existsSync(localTrainerOutputs(modelDir).weightsPath)) {

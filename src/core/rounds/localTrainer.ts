@@ -127,8 +127,18 @@ export interface LocalTrainerConfigs {
   pack: { model_dir: string; output_dir: string };
 }
 
+/**
+ * The Python the local trainer runs when none is named, for the CLI and the extension alike: the
+ * one on PATH under its usual name (`python` on Windows, where the python.org installer adds no
+ * `python3`). Debian's python3-torch is /usr/bin/python3, which a pyenv `python3` shadows: name it
+ * (--python, itool.trainer.local.python) where that is so.
+ */
+export function defaultPython(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? 'python' : 'python3';
+}
+
 export interface LocalTrainerSettings {
-  /** A Python with PyTorch (default `python3` on PATH; Debian's python3-torch is /usr/bin/python3). */
+  /** A Python with PyTorch (default defaultPython()). */
   python?: string;
   /** The extension's or the repository's root, where scripts/train/ lies. */
   root: string;
@@ -139,7 +149,7 @@ export interface LocalTrainerSettings {
 /** `PYTHON ROOT/scripts/train/itool_train.py STEP --config CONFIG`, as an argument array. */
 export function localTrainerCommand(step: LocalTrainerStep, configPath: string, settings: LocalTrainerSettings): TrainerCommand {
   if (!STEPS.includes(step)) throw new Error(`unknown trainer step ${JSON.stringify(step)} (${STEPS.join(', ')})`);
-  const program = (settings.python ?? 'python3').trim();
+  const program = (settings.python ?? defaultPython()).trim();
   if (!program || program.startsWith('-')) throw new Error(`the Python command ${JSON.stringify(settings.python)} is not a program`);
   const threads = settings.threads ?? 2;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, not ${threads}`);
@@ -187,7 +197,7 @@ export async function writeTrainerConfig<S extends LocalTrainerStep>(path: strin
 }
 
 /** Whether `python` can import torch (a few seconds: torch is slow to import). */
-export function pythonHasTorch(python = 'python3'): boolean {
+export function pythonHasTorch(python = defaultPython()): boolean {
   const r = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
   return r.status === 0;
 }

@@ -19,17 +19,18 @@ import { selectionFile, selectionPath, writeSelection } from '../calibrate/selec
 import { tierCuts, tierOf } from '../calibrate/select';
 import { Dataset } from '../dataset/dataset';
 import { sampleKey, type Sample } from '../dataset/sample';
-import { OnnxPolicy } from '../model/onnx/onnxPolicy';
+import type { OnnxPolicy } from '../model/onnx/onnxPolicy';
+import { openOnnxPolicy } from '../model/policyFactory';
 import { editedPair } from '../pairs/manualPairs';
 import { mulberry32 } from '../random';
 import { explore, type ExploreResult } from '../search/explore';
 import type { PreferencePair } from '../search/pairs';
 import { drawGroups, GRPO_DEFAULTS, writeGrpoFile, type GrpoDraw } from './grpo';
-import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type GrpoConfig, type LocalTrainerSettings, type PrefConfig, type SftConfig, type TinyModelSpec } from './localTrainer';
+import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type GrpoConfig, type PrefConfig, type SftConfig } from './localTrainer';
 import { evaluatePolicy } from './evaluate';
-import { LOCAL_PREF_DEFAULTS } from './localExport';
+import { VARIANT_LABELS, type LoopOptions, type LoopVariant } from './loopOptions';
 import { pplSummary, recordRound, updateRegistry } from './registry';
-import { scopedItem, TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PairScope, type PrefItem } from './trainingData';
+import { scopedItem, TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PrefItem } from './trainingData';
 import type { RoundEvaluation, RoundRecord } from './types';
 
 
@@ -43,95 +44,11 @@ const LOOP_MAX_SKIP_SHARE = 1;
 
 export { PAIR_SCOPES, type PairScope } from './trainingData';
 
-export type LoopVariant = 'itool' | 'sft' | 'whole' | 'random' | 'grpo';
-export type AcceptRule = 'valid' | 'better' | 'edit';
-export const ACCEPT_RULES: readonly AcceptRule[] = ['edit', 'valid', 'better'];
-export const LOOP_VARIANTS: readonly LoopVariant[] = ['itool', 'sft', 'whole', 'random', 'grpo'];
-
-export const VARIANT_LABELS: Record<LoopVariant, string> = {
-  itool: 'iTool (fragment pairs, PPL selection)',
-  sft: '(a) continued SFT, same steps',
-  whole: '(b) whole-response pairs',
-  random: '(c) random selection',
-  grpo: '(d) online RL: GRPO, checker reward',
-};
-
-export interface LoopOptions {
-  train: string;
-  heldOut: string;
-  workDir: string;
-  trainer: LocalTrainerSettings;
-  variants: LoopVariant[];
-  rounds: number;
-  seed: number;
-  /** A warm-up model to start from (skips init and warm-up SFT). */
-  baseModel?: string;
-  model?: TinyModelSpec;
-  warmup: { epochs: number; learningRate: number; maxSteps?: number; promptLoss?: boolean };
-  pref: { loss: 'simpo' | 'dpo'; beta?: number; gamma?: number; learningRate: number; epochs: number; sftWeight?: number };
-  /** Share of each group selected as deficient (published 0.3) and the most samples explored per round. */
-  ratio: number;
-  exploreMax: number;
-  search: { iterations: number; numActions: number; temperature: number; maxNewTokens: number; depth: number };
-  /** Least value gap of an accepted pair (its chosen response must also score higher with the checker). */
-  minGap: number;
-  /**
-   * What a bulk reviewer does with a pair (gap ≥ minGap, checker preferring the chosen side):
-   * 'better' accepts it as it is; 'valid' only when its chosen answer is right; 'edit' (default)
-   * as 'valid', and a pair whose chosen answer is still wrong is edited as a reviewer would with
-   * the E key: the chosen side becomes the reference answer from the shared prefix on (kept only
-   * when the prefix agrees with the reference). With a weak policy most 'better' chosen sides are
-   * still wrong, and training on them made held-out accuracy fall; 'valid' found no pair at all
-   * (README, the loop).
-   */
-  accept?: AcceptRule;
-  /**
-   * What a fragment pair's loss scores, the shared prefix being the context of both sides:
-   * 'fragment' (default) only the two fragments where the sides part (METHOD.md, "Pairs");
-   * 'continuation' each side from the fork to the end of its response (fragment + completion);
-   * 'response' both whole responses, prefix included (README, the loop: what a pair scores).
-   */
-  pairScope?: PairScope;
-  /** Learning rate of the continued-SFT variant (default: the preference rounds' rate, so the variants differ only in data). */
-  sftLearningRate?: number;
-  /**
-   * The GRPO variant: completions per prompt (`group`, default 4), its learning rate (default the
-   * preference rounds'), the most tokens per completion (default the held-out evaluation's, GENERATE_MAX_TOKENS),
-   * and the KL weight to the round's starting model (`beta`, default 0 as TRL's).
-   */
-  grpo?: { group?: number; learningRate?: number; maxTokens?: number; beta?: number };
-  /** Held-out samples evaluated (default all). */
-  evalLimit?: number;
-  log: (line: string) => void;
-  signal?: AbortSignal;
-}
+export { ACCEPT_RULES, LOOP_DEFAULTS, LOOP_VARIANTS, VARIANT_LABELS, loopOptions, type AcceptRule, type LoopOptions, type LoopOverrides, type LoopVariant } from './loopOptions';
 
 /** The bulk reviewer's rule for a fragment pair (LoopOptions.minGap and .accept). */
 export function acceptPair(p: Pick<PreferencePair, 'gap' | 'chosen' | 'rejected'>, minGap: number, accept: 'valid' | 'better'): boolean {
   return p.gap >= minGap - 1e-9 && p.chosen.verdict.score > p.rejected.verdict.score && (accept === 'better' || p.chosen.verdict.valid);
-}
-
-type LoopDefaults = Omit<LoopOptions, 'train' | 'heldOut' | 'workDir' | 'trainer' | 'log'>;
-
-/** The loop's settings where the caller gives none (the CLI's and the command palette's defaults). */
-export const LOOP_DEFAULTS: Readonly<LoopDefaults> = {
-  variants: ['itool'],
-  rounds: 3,
-  seed: 1,
-  warmup: { epochs: 2, learningRate: 1e-3 },
-  // The local backend's settings (LOCAL_PREF_DEFAULTS: why 1e-5).
-  pref: { loss: LOCAL_PREF_DEFAULTS.loss, learningRate: LOCAL_PREF_DEFAULTS.learning_rate, epochs: LOCAL_PREF_DEFAULTS.epochs },
-  // The published selection share; the most samples searched per round keeps a round to minutes on 2 cores.
-  ratio: 0.3,
-  exploreMax: 48,
-  search: { iterations: 5, numActions: 3, temperature: 1.0, maxNewTokens: 50, depth: 3 },
-  minGap: 0.1,
-  accept: 'edit',
-};
-
-/** Options for runLoop: LOOP_DEFAULTS with the caller's settings over them. */
-export function loopOptions(o: Pick<LoopOptions, 'train' | 'heldOut' | 'workDir' | 'trainer' | 'log'> & Partial<LoopOptions>): LoopOptions {
-  return { ...LOOP_DEFAULTS, ...o };
 }
 
 export interface RoundResult {
@@ -197,6 +114,8 @@ class Loop {
   private readonly samples = new Map<string, Sample>();
   /** The iTool rounds' calibration, PPL summary, selection and search files, for the round registry. */
   readonly artefacts = new Map<number, Pick<RoundRecord, 'calibration' | 'ppl' | 'selection' | 'explore'>>();
+  /** The runtime's fallback (CUDA asked for, none there) is said once, not for every policy opened. */
+  private warned = false;
 
   constructor(
     private readonly o: LoopOptions,
@@ -225,8 +144,18 @@ class Loop {
     return (r.result ?? {}) as Record<string, unknown>;
   }
 
+  /** Every policy the loop opens (calibration, search, GRPO's draw, evaluation): one spec, one runtime. */
+  private async open(modelDir: string): Promise<OnnxPolicy> {
+    const policy = await openOnnxPolicy({ backend: 'onnx', modelDir, executionProvider: this.o.executionProvider });
+    if (policy.warning && !this.warned) {
+      this.warned = true;
+      this.o.log(`warning: ${policy.warning}`);
+    }
+    return policy;
+  }
+
   private async evaluate(modelDir: string, seconds: Record<string, number>): Promise<RoundEvaluation> {
-    const policy = await OnnxPolicy.open(modelDir);
+    const policy = await this.open(modelDir);
     try {
       return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { signal: this.o.signal, limit: this.o.evalLimit }));
     } finally {
@@ -256,7 +185,7 @@ class Loop {
       const r = await runLocalTrainer(localTrainerCommand('export', cfg, this.o.trainer), { signal: this.o.signal });
       if (r.code !== 0) throw new Error(`export of the initial model failed: ${r.stderr.slice(-500)}`);
     });
-    const policy = await OnnxPolicy.open(init);
+    const policy = await this.open(init);
     let stages: { easy: Sample[]; medium: Sample[]; hard: Sample[] };
     try {
       const cal = await timed(seconds, 'calibrate', () => calibrate(this.train, policy, { round: 0, signal: this.o.signal, maxSkipShare: LOOP_MAX_SKIP_SHARE }));
@@ -371,7 +300,7 @@ class Loop {
     const seconds: Record<string, number> = {};
     const dir = join(this.o.workDir, variant, `round-${round}`);
     await mkdir(dir, { recursive: true });
-    const policy = await OnnxPolicy.open(from);
+    const policy = await this.open(from);
     let targets: { index: number; answer?: number }[];
     let run: ExploreResult | undefined;
     let draw: GrpoDraw | undefined;
