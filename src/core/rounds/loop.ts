@@ -169,7 +169,7 @@ class Loop {
     if (this.o.baseModel) {
       this.o.log(`warm-up: starting from ${this.o.baseModel}`);
       const evaluation = await this.evaluate(this.o.baseModel, seconds);
-      this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''})${wrongLine(evaluation)}`);
+      this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut off (the token limit or the end of the model’s context)` : ''})${wrongLine(evaluation)}`);
       return { model: this.o.baseModel, evaluation, seconds };
     }
     const dir = join(this.o.workDir, 'warmup');
@@ -209,7 +209,7 @@ class Loop {
     const summary = await timed(seconds, 'sft', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', sft)));
     this.o.log(`warm-up: SFT done ${JSON.stringify(summary)}`);
     const evaluation = await this.evaluate(out, seconds);
-    this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''})`);
+    this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut off (the token limit or the end of the model’s context)` : ''})`);
     return { model: out, evaluation, seconds };
   }
 
@@ -390,7 +390,7 @@ class Loop {
     const evaluation = await this.evaluate(out, seconds);
     const steps = typeof summary.steps === 'number' ? summary.steps : typeof summary.global_step === 'number' ? summary.global_step : undefined;
     const used = variant === 'grpo' ? `completions ${samplesDrawn} drawn / ${accepted} trained on` : `explored ${run?.entries.length ?? 0}${samplesDrawn === undefined ? '' : ` (${samplesDrawn} policy samples)`}, pairs ${found} found / ${accepted} used`;
-    this.o.log(`${variant} round ${round}: selected ${targets.length}, ${used}, held-out ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut by the token limit` : ''}) · ${JSON.stringify(seconds)}`);
+    this.o.log(`${variant} round ${round}: selected ${targets.length}, ${used}, held-out ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut off (the token limit or the end of the model’s context)` : ''}) · ${JSON.stringify(seconds)}`);
     const res: RoundResult = { variant, round, model: out, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: accepted, trainSteps: steps, evaluation, seconds };
     if (samplesDrawn !== undefined) res.samplesDrawn = samplesDrawn;
     if (grpo) res.grpo = grpo;

@@ -257,7 +257,7 @@ export function loopReport(m: MergedLoop, opts: ReportOptions = {}): string {
     [multi ? `${run.label} warm-up` : 'warm-up', ...shape(run.result.warmup.evaluation)],
     ...run.result.rounds.map((x) => [`${multi ? `${run.label} ` : ''}${x.variant} round ${x.round}`, ...shape(x.evaluation)]),
   ]);
-  out.push('', '## How the wrong answers are wrong', '', table(['model', 'wrong answers', 'wrong at one fragment', 'do not parse', 'errors per wrong answer', 'cut by the token limit'], shapeRows));
+  out.push('', '## How the wrong answers are wrong', '', table(['model', 'wrong answers', 'wrong at one fragment', 'do not parse', 'errors per wrong answer', 'cut off (token limit or context end)'], shapeRows));
 
   out.push('', '## Time per stage', '', stageTable(m));
   return out.join('\n');

@@ -68,7 +68,7 @@ export interface RoundEvaluation {
   predictions: string;
   /** Held-out samples the policy could not answer at all (longer than its context), left out of `total`. */
   skipped?: number;
-  /** Answers the token limit cut off before the policy ended them (judged as written, so mostly parse errors). */
+  /** Answers cut off before the policy ended them, by the token limit or the end of the model's context (judged as written, so mostly parse errors). */
   truncated?: number;
   /** How the wrong answers are wrong (evaluate.ts, wrongAnswerShape); absent in older registries. */
   wrong?: { answers: number; oneFragment: number; unparsed: number; errorsPerAnswer: number };
