@@ -1,7 +1,8 @@
 // What the checker benchmarks share: the BFCL data, the outputs they judge, BFCL's own checker
 // (bench/bfcl_checker.py, run from a gorilla checkout the user gives) and timing of whole processes.
 //
-//   ITOOL_BFCL_DIR       BFCL question folder (default ../shared/data/bfcl, else demo/datasets/bfcl)
+//   ITOOL_BFCL_DIR       BFCL question folder (default ../shared/data/bfcl, else demo/datasets/bfcl:
+//                        bench/env.ts, which also reads ITOOL_SHARED_DIR for ../shared)
 //   ITOOL_BFCL_CHECKOUT  a gorilla checkout (the repository root or its berkeley-function-call-leaderboard/):
 //                        BFCL's own checker runs from it. Nothing of BFCL is vendored here: without
 //                        a checkout the comparisons say so and report our side only. One way to make
@@ -10,25 +11,20 @@
 //   ITOOL_BFCL_PYTHON    the python3 that runs it (default python3)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset } from '../src/core/dataset/dataset';
 import { callsFromGroundTruth } from '../src/core/dataset/formats/bfcl';
 import { encodePythonCalls } from '../src/core/dataset/pythonCalls';
 import type { Sample, ToolCall } from '../src/core/dataset/sample';
+import { bfclData, PYTHON_CATEGORIES, ROOT, workDir } from './env';
 
-export const ROOT = join(__dirname, '..');
+export { PYTHON_CATEGORIES, ROOT };
 export const CLI = join(ROOT, 'dist', 'cli.js');
-export const BFCL_DIR = [process.env.ITOOL_BFCL_DIR, join(ROOT, '..', 'shared', 'data', 'bfcl'), join(ROOT, 'demo', 'datasets', 'bfcl')].find((d) => d && existsSync(d))!;
+/** The BFCL data: ITOOL_BFCL_DIR, the shared folder's, else the demo slice (bench/env.ts). */
+export const BFCL_DATA = bfclData(ROOT);
+export const BFCL_DIR = BFCL_DATA.dir;
 const PYTHON = process.env.ITOOL_BFCL_PYTHON || 'python3';
 const HARNESS = join(__dirname, 'bfcl_checker.py');
-
-/**
- * The categories whose outputs BFCL judges by decoding Python text: its AST categories and
- * irrelevance. Java and JavaScript need BFCL's tree_sitter decoders; multi-turn, memory and
- * web_search are judged by executing calls against BFCL's backends: neither is compared here.
- */
-export const PYTHON_CATEGORIES = ['simple_python', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance', 'live_simple', 'live_multiple', 'live_parallel', 'live_parallel_multiple', 'live_irrelevance'];
 
 export const log = (bench: string, msg: string): void => void process.stderr.write(`[${bench}] ${msg}\n`);
 
@@ -78,9 +74,9 @@ export async function loadCases(): Promise<Case[]> {
   return cases;
 }
 
-/** The cases as a BFCL result file ({"id", "result"} lines, as BFCL writes a prompting model's), in a temp folder. */
+/** The cases as a BFCL result file ({"id", "result"} lines, as BFCL writes a prompting model's), in the run's temporary folder. */
 export function writeResults(cases: readonly Case[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'itool-bench-')), 'results.jsonl');
+  const file = join(mkdtempSync(join(workDir('bench'), 'results-')), 'results.jsonl');
   writeFileSync(file, cases.map((c) => `${JSON.stringify({ id: c.sample.id, result: c.output })}\n`).join(''));
   return file;
 }

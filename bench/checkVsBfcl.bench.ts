@@ -9,15 +9,19 @@
 // and BFCL's import / load / judge split go to stderr, with how often the two agree on validity.
 // value: outputs per second of `itool check`, start-up to exit; baseline: the same for BFCL's
 // checker (null without a checkout, and stderr says so); ratio = value / baseline.
-//   node --import tsx bench/checkVsBfcl.bench.ts      (needs dist/: npm run build)
+// Quick mode (--quick, BENCH_QUICK=1): 2 timed runs each instead of 7.
+//   node --import tsx bench/checkVsBfcl.bench.ts [--quick]     (needs dist/: npm run build)
 import { existsSync } from 'node:fs';
-import { BFCL_DIR, bfclCheck, bfclCheckout, CLI, itoolCheck, loadCases, log as logAs, round, stats, writeResults } from './bfcl';
+import { BFCL_DATA, BFCL_DIR, bfclCheck, bfclCheckout, CLI, itoolCheck, loadCases, log as logAs, round, stats, writeResults } from './bfcl';
+import { pick, workDir } from './env';
 
-const RUNS = 7;
+const RUNS = pick(7, 2);
 const log = (msg: string) => logAs('checkVsBfcl.bench', msg);
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
+  workDir('checkVsBfcl.bench');
+  log(BFCL_DATA.note);
   const cases = await loadCases();
   const results = writeResults(cases);
   const n = cases.length;

@@ -1,123 +1,20 @@
 // Record index benchmarks. Each prints one JSON line {"name","value","unit","baseline","ratio"} to
-// stdout; progress goes to stderr. Inputs are generated once and cached under bench/data/
-// (git-ignored): a ~1 GB JSONL of BFCL-like tool-use records, and bench/data/1m.jsonl (1M smaller
-// OpenAI-format records, also used by panel.bench.ts).
-//   node --import tsx bench/index.bench.ts
+// stdout; progress goes to stderr. Inputs are generated into the run's temporary folder
+// (bench/inputs.ts; removed at the end, kept with BENCH_KEEP=1 or BENCH_DATA=DIR): a ~1 GB JSONL
+// of BFCL-like tool-use records, and 1M smaller OpenAI-format records (also used by
+// panel.bench.ts). Quick mode (--quick, BENCH_QUICK=1): 64 MB and 50,000 records; the names stay.
+//   node --import tsx bench/index.bench.ts [--quick]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { buildIndex, RecordReader } from '../src/core/dataset/recordIndex';
-import { writeFileAtomic } from '../src/core/store/atomicWrite';
-
-const ROOT = join(__dirname, '..');
-const DATA = join(ROOT, 'bench', 'data');
-const BFCL = process.env.ITOOL_BFCL_DIR ?? join(ROOT, '..', 'shared', 'data', 'bfcl');
-const BIG = join(DATA, 'tooluse-1gb.jsonl');
-const ONE_M = join(DATA, '1m.jsonl');
-/** Bump when the generators change, so cached files are rebuilt. */
-const GEN_VERSION = '1';
+import { bfclData, isQuick, ROOT } from './env';
+import { bigFile, ONE_M_RECORDS, oneMillionFile } from './inputs';
 
 const log = (msg: string) => process.stderr.write(`[index.bench] ${msg}\n`);
 const emit = (name: string, value: number, unit: string, baseline: number, ratio: number) =>
   process.stdout.write(`${JSON.stringify({ name, value: round(value), unit, baseline: round(baseline), ratio: Number(ratio.toFixed(3)) })}\n`);
 const round = (x: number) => Number(x.toPrecision(4));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Deterministic PRNG (mulberry32) so every machine generates the same files. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface BfclRecord {
-  id: string;
-  question: { role: string; content: string }[][];
-  function: { name: string; description?: string; parameters?: Record<string, unknown> }[];
-}
-type GroundTruth = Record<string, Record<string, unknown[]>>[];
-
-function readJsonl<T>(path: string): T[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
-}
-
-/** Generate `path` from `lines` unless a stamp beside it says it is current. */
-async function cached(path: string, what: string, lines: () => Iterable<string>): Promise<void> {
-  const stamp = `${path}.stamp`;
-  if (existsSync(path) && existsSync(stamp) && readFileSync(stamp, 'utf8') === `${GEN_VERSION} ${statSync(path).size}`) {
-    log(`using cached ${what}: ${path}`);
-    return;
-  }
-  mkdirSync(DATA, { recursive: true });
-  log(`generating ${what} (once): ${path}`);
-  const t0 = performance.now();
-  await writeFileAtomic(path, lines());
-  writeFileSync(stamp, `${GEN_VERSION} ${statSync(path).size}`);
-  log(`  ${(statSync(path).size / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-const FOLLOW_UPS = [
-  'Please double-check the parameters before you call anything.',
-  'If a value is missing, use the documented default.',
-  'I am in a hurry, so keep it to the calls that are needed.',
-  'Also, the previous attempt failed with a timeout; retry with the same settings.',
-  'Context: this is for the quarterly report that goes out on Friday, and the numbers must match the dashboard.',
-];
-
-/** ~1 GB of BFCL live_multiple records: new ids, varied question lengths and tool counts. */
-function* bigLines(base: BfclRecord[]): Generator<string> {
-  const rand = rng(1);
-  let bytes = 0;
-  for (let n = 0; bytes < 1_000_000_000; n++) {
-    const b = base[n % base.length];
-    const turns = b.question[0].map((t) => ({ ...t }));
-    const last = turns[turns.length - 1];
-    const r = rand();
-    if (r < 0.35) last.content += ' ' + Array.from({ length: 1 + Math.floor(rand() * 25) }, () => FOLLOW_UPS[Math.floor(rand() * FOLLOW_UPS.length)]).join(' ');
-    if (r > 0.85) turns.unshift({ role: 'system', content: 'You are a careful assistant that calls tools. ' + FOLLOW_UPS.join(' ') });
-    let fns = b.function;
-    const f = rand();
-    if (f < 0.25) fns = fns.slice(0, 1);
-    else if (f > 0.7) fns = [...fns, ...base[Math.floor(rand() * base.length)].function, ...(f > 0.9 ? base[Math.floor(rand() * base.length)].function : [])];
-    const line = JSON.stringify({ id: `live_multiple_${n}-${n % 331}-${n % 7}`, question: [turns], function: fns }) + '\n';
-    bytes += Buffer.byteLength(line);
-    yield line;
-  }
-}
-
-/** 1M OpenAI-format records: the user turn, the reference tool calls, and only the called tools. */
-function* oneMillionLines(base: BfclRecord[], answers: Map<string, GroundTruth>): Generator<string> {
-  const rand = rng(2);
-  for (let n = 0; n < 1_000_000; n++) {
-    const b = base[n % base.length];
-    const user = b.question[0].filter((t) => t.role === 'user').pop()?.content ?? '';
-    const gt = answers.get(b.id) ?? [{ [b.function[0].name]: {} }];
-    const calls = gt.map((call, k) => {
-      const [name, params] = Object.entries(call)[0];
-      const args: Record<string, unknown> = {};
-      for (const [p, accepted] of Object.entries(params)) {
-        const v = accepted.find((x) => x !== '');
-        if (v !== undefined) args[p] = v;
-      }
-      return { id: `call_${n}_${k}`, type: 'function', function: { name, arguments: JSON.stringify(args) } };
-    });
-    const called = new Set(calls.map((c) => c.function.name));
-    const tools = b.function
-      .filter((fn) => called.has(fn.name) || rand() < 0.1)
-      .map((fn) => ({ type: 'function', function: { ...fn, parameters: { ...fn.parameters, type: 'object' } } }));
-    const record = {
-      messages: [
-        { role: 'user', content: user },
-        { role: 'assistant', content: null, tool_calls: calls },
-      ],
-      tools,
-    };
-    yield JSON.stringify(record) + '\n';
-  }
-}
 
 function timeCmd(cmd: string, args: string[]): number {
   const t0 = performance.now();
@@ -144,10 +41,10 @@ function naiveLoadSeconds(path: string): number {
 }
 
 async function main(): Promise<void> {
-  const base = readJsonl<BfclRecord>(join(BFCL, 'BFCL_v4_live_multiple.json'));
-  const answers = new Map(readJsonl<{ id: string; ground_truth: GroundTruth }>(join(BFCL, 'possible_answer', 'BFCL_v4_live_multiple.json')).map((a) => [a.id, a.ground_truth]));
-  await cached(BIG, '~1 GB tool-use JSONL', () => bigLines(base));
-  await cached(ONE_M, '1M-record OpenAI JSONL', () => oneMillionLines(base, answers));
+  log(`records generated from ${bfclData(ROOT).note.replace(/^BFCL data: /, '')}`);
+  if (isQuick()) log('quick mode: 64 MB instead of ~1 GB, 50,000 records instead of 1M (the JSON line names stay)');
+  const BIG = await bigFile('index.bench');
+  const ONE_M = await oneMillionFile('index.bench');
   log(`data: ${BIG} (${(statSync(BIG).size / 1e9).toFixed(2)} GB), ${ONE_M} (${(statSync(ONE_M).size / 1e9).toFixed(2)} GB)`);
 
   // index_1gb_vs_wc: warm page cache first, so both sides measure scanning, not the disk.
@@ -180,7 +77,7 @@ async function main(): Promise<void> {
 
   // index_bytes_per_record: memory of the index of the 1M-record file.
   const oneM = await buildIndex(ONE_M);
-  if (oneM.count !== 1_000_000) throw new Error(`1m.jsonl has ${oneM.count} records`);
+  if (oneM.count !== ONE_M_RECORDS()) throw new Error(`${ONE_M} has ${oneM.count} records, not ${ONE_M_RECORDS()}`);
   const bpr = oneM.bytesPerRecord();
   emit('index_bytes_per_record', bpr, 'B/record', 32, 32 / bpr);
 }

@@ -8,16 +8,19 @@
 //   reward_latency_p50_ms   median time from sending a batch of 64 to having its rewards;
 //   reward_latency_p99_ms   99th percentile; baseline of both: what a trainer waits without the
 //                           service, spawning `itool check` on one batch of 64 (median of 10).
-//   node --import tsx bench/reward.bench.ts      (needs dist/: npm run build)
+// Quick mode (--quick, BENCH_QUICK=1): itool check fastest of 2, the per-batch spawn median of 3.
+//   node --import tsx bench/reward.bench.ts [--quick]     (needs dist/: npm run build)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BFCL_DIR, CLI, itoolCheck, loadCases, log as logAs, round, stats, writeResults } from './bfcl';
+import { BFCL_DATA, BFCL_DIR, CLI, itoolCheck, loadCases, log as logAs, round, stats, writeResults } from './bfcl';
+import { pick, workDir } from './env';
 
 const CLIENTS = 8;
 const BATCH = 64;
+const WHOLE_RUNS = pick(3, 2);
+const SPAWN_RUNS = pick(10, 3);
 const log = (msg: string) => logAs('reward.bench', msg);
 
 interface Item {
@@ -67,6 +70,8 @@ function percentile(xs: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
+  const work = workDir('reward.bench');
+  log(BFCL_DATA.note);
   const cases = await loadCases();
   const items: Item[] = cases.map((c) => ({ id: c.sample.id, completion: c.output }));
   // Batches mix categories, as a trainer's prompts do.
@@ -76,6 +81,8 @@ async function main(): Promise<void> {
   log(`${items.length} completions from ${BFCL_DIR}, ${batches.length} batches of ${BATCH}, ${CLIENTS} concurrent clients`);
 
   const child = spawn(process.execPath, [CLI, 'reward', 'serve', '--dataset', BFCL_DIR, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = (): void => void child.kill('SIGTERM');
+  process.on('exit', stop); // also when SIGINT ends this process mid-run
   try {
     const base = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -97,20 +104,20 @@ async function main(): Promise<void> {
 
     // The same completions through itool check, one whole process.
     const results = writeResults(cases);
-    const whole = stats([0, 1, 2].map(() => itoolCheck(results).wallS));
+    const whole = stats(Array.from({ length: WHOLE_RUNS }, () => itoolCheck(results).wallS));
     const checkPerS = items.length / whole.min;
     log(`itool check on the same ${items.length} completions: fastest ${whole.min.toFixed(3)} s (${Math.round(checkPerS)} outputs/s)`);
     // What a trainer waits for one batch without the service: itool check spawned on it.
-    const dir = mkdtempSync(join(tmpdir(), 'itool-reward-bench-'));
+    const dir = mkdtempSync(join(work, 'reward-'));
     const perBatch: number[] = [];
-    for (let k = 0; k < 10; k++) {
+    for (let k = 0; k < Math.min(SPAWN_RUNS, batches.length); k++) {
       const file = join(dir, `batch-${k}.jsonl`);
       const batch = JSON.parse(batches[k]) as Item[];
       writeFileSync(file, batch.map((x) => `${JSON.stringify({ id: x.id, output: x.completion })}\n`).join(''));
       perBatch.push(itoolCheck(file).wallS * 1000);
     }
     const spawnMs = stats(perBatch).median;
-    log(`itool check spawned on one batch of ${BATCH}: median ${spawnMs.toFixed(1)} ms`);
+    log(`itool check spawned on one batch of ${BATCH}: median ${spawnMs.toFixed(1)} ms (${perBatch.length} runs)`);
 
     const line = (name: string, value: number, unit: string, baseline: number) =>
       process.stdout.write(`${JSON.stringify({ name, value: round(value), unit, baseline: round(baseline), ratio: Number((value / baseline).toFixed(3)) })}\n`);

@@ -1,5 +1,6 @@
 // OnnxPolicy.score() throughput on CPU, on generated random-weight transformers in the HF export
-// layout (cached under bench/data/, git-ignored): a tiny one and one of ~20M parameters.
+// layout (in the run's temporary folder, bench/env.ts; kept in BENCH_DATA=DIR if given): a tiny
+// one and one of ~20M parameters.
 // Prints JSON lines {"name","value","unit","baseline","ratio"}; details go to stderr.
 //   score_tokens_per_s_tiny_batched / score_tokens_per_s_20m_batched: tokens (prompt + response,
 //     padding not counted) scored per second with batching (maxBatch 16); baseline: the same
@@ -10,7 +11,10 @@
 //     session held in this process's main thread (feeds built before the clock starts);
 //     ratio = value / baseline. Passes alternate and each side keeps its fastest pass, so a
 //     noisy neighbour hits both alike.
-//   node --import tsx bench/score.bench.ts
+// Quick mode (--quick, BENCH_QUICK=1): 16 requests instead of 64 and 64 short ones instead of 256
+// on the tiny model (2 passes instead of 5), 4 requests instead of 48 on the 20M one (1 pass
+// instead of 2–3); the same models, the same names.
+//   node --import tsx bench/score.bench.ts [--quick]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../src/core/model/onnx/engine';
@@ -18,8 +22,8 @@ import { readModelFolder } from '../src/core/model/onnx/folder';
 import { OnnxPolicy } from '../src/core/model/onnx/onnxPolicy';
 import type { ChatMessage, ScoreRequest } from '../src/core/model/policy';
 import { writeTinyModel, type TestModelOptions } from '../src/core/model/testModels';
+import { dataDir, isQuick, pick } from './env';
 
-const DATA = join(__dirname, 'data');
 const MAX_BATCH = 16;
 const MODELS: Record<'tiny' | '20m', TestModelOptions> = {
   // The unit tests' tiny architecture, with room for longer prompts.
@@ -35,7 +39,7 @@ const emit = (name: string, value: number, unit: string, baseline: number) =>
 
 /** Generated once per option set; the stamp says which. */
 async function model(name: keyof typeof MODELS): Promise<string> {
-  const dir = join(DATA, `onnx-${name}`);
+  const dir = join(dataDir('score.bench'), `onnx-${name}`);
   const stamp = join(dir, 'stamp.json');
   const want = JSON.stringify(MODELS[name]);
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== want) {
@@ -148,19 +152,23 @@ async function open(dir: string): Promise<[OnnxPolicy, OnnxPolicy]> {
 }
 
 async function main(): Promise<void> {
+  if (isQuick()) log('quick mode: fewer requests, fewer passes (the JSON line names stay)');
   const tinyDir = await model('tiny');
   const [tb, t1] = await open(tinyDir);
-  await throughput('score_tokens_per_s_tiny_batched', tinyDir, await toolWorkload(tb, 64), tb, t1, 5);
-  await throughput('score_tokens_per_s_tiny_batched_short', tinyDir, await shortWorkload(tb, 256), tb, t1, 5);
+  await throughput('score_tokens_per_s_tiny_batched', tinyDir, await toolWorkload(tb, pick(64, 16)), tb, t1, pick(5, 2));
+  await throughput('score_tokens_per_s_tiny_batched_short', tinyDir, await shortWorkload(tb, pick(256, 64)), tb, t1, pick(5, 2));
   await Promise.all([tb.close(), t1.close()]);
 
   const bigDir = await model('20m');
   const [bb, b1] = await open(bigDir);
-  const reqs = await toolWorkload(bb, 48);
-  await throughput('score_tokens_per_s_20m_batched', bigDir, reqs, bb, b1, 2);
+  const reqs = await toolWorkload(bb, pick(48, 4));
+  await throughput('score_tokens_per_s_20m_batched', bigDir, reqs, bb, b1, pick(2, 1));
   await b1.close();
-  await overhead(bb, bigDir, reqs, 3);
+  await overhead(bb, bigDir, reqs, pick(3, 1));
   await bb.close();
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`[score.bench] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

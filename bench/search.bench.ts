@@ -11,14 +11,15 @@
 //     value = achieved requests/s ÷ 1280 with concurrency 256 and maxInFlight 64; baseline = the
 //     same with the published code's pattern (30 samples at a time, 30 requests in flight);
 //     ratio = value / baseline.
-//   node --import tsx bench/search.bench.ts
+// Quick mode (--quick, BENCH_QUICK=1): engine passes of 0.25 s instead of 1 s; 4 copies of the
+// demo samples instead of 16 for the utilisation runs. Data: the demo slice only (no outside data).
+//   node --import tsx bench/search.bench.ts [--quick]
 // The stand-in server runs in a child process (this file, started with --serve) so that its event
 // loop does not compete with the client's for the main thread and skew the 50 ms.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promptFor } from '../src/core/calibrate/prompts';
 import { Dataset } from '../src/core/dataset/dataset';
@@ -30,18 +31,19 @@ import { explore } from '../src/core/search/explore';
 import { searchSample } from '../src/core/search/mcts';
 import { extractPairs } from '../src/core/search/pairs';
 import { ScriptedPolicy, scripted } from '../test/support/scriptedPolicy';
+import { isQuick, onInterrupt, pick, workDir } from './env';
 
 const ROOT = join(__dirname, '..');
 const BFCL_DIR = join(ROOT, 'demo', 'datasets', 'bfcl');
 const FILE = 'BFCL_v4_simple_python.json';
 /** The issue's goal for engine time per node (ms): a target, not a measurement. */
 const GOAL_MS_PER_NODE = 0.2;
-const MIN_SECONDS = 1;
+const MIN_SECONDS = pick(1, 0.25);
 const LATENCY_MS = 50;
 const CAPACITY = 64;
 const CAPACITY_RPS = CAPACITY / (LATENCY_MS / 1000);
 /** Copies of the 40 demo samples (new ids, so new seeds and new trees) for the utilisation runs. */
-const COPIES = 16;
+const COPIES = pick(16, 4);
 
 const log = (msg: string) => process.stderr.write(`[search.bench] ${msg}\n`);
 const round = (x: number) => Number(x.toPrecision(4));
@@ -243,8 +245,9 @@ function writeDataset(dir: string): string {
 }
 
 async function serverUtilisation(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), 'itool-search-bench-'));
+  const tmp = mkdtempSync(join(workDir('search.bench'), 'search-'));
   const child = fork(__filename, ['--serve'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  onInterrupt(() => child.kill('SIGTERM'));
   try {
     const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve));
     const modelDir = join(tmp, 'model');
@@ -289,7 +292,7 @@ async function serverUtilisation(): Promise<void> {
         await ds.close();
       }
     };
-    await measure('warm-up', 16, 16, 32);
+    await measure('warm-up', 16, 16, pick(32, 16));
     const baseline = await measure('published pattern (concurrency 30, maxInFlight 30)', 30, 30);
     const value = await measure('concurrency 256, maxInFlight 64', 256, 64);
     emit('search_server_utilisation', value, 'fraction of server capacity', baseline, value / baseline);
@@ -300,6 +303,8 @@ async function serverUtilisation(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  workDir('search.bench');
+  log(`data: ${join('demo', 'datasets', 'bfcl', FILE)} (the repository's demo slice, always)${isQuick() ? '; quick mode: shorter passes, 4 copies instead of 16 (the names stay)' : ''}`);
   const t0 = performance.now();
   await engineOverhead();
   await serverUtilisation();
