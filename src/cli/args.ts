@@ -8,7 +8,8 @@ import { BFCL_CATEGORIES, bfclCategory, type BfclCategory } from '../core/toolca
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** A parseArgs options table. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs for one command, its mistakes (an unknown option, a missing value) as usage errors. */
 export function commandArgs<O extends Options>(command: string, args: string[], options: O) {

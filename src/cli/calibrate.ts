@@ -12,6 +12,9 @@ import { selectionFile, writeSelection } from '../core/calibrate/selectionFile';
 import type { Policy } from '../core/model/policy';
 import { EndpointUnavailableError, ServerRejectedError } from '../core/model/openai/remotePolicy';
 import { openPolicy, type PolicySpec } from '../core/model/policyFactory';
+import { numberArg, turnsArg, UsageError, whole } from './args';
+import { callsArg } from './callsArg';
+import { defineCommand } from './command';
 
 export interface CalibrateCommandOptions {
   dataset: string;
@@ -147,3 +150,71 @@ export async function calibrateCommand(o: CalibrateCommandOptions): Promise<numb
     return 0;
   });
 }
+
+export const calibrateCli = defineCommand({
+  name: 'calibrate',
+  usage: `  itool calibrate DATASET --model DIR [--ep cpu|cuda] [--ratio 0.3] [--round N] [--batch 16] -o OUT
+  itool calibrate DATASET --endpoint URL --served-model NAME [--chat-template FILE]
+                  [--api-key-env VAR] [--ratio 0.3] [--round N] [--batch 16] -o OUT
+                  [--calls auto|text|template] [--max-skip-share 0.05] [--timeout S] [--max-retries N]
+      Perplexity of every reference answer under the policy (a local ONNX export, or an
+      OpenAI-compatible server that returns prompt logprobs), easy/medium/hard tiers (tertiles, or
+      --tiers EASY_BELOW,HARD_FROM), and the top --ratio by perplexity per group selected as
+      deficient, written to OUT. Resumes an interrupted run. The API key is read from the
+      environment variable VAR (default OPENAI_API_KEY), never from the command line.
+      --calls: text scores the assistant turn as the dataset writes it, template passes
+      structured calls to the chat template; auto: text for toolace, llamafactory, hermes, glaive,
+      template for openai, xlam, bfcl. Samples that cannot be scored are skipped with their reason;
+      when nothing is scored or more than --max-skip-share are skipped, exits 1 and writes no OUT.
+      --timeout: seconds per request attempt (default 300); --max-retries: per request (default 5).
+      A server failing request after request (or rejecting the key) stops the run with exit 1.
+`,
+  options: {
+    model: { type: 'string' },
+    endpoint: { type: 'string' },
+    'served-model': { type: 'string' },
+    'chat-template': { type: 'string' },
+    'api-key-env': { type: 'string' },
+    ep: { type: 'string' },
+    ratio: { type: 'string' },
+    round: { type: 'string' },
+    batch: { type: 'string' },
+    tiers: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    calls: { type: 'string' },
+    turns: { type: 'string' },
+    'max-skip-share': { type: 'string' },
+    timeout: { type: 'string' },
+    'max-retries': { type: 'string' },
+  },
+  run(values, [dataset]) {
+    if (!dataset) throw new UsageError('calibrate: missing DATASET');
+    if (!values.out) throw new UsageError('calibrate: -o OUT is required');
+    if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`calibrate: --ep must be cpu or cuda, not "${values.ep}"`);
+    let tiers: { easyBelow: number; hardFrom: number } | undefined;
+    if (values.tiers !== undefined) {
+      const [a, b] = values.tiers.split(',').map(Number);
+      if (!(a <= b)) throw new UsageError(`calibrate: --tiers wants EASY_BELOW,HARD_FROM with EASY_BELOW ≤ HARD_FROM, not "${values.tiers}"`);
+      tiers = { easyBelow: a, hardFrom: b };
+    }
+    return calibrateCommand({
+      dataset,
+      model: values.model,
+      endpoint: values.endpoint,
+      servedModel: values['served-model'],
+      chatTemplate: values['chat-template'],
+      apiKeyEnv: values['api-key-env'],
+      executionProvider: values.ep,
+      ratio: numberArg('calibrate', 'ratio', values.ratio, (x) => x >= 0 && x <= 1) ?? 0.3,
+      round: numberArg('calibrate', 'round', values.round, whole(1)) ?? 1,
+      batch: numberArg('calibrate', 'batch', values.batch, whole(1)) ?? 16,
+      tiers,
+      out: values.out,
+      calls: callsArg('calibrate', values.calls),
+      turns: turnsArg(values.turns),
+      maxSkipShare: numberArg('calibrate', 'max-skip-share', values['max-skip-share'], (x) => x >= 0 && x <= 1),
+      timeout: numberArg('calibrate', 'timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
+      maxRetries: numberArg('calibrate', 'max-retries', values['max-retries'], whole(0)),
+    });
+  },
+});

@@ -25,7 +25,8 @@ import { isDir, openCheckSources } from '../core/toolcall/checkSources';
 import { BFCL_CATEGORIES, type BfclCategory } from '../core/toolcall/check/index';
 import { parsePredictions, type PredictionProblem } from '../core/toolcall/predictions';
 import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
-import { categoryArg, commandArgs, formatArg, turnsArg, UsageError } from './args';
+import { categoryArg, formatArg, turnsArg, UsageError } from './args';
+import { defineCommand } from './command';
 
 export const CHECK_USAGE = `  itool check --questions Q.json --answers A.json --outputs O.jsonl [--category C] [--json] [--show N]
   itool check --questions DIR [--answers DIR/possible_answer] --outputs O.jsonl [--json] [--show N]
@@ -242,13 +243,11 @@ function judgedEnough(run: Omit<CheckRun, 'results'>, outputs: string): number {
   return 1;
 }
 
-/** `itool check ARGS…` (everything after `check`): arguments checked, then the run. */
-export function checkMain(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`Usage:\n${CHECK_USAGE}`);
-    return Promise.resolve(0);
-  }
-  const { values, positionals } = commandArgs('check', args, {
+/** `itool check`: the arguments checked, then the run. */
+export const checkCli = defineCommand({
+  name: 'check',
+  usage: CHECK_USAGE,
+  options: {
     questions: { type: 'string' },
     answers: { type: 'string' },
     outputs: { type: 'string' },
@@ -257,21 +256,23 @@ export function checkMain(args: string[]): Promise<number> {
     turns: { type: 'string' },
     json: { type: 'boolean' },
     show: { type: 'string' },
-  });
-  if (!values.outputs) throw new UsageError('check: --outputs O.jsonl is required');
-  if (!values.questions === !positionals[0]) throw new UsageError('check: give either DATASET or --questions Q.json (or a folder of them)');
-  if (positionals.length > 1) throw new UsageError(`check: one DATASET only, not also ${JSON.stringify(positionals[1])}`);
-  const show = values.show === undefined ? undefined : Number(values.show);
-  if (show !== undefined && !(values.show!.trim() !== '' && Number.isInteger(show) && show >= 0)) throw new UsageError(`check: --show must be a whole number, not "${values.show}"`);
-  return checkCommand({
-    dataset: positionals[0],
-    questions: values.questions,
-    answers: values.answers,
-    outputs: values.outputs,
-    category: categoryArg(values.category),
-    format: formatArg(values.format),
-    turns: turnsArg(values.turns),
-    json: !!values.json,
-    show,
-  });
-}
+  },
+  run(values, positionals) {
+    if (!values.outputs) throw new UsageError('check: --outputs O.jsonl is required');
+    if (!values.questions === !positionals[0]) throw new UsageError('check: give either DATASET or --questions Q.json (or a folder of them)');
+    if (positionals.length > 1) throw new UsageError(`check: one DATASET only, not also ${JSON.stringify(positionals[1])}`);
+    const show = values.show === undefined ? undefined : Number(values.show);
+    if (show !== undefined && !(values.show!.trim() !== '' && Number.isInteger(show) && show >= 0)) throw new UsageError(`check: --show must be a whole number, not "${values.show}"`);
+    return checkCommand({
+      dataset: positionals[0],
+      questions: values.questions,
+      answers: values.answers,
+      outputs: values.outputs,
+      category: categoryArg(values.category),
+      format: formatArg(values.format),
+      turns: turnsArg(values.turns),
+      json: !!values.json,
+      show,
+    });
+  },
+});

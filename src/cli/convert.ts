@@ -7,6 +7,8 @@ import { formatLossReport } from '../core/dataset/convertLoss';
 import { FORMATS } from '../core/dataset/formats/index';
 import { SIDE_FIELD } from '../core/dataset/sideField';
 import type { FormatId } from '../core/dataset/sample';
+import { formatArg, UsageError } from './args';
+import { defineCommand } from './command';
 
 export { convertDataset, type ConvertOptions, type ConvertResult };
 
@@ -33,3 +35,31 @@ export async function convertCommand(file: string, opts: ConvertOptions): Promis
   );
   return 0;
 }
+
+export const convertCli = defineCommand({
+  name: 'convert',
+  usage: `  itool convert FILE --to FORMAT -o OUT [--container jsonl|json-array] [--format FORMAT] [--strict]
+      Convert every readable sample; malformed records are listed and skipped. What the target
+      cannot hold is reported first (per kind: counts, the first records by line and id); a
+      target that tolerates it keeps the source record in an "itool_source" field, so converting
+      back restores it. --strict: refuse (exit 1, nothing written) when anything would be lost.
+`,
+  options: {
+    to: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    container: { type: 'string' },
+    format: { type: 'string' },
+    strict: { type: 'boolean' },
+  },
+  run(values, [file]) {
+    if (!file) throw new UsageError('convert: missing FILE');
+    const to = formatArg(values.to);
+    if (!to) throw new UsageError('convert: --to FORMAT is required');
+    if (!values.out) throw new UsageError('convert: -o OUT is required');
+    const container = values.container;
+    if (container !== undefined && container !== 'jsonl' && container !== 'json-array') {
+      throw new UsageError(`convert: --container must be jsonl or json-array, not "${container}"`);
+    }
+    return convertCommand(file, { to, out: values.out, container, format: formatArg(values.format), strict: !!values.strict });
+  },
+});

@@ -10,6 +10,9 @@ import { withPolicyRun, type CalibrateCommandOptions } from './calibrate';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { RemotePolicy } from '../core/model/openai/remotePolicy';
 import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
+import { numberArg, UsageError, whole } from './args';
+import { callsArg } from './callsArg';
+import { defineCommand } from './command';
 
 export interface ExploreCommandOptions
   extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>,
@@ -78,3 +81,70 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     return result.skipped.length && !result.entries.length ? 1 : 0;
   });
 }
+
+export const exploreCli = defineCommand({
+  name: 'explore',
+  usage: `  itool explore DATASET (--model DIR [--ep cpu|cuda] | --endpoint URL --served-model NAME
+                  [--chat-template FILE] [--api-key-env VAR] [--timeout S] [--max-retries N]) --selection FILE -o PAIRS
+                  [--iters 5] [--actions 3] [--depth 3] [--temperature 1.5] [--max-new-tokens 50]
+                  [--sim-steps 2] [--exploration 1.0] [--seed 0] [--concurrency 8] [--round N]
+      MCTS over response fragments for every sample in the selection (from itool calibrate -o),
+      rewarded by the AST checker; fine-grained preference pairs written to PAIRS (JSON Lines).
+      Trees and pairs are journaled beside the dataset per sample: an interrupted run resumes.
+`,
+  options: {
+    selection: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    model: { type: 'string' },
+    endpoint: { type: 'string' },
+    'served-model': { type: 'string' },
+    'chat-template': { type: 'string' },
+    'api-key-env': { type: 'string' },
+    ep: { type: 'string' },
+    iters: { type: 'string' },
+    actions: { type: 'string' },
+    depth: { type: 'string' },
+    temperature: { type: 'string' },
+    'max-new-tokens': { type: 'string' },
+    'sim-steps': { type: 'string' },
+    exploration: { type: 'string' },
+    seed: { type: 'string' },
+    concurrency: { type: 'string' },
+    round: { type: 'string' },
+    // Not in the usage: the selection's rendering is the one to keep; this overrides it.
+    calls: { type: 'string' },
+    timeout: { type: 'string' },
+    'max-retries': { type: 'string' },
+  },
+  run(values, [dataset]) {
+    if (!dataset) throw new UsageError('explore: missing DATASET');
+    if (!values.selection) throw new UsageError('explore: --selection FILE is required (made by itool calibrate -o)');
+    if (!values.out) throw new UsageError('explore: -o PAIRS is required');
+    if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`explore: --ep must be cpu or cuda, not "${values.ep}"`);
+    const num = (name: string, v: string | undefined, ok: (x: number) => boolean) => numberArg('explore', name, v, ok);
+    return exploreCommand({
+      dataset,
+      selection: values.selection,
+      out: values.out,
+      model: values.model,
+      endpoint: values.endpoint,
+      servedModel: values['served-model'],
+      chatTemplate: values['chat-template'],
+      apiKeyEnv: values['api-key-env'],
+      executionProvider: values.ep,
+      iterations: num('iters', values.iters, whole(0)),
+      numActions: num('actions', values.actions, whole(1)),
+      depth: num('depth', values.depth, whole(1)),
+      temperature: num('temperature', values.temperature, (x) => x >= 0 && Number.isFinite(x)),
+      maxNewTokens: num('max-new-tokens', values['max-new-tokens'], whole(1)),
+      maxSimulationSteps: num('sim-steps', values['sim-steps'], whole(0)),
+      explorationWeight: num('exploration', values.exploration, (x) => x >= 0 && Number.isFinite(x)),
+      seed: num('seed', values.seed, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32),
+      concurrency: num('concurrency', values.concurrency, whole(1)),
+      round: num('round', values.round, whole(1)),
+      calls: values.calls === undefined ? undefined : callsArg('explore', values.calls),
+      timeout: num('timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
+      maxRetries: num('max-retries', values['max-retries'], whole(0)),
+    });
+  },
+});

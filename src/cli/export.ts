@@ -15,6 +15,9 @@ import type { Sample } from '../core/dataset/sample';
 import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 import { curriculumStages, exportCurriculum, exportPairs, STAGES, type ExportPair, type ExportResult, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
 import type { PreferencePair } from '../core/search/pairs';
+import { UsageError } from './args';
+import { callsArg } from './callsArg';
+import { defineCommand } from './command';
 
 export interface ExportCommandArgs {
   pairsFile: string;
@@ -188,3 +191,57 @@ export async function exportCurriculumCommand(args: CurriculumCommandArgs, io: C
     return result.records > 0 ? 0 : 1;
   });
 }
+
+export const exportCli = defineCommand({
+  name: 'export',
+  usage: `  itool export PAIRS --dataset DATASET --target llamafactory|trl|openai -o DIR
+                  [--pref-loss simpo|sigmoid|orpo|ipo] [--base-model M] [--template T] [--name N]
+                  [--calls auto|text|template]
+      Preference pairs (JSON Lines from itool explore -o) as training data for a trainer:
+      LLaMA-Factory (sharegpt ranking + dataset_info.json + a stage: dpo YAML, SimPO with the
+      authors' beta 2.5, gamma 0.5, lr 1e-6 by default), TRL (conversational JSONL + config +
+      launch script for TRL 0.24 to 1.x), OpenAI preference fine-tuning JSONL. --calls: the
+      rendering calibration used (default auto): calls in prompts and pair sides are written
+      that way (text: as written; template: LLaMA-Factory function_call / TRL tool_calls).
+      LLaMA-Factory needs a template: --template, or a --base-model whose name gives it (qwen,
+      llama3, ...); without either the YAML has none and a warning says so.
+  itool export --curriculum SELECTION --dataset DATASET --target llamafactory|trl|openai -o DIR
+                  [--base-model M] [--template T] [--name N] [--calls auto|text|template]
+      The warm-up curriculum: every calibrated sample in its perplexity tier (the cuts of the
+      SELECTION itool calibrate -o wrote), as easy -> medium -> hard SFT stages, each starting
+      from the one before, and curriculum.json with the order. --calls defaults to the selection's.
+`,
+  options: {
+    curriculum: { type: 'string' },
+    dataset: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    target: { type: 'string' },
+    'pref-loss': { type: 'string' },
+    'base-model': { type: 'string' },
+    template: { type: 'string' },
+    name: { type: 'string' },
+    calls: { type: 'string' },
+  },
+  run(values, [pairsFile]) {
+    const curriculum = values.curriculum;
+    if (curriculum !== undefined && pairsFile) throw new UsageError('export: give PAIRS or --curriculum SELECTION, not both');
+    if (!pairsFile && curriculum === undefined) throw new UsageError('export: missing PAIRS (the JSON Lines itool explore -o wrote) or --curriculum SELECTION');
+    if (!values.dataset) throw new UsageError(`export: --dataset FILE is required (the dataset the ${curriculum === undefined ? 'pairs were searched on' : 'selection was calibrated on'})`);
+    if (!values.out) throw new UsageError('export: -o DIR is required');
+    const target = values.target;
+    if (target !== 'llamafactory' && target !== 'trl' && target !== 'openai') throw new UsageError(`export: --target must be llamafactory, trl or openai, not "${target ?? ''}"`);
+    const loss = values['pref-loss'];
+    if (loss !== undefined && !['simpo', 'sigmoid', 'orpo', 'ipo'].includes(loss)) throw new UsageError(`export: --pref-loss must be simpo, sigmoid, orpo or ipo, not "${loss}"`);
+    const calls = values.calls === undefined ? undefined : callsArg('export', values.calls);
+    const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+    if (curriculum !== undefined) {
+      if (!curriculum) throw new UsageError('export: --curriculum needs the selection file itool calibrate -o wrote');
+      if (loss !== undefined) throw new UsageError('export: --pref-loss is for pairs; the curriculum is SFT');
+      return exportCurriculumCommand({ selection: curriculum, dataset: values.dataset, target, out: values.out, baseModel: values['base-model'], template: values.template, name: values.name, calls }, io);
+    }
+    return exportCommand(
+      { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as PrefLoss | undefined, baseModel: values['base-model'], template: values.template, name: values.name, calls },
+      io,
+    );
+  },
+});

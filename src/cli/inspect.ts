@@ -6,6 +6,8 @@ import { answerKind } from '../core/dataset/row';
 import { referenceTurn, type FormatId } from '../core/dataset/sample';
 import type { TurnsMode } from '../core/dataset/answers';
 import { settleRecordedCommit } from '../core/store/commit';
+import { formatArg, turnsArg, UsageError } from './args';
+import { defineCommand } from './command';
 
 export interface InspectReport {
   file: string;
@@ -109,3 +111,17 @@ export async function inspectCommand(file: string, opts: { format?: FormatId; tu
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
+
+export const inspectCli = defineCommand({
+  name: 'inspect',
+  usage: `  itool inspect FILE [--format FORMAT] [--turns each|last] [--json]
+      Format, record and sample counts, malformed records (line and reason), tool and call statistics.
+      --turns (inspect, check, render, calibrate): a conversation with several assistant answers
+      is one sample per answer, ids ID#k, k from 0 (each, the default), or only its last (last).
+`,
+  options: { format: { type: 'string' }, turns: { type: 'string' }, json: { type: 'boolean' } },
+  run(values, [file]) {
+    if (!file) throw new UsageError('inspect: missing FILE');
+    return inspectCommand(file, { format: formatArg(values.format), turns: turnsArg(values.turns), json: !!values.json });
+  },
+});

@@ -4,12 +4,14 @@
 // written to WORKDIR/loop-results.json.
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../core/model/policyFactory';
 import { GRPO_DEFAULTS } from '../core/rounds/grpo';
 import { defaultPython } from '../core/rounds/localTrainer';
 import { ACCEPT_RULES, LOOP_DEFAULTS, LOOP_VARIANTS, PAIR_SCOPES, loopOptions, runLoop, type AcceptRule, type LoopOptions, type LoopVariant, type PairScope } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
+import { numberArg, UsageError, whole } from './args';
+import { defineCommand } from './command';
 
 const D = LOOP_DEFAULTS;
 /** 1e-5 as a user types it, not 0.00001. */
@@ -115,3 +117,72 @@ export async function loopCommand(a: LoopCommandArgs, io: { stdout: (s: string) 
   io.stdout(`\n${report.table}\n\nTotal ${((Date.now() - started) / 60000).toFixed(1)} min; results in ${report.json} and ${report.markdown}\n`);
   return 0;
 }
+
+export const loopCli = defineCommand({
+  name: 'loop',
+  usage: LOOP_USAGE,
+  options: {
+    train: { type: 'string' },
+    'held-out': { type: 'string' },
+    workdir: { type: 'string', short: 'w' },
+    python: { type: 'string' },
+    rounds: { type: 'string' },
+    variants: { type: 'string' },
+    seed: { type: 'string' },
+    'base-model': { type: 'string' },
+    'warmup-epochs': { type: 'string' },
+    'warmup-prompt-loss': { type: 'boolean' },
+    'eval-limit': { type: 'string' },
+    accept: { type: 'string' },
+    'pair-scope': { type: 'string' },
+    'sft-lr': { type: 'string' },
+    'grpo-group': { type: 'string' },
+    'grpo-lr': { type: 'string' },
+    temperature: { type: 'string' },
+    'explore-max': { type: 'string' },
+    iters: { type: 'string' },
+    actions: { type: 'string' },
+    'max-new-tokens': { type: 'string' },
+    ep: { type: 'string' },
+    'pref-lr': { type: 'string' },
+    'pref-epochs': { type: 'string' },
+    arch: { type: 'string' },
+  },
+  run(values) {
+    if (!values.train || !values['held-out'] || !values.workdir) throw new UsageError('loop: --train, --held-out and -w WORKDIR are required');
+    const n = (name: keyof typeof values, ok: (x: number) => boolean = (x) => x > 0 && Number.isFinite(x)) => numberArg('loop', name, values[name] as string | undefined, ok);
+    return loopCommand(
+      {
+        train: values.train,
+        heldOut: values['held-out'],
+        workDir: values.workdir,
+        python: values.python,
+        // The package root, where scripts/train/ is: the folder above dist/, which holds the CLI
+        // bundle this runs in. (Under tsx it is src/, which has none: the loop runs from the build.)
+        root: resolve(dirname(__filename), '..'),
+        rounds: n('rounds', whole(0)),
+        variants: values.variants,
+        seed: n('seed', whole(0)),
+        baseModel: values['base-model'],
+        warmupEpochs: n('warmup-epochs'),
+        warmupPromptLoss: !!values['warmup-prompt-loss'],
+        evalLimit: n('eval-limit', whole(1)),
+        accept: values.accept,
+        pairScope: values['pair-scope'],
+        sftLr: n('sft-lr'),
+        grpoGroup: n('grpo-group', whole(2)),
+        grpoLr: n('grpo-lr'),
+        temperature: n('temperature'),
+        exploreMax: n('explore-max', whole(1)),
+        iterations: n('iters', whole(0)),
+        numActions: n('actions', whole(1)),
+        maxNewTokens: n('max-new-tokens', whole(1)),
+        executionProvider: values.ep,
+        prefLr: n('pref-lr'),
+        prefEpochs: n('pref-epochs'),
+        model: values.arch,
+      },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    );
+  },
+});

@@ -7,6 +7,9 @@ import type { TurnsMode } from '../core/dataset/answers';
 import type { CallRenderingSetting } from '../core/calibrate/messages';
 import { loadRenderer, scoredAs, type ScoredAs } from '../core/calibrate/scoredAs';
 import { skipSummary } from '../core/calibrate/calibrate';
+import { numberArg, turnsArg, UsageError, whole } from './args';
+import { callsArg } from './callsArg';
+import { defineCommand } from './command';
 
 export interface RenderCommandOptions {
   dataset: string;
@@ -22,7 +25,7 @@ export interface RenderCommandOptions {
   json: boolean;
 }
 
-// The CLI exits only once stdout is flushed (itool.ts): a pipe gets every line.
+// The CLI exits only once stdout is flushed (runCli, args.ts): a pipe gets every line.
 const write = (text: string): void => void process.stdout.write(text);
 
 /** Special tokens stay as they are; line ends are marked so trailing newlines can be seen. */
@@ -67,3 +70,32 @@ export async function renderCommand(o: RenderCommandOptions): Promise<number> {
     await ds.close();
   }
 }
+
+export const renderCli = defineCommand({
+  name: 'render',
+  usage: `  itool render DATASET (--model DIR | --chat-template FILE) [--calls auto|text|template] [--index N] [--json]
+      Per sample, the end of the rendered prompt and the scored response exactly as calibration
+      and search use them, or why the sample cannot be scored; --json: one line per sample,
+      {"id","prompt","response"} or {"id","error"}. --index N: only record N (0-based).
+`,
+  options: {
+    model: { type: 'string' },
+    'chat-template': { type: 'string' },
+    calls: { type: 'string' },
+    index: { type: 'string' },
+    turns: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run(values, [dataset]) {
+    if (!dataset) throw new UsageError('render: missing DATASET');
+    return renderCommand({
+      dataset,
+      model: values.model,
+      chatTemplate: values['chat-template'],
+      calls: callsArg('render', values.calls),
+      index: numberArg('render', 'index', values.index, whole(0)),
+      turns: turnsArg(values.turns),
+      json: !!values.json,
+    });
+  },
+});

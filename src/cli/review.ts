@@ -1,9 +1,11 @@
 // `itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]`: what the review journal beside
-// a dataset (DATASET.itool/review/review.jsonl) holds, read the way the extension reads it.
+// a dataset (DATASET.itool/review/review.jsonl) holds, read the way the extension reads it (undone
+// actions included: the editor journals an undo as restore entries, review.ts).
 //   with --pairs (the JSON Lines `itool explore -o` writes): one line per pair — its id, review
-//     state, sample, gap, kind and the fragment diff (rejected → chosen), manual pairs made from
-//     corrected annotations after them;
-//   without: the decision counts and the live annotations (sample, span, kind, correction, note).
+//     state, sample, gap, kind and the fragment diff (rejected → chosen), a rejection's reason and
+//     comment, manual pairs made from corrected annotations after them;
+//   without: the decision counts (skipped ones too), each decision with --state or --json (with a
+//     rejection's reason and comment), and the live annotations (sample, span, kind, correction, note).
 // --state keeps the pairs (or decisions) in that state; --json prints one JSON object per line.
 // With --accept ID… / --reject ID… (and --pairs): records those decisions in the journal, the way
 // the editor does (ReviewJournal: one appended line per decision, fsynced), accepted ones first;
@@ -13,6 +15,7 @@
 // Exit code: 0 when the journal was read (or the decisions recorded), 1 when the pairs file cannot
 // be read, 2 for a bad --state, or ids that are not pairs of PAIRS.
 import { existsSync } from 'node:fs';
+import { clipText } from '../core/chars';
 import { readFile } from 'node:fs/promises';
 import { Dataset } from '../core/dataset/dataset';
 import type { Sample } from '../core/dataset/sample';
@@ -24,12 +27,18 @@ import {
   ReviewJournal,
   reviewPath,
   reviewQueue,
+  decisionUnchanged,
   type Annotation,
+  REJECT_REASON_LABEL,
+  REVIEW_ITEM_STATES,
   type DecisionState,
+  type PairDecision,
   type ReviewItem,
   type ReviewItemState,
   type ReviewState,
 } from '../core/pairs/review';
+import { UsageError } from './args';
+import { defineCommand } from './command';
 
 export interface ReviewCommandArgs {
   dataset: string;
@@ -48,12 +57,17 @@ export interface ReviewIo {
   stderr: { write(s: string): unknown };
 }
 
-const STATES: readonly ReviewItemState[] = ['pending', 'accepted', 'rejected', 'edited'];
+const STATES: readonly ReviewItemState[] = REVIEW_ITEM_STATES;
 
+/** A JSON-quoted string cut to about `n` characters (on a character boundary: no half emoji printed). */
 const clip = (s: string, n = 40): string => {
   const j = JSON.stringify(s);
-  return j.length <= n ? j : `${j.slice(0, n - 2)}…"`;
+  return j.length <= n ? j : `${clipText(j, n - 1)}"`;
 };
+
+/** "reason: …, comment: …" of a rejection, or ''. */
+const why = (d: Pick<PairDecision, 'reason' | 'comment'>): string =>
+  [d.reason !== undefined ? `reason: ${REJECT_REASON_LABEL[d.reason]}` : '', d.comment !== undefined ? `comment: ${clip(d.comment, 80)}` : ''].filter(Boolean).join(', ');
 
 /** The pairs of a JSON Lines file; lines that are not pairs are reported and skipped. */
 async function readPairs(path: string, io: ReviewIo): Promise<PreferencePair[]> {
@@ -109,8 +123,8 @@ function pairLine(it: ReviewItem): string {
   const p = it.pair;
   const where = `${p.sampleId} #${p.index + 1} r${p.round}`;
   const kind = p.key !== undefined ? `${p.kind} ${p.key}` : p.kind;
-  const tags = [it.manual ? 'manual' : '', it.unchecked ? 'unchecked' : ''].filter(Boolean).join(',');
-  return [it.id, it.state.padEnd(8), where, `gap ${p.gap.toFixed(3)}`, kind, `${clip(p.rejected.fragment)} → ${clip(p.chosen.fragment)}`, tags].filter(Boolean).join('  ');
+  const tags = [it.manual ? 'manual' : '', it.unchecked ? 'unchecked' : '', it.chosenFails ? 'chosen-fails' : ''].filter(Boolean).join(',');
+  return [it.id, it.state.padEnd(8), where, `gap ${p.gap.toFixed(3)}`, kind, `${clip(p.rejected.fragment)} → ${clip(p.chosen.fragment)}`, tags, why(it)].filter(Boolean).join('  ');
 }
 
 function annotationLine(a: Annotation): string {
@@ -138,7 +152,7 @@ export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Prom
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
 
   if (args.pairsFile === undefined) {
-    const counts = { accepted: 0, edited: 0, rejected: 0, pending: 0 };
+    const counts = { accepted: 0, edited: 0, rejected: 0, skipped: 0, pending: 0 };
     for (const d of state.decisions.values()) counts[d.state]++;
     const decisions = [...state.decisions].filter(([, d]) => args.state === undefined || d.state === args.state);
     if (args.json) {
@@ -148,8 +162,8 @@ export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Prom
       return 0;
     }
     out(`journal      ${path}`);
-    out(`decisions    ${counts.accepted} accepted, ${counts.edited} edited, ${counts.rejected} rejected, ${counts.pending} undone (pending)`);
-    if (args.state !== undefined) for (const [pairId, d] of decisions) out(`  ${pairId}  ${d.state}  ${d.at}`);
+    out(`decisions    ${counts.accepted} accepted, ${counts.edited} edited, ${counts.rejected} rejected, ${counts.skipped} skipped, ${counts.pending} back to pending`);
+    if (args.state !== undefined) for (const [pairId, d] of decisions) out(`  ${[pairId, d.state, d.at, why(d)].filter(Boolean).join('  ')}`);
     out(`annotations  ${state.annotations.length}${state.annotations.some((a) => a.correction !== undefined) ? ` (${state.annotations.filter((a) => a.correction !== undefined).length} with a correction)` : ''}`);
     for (const a of state.annotations) out(`  ${annotationLine(a)}`);
     return 0;
@@ -165,12 +179,15 @@ export async function reviewCommand(args: ReviewCommandArgs, io: ReviewIo): Prom
   const items = await queueOf(args.dataset, pairs, state, io);
   const shown = items.filter((it) => args.state === undefined || it.state === args.state);
   if (args.json) {
-    for (const it of shown) out(JSON.stringify({ id: it.id, state: it.state, manual: it.manual, ...(it.unchecked ? { unchecked: true } : {}), pair: it.pair }));
+    for (const it of shown) {
+      const extra = { ...(it.unchecked ? { unchecked: true } : {}), ...(it.reason !== undefined ? { reason: it.reason } : {}), ...(it.comment !== undefined ? { comment: it.comment } : {}), ...(it.chosenFails ? { chosenFails: it.chosenFails } : {}) };
+      out(JSON.stringify({ id: it.id, state: it.state, manual: it.manual, ...extra, pair: it.pair }));
+    }
     return 0;
   }
   for (const it of shown) out(pairLine(it));
   const n = reviewCounts(items);
-  out(`${n.total} pairs: ${n.pending} pending, ${n.accepted} accepted, ${n.edited} edited, ${n.rejected} rejected${args.state !== undefined ? ` (${shown.length} shown)` : ''}`);
+  out(`${n.total} pairs: ${n.pending} pending, ${n.accepted} accepted, ${n.edited} edited, ${n.rejected} rejected, ${n.skipped} skipped${args.state !== undefined ? ` (${shown.length} shown)` : ''}`);
   return 0;
 }
 
@@ -217,8 +234,7 @@ async function recordDecisions(args: ReviewCommandArgs, path: string, io: Review
   const journal = await ReviewJournal.open(args.dataset);
   try {
     for (const [id, st] of todo) {
-      const now = items.get(id)!.state;
-      if (now === st || (st === 'accepted' && now === 'edited')) {
+      if (decisionUnchanged(items.get(id)!, st)) {
         n.unchanged++;
         continue;
       }
@@ -235,3 +251,67 @@ async function recordDecisions(args: ReviewCommandArgs, path: string, io: Review
   else io.stdout.write(`${todo.length} decisions: ${written} written (${n.accepted} accepted, ${n.rejected} rejected), ${n.unchanged} unchanged; journal ${path}\n`);
   return 0;
 }
+
+/** What continues an --accept or --reject list: a pair id (16 hex digits), or a comma list of them. */
+const ID_LIST = /^[0-9a-f]{16}(,[0-9a-f]{16})*,?$/;
+
+export const reviewCli = defineCommand({
+  name: 'review',
+  usage: `  itool review DATASET [--pairs PAIRS.jsonl] [--state pending|accepted|rejected|edited|skipped] [--json]
+      The review journal beside DATASET (decisions made in the editor, undos included, fragment
+      annotations): with --pairs, every pair's id, review state, sample, gap, fragment diff and a
+      rejection's reason and comment; without, the decision counts and the annotations (sample,
+      span, kind, correction, note).
+  itool review DATASET --pairs PAIRS.jsonl [--accept ID [ID…]] [--reject ID [ID…]] [--json]
+      Record decisions in the same journal the editor writes: each pair id (from the listing)
+      accepted or rejected (accepted ones first); each decision is on disk (fsynced) before its
+      line "accepted ID" / "rejected ID" is printed. Ids not in PAIRS are refused (exit 2,
+      nothing written); a pair already in that state is left as it is. --accept and --reject take
+      any number of ids, and may be repeated or given as ID,ID.
+`,
+  options: {
+    pairs: { type: 'string' },
+    state: { type: 'string' },
+    json: { type: 'boolean' },
+    accept: { type: 'string', multiple: true },
+    reject: { type: 'string', multiple: true },
+  },
+  // --accept and --reject each take a list of pair ids (`--accept ID ID … --reject ID …`; also
+  // repeated, or `--accept=ID,ID`), which parseArgs cannot read: the ids that follow one are folded
+  // into it as `--accept=ID,ID`, the form it reads. Anything but an id ends the list.
+  prepare(args) {
+    const out: string[] = [];
+    let list = -1;
+    for (const a of args) {
+      const m = /^--(accept|reject)(?:=(.*))?$/.exec(a);
+      if (m) list = out.push(`--${m[1]}=${m[2] ?? ''}`) - 1;
+      else if (list >= 0 && ID_LIST.test(a)) out[list] += `,${a}`;
+      else {
+        list = -1;
+        out.push(a);
+      }
+    }
+    return out;
+  },
+  run(values, positionals) {
+    const ids = (lists: string[] | undefined): string[] => (lists ?? []).flatMap((l) => l.split(',').filter(Boolean));
+    const accept = ids(values.accept);
+    const reject = ids(values.reject);
+    const dataset = positionals[0];
+    if (!dataset) throw new UsageError('review: missing DATASET');
+    if (positionals.length > 1) throw new UsageError(`review: ${JSON.stringify(positionals[1])} is neither the DATASET (${dataset}) nor a pair id (16 hex digits, after --accept or --reject)`);
+    const deciding = accept.length > 0 || reject.length > 0;
+    if (!deciding && (values.accept || values.reject)) throw new UsageError('review: --accept and --reject need pair ids');
+    if (deciding && values.state !== undefined) throw new UsageError('review: --state lists pairs; it does not go with --accept or --reject');
+    return reviewCommand(
+      {
+        dataset,
+        pairsFile: values.pairs,
+        state: values.state as ReviewItemState | undefined,
+        json: !!values.json,
+        ...(deciding ? { accept, reject } : {}),
+      },
+      { stdout: process.stdout, stderr: process.stderr },
+    );
+  },
+});

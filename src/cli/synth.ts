@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import { DEFAULT_HELD_OUT, DEFAULT_SEED, DEFAULT_TRAIN, generateCorpus, KNOBS, LEVELS, PROFILES, type SplitStats } from '../core/synth/generate';
 import { writeCorpus } from '../core/synth/write';
+import { numberArg, UsageError, whole } from './args';
+import { defineCommand } from './command';
 
 export interface SynthCommandOptions {
   out: string;
@@ -92,3 +94,46 @@ export async function synthCommand(opts: SynthCommandOptions, io: SynthIo): Prom
 }
 
 export { DEFAULT_HELD_OUT, DEFAULT_SEED, DEFAULT_TRAIN };
+
+export const synthCli = defineCommand({
+  name: 'synth',
+  usage: `  itool synth -o OUT [--seed 1] [--train 4000] [--held-out 400] [--bfcl-dir DIR] [--profile default|tiny]
+                  [--rename-share P] [--skip N] [--seen N]
+      A synthetic tool-use corpus from BFCL's function documentation (BFCL format with possible
+      answers): templated queries with several/optional parameters, look-alike distractor
+      functions, parallel calls and values to derive; train / held-out split by function.
+      --profile tiny: short prompts (2 tools), no parallel_multiple, and train samples under
+      drilled names (copying names from the prompt), for the demo model. --rename-share sets
+      that share (0..1); --skip N leaves out the first N train samples (more data, no repeats).
+      --seen N: a second held-out split (OUT/seen/) of new requests over the train functions
+      (new values, phrasings, derived values, optional parameters; real names; no train query).
+`,
+  options: {
+    out: { type: 'string', short: 'o' },
+    seed: { type: 'string' },
+    train: { type: 'string' },
+    'held-out': { type: 'string' },
+    'bfcl-dir': { type: 'string' },
+    profile: { type: 'string' },
+    'rename-share': { type: 'string' },
+    skip: { type: 'string' },
+    seen: { type: 'string' },
+  },
+  run(values) {
+    if (!values.out) throw new UsageError('synth: -o OUT is required');
+    return synthCommand(
+      {
+        out: values.out,
+        seed: numberArg('synth', 'seed', values.seed, whole(0)),
+        train: numberArg('synth', 'train', values.train, whole(0)),
+        heldOut: numberArg('synth', 'held-out', values['held-out'], whole(0)),
+        bfclDir: values['bfcl-dir'],
+        profile: values.profile,
+        renameShare: numberArg('synth', 'rename-share', values['rename-share'], (x) => x >= 0 && x <= 1),
+        skip: numberArg('synth', 'skip', values.skip, whole(0)),
+        seen: numberArg('synth', 'seen', values.seen, whole(0)),
+      },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    );
+  },
+});

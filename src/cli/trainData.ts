@@ -5,6 +5,8 @@
 // Exit code: 0 written, 1 failed, 2 bad options.
 import { Dataset } from '../core/dataset/dataset';
 import { datasetSamples, TrainingEncoder, writeSftFile } from '../core/rounds/trainingData';
+import { UsageError } from './args';
+import { defineCommand } from './command';
 
 export async function trainDataCommand(a: { dataset: string; tokenizer: string; out: string }, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
   let ds: Dataset | undefined;
@@ -27,3 +29,17 @@ export async function trainDataCommand(a: { dataset: string; tokenizer: string; 
     await ds?.close();
   }
 }
+
+export const trainDataCli = defineCommand({
+  name: 'train-data',
+  usage: `  itool train-data DATASET --tokenizer DIR -o OUT.jsonl
+      SFT records for scripts/train (prompt + reference answer as token ids, rendered with the
+      chat template and tokenizer of DIR, a model or tokenizer folder); too-long samples skipped.
+`,
+  options: { tokenizer: { type: 'string' }, out: { type: 'string', short: 'o' } },
+  run(values, [dataset]) {
+    if (!dataset) throw new UsageError('train-data: missing DATASET');
+    if (!values.tokenizer || !values.out) throw new UsageError('train-data: --tokenizer DIR and -o OUT.jsonl are required');
+    return trainDataCommand({ dataset, tokenizer: values.tokenizer, out: values.out }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  },
+});
