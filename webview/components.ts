@@ -102,11 +102,36 @@ export function textField(label: string, o: ControlOptions & { placeholder?: str
   return t;
 }
 
+/**
+ * A multi-line text box: a native <textarea> (the library's text area keeps its text in a shadow
+ * root, where line breaks and the caret are harder to reach from tests and assistive technology),
+ * styled from the theme's input colours by media/*.css through its `ui-textarea` class. Its value
+ * keeps line breaks as typed; `label` names it for assistive technology.
+ */
+export function textArea(label: string, o: ControlOptions & { rows?: number; value?: string } = {}): HTMLTextAreaElement {
+  const t = make<HTMLTextAreaElement>('textarea', 'ui-textarea', o);
+  t.setAttribute('aria-label', label);
+  t.rows = o.rows ?? 4;
+  t.spellcheck = false;
+  if (o.value !== undefined) t.value = o.value;
+  return t;
+}
+
 /** A small pill for a count or a status; its text is set with textContent. */
 export function badge(o: ControlOptions = {}): HTMLElement {
   const b = make('vscode-badge', 'ui-badge', o);
   b.setAttribute('variant', 'counter');
   return b;
+}
+
+/**
+ * Focus a control made here once it has rendered (a select or text field renders its inner parts
+ * after it joins the page, and takes the focus through them).
+ */
+export function focusWhenReady(e: HTMLElement): void {
+  const ready = (e as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+  if (ready) void ready.then(() => e.focus());
+  else e.focus();
 }
 
 /**

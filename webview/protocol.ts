@@ -6,6 +6,7 @@
 import type { SampleRow } from '../src/core/dataset/row';
 import type { Sample } from '../src/core/dataset/sample';
 import type { ErrorKind, Verdict } from '../src/core/toolcall/types';
+import type { RejectReason } from '../src/core/pairs/reasons';
 import type { SearchTree } from '../src/core/search/mcts';
 import type { PairVerdict, PreferencePair } from '../src/core/search/pairs';
 import type { StepKind } from '../src/core/search/steps';
@@ -100,14 +101,21 @@ export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid'
 /** List order: file order, or by calibration perplexity. */
 export type Sort = 'file' | 'ppl-desc' | 'ppl-asc';
 
-/** Where a pair stands in review. `edited` = accepted with the reviewer's own chosen side. */
-export type ReviewStateName = 'pending' | 'accepted' | 'rejected' | 'edited';
+/**
+ * Where a pair stands in review. `edited` = accepted with the reviewer's own chosen side;
+ * `skipped` = put aside (neither accepted nor rejected, not exported).
+ */
+export type ReviewStateName = 'pending' | 'accepted' | 'rejected' | 'edited' | 'skipped';
+
+/** A decision the reviewer makes (pending = back to the queue). */
+export type DecisionName = 'accepted' | 'rejected' | 'skipped' | 'pending';
 
 export interface ReviewCounts {
   pending: number;
   accepted: number;
   rejected: number;
   edited: number;
+  skipped: number;
   total: number;
 }
 
@@ -120,6 +128,11 @@ export interface ReviewItemView {
   pair: PreferencePair;
   /** The chosen side the search produced, when the reviewer edited it. */
   originalChosen?: string;
+  /** A rejection's reason and comment. */
+  reason?: RejectReason;
+  comment?: string;
+  /** The checker finds the chosen side wrong: what is wrong ("does not parse", "has errors: …"). */
+  chosenFails?: string;
   tier?: 'easy' | 'medium' | 'hard';
   /** The last user turn of the sample, for context. */
   question: string;
@@ -179,16 +192,28 @@ export interface Requests {
   setView: { params: { query: string; filter: Filter; sort?: Sort }; result: { view: number } };
   /** The review queue, filtered; counts are over the whole queue. */
   pairs: { params: { filter: PairFilter }; result: { items: ReviewItemView[]; counts: ReviewCounts; source?: string } };
-  /** Record a decision (pending = undo); durable when the reply comes. */
-  decide: { params: { id: string; state: 'accepted' | 'rejected' | 'pending' }; result: { item: ReviewItemView; counts: ReviewCounts } };
+  /**
+   * Record one decision for each pair (a rejection with its reason and comment), as one undo step;
+   * pairs it would not change are left alone. Durable when the reply comes; `items` are the pairs
+   * asked about, as they are now.
+   */
+  decide: { params: { ids: string[]; state: DecisionName; reason?: RejectReason; comment?: string }; result: { items: ReviewItemView[]; counts: ReviewCounts; changed: number } };
+  /** Undo the last review action of this panel (journaled); `select` is the pair to go back to. */
+  undo: { params: Record<string, never>; result: { undone?: string; select?: string; counts: ReviewCounts; left: number } };
   /** Replace the chosen side's continuation (after the shared prefix); the pair counts as edited. */
   editChosen: { params: { id: string; text: string }; result: { item: ReviewItemView; counts: ReviewCounts } };
   /** The checker's verdict on a chosen side being edited (nothing is written). */
   recheck: { params: { id: string; text: string }; result: { verdict: PairVerdict } };
-  /** Accept or reject every pair matching the filter. */
-  bulkDecide: { params: { filter: PairFilter; state: 'accepted' | 'rejected' }; result: { changed: number; counts: ReviewCounts } };
-  /** Mark a selected fragment of a response as an error (asks kind, correction and note in VS Code). */
-  markFragment: { params: { index: number; source: FragmentSource; text: string; start: number; end: number; pairId?: string }; result: { marked: boolean } };
+  /** Accept, reject or skip every pair matching the filter (one undo step). */
+  bulkDecide: { params: { filter: PairFilter; state: 'accepted' | 'rejected' | 'skipped' }; result: { changed: number; counts: ReviewCounts } };
+  /**
+   * Mark a selected fragment of a response as an error. With `kind` (the panel's own form: kind,
+   * a correction that may span lines, a note) it is recorded as given; without, VS Code asks.
+   */
+  markFragment: {
+    params: { index: number; source: FragmentSource; text: string; start: number; end: number; pairId?: string; kind?: ErrorKind; correction?: string; note?: string };
+    result: { marked: boolean };
+  };
   /** Export the accepted pairs / start a round (the VS Code commands, on this dataset). */
   exportPairs: { params: Record<string, never>; result: { started: boolean } };
 }

@@ -4,6 +4,7 @@
 // readably, what calibration scores ("Scored as", scoredAsView.ts), BFCL possible answers, and the
 // raw record.
 // All dataset text is set with textContent (see dom.ts).
+import { boundaryBefore, clipText } from '../src/core/chars';
 import { el, pretty, text } from './dom';
 import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
 import type { AnswerRef, JudgedOutput, SampleSearch } from './protocol';
@@ -124,7 +125,7 @@ function turnBlock(t: Turn, isReference: boolean, answerId?: string): HTMLElemen
   if (t.content && !(t.calls && t.calls.length)) {
     // Long system prompts (often a whole tool list as JSON) fold so the conversation stays in view.
     if (t.role === 'system' && t.content.length > LONG_SYSTEM) {
-      box.append(el('details', { class: 'turn-fold' }, el('summary', {}, `${t.content.slice(0, 140).replace(/\s+/g, ' ')}…`), text('pre', 'turn-text', t.content)));
+      box.append(el('details', { class: 'turn-fold' }, el('summary', {}, `${t.content.slice(0, boundaryBefore(t.content, 140)).replace(/\s+/g, ' ')}…`), text('pre', 'turn-text', t.content)));
     } else box.append(text('pre', 'turn-text', t.content));
   }
   else if (t.content) {
@@ -140,7 +141,7 @@ function turnBlock(t: Turn, isReference: boolean, answerId?: string): HTMLElemen
  */
 function reasoningBlock(reasoning: string): HTMLElement {
   const flat = reasoning.replace(/\s+/g, ' ').trim();
-  const preview = flat.length > REASONING_PREVIEW ? `${flat.slice(0, REASONING_PREVIEW - 1)}…` : flat;
+  const preview = clipText(flat, REASONING_PREVIEW);
   return el(
     'details',
     { class: 'turn-reasoning' },

@@ -2,17 +2,18 @@
 // coloured by mean value, annotated with visits and prior; the best path and the nodes that produced
 // pairs marked; click a node to see its full prefix) and the preference pairs as fragment diffs
 // (shared prefix dimmed, the differing fragments highlighted, the checker's message on each side).
+import { clipText } from '../src/core/chars';
 import type { SearchNode, SearchTree } from '../src/core/search/mcts';
 import type { PreferencePair } from '../src/core/search/pairs';
 import { el, text } from './dom';
 import type { SampleSearch } from './protocol';
-import { KIND_LABEL } from './verdictView';
+import { kindTag } from './kindStyle';
 
 const LABEL_MAX = 70;
 
 function visible(s: string): string {
   const flat = s.replace(/\n/g, '⏎').replace(/\t/g, '⇥');
-  return flat.length > LABEL_MAX ? `${flat.slice(0, LABEL_MAX - 1)}…` : flat;
+  return clipText(flat, LABEL_MAX);
 }
 
 const mean = (n: SearchNode): number => (n.visits ? n.value / n.visits : 0);
@@ -96,7 +97,7 @@ function renderPair(p: PreferencePair): HTMLElement {
       { class: `pair-side ${which}` },
       text('span', 'side-label', `${which} · value ${sd.value.toFixed(2)} · n=${sd.visits}`),
       el('pre', { class: 'pair-text' }, text('span', 'pair-prefix', tail), text('mark', `pair-fragment ${which}`, sd.fragment), text('span', 'pair-completion', sd.completion)),
-      err ? text('div', 'pair-verdict', `${KIND_LABEL[err.kind]}: ${err.message}`) : text('div', 'pair-verdict ok', sd.verdict?.valid ? 'checker: valid' : ''),
+      err ? el('div', { class: 'pair-verdict' }, kindTag(err.kind), `: ${err.message}`) : text('div', 'pair-verdict ok', sd.verdict?.valid ? 'checker: valid' : ''),
     );
   };
   return el(

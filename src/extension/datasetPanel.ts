@@ -155,7 +155,9 @@ export class DatasetPanel implements vscode.Disposable {
       case 'pairs':
         return this.review.list(msg.params.filter);
       case 'decide':
-        return this.review.decide(msg.params.id, msg.params.state);
+        return this.review.decide(msg.params.ids, msg.params.state, msg.params.reason, msg.params.comment);
+      case 'undo':
+        return this.review.undo();
       case 'editChosen':
         return this.review.edit(msg.params.id, msg.params.text);
       case 'recheck':

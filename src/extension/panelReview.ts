@@ -5,10 +5,11 @@
 import type { Dataset } from '../core/dataset/dataset';
 import { promptTurns, type Sample } from '../core/dataset/sample';
 import { recheckChosen } from '../core/pairs/manualPairs';
-import { acceptedPairs, bulkDecide, matchesFilter, readReview, reviewCounts, reviewQueue, ReviewJournal, type AnnotationInput, type ReviewItem, type ReviewState } from '../core/pairs/review';
+import { acceptedPairs, decisionUnchanged, matchesFilter, readReview, reviewCounts, reviewQueue, ReviewJournal, type AnnotationInput, type RejectReason, type ReviewItem, type ReviewState } from '../core/pairs/review';
+import { ReviewSession } from '../core/pairs/reviewSession';
 import type { PairVerdict, PreferencePair } from '../core/search/pairs';
 import { expectationFor, type Expectation } from '../core/toolcall/check/index';
-import type { PairFilter, ReviewCounts, ReviewItemView } from '../../webview/protocol';
+import type { DecisionName, PairFilter, ReviewCounts, ReviewItemView } from '../../webview/protocol';
 import type { PanelCalibration } from './panelCalibration';
 import type { PanelSearch } from './panelSearch';
 
@@ -16,6 +17,8 @@ export class PanelReview {
   private items: ReviewItem[] = [];
   private byId = new Map<string, ReviewItem>();
   private journal: ReviewJournal | undefined;
+  /** This panel's actions, each undoable (U / Ctrl+Z), all through the journal. */
+  private session: ReviewSession | undefined;
   private readonly samples = new Map<number, Sample>();
   private loaded: Promise<void> | undefined;
 
@@ -37,6 +40,7 @@ export class PanelReview {
 
   private async load(): Promise<void> {
     this.journal ??= await ReviewJournal.open(this.dataset.path);
+    this.session ??= new ReviewSession(this.journal);
     const state: ReviewState = await readReview(this.dataset.path);
     const pairs = this.search.allPairs();
     const wanted = new Set<number>([...pairs.map((p) => p.index), ...state.annotations.map((a) => a.index)]);
@@ -56,6 +60,9 @@ export class PanelReview {
     const lastUser = s ? [...promptTurns(s)].reverse().find((t) => t.role === 'user') : undefined;
     const v: ReviewItemView = { id: it.id, state: it.state, manual: it.manual, pair: it.pair, question: lastUser?.content ?? '' };
     if (it.state === 'edited') v.originalChosen = it.original.chosen.text;
+    if (it.reason !== undefined) v.reason = it.reason;
+    if (it.comment !== undefined) v.comment = it.comment;
+    if (it.chosenFails !== undefined) v.chosenFails = it.chosenFails;
     const tier = this.tierOf(it.pair.index);
     if (tier) v.tier = tier;
     return v;
@@ -84,25 +91,41 @@ export class PanelReview {
     return { items: shown.map((it) => this.view(it)), counts: this.counts(), source: h ? `${h.modelLabel}, round ${h.round}` : undefined };
   }
 
-  /** Apply one decision and refresh that item from the journal's state. */
-  private async reload(id: string): Promise<{ item: ReviewItemView; counts: ReviewCounts }> {
+  /** Rebuild the queue from the journal after a write; the counts as they now are. */
+  private async reload(): Promise<ReviewCounts> {
     await this.load();
     this.loaded = Promise.resolve();
-    return { item: this.view(this.item(id)), counts: this.counts() };
+    return this.counts();
   }
 
-  async decide(id: string, state: 'accepted' | 'rejected' | 'pending'): Promise<{ item: ReviewItemView; counts: ReviewCounts }> {
+  /**
+   * One decision for each of `ids` that it changes (a rejection with its reason and comment), in
+   * one write: one undo step. The first id is where the reviewer was (undo goes back to it).
+   */
+  async decide(ids: string[], state: DecisionName, reason?: RejectReason, comment?: string): Promise<{ items: ReviewItemView[]; counts: ReviewCounts; changed: number }> {
     await this.ensure();
-    this.item(id);
-    await this.journal!.decide(id, state);
-    return this.reload(id);
+    const note = { ...(reason !== undefined ? { reason } : {}), ...(comment?.trim() ? { comment: comment.trim() } : {}) };
+    const its = ids.map((id) => this.item(id));
+    const todo = its.filter((it) => !decisionUnchanged(it, state, note)).map((it) => it.id);
+    const written = todo.length ? await this.session!.decide(todo, state, note, { select: ids[0] }) : [];
+    const counts = await this.reload();
+    return { items: ids.map((id) => this.view(this.item(id))), counts, changed: written.length };
+  }
+
+  /** Undo this panel's last action (journaled as restore / retract entries). */
+  async undo(): Promise<{ undone?: string; select?: string; counts: ReviewCounts; left: number }> {
+    await this.ensure();
+    const step = await this.session!.undo();
+    const counts = step ? await this.reload() : this.counts();
+    return { undone: step?.label, select: step?.select, counts, left: this.session!.depth };
   }
 
   async edit(id: string, text: string): Promise<{ item: ReviewItemView; counts: ReviewCounts }> {
     await this.ensure();
     this.item(id);
-    await this.journal!.edit(id, text);
-    return this.reload(id);
+    await this.session!.edit(id, text);
+    const counts = await this.reload();
+    return { item: this.view(this.item(id)), counts };
   }
 
   async recheck(id: string, text: string): Promise<PairVerdict> {
@@ -111,20 +134,19 @@ export class PanelReview {
     return recheckChosen(it.original, text, this.expectation(it.pair.index));
   }
 
-  async bulk(filter: PairFilter, state: 'accepted' | 'rejected'): Promise<{ changed: number; counts: ReviewCounts }> {
+  /** Decide every pair the filter shows that it changes: one undo step. */
+  async bulk(filter: PairFilter, state: 'accepted' | 'rejected' | 'skipped'): Promise<{ changed: number; counts: ReviewCounts }> {
     await this.ensure();
-    const changed = await bulkDecide(this.journal!, this.items, filter, state, this.tierOf);
-    await this.load();
-    this.loaded = Promise.resolve();
-    return { changed, counts: this.counts() };
+    const ids = this.items.filter((it) => matchesFilter(it, filter, this.tierOf) && !decisionUnchanged(it, state)).map((it) => it.id);
+    const written = ids.length ? await this.session!.decide(ids, state, {}, { label: `${state === 'accepted' ? 'accept' : state === 'rejected' ? 'reject' : 'skip'} all shown (${ids.length})` }) : [];
+    return { changed: written.length, counts: await this.reload() };
   }
 
-  async annotate(a: AnnotationInput): Promise<ReviewCounts> {
+  /** Record a mark (one undo step; undo selects `select`, the pair it was made on). */
+  async annotate(a: AnnotationInput, select?: string): Promise<ReviewCounts> {
     await this.ensure();
-    await this.journal!.annotate(a);
-    await this.load();
-    this.loaded = Promise.resolve();
-    return this.counts();
+    await this.session!.annotate(a, select !== undefined ? { select } : {});
+    return this.reload();
   }
 
   /** What a round exports: accepted and edited pairs (edits applied), with their samples. */

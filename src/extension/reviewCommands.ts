@@ -9,7 +9,9 @@ import { ReviewJournal, type AnnotationInput } from '../core/pairs/review';
 import { sampleIds } from '../core/toolcall/datasetCheck';
 import { decodedToRaw, locateStringValue, rawToDecoded, stringLiteralAt } from '../core/toolcall/jsonSpans';
 import { parsePredictionLine } from '../core/toolcall/predictions';
+import { ERROR_KIND_INFO } from '../core/toolcall/errorKinds';
 import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
+import { clipText, snapSpan } from '../core/chars';
 import type { FragmentSource } from '../../webview/protocol';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
@@ -34,19 +36,11 @@ export interface PanelMark {
   start: number;
   end: number;
   pairId?: string;
+  /** Given by the panel's own mark form (kind, a multi-line correction, a note): nothing is asked. */
+  kind?: ErrorKind;
+  correction?: string;
+  note?: string;
 }
-
-const KIND_HELP: Record<ErrorKind, string> = {
-  parse_error: 'the call text does not parse',
-  wrong_function: 'calls the wrong function',
-  wrong_call_count: 'too many or too few calls',
-  missing_required_param: 'a required argument is missing',
-  unexpected_param: 'an argument the function does not take',
-  wrong_value: 'an argument has the wrong value',
-  wrong_type: 'an argument has the wrong type',
-  should_not_call: 'should have answered in text',
-  should_call: 'should have called a tool',
-};
 
 /** Open `path` for a moment unless a panel already holds it. */
 async function withDataset<T>(path: string, fn: (ds: Dataset) => Promise<T>): Promise<T> {
@@ -111,22 +105,35 @@ async function fromEditor(editor: vscode.TextEditor, links: PredictionLinks): Pr
 async function askDetails(t: Target): Promise<Pick<AnnotationInput, 'kind' | 'correction' | 'note'> | undefined> {
   const fragment = t.text.slice(t.start, t.end);
   const picked = await vscode.window.showQuickPick(
-    ERROR_KINDS.map((k) => ({ label: k, description: KIND_HELP[k], errorKind: k })),
-    { title: `Mark “${fragment.length > 60 ? `${fragment.slice(0, 59)}…` : fragment}” (sample ${t.sampleId}) as`, placeHolder: 'Error kind (the checker’s taxonomy)' },
+    ERROR_KINDS.map((k) => ({ label: ERROR_KIND_INFO[k].label, description: `${ERROR_KIND_INFO[k].description} (${k})`, errorKind: k })),
+    { title: `Mark “${clipText(fragment, 60)}” (sample ${t.sampleId}) as`, placeHolder: 'Error kind (the checker’s taxonomy)' },
   );
   if (!picked) return undefined;
-  const correction = await vscode.window.showInputBox({
+  // An input box holds one line: a fragment's line breaks are shown as \n and read back as breaks
+  // (unless the fragment already holds a literal backslash-n, which must stay as it is).
+  const escapes = fragment.includes('\n') && !fragment.includes('\\n');
+  const shown = escapes ? fragment.replace(/\n/g, '\\n') : fragment;
+  const typed = await vscode.window.showInputBox({
     title: 'Correction (optional)',
-    prompt: 'What the fragment should be. With a correction the mark becomes a preference pair in the review queue; leave empty for a note only.',
-    value: fragment,
-    valueSelection: [0, fragment.length],
+    prompt: `What the fragment should be.${escapes ? ' Line breaks are written \\n.' : ''} With a correction the mark becomes a preference pair in the review queue; leave empty for a note only.`,
+    value: shown,
+    valueSelection: [0, shown.length],
   });
-  if (correction === undefined) return undefined;
+  if (typed === undefined) return undefined;
+  const correction = escapes ? typed.replace(/\\n/g, '\n') : typed;
   const note = await vscode.window.showInputBox({ title: 'Note (optional)', prompt: 'Why it is wrong, for the next reviewer' });
   if (note === undefined) return undefined;
   const out: Pick<AnnotationInput, 'kind' | 'correction' | 'note'> = { kind: picked.errorKind };
   if (correction !== fragment) out.correction = correction;
   if (note.trim()) out.note = note.trim();
+  return out;
+}
+
+/** The details the panel's mark form gave; a correction equal to the fragment is no correction. */
+function panelDetails(t: Target, m: PanelMark): Pick<AnnotationInput, 'kind' | 'correction' | 'note'> {
+  const out: Pick<AnnotationInput, 'kind' | 'correction' | 'note'> = { kind: m.kind! };
+  if (m.correction !== undefined && m.correction !== t.text.slice(t.start, t.end)) out.correction = m.correction;
+  if (m.note?.trim()) out.note = m.note.trim();
   return out;
 }
 
@@ -141,17 +148,20 @@ export async function markFragmentErrorCommand(links: PredictionLinks, arg?: { f
       target = await fromEditor(editor, links);
     }
     if (!(target.end > target.start)) throw new Error('the selection is empty');
+    // Whole characters only: a selection's end inside a surrogate pair (an emoji) takes all of it.
+    Object.assign(target, snapSpan(target.text, target.start, target.end));
   } catch (err) {
     void vscode.window.showWarningMessage(`iTool: cannot mark a fragment: ${errorMessage(err)}`);
     return false;
   }
-  const details = await askDetails(target);
+  const given = arg?.fromPanel?.kind !== undefined ? panelDetails(target, arg.fromPanel) : undefined;
+  const details = given ?? (await askDetails(target));
   if (!details) return false;
   const input: AnnotationInput = { sampleId: target.sampleId, index: target.index, source: target.source, text: target.text, start: target.start, end: target.end, ...details };
   if (target.file) input.file = target.file;
   try {
     const panel = DatasetEditorProvider.panelFor(target.datasetPath);
-    if (panel) panel.reviewChanged(await panel.review.annotate(input));
+    if (panel) panel.reviewChanged(await panel.review.annotate(input, arg?.fromPanel?.pairId));
     else {
       const journal = await ReviewJournal.open(target.datasetPath);
       try {

@@ -1,5 +1,7 @@
-// From a search's pairs to a finished round, in a real VS Code: review two pairs with the keyboard
-// (accept one, reject the other), export and start a round on LLaMA-Factory — here the project's
+// From a search's pairs to a finished round, in a real VS Code: review the pairs with the keyboard
+// (accept, undo and accept again, reject, reject with a reason, edit, mark a fragment with the
+// panel's own form and keep the place, skip and undo with Ctrl+Z, jump to a sample id), check the
+// journal says the same, export and start a round on LLaMA-Factory — here the project's
 // STAND-IN llamafactory-cli (no GPU trainer can run here), which reads the exported YAML and
 // dataset_info.json like the real CLI and writes trainer_log.jsonl in the real format over time —
 // watch the progress notification reach the end, then evaluate the round on a held-out split with
@@ -10,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { readReview } from '../../src/core/pairs/review';
+import { readReview, reviewPath, type ReviewEntry } from '../../src/core/pairs/review';
+import { readJournal } from '../../src/core/store/journal';
 import { readRegistry } from '../../src/core/rounds/registry';
 import type { ExploreResult } from '../../src/core/search/explore';
 import { writeTinyModel } from '../../src/core/model/testModels';
@@ -47,8 +50,10 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     await s?.close();
   });
 
-  it('reviews two pairs with the keyboard, trains a round on the stand-in and shows its numbers', async () => {
+  it('reviews the pairs with the keyboard, trains a round on the stand-in and shows its numbers', async () => {
     const page = s.page;
+    // The review screenshots at 1280×720 (the size the issue judges the queue at).
+    await page.setViewportSize({ width: 1280, height: 720 });
     await openDataset(page, DATASET);
     const wv = webview(page);
     await wv.locator('.count[data-count="40"]').waitFor({ timeout: 60_000 });
@@ -59,16 +64,43 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     const progress = wv.locator('.review-progress');
     assert.equal(await progress.getAttribute('data-reviewed'), '0');
     // The shortcuts are on screen.
-    assert.match((await wv.locator('.shortcuts').textContent()) ?? '', /A accept · R reject/);
+    const help = (await wv.locator('.shortcuts').textContent()) ?? '';
+    assert.match(help, /A accept · R reject · Shift\+R reject with a reason · S skip · U or Ctrl\+Z undo/);
+    assert.match(help, /Ctrl\+G jump to a sample id/);
 
     const ids = await wv.locator('.review-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id!));
+    const dataset = join(s.workspace, DATASET);
+    const current = (id: string) => wv.locator(`.review-item.selected[data-id="${id}"]`);
     await wv.locator('.review-list').focus();
     await page.keyboard.press('a'); // accept the first; the queue moves to the second
     await wv.locator(`.review-item[data-id="${ids[0]}"][data-state="accepted"]`).waitFor();
-    await page.keyboard.press('r'); // reject the second
+    await current(ids[1]).waitFor();
+    // U undoes the accept: the first pair is pending again, and selected again; the undo is on disk.
+    await page.keyboard.press('u');
+    await wv.locator(`.review-item.selected[data-id="${ids[0]}"][data-state="pending"]`).waitFor();
+    await wv.locator('.review-status', { hasText: 'Undid: accept' }).waitFor();
+    await wv.locator('.review-progress[data-reviewed="0"]').waitFor();
+    assert.equal((await readReview(dataset)).decisions.has(ids[0]), false, 'the journal says the accept is undone');
+    await screenshot(page, 'review-undo');
+    await page.keyboard.press('a'); // accept it again
+    await wv.locator(`.review-item[data-id="${ids[0]}"][data-state="accepted"]`).waitFor();
+    await current(ids[1]).waitFor();
+    await page.keyboard.press('r'); // reject the second at once
     await wv.locator(`.review-item[data-id="${ids[1]}"][data-state="rejected"]`).waitFor();
     await wv.locator('.review-progress[data-reviewed="2"]').waitFor();
-    assert.match((await progress.textContent()) ?? '', new RegExp(`^Reviewed 2 of ${run.pairs.length} · 1 accepted · 0 edited · 1 rejected`));
+    assert.match((await progress.textContent()) ?? '', new RegExp(`^Reviewed 2 of ${run.pairs.length} · 1 accepted · 0 edited · 1 rejected · 0 skipped`));
+    // Shift+R on it again: a reason from the list (3 = sides too alike) and a comment.
+    await page.keyboard.press('k');
+    await current(ids[1]).waitFor();
+    await page.keyboard.press('Shift+R');
+    await wv.locator('.review-reject-form').waitFor();
+    await page.keyboard.press('3');
+    await wv.locator('.review-reject-comment input').fill('the two values say the same');
+    assert.equal(await wv.locator('.review-reject-reason').evaluate((e) => (e as HTMLElement & { value: string }).value), 'too_alike');
+    await screenshot(page, 'review-reject-reason');
+    await page.keyboard.press('Enter');
+    await wv.locator(`.review-item[data-id="${ids[1]}"][data-state="rejected"][data-reason="too_alike"]`).waitFor();
+    await current(ids[2]).waitFor();
 
     // E edits the chosen side of the third pair in place; the checker re-judges it as it is typed.
     await page.keyboard.press('e');
@@ -85,8 +117,9 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     await box.press('Control+Enter');
     await wv.locator(`.review-item[data-id="${ids[2]}"][data-state="edited"]`).waitFor();
 
-    // M marks the selected text of the fourth pair's rejected side as an error, with a correction:
-    // a pair made by hand joins the queue (accepted: a person made it).
+    // M marks the selected text of the fourth pair's rejected side as an error, with a correction,
+    // in the panel's own form: a pair made by hand joins the queue (accepted: a person made it and
+    // the checker finds it valid), and the fourth pair stays selected.
     await page.keyboard.press('j');
     await wv.locator('.review-detail .detail-title', { hasText: 'Pair 4 of' }).waitFor();
     // Select just the wrong value inside the rejected fragment (after the argument's `: `).
@@ -106,23 +139,52 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
       (el.closest('.review-detail') as HTMLElement).focus();
     }, cut);
     await page.keyboard.press('m');
-    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'wrong_value' }).first().click({ timeout: 30_000 });
-    const input = page.locator('.quick-input-widget input');
-    await page.waitForFunction((t) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === t, wrongText);
-    await input.fill(rightText);
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Note' }).waitFor();
-    await input.fill('hand-made in the e2e test');
-    await page.keyboard.press('Enter');
+    const markForm = wv.locator('.mark-form');
+    await markForm.waitFor();
+    // The kind starts as the checker's for that side; the correction box (a multi-line text area)
+    // starts as the selected fragment.
+    assert.equal(await wv.locator('.mark-form .mark-kind').evaluate((e) => (e as HTMLElement & { value: string }).value), 'wrong_value');
+    const correction = wv.locator('.mark-form textarea.mark-correction');
+    assert.equal(await correction.inputValue(), wrongText);
+    await correction.fill(rightText);
+    await wv.locator('.mark-form .mark-note input').fill('hand-made in the e2e test');
+    await page.keyboard.press('Control+Enter');
     await wv.locator(`.review-progress[data-total="${run.pairs.length + 1}"]`).waitFor({ timeout: 30_000 });
     await wv.locator('.review-item', { hasText: 'by hand' }).waitFor();
+    await markForm.waitFor({ state: 'detached' });
+    // M keeps your place.
+    await current(ids[3]).waitFor();
+    await wv.locator('.review-detail .detail-title', { hasText: 'Pair 4 of' }).waitFor();
     await screenshot(page, 'review-queue');
 
-    // The decisions are on disk, in the journal the CLI reads.
-    const review = await readReview(join(s.workspace, DATASET));
+    // S skips the fourth pair (the queue moves on); Ctrl+Z undoes that, back on it, pending.
+    await page.keyboard.press('s');
+    await wv.locator(`.review-item[data-id="${ids[3]}"][data-state="skipped"]`).waitFor();
+    await wv.locator('.review-item.selected', { hasText: 'by hand' }).waitFor();
+    await page.keyboard.press('Control+z');
+    await wv.locator(`.review-item.selected[data-id="${ids[3]}"][data-state="pending"]`).waitFor();
+
+    // Ctrl+G jumps to a sample id: its first pair is selected.
+    await page.keyboard.press('Home');
+    await current(ids[0]).waitFor();
+    await page.keyboard.press('Control+g');
+    await wv.locator('.review-jump input').fill(run.pairs[2].sampleId);
+    await page.keyboard.press('Enter');
+    const firstOfSample = (await wv.locator('.review-item .review-sample').allTextContents()).indexOf(run.pairs[2].sampleId);
+    assert.ok(firstOfSample >= 0);
+    await current(ids[firstOfSample]).waitFor();
+    await wv.locator('.review-detail .detail-title', { hasText: `Pair ${firstOfSample + 1} of` }).waitFor();
+    await page.setViewportSize({ width: 1500, height: 900 });
+
+    // The decisions are on disk, in the journal the CLI reads: undos as restore entries.
+    const review = await readReview(dataset);
     assert.equal(review.decisions.get(ids[0])?.state, 'accepted');
-    assert.equal(review.decisions.get(ids[1])?.state, 'rejected');
+    const rejected = review.decisions.get(ids[1]);
+    assert.deepEqual([rejected?.state, rejected?.reason, rejected?.comment], ['rejected', 'too_alike', 'the two values say the same']);
     assert.equal(review.decisions.get(ids[2])?.state, 'edited');
+    assert.equal(review.decisions.get(ids[3])?.state ?? 'pending', 'pending', 'the skip is undone');
+    const entries = (await readJournal<ReviewEntry>(reviewPath(dataset))).entries;
+    assert.deepEqual(entries.flatMap((e) => (e.type === 'restore' ? [e.pairId] : [])), [ids[0], ids[3]]);
     assert.equal(review.annotations.length, 1);
     assert.equal(review.annotations[0].text.slice(review.annotations[0].start, review.annotations[0].end), wrongText);
     assert.equal(review.annotations[0].correction, rightText);
@@ -170,6 +232,7 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     // Evaluate: the held-out split (asked once), the base policy as the baseline, and the trained
     // policy (the adapter is no ONNX export, so the user points at one).
     await page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Evaluate' }).click();
+    const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(HELD_OUT);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'parallel_multiple.json' }).first().click();

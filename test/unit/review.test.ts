@@ -1,7 +1,9 @@
-// The review state (src/core/pairs): the folding rules, the journal beside the dataset (round trip,
-// input validation, a writer killed with SIGKILL), manual pairs from corrected annotations judged
-// by the real checker on a BFCL demo sample, edits re-checked, bulk decisions by filter, and
-// `itool review` reading it all back.
+// The review state (src/core/pairs): the folding rules (skip, reject reasons, restore), the journal
+// beside the dataset (round trip, input validation, a writer killed with SIGKILL), the review
+// session's undo (accept, reject with a reason, skip, edit, bulk, mark; journaled, read back by a
+// new journal and by `itool review`), manual pairs from corrected annotations judged and valued by
+// the real checker on a BFCL demo sample (a failing chosen side stays pending), edits re-checked,
+// bulk decisions by filter, and `itool review` reading it all back.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,9 +15,11 @@ import { reviewCommand } from '../../src/cli/review';
 import { Dataset } from '../../src/core/dataset/dataset';
 import type { Sample } from '../../src/core/dataset/sample';
 import { fragmentKindAt, manualPair, recheckChosen, verdictOf } from '../../src/core/pairs/manualPairs';
+import { ReviewSession } from '../../src/core/pairs/reviewSession';
 import {
   acceptedPairs,
   bulkDecide,
+  chosenProblem,
   foldReview,
   matchesFilter,
   pairId,
@@ -174,7 +178,10 @@ describe('review journal', () => {
     const ok: AnnotationInput = { sampleId: sample.id, index: 0, source: 'prediction', text: 'ab😀cd', start: 0, end: 1, kind: 'wrong_value' };
     const cases: [() => Promise<unknown>, RegExp][] = [
       [() => j.decide('nothex', 'accepted'), /pair id must be 16 lowercase hex digits/],
-      [() => j.decide(ID(1), 'maybe' as 'accepted'), /decision must be one of accepted, rejected, pending/],
+      [() => j.decide(ID(1), 'maybe' as 'accepted'), /decision must be one of accepted, rejected, skipped, pending/],
+      [() => j.decide(ID(1), 'accepted', { reason: 'too_alike' }), /a reason or comment goes with a rejection, not with "accepted"/],
+      [() => j.decide(ID(1), 'rejected', { reason: 'meh' as 'other' }), /reject reason must be one of wrong_chosen, both_wrong, too_alike, not_an_error, other/],
+      [() => j.restore([{ pairId: ID(1), to: { state: 'gone' as 'accepted', at: AT } }]), /restored state must be one of/],
       [() => j.edit(ID(1), 5 as unknown as string), /must be a string/],
       [() => j.annotate({ ...ok, start: 2, end: 2 }), /must not be empty: start \(2\) must be less than end \(2\)/],
       [() => j.annotate({ ...ok, start: 3, end: 1 }), /start \(3\) must be less than end \(1\)/],
@@ -222,7 +229,12 @@ describe('manual pairs and the queue', () => {
     assert.equal(p.rejected.verdict.valid, false);
     assert.deepEqual(p.rejected.verdict.errors.map((e) => [e.kind, e.param, e.span]), [['wrong_value', 'height', { start, end: start + 1 }]]);
     assert.deepEqual([p.kind, p.key, p.chosen.kind, p.rejected.key], ['argument', 'height', 'argument', 'height']);
-    assert.deepEqual([p.chosen.value, p.rejected.value, p.gap, p.chosen.visits, p.nodeId, p.depth, p.round, p.overlap], [1, -1, 2, 0, -1, -1, 2, 0]);
+    // Valued by the checker like every pair: each side's value is its verdict's score, the gap their difference.
+    assert.equal(p.chosen.value, 1);
+    assert.equal(p.rejected.value, p.rejected.verdict.score);
+    assert.ok(p.rejected.value < 1 && p.rejected.value > -1, `partial credit for one wrong value, got ${p.rejected.value}`);
+    assert.equal(p.gap, Math.round((1 - p.rejected.verdict.score) * 1e6) / 1e6);
+    assert.deepEqual([p.chosen.visits, p.chosen.reward, p.nodeId, p.depth, p.round, p.overlap], [0, null, -1, -1, 2, 0]);
     assert.deepEqual(p.manual, { annotationId: 'a1', note: 'height is 5' });
     assert.equal(pairId(p), pairId(manualPair(a, sample)!), 'the id is stable');
   });
@@ -261,7 +273,7 @@ describe('manual pairs and the queue', () => {
     assert.equal(e1.original, p1);
     assert.deepEqual([e2.pair.chosen.fragment, e2.pair.chosen.completion, e2.pair.chosen.verdict.valid], ['height=5', ', unit="units")]', true]);
     assert.equal(m.pair.manual?.annotationId, 'a1');
-    assert.deepEqual(reviewCounts(items), { pending: 0, accepted: 2, rejected: 0, edited: 2, total: 4 });
+    assert.deepEqual(reviewCounts(items), { pending: 0, accepted: 2, rejected: 0, edited: 2, skipped: 0, total: 4 });
     assert.deepEqual(acceptedPairs(items).map((p) => p.chosen.text), ['height=7)]', 'height=5, unit="units")]', 'height=5)]', '5)]']);
     // No samples: no manual pairs; an edit kept but marked unchecked.
     const bare = reviewQueue([p1], state);
@@ -450,8 +462,8 @@ describe('itool review', () => {
     assert.equal(lines.length, 4);
     assert.match(lines[0], new RegExp(`^${pairId(p1)}  rejected  simple_python_0 #1 r1  gap 0\\.500  argument height  "height=6" → "height=5"$`));
     assert.match(lines[1], /edited .*"width=5" → "height=7"/);
-    assert.match(lines[2], /accepted .*gap 2\.000 .*"6" → "5" {2}manual$/);
-    assert.equal(lines[3], '3 pairs: 0 pending, 1 accepted, 1 edited, 1 rejected');
+    assert.match(lines[2], /accepted .*gap 0\.533 .*"6" → "5" {2}manual$/);
+    assert.equal(lines[3], '3 pairs: 0 pending, 1 accepted, 1 edited, 1 rejected, 0 skipped');
     assert.match(c.o.err, /pairs\.jsonl:2: not JSON, skipped/);
 
     c = io();
@@ -463,7 +475,7 @@ describe('itool review', () => {
 
     c = io();
     assert.equal(await reviewCommand({ dataset }, c.io), 0);
-    assert.match(c.o.out, /decisions {4}0 accepted, 1 edited, 1 rejected, 0 undone/);
+    assert.match(c.o.out, /decisions {4}0 accepted, 1 edited, 1 rejected, 0 skipped, 0 back to pending/);
     assert.match(c.o.out, new RegExp(`${a.id}  simple_python_0 #1 \\(prediction\\)  41-42 "6"  wrong_value  → "5"  note: "five"`));
 
     c = io();
@@ -477,5 +489,201 @@ describe('itool review', () => {
     assert.equal(await reviewCommand({ dataset, state: 'maybe' as 'edited' }, c.io), 2);
     assert.match(c.o.err, /--state must be one of/);
     assert.equal(await reviewCommand({ dataset, pairsFile: join(dataset, '..', 'none.jsonl') }, io().io), 1);
+  });
+});
+
+describe('skip, reject reasons and restore (folding)', () => {
+  const d = (pairId: string, state: 'accepted' | 'rejected' | 'skipped' | 'pending', extra: object = {}, at = AT): ReviewEntry => ({ type: 'decision', pairId, state, ...extra, at }) as ReviewEntry;
+
+  it('skip keeps an edit, a later accept brings it back; a rejection carries its reason and comment, other decisions drop them', () => {
+    const s = foldReview([
+      d(ID(1), 'skipped'),
+      { type: 'edit', pairId: ID(2), chosenText: 'x', at: AT },
+      d(ID(2), 'skipped'),
+      d(ID(3), 'rejected', { reason: 'too_alike', comment: 'same value twice' }),
+      d(ID(4), 'rejected', { reason: 'both_wrong' }),
+      d(ID(4), 'accepted'),
+      d(ID(5), 'skipped'),
+      d(ID(5), 'accepted'),
+    ]);
+    assert.deepEqual(s.decisions.get(ID(1)), { state: 'skipped', at: AT });
+    assert.deepEqual(s.decisions.get(ID(2)), { state: 'skipped', chosenText: 'x', at: AT });
+    assert.deepEqual(s.decisions.get(ID(3)), { state: 'rejected', reason: 'too_alike', comment: 'same value twice', at: AT });
+    assert.deepEqual(s.decisions.get(ID(4)), { state: 'accepted', at: AT });
+    assert.deepEqual(s.decisions.get(ID(5)), { state: 'accepted', at: AT });
+    assert.deepEqual(s.damaged, []);
+  });
+
+  it('restore puts back exactly the decision it carries (or none); bad restores and misplaced reasons are reported', () => {
+    const was = { state: 'rejected' as const, reason: 'other' as const, comment: 'c', at: 'then' };
+    const s = foldReview([
+      d(ID(1), 'rejected', { reason: 'other', comment: 'c' }, 'then'),
+      d(ID(1), 'accepted'),
+      { type: 'restore', pairId: ID(1), to: was, at: 'now' },
+      d(ID(2), 'accepted'),
+      { type: 'restore', pairId: ID(2), to: null, at: 'now' },
+      { type: 'restore', pairId: ID(3), to: { state: 'nope', at: AT }, at: AT },
+      d(ID(4), 'accepted', { reason: 'other' }),
+      { type: 'restore', pairId: ID(5), at: AT },
+    ]);
+    assert.deepEqual(s.decisions.get(ID(1)), was);
+    assert.equal(s.decisions.has(ID(2)), false, 'restored to no decision at all');
+    assert.deepEqual(s.damaged.map((x) => x.entry), [6, 7, 8]);
+    assert.match(s.damaged[0].reason, /restored state must be one of/);
+    assert.match(s.damaged[1].reason, /goes with a rejection/);
+    assert.match(s.damaged[2].reason, /restore `to` must be a decision or null/);
+  });
+});
+
+describe('review session: undo, skip, reasons, reload', () => {
+  let dataset: string;
+  let sample: Sample;
+  let pairs: PreferencePair[];
+  const prefix = '[calculate_triangle_area(base=10, ';
+  before(async () => {
+    dataset = copyBfcl();
+    const ds = await Dataset.open(dataset);
+    const r = await ds.sample(0);
+    await ds.close();
+    assert.ok(r.ok);
+    sample = r.sample;
+    pairs = [searchPair(sample, prefix, 'height=5', 'height=6', ')]', 0.2), searchPair(sample, prefix, 'height=5', 'height=7', ')]', 0.5), searchPair(sample, prefix, 'height=5', 'width=5', ')]', 0.9)];
+  });
+  const queueOf = (j: ReviewJournal) => reviewQueue(pairs, j.state(), new Map([[0, sample]]));
+  const states = (j: ReviewJournal) => queueOf(j).map((it) => it.state);
+
+  it('undoes accept, reject with a reason, skip, edit, a bulk action and a mark, one step at a time, each journaled', async () => {
+    const j = await ReviewJournal.open(dataset);
+    const s = new ReviewSession(j);
+    const [a, b, c] = pairs.map(pairId);
+    assert.equal(await s.undo(), undefined, 'nothing to undo yet');
+
+    await s.decide([a], 'accepted');
+    assert.deepEqual(states(j), ['accepted', 'pending', 'pending']);
+    assert.deepEqual(await s.decide([a], 'accepted'), [], 'a decision that changes nothing writes nothing');
+    assert.equal(s.depth, 1, '… and is no undo step');
+    let step = await s.undo();
+    assert.deepEqual([step?.label, step?.select], ['accept', a]);
+    assert.deepEqual(states(j), ['pending', 'pending', 'pending']);
+    assert.equal(j.state().decisions.has(a), false, 'back to no decision at all');
+
+    await s.decide([a], 'accepted');
+    await s.decide([b], 'rejected', { reason: 'too_alike', comment: 'the same height twice' });
+    await s.decide([c], 'skipped');
+    let q = queueOf(j);
+    assert.deepEqual(q.map((it) => it.state), ['accepted', 'rejected', 'skipped']);
+    assert.deepEqual([q[1].reason, q[1].comment], ['too_alike', 'the same height twice']);
+    assert.deepEqual(reviewCounts(q), { pending: 0, accepted: 1, rejected: 1, edited: 0, skipped: 1, total: 3 });
+    assert.deepEqual(acceptedPairs(q), [pairs[0]], 'skipped and rejected pairs are not exported');
+
+    // An edit, then a bulk accept of all three (one step), then a mark with a correction (one step).
+    await s.edit(a, 'height=5, unit="units")]');
+    await s.decide([c, a, b], 'accepted', {}, { select: c });
+    assert.deepEqual(states(j), ['edited', 'accepted', 'accepted']);
+    const ann = await s.annotate({ sampleId: sample.id, index: 0, source: 'prediction', text: WRONG, start: 41, end: 42, kind: 'wrong_value', correction: '5' }, { select: b });
+    assert.equal(reviewQueue(pairs, j.state(), new Map([[0, sample]])).length, 4, 'the mark made a pair');
+
+    step = await s.undo();
+    assert.deepEqual([step?.label, step?.annotations, step?.select], ['mark', [ann.id], b]);
+    assert.equal(j.state().annotations.length, 0, 'the mark is retracted');
+    step = await s.undo();
+    assert.deepEqual([step?.label, step?.select, step?.pairs.length], ['accept 2 pairs', c, 2], 'the edited pair was left alone by the bulk accept');
+    q = queueOf(j);
+    assert.deepEqual(q.map((it) => it.state), ['edited', 'rejected', 'skipped'], 'the bulk step comes back whole');
+    assert.deepEqual([q[1].reason, q[1].comment], ['too_alike', 'the same height twice'], 'with the reason and comment it had');
+    await s.undo(); // the edit
+    assert.deepEqual(j.state().decisions.get(a)?.state, 'accepted');
+    assert.equal(j.state().decisions.get(a)?.chosenText, undefined);
+
+    // What is on disk says the same, to a new journal and to `itool review`.
+    const local = j.state();
+    await j.close();
+    const disk = await readReview(dataset);
+    assert.deepEqual(disk.decisions, local.decisions);
+    assert.deepEqual(disk.annotations, []);
+    const out = { s: '' };
+    assert.equal(await reviewCommand({ dataset, json: true }, { stdout: { write: (x: string) => (out.s += x) }, stderr: { write: () => undefined } }), 0);
+    const rows = out.s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(rows[0], { type: 'counts', journal: reviewPath(dataset), accepted: 1, edited: 0, rejected: 1, skipped: 1, pending: 0, annotations: 0 });
+    const rejected = rows.find((r) => r.pairId === b)!;
+    assert.deepEqual([rejected.state, rejected.reason, rejected.comment], ['rejected', 'too_alike', 'the same height twice']);
+    const pairsFile = join(dataset, '..', 'undo-pairs.jsonl');
+    writeFileSync(pairsFile, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    out.s = '';
+    assert.equal(await reviewCommand({ dataset, pairsFile }, { stdout: { write: (x: string) => (out.s += x) }, stderr: { write: () => undefined } }), 0);
+    assert.match(out.s, new RegExp(`${b}  rejected .*reason: sides too alike, comment: "the same height twice"`));
+    assert.match(out.s, /3 pairs: 0 pending, 1 accepted, 0 edited, 1 rejected, 1 skipped/);
+
+    // Undo goes on in a reopened session? No: the steps belong to the session; the states stay.
+    const again = new ReviewSession(await ReviewJournal.open(dataset));
+    assert.equal(await again.undo(), undefined);
+    await again.journal.close();
+  });
+
+  it('actions run one at a time, so quick ones each undo to the state the one before left', async () => {
+    const j = await ReviewJournal.open(copyBfcl());
+    const s = new ReviewSession(j);
+    const [a] = pairs.map(pairId);
+    await Promise.all([s.decide([a], 'accepted'), s.decide([a], 'rejected'), s.decide([a], 'skipped')]);
+    assert.equal(j.state().decisions.get(a)?.state, 'skipped');
+    await s.undo();
+    assert.equal(j.state().decisions.get(a)?.state, 'rejected');
+    await s.undo();
+    assert.equal(j.state().decisions.get(a)?.state, 'accepted');
+    await s.undo();
+    assert.equal(j.state().decisions.get(a), undefined);
+    await j.close();
+  });
+});
+
+describe('manual pairs valued by the checker', () => {
+  let sample: Sample;
+  before(async () => {
+    const ds = await Dataset.open(join(DEMO, 'bfcl', 'BFCL_v4_simple_python.json'));
+    const r = await ds.sample(0);
+    await ds.close();
+    assert.ok(r.ok);
+    sample = r.sample;
+  });
+  const start = WRONG.lastIndexOf('6');
+  const queueWith = (correction: string) => {
+    const a = annotationOf({ text: WRONG, start, end: start + 1, correction });
+    return reviewQueue([], foldReview([a]), new Map([[0, sample]]))[0];
+  };
+
+  it('a correction the checker finds valid: accepted by itself, value 1, gap from the scores', () => {
+    const it = queueWith('5');
+    assert.equal(it.state, 'accepted');
+    assert.equal(it.chosenFails, undefined);
+    assert.equal(it.pair.chosen.value, it.pair.chosen.verdict.score);
+    assert.equal(it.pair.gap, Math.round((it.pair.chosen.value - it.pair.rejected.value) * 1e6) / 1e6);
+    assert.notEqual(it.pair.gap, 2, 'no assigned gap');
+  });
+
+  it('a correction that does not parse: pending, flagged, valued −1 with a gap ≤ 0', () => {
+    const it = queueWith('5((');
+    assert.equal(it.state, 'pending', 'not accepted by itself');
+    assert.equal(it.chosenFails, 'does not parse');
+    assert.equal(it.pair.chosen.verdict.valid, false);
+    assert.equal(it.pair.chosen.value, -1);
+    assert.ok(it.pair.gap <= 0, `gap ${it.pair.gap}`);
+  });
+
+  it('a correction that parses but is still wrong: pending, flagged with its error kinds', () => {
+    const it = queueWith('7');
+    assert.equal(it.state, 'pending');
+    assert.equal(it.chosenFails, 'has errors: wrong_value');
+    assert.equal(it.pair.chosen.value, it.pair.chosen.verdict.score);
+    assert.ok(Math.abs(it.pair.gap) < 1e-9, 'two wrong values score alike');
+    assert.equal(chosenProblem(it.pair.rejected.verdict), 'has errors: wrong_value');
+  });
+
+  it('a decision overrides the default either way; undoing it (restore to none) gives the default back', () => {
+    const a = annotationOf({ text: WRONG, start, end: start + 1, correction: '5((' });
+    const id = pairId(manualPair(a, sample)!);
+    const s1 = foldReview([a, { type: 'decision', pairId: id, state: 'accepted', at: AT }]);
+    assert.equal(reviewQueue([], s1, new Map([[0, sample]]))[0].state, 'accepted', 'a person may still accept it');
+    const s2 = foldReview([a, { type: 'decision', pairId: id, state: 'accepted', at: AT }, { type: 'restore', pairId: id, to: null, at: AT }]);
+    assert.equal(reviewQueue([], s2, new Map([[0, sample]]))[0].state, 'pending');
   });
 });

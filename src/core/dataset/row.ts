@@ -1,4 +1,5 @@
 // The one-line summary of a sample shown in the list (panel) and counted by `itool inspect`.
+import { clipText } from '../chars';
 import { expandAnswers } from './answers';
 import { referenceTurn, type Sample } from './sample';
 
@@ -35,7 +36,7 @@ export function rowOf(s: Sample, samples: readonly Sample[] = expandAnswers(s)):
   const row: SampleRow = {
     index: s.index,
     id: s.id,
-    firstUser: flat.length > FIRST_USER_MAX ? `${flat.slice(0, FIRST_USER_MAX - 1)}…` : flat,
+    firstUser: clipText(flat, FIRST_USER_MAX),
     toolCount: s.tools.length,
     callCount: referenceTurn(s)?.calls?.length ?? 0,
     answer: answerKind(s),

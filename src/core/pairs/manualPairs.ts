@@ -2,6 +2,7 @@
 // with a correction becomes a preference pair, and an edited chosen side is judged again. Both are
 // judged by the same checker as the search's pairs (checkOutput over the cleaned whole response,
 // against expectationFor(sample)), so a manual pair reads and trains like any other.
+import { snapSpan } from '../chars';
 import type { Sample } from '../dataset/sample';
 import { cleanResponse } from '../search/mcts';
 import type { PairSide, PairVerdict, PreferencePair } from '../search/pairs';
@@ -67,35 +68,33 @@ export function fragmentKindAt(text: string, start: number, end: number): { kind
  * prefix = text[0, start); rejected continuation = text[start, end) (the fragment) + text[end..];
  * chosen continuation = correction (the fragment) + text[end..]. So prefix + rejected.text is the
  * annotated text and prefix + chosen.text the corrected one, and the sides part at exactly the
- * marked fragment. The values are a person's judgement, not backed-up rewards: chosen 1, rejected
- * −1, gap 2, visits 0, no rollout reward (null). nodeId and depth are −1 (no search tree). The
- * verdicts are the checker's on each side's whole response, against `expectation` (default
- * expectationFor(sample)). The kind and key are the marked fragment's (fragmentKindAt). Round
- * defaults to 1 as in extractPairs.
+ * marked fragment. The span is widened to whole characters first (an offset inside a surrogate
+ * pair would cut a character in two). Both sides are judged and valued by the checker like every
+ * pair: each side's verdict is the checker's on its whole response, against `expectation`
+ * (default expectationFor(sample)), its value that verdict's score (the partial credit a search
+ * backs up as reward, in [-1, 1]) and the gap chosen − rejected; so a correction the checker does
+ * not find better shows a gap ≤ 0, and one whose chosen side fails is not valid (the queue keeps
+ * it pending and flags it, review.ts). Visits 0, no rollout reward (null), nodeId and depth −1 (no
+ * search tree). The kind and key are the marked fragment's (fragmentKindAt). Round defaults to 1
+ * as in extractPairs.
  */
 export function manualPair(a: Annotation, sample: Sample, expectation?: Expectation): PreferencePair | undefined {
   if (a.correction === undefined || sample.id !== a.sampleId) return undefined;
-  const marked = a.text.slice(a.start, a.end);
+  const { start, end } = snapSpan(a.text, a.start, a.end);
+  const marked = a.text.slice(start, end);
   if (a.correction === marked) return undefined;
   const exp = expectation ?? expectationFor(sample);
-  const prefix = a.text.slice(0, a.start);
-  const completion = a.text.slice(a.end);
-  const { kind, key } = fragmentKindAt(a.text, a.start, a.end);
-  const side = (fragment: string, value: number): PairSide => {
-    const s: PairSide = {
-      nodeId: -1,
-      fragment,
-      completion,
-      text: fragment + completion,
-      value,
-      visits: 0,
-      reward: null,
-      kind,
-      verdict: verdictOf(prefix + fragment + completion, exp),
-    };
+  const prefix = a.text.slice(0, start);
+  const completion = a.text.slice(end);
+  const { kind, key } = fragmentKindAt(a.text, start, end);
+  const side = (fragment: string): PairSide => {
+    const verdict = verdictOf(prefix + fragment + completion, exp);
+    const s: PairSide = { nodeId: -1, fragment, completion, text: fragment + completion, value: verdict.score, visits: 0, reward: null, kind, verdict };
     if (key !== undefined) s.key = key;
     return s;
   };
+  const chosen = side(a.correction);
+  const rejected = side(marked);
   const pair: PreferencePair = {
     sampleId: a.sampleId,
     index: a.index,
@@ -104,9 +103,9 @@ export function manualPair(a: Annotation, sample: Sample, expectation?: Expectat
     depth: -1,
     prefix,
     kind,
-    chosen: side(a.correction, 1),
-    rejected: side(marked, -1),
-    gap: 2,
+    chosen,
+    rejected,
+    gap: Math.round((chosen.value - rejected.value) * 1e6) / 1e6,
     overlap: Math.round(fragmentOverlap(a.correction, marked) * 1e6) / 1e6,
     manual: a.note !== undefined ? { annotationId: a.id, note: a.note } : { annotationId: a.id },
   };

@@ -3,26 +3,35 @@
 // by hand, kept in one append-only journal beside the dataset:
 //   DATASET.itool/review/review.jsonl
 // Pairs of every model and round share it (a pair carries its round; its id is a hash of its
-// content). Every call of ReviewJournal appends ONE line and fsyncs it before it resolves, so a
-// decision acknowledged to the user survives a crash; a crash can only cut the line being written,
-// which reading reports and skips (src/core/store/journal.ts).
+// content). Every call of ReviewJournal appends ONE line (or one batch of lines, in one write) and
+// fsyncs it before it resolves, so a decision acknowledged to the user survives a crash; a crash
+// can only cut the line being written, which reading reports and skips (src/core/store/journal.ts).
 //
 // Entries, each with `at` (ISO time):
-//   {type:'decision', pairId, state:'accepted'|'rejected'|'pending'}   pending = undo back to the queue
+//   {type:'decision', pairId, state:'accepted'|'rejected'|'skipped'|'pending', reason?, comment?}
+//        pending = back to the queue; skipped = put aside (neither accepted nor rejected, not
+//        exported); reason (REJECT_REASONS) and comment only with 'rejected'
 //   {type:'edit', pairId, chosenText}        the reviewer's replacement for the chosen continuation
+//   {type:'restore', pairId, to}             undo: the pair's decision becomes exactly `to` (a
+//        PairDecision as folded before the undone action, its `at` included), or none (to: null)
 //   {type:'annotation', id, sampleId, index, round?, source, text, start, end, kind, correction?, note?, file?}
 //   {type:'retract', id}                     undo an annotation
 //
 // Folding (foldReview), entries in file order (the order they were written; `at` is for people):
-// - a pair's state starts 'pending' (in the queue); a manual pair (an annotation with a correction)
-//   starts 'accepted', since a person made it — it can be rejected or undone like any other;
+// - a pair with no decision is 'pending' (in the queue); a manual pair (an annotation with a
+//   correction) is 'accepted' when the checker finds its chosen side valid (a person made it and
+//   the checker agrees), else 'pending' — it can be decided or undone like any other;
 // - decision 'accepted' → 'edited' when the pair holds an edit, else 'accepted';
-// - decision 'rejected' → 'rejected'; an edit it holds is kept (not exported), and a later
+// - decision 'rejected' → 'rejected', with the entry's reason and comment (none when it has none);
+//   'skipped' → 'skipped'; both keep an edit the pair holds (not exported), and a later
 //   'accepted' brings the pair back as 'edited';
 // - decision 'pending' → 'pending' and the edit is dropped: the pair is back as the search made it;
 // - edit → 'edited' whatever came before (an edit is an acceptance with a replacement); a later
 //   edit replaces an earlier one (the last wins);
-// - the latest entry about a pair gives its `at`;
+// - restore → the decision it carries (or none), as it was: undo of any action is journaled, so a
+//   reload and `itool review` see the undone state;
+// - reason and comment belong to a rejection: any other decision or an edit drops them;
+// - the latest entry about a pair gives its `at` (a restore gives back the restored one's);
 // - retract removes the annotation with that id wherever it stands in the file; an entry that is
 //   not one of these shapes is reported in `damaged` and skipped.
 import { createHash, randomBytes } from 'node:crypto';
@@ -30,24 +39,31 @@ import { join } from 'node:path';
 import type { Tier } from '../calibrate/select';
 import { metadataDir } from '../dataset/metadata';
 import type { Sample } from '../dataset/sample';
-import { pairKey, type PreferencePair } from '../search/pairs';
+import { pairKey, type PairVerdict, type PreferencePair } from '../search/pairs';
 import type { StepKind } from '../search/steps';
 import { JournalWriter, readJournal } from '../store/journal';
 import { expectationFor, type Expectation } from '../toolcall/check/index';
 import { ERROR_KINDS, type ErrorKind } from '../toolcall/types';
 import { editedPair, manualPair } from './manualPairs';
+import { REJECT_REASONS, type RejectReason } from './reasons';
 
-export type DecisionState = 'accepted' | 'rejected' | 'pending';
-export type ReviewItemState = 'pending' | 'accepted' | 'rejected' | 'edited';
+export type DecisionState = 'accepted' | 'rejected' | 'skipped' | 'pending';
+export type ReviewItemState = 'pending' | 'accepted' | 'rejected' | 'edited' | 'skipped';
 export type AnnotationSource = 'reference' | 'prediction' | 'chosen' | 'rejected' | 'text';
 
-export const DECISION_STATES: readonly DecisionState[] = ['accepted', 'rejected', 'pending'];
+export const DECISION_STATES: readonly DecisionState[] = ['accepted', 'rejected', 'skipped', 'pending'];
+export const REVIEW_ITEM_STATES: readonly ReviewItemState[] = ['pending', 'accepted', 'rejected', 'edited', 'skipped'];
+
+export { REJECT_REASONS, REJECT_REASON_LABEL, type RejectReason } from './reasons';
 export const ANNOTATION_SOURCES: readonly AnnotationSource[] = ['reference', 'prediction', 'chosen', 'rejected', 'text'];
 
 export interface DecisionEntry {
   type: 'decision';
   pairId: string;
   state: DecisionState;
+  /** Only with state 'rejected'. */
+  reason?: RejectReason;
+  comment?: string;
   at: string;
 }
 
@@ -89,13 +105,30 @@ export interface RetractEntry {
   at: string;
 }
 
-export type ReviewEntry = DecisionEntry | EditEntry | Annotation | RetractEntry;
+export interface RestoreEntry {
+  type: 'restore';
+  pairId: string;
+  /** The decision the pair goes back to, exactly; null: back to no decision at all. */
+  to: PairDecision | null;
+  at: string;
+}
+
+export type ReviewEntry = DecisionEntry | EditEntry | RestoreEntry | Annotation | RetractEntry;
 
 export interface PairDecision {
   state: ReviewItemState;
   /** The latest edit since the last undo; applied (exported) only while the state is 'edited'. */
   chosenText?: string;
+  /** Why it was rejected, and the reviewer's comment (state 'rejected' only). */
+  reason?: RejectReason;
+  comment?: string;
   at: string;
+}
+
+/** Options of a decision: a rejection's reason and comment. */
+export interface DecisionNote {
+  reason?: RejectReason;
+  comment?: string;
 }
 
 export interface ReviewDamage {
@@ -137,6 +170,24 @@ function checkDecision(state: unknown): asserts state is DecisionState {
   if (!DECISION_STATES.includes(state as DecisionState)) throw new Error(`decision must be one of ${DECISION_STATES.join(', ')}, got ${JSON.stringify(state)}`);
 }
 
+/** A rejection's reason and comment: known reason, string comment, and only on a rejection. */
+function checkNote(state: DecisionState, reason: unknown, comment: unknown): void {
+  if (reason !== undefined && !REJECT_REASONS.includes(reason as RejectReason)) throw new Error(`reject reason must be one of ${REJECT_REASONS.join(', ')}, got ${JSON.stringify(reason)}`);
+  if (comment !== undefined && typeof comment !== 'string') throw new Error(`a decision's comment must be a string, got ${typeof comment}`);
+  if ((reason !== undefined || comment !== undefined) && state !== 'rejected') throw new Error(`a reason or comment goes with a rejection, not with ${JSON.stringify(state)}`);
+}
+
+/** The decision a restore entry brings back (null = none). */
+function checkRestored(to: unknown): void {
+  if (to === null) return;
+  if (typeof to !== 'object' || to === undefined) throw new Error('restore `to` must be a decision or null');
+  const d = to as Record<string, unknown>;
+  if (!REVIEW_ITEM_STATES.includes(d.state as ReviewItemState)) throw new Error(`restored state must be one of ${REVIEW_ITEM_STATES.join(', ')}, got ${JSON.stringify(d.state)}`);
+  if (typeof d.at !== 'string') throw new Error('restored decision without its `at` time');
+  if (d.chosenText !== undefined && typeof d.chosenText !== 'string') throw new Error('restored chosenText must be a string');
+  checkNote(d.state === 'rejected' ? 'rejected' : 'accepted', d.reason, d.comment);
+}
+
 const optString = (a: Record<string, unknown>, k: string): void => {
   if (a[k] !== undefined && typeof a[k] !== 'string') throw new Error(`annotation ${k} must be a string when given, got ${typeof a[k]}`);
 };
@@ -169,6 +220,11 @@ function entryProblem(e: unknown): string | undefined {
       case 'decision':
         checkPairId(r.pairId);
         checkDecision(r.state);
+        checkNote(r.state, r.reason, r.comment);
+        return undefined;
+      case 'restore':
+        checkPairId(r.pairId);
+        checkRestored(r.to);
         return undefined;
       case 'edit':
         checkPairId(r.pairId);
@@ -191,6 +247,27 @@ function entryProblem(e: unknown): string | undefined {
 
 // ---- folding -----------------------------------------------------------------------------------
 
+/** A pair's decision after one (valid) entry about it; undefined = no decision. Pure. */
+export function applyDecision(prev: PairDecision | undefined, e: DecisionEntry | EditEntry | RestoreEntry): PairDecision | undefined {
+  if (e.type === 'restore') return e.to === null ? undefined : { ...e.to };
+  if (e.type === 'edit') return { state: 'edited', chosenText: e.chosenText, at: e.at };
+  if (e.state === 'pending') return { state: 'pending', at: e.at };
+  const d: PairDecision = { state: e.state, at: e.at };
+  if (prev?.chosenText !== undefined) d.chosenText = prev.chosenText;
+  if (e.state === 'accepted' && d.chosenText !== undefined) d.state = 'edited';
+  if (e.state === 'rejected') {
+    if (e.reason !== undefined) d.reason = e.reason;
+    if (e.comment !== undefined) d.comment = e.comment;
+  }
+  return d;
+}
+
+/** Whether two decisions say the same (state, edit, reason, comment; not the time). */
+export function sameDecision(a: PairDecision | undefined, b: PairDecision | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.state === b.state && a.chosenText === b.chosenText && a.reason === b.reason && a.comment === b.comment;
+}
+
 /** The review state the entries add up to (the rules are at the top of this file). Pure. */
 export function foldReview(entries: readonly unknown[]): ReviewState {
   const decisions = new Map<string, PairDecision>();
@@ -206,12 +283,10 @@ export function foldReview(entries: readonly unknown[]): ReviewState {
     const e = raw as ReviewEntry;
     if (e.type === 'annotation') made.push(e);
     else if (e.type === 'retract') retracted.add(e.id);
-    else if (e.type === 'edit') decisions.set(e.pairId, { state: 'edited', chosenText: e.chosenText, at: e.at });
     else {
-      const prev = decisions.get(e.pairId);
-      if (e.state === 'pending') decisions.set(e.pairId, { state: 'pending', at: e.at });
-      else if (e.state === 'rejected') decisions.set(e.pairId, { ...prev, state: 'rejected', at: e.at });
-      else decisions.set(e.pairId, { ...prev, state: prev?.chosenText !== undefined ? 'edited' : 'accepted', at: e.at });
+      const d = applyDecision(decisions.get(e.pairId), e);
+      if (d) decisions.set(e.pairId, d);
+      else decisions.delete(e.pairId);
     }
   });
   const seen = new Set<string>();
@@ -256,17 +331,41 @@ export class ReviewJournal {
     return s;
   }
 
-  decide(pairId: string, state: DecisionState): Promise<DecisionEntry> {
-    return this.decideMany([pairId], state).then((es) => es[0]);
+  decide(pairId: string, state: DecisionState, note: DecisionNote = {}): Promise<DecisionEntry> {
+    return this.decideMany([pairId], state, note).then((es) => es[0]);
   }
 
-  /** One decision per pair id, in one write and one fsync (all or none are acknowledged). */
-  async decideMany(pairIds: readonly string[], state: DecisionState): Promise<DecisionEntry[]> {
+  /**
+   * One decision per pair id, in one write and one fsync (all or none are acknowledged). A
+   * rejection may carry a reason (REJECT_REASONS) and a comment; other decisions carry neither.
+   */
+  async decideMany(pairIds: readonly string[], state: DecisionState, note: DecisionNote = {}): Promise<DecisionEntry[]> {
     pairIds.forEach(checkPairId);
     checkDecision(state);
+    checkNote(state, note.reason, note.comment);
     const at = now();
-    const es = pairIds.map((id): DecisionEntry => ({ type: 'decision', pairId: id, state, at }));
+    const es = pairIds.map((id): DecisionEntry => {
+      const e: DecisionEntry = { type: 'decision', pairId: id, state, at };
+      if (note.reason !== undefined) e.reason = note.reason;
+      if (note.comment !== undefined) e.comment = note.comment;
+      return e;
+    });
     await this.write(es);
+    return es;
+  }
+
+  /**
+   * Put pairs' decisions back exactly as they were (undo): one restore entry per pair, in one
+   * write and one fsync. `to` null means no decision (the pair's default state).
+   */
+  async restore(items: readonly { pairId: string; to: PairDecision | null }[]): Promise<RestoreEntry[]> {
+    const at = now();
+    const es = items.map(({ pairId, to }): RestoreEntry => {
+      checkPairId(pairId);
+      checkRestored(to);
+      return { type: 'restore', pairId, to: to === null ? null : { ...to }, at };
+    });
+    if (es.length) await this.write(es);
     return es;
   }
 
@@ -339,6 +438,22 @@ export interface ReviewItem {
   manual: boolean;
   /** Edited, but no expectation was at hand to judge the edit: the chosen verdict is the original's. */
   unchecked?: boolean;
+  /** Why it was rejected, and the comment (state 'rejected'). */
+  reason?: RejectReason;
+  comment?: string;
+  /** The checker finds the (exported) chosen side wrong: what is wrong with it (chosenProblem). */
+  chosenFails?: string;
+}
+
+/**
+ * What is wrong with a side by its verdict, in a few words, or undefined when it is valid:
+ * "does not parse" (a parse error), else its error kinds ("wrong_value, unexpected_param").
+ */
+export function chosenProblem(v: PairVerdict): string | undefined {
+  if (v.valid) return undefined;
+  if (v.errors.some((e) => e.kind === 'parse_error')) return 'does not parse';
+  const kinds = [...new Set(v.errors.map((e) => e.kind))];
+  return kinds.length ? `has errors: ${kinds.join(', ')}` : `not valid (score ${v.score.toFixed(2)})`;
 }
 
 export interface QueueContext {
@@ -352,7 +467,9 @@ export interface QueueContext {
  * The review queue: every pair once (repeats by id dropped, first kept, order kept), then the
  * manual pairs of the live corrected annotations whose sample is in `samples` (annotation order).
  * Decisions about ids not in the list are ignored. An edit identical to the original continuation
- * reads as plain 'accepted'.
+ * reads as plain 'accepted'. A pair without a decision is 'pending', except a manual pair whose
+ * chosen side the checker finds valid: 'accepted' (one whose chosen side fails stays pending, and
+ * is flagged by chosenFails like any pair whose chosen side fails).
  */
 export function reviewQueue(pairs: readonly PreferencePair[], state: ReviewState, ctx: QueueContext | ReadonlyMap<number, Sample> = {}): ReviewItem[] {
   const c: QueueContext = ctx instanceof Map ? { samples: ctx } : (ctx as QueueContext);
@@ -369,7 +486,7 @@ export function reviewQueue(pairs: readonly PreferencePair[], state: ReviewState
     if (seen.has(id)) return;
     seen.add(id);
     const d = state.decisions.get(id);
-    let st: ReviewItemState = d?.state ?? (manual ? 'accepted' : 'pending');
+    let st: ReviewItemState = d?.state ?? (manual && original.chosen.verdict.valid ? 'accepted' : 'pending');
     let pair = original;
     let unchecked = false;
     if (st === 'edited' && d?.chosenText === original.chosen.text) st = 'accepted';
@@ -380,6 +497,10 @@ export function reviewQueue(pairs: readonly PreferencePair[], state: ReviewState
     }
     const item: ReviewItem = { id, pair, original, state: st, manual };
     if (unchecked) item.unchecked = true;
+    if (st === 'rejected' && d?.reason !== undefined) item.reason = d.reason;
+    if (st === 'rejected' && d?.comment !== undefined) item.comment = d.comment;
+    const fails = chosenProblem(pair.chosen.verdict);
+    if (fails) item.chosenFails = fails;
     out.push(item);
   };
   for (const p of pairs) add(p, p.manual !== undefined);
@@ -392,12 +513,12 @@ export function reviewQueue(pairs: readonly PreferencePair[], state: ReviewState
 }
 
 export function reviewCounts(items: readonly ReviewItem[]): Record<ReviewItemState | 'total', number> {
-  const n = { pending: 0, accepted: 0, rejected: 0, edited: 0, total: items.length };
+  const n = { pending: 0, accepted: 0, rejected: 0, edited: 0, skipped: 0, total: items.length };
   for (const it of items) n[it.state]++;
   return n;
 }
 
-/** The pairs to export: accepted and edited ones, edits applied. */
+/** The pairs to export: accepted and edited ones, edits applied (never pending, rejected or skipped ones). */
 export function acceptedPairs(items: readonly ReviewItem[]): PreferencePair[] {
   return items.filter((it) => it.state === 'accepted' || it.state === 'edited').map((it) => it.pair);
 }
@@ -436,9 +557,19 @@ export function matchesFilter(item: ReviewItem, f: ReviewFilter, tierOf?: (index
 }
 
 /**
- * Bulk accept / reject / undo: one decision for every matching item that it would change (an item
- * already in that state, or an edited one being accepted, is left alone), all in one write and one
- * fsync — the batch is acknowledged as a whole. Returns the number of decisions written.
+ * Whether deciding `state` (with `note`) would leave the item as it is: already in that state (a
+ * rejection with the same reason and comment), or an edited one being accepted.
+ */
+export function decisionUnchanged(it: ReviewItem, state: DecisionState, note: DecisionNote = {}): boolean {
+  if (state === 'accepted') return it.state === 'accepted' || it.state === 'edited';
+  if (state === 'rejected') return it.state === 'rejected' && it.reason === note.reason && it.comment === note.comment;
+  return it.state === state;
+}
+
+/**
+ * Bulk accept / reject / skip / undo: one decision for every matching item that it would change
+ * (decisionUnchanged items are left alone), all in one write and one fsync — the batch is
+ * acknowledged as a whole. Returns the number of decisions written.
  */
 export async function bulkDecide(
   journal: ReviewJournal,
@@ -447,8 +578,7 @@ export async function bulkDecide(
   state: DecisionState,
   tierOf?: (index: number) => Tier | undefined,
 ): Promise<number> {
-  const unchanged = (it: ReviewItem): boolean => it.state === state || (state === 'accepted' && it.state === 'edited');
-  const ids = items.filter((it) => matchesFilter(it, filter, tierOf) && !unchanged(it)).map((it) => it.id);
+  const ids = items.filter((it) => matchesFilter(it, filter, tierOf) && !decisionUnchanged(it, state)).map((it) => it.id);
   if (ids.length) await journal.decideMany(ids, state);
   return ids.length;
 }

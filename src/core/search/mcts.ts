@@ -16,6 +16,7 @@ import { promptFor } from '../calibrate/prompts';
 import type { CallRenderingSetting } from '../calibrate/messages';
 import type { CallOptions, Continuation, Policy } from '../model/policy';
 import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
+import { withoutUnfinishedChar } from '../chars';
 import { splitSteps, type Step, type StepKind } from './steps';
 
 /** The search knobs, named as the published code names them (mcts_iters, num_actions, …). */
@@ -129,6 +130,24 @@ export function cleanResponse(text: string): string {
     }
   }
   return t;
+}
+
+/**
+ * A continuation cut back to its last whole character. A policy decodes its tokens to text, and a
+ * token boundary can fall inside a multi-byte character ("New 東" cut after the first byte of 東, a
+ * max-tokens cut, or a byte token at the end): the decoded text then ends in U+FFFD, which would
+ * become part of a fragment, of the prefix the next sample continues (so that the character's other
+ * bytes decode to a second U+FFFD: "New��"), of pairs and exports. The unfinished character is
+ * dropped, with the tokens that began it (their text ends in U+FFFD); the next sample from this
+ * prefix generates the whole character again. A continuation that ends in a whole character is
+ * returned as it is.
+ */
+export function wholeCharacters(c: Continuation): Continuation {
+  const text = withoutUnfinishedChar(c.text);
+  if (text === c.text) return c;
+  const tokens = [...c.tokens];
+  while (tokens.length && withoutUnfinishedChar(tokens.at(-1)!.token) !== tokens.at(-1)!.token) tokens.pop();
+  return { ...c, text, tokens };
 }
 
 /** A 32-bit seed from the run's seed and the identity of the call (sample, iteration, node, role). */
@@ -251,7 +270,7 @@ class Search {
     const { temperature, maxNewTokens } = this.o;
     const out = await this.policy.sample(this.prompt, prefix, { n, temperature, maxTokens: maxNewTokens, seed, signal: this.run.signal });
     this.samples += out.length;
-    return out;
+    return out.map(wholeCharacters);
   }
 
   /** Chain a continuation's steps below `from`, merging a step into a child with the same text; returns the last node. */

@@ -78,8 +78,8 @@ export interface PreferencePair {
   gap: number;
   overlap: number;
   /**
-   * Set on a pair a person made by hand (a correction of an annotated span, src/core/pairs):
-   * its values are that judgement (chosen 1, rejected −1), not a search's backed-up rewards.
+   * Set on a pair a person made by hand (a correction of an annotated span, src/core/pairs): its
+   * values are the checker's scores of the two whole responses (no search backed them up).
    */
   manual?: { annotationId: string; note?: string };
 }
