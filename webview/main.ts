@@ -6,7 +6,8 @@ import { getState, notify, onNotification, request, setState } from './host';
 import type { CalibrationSummary, CheckSummary, DatasetInfo, Filter, Problem, Row, Sort } from './protocol';
 import { CalibrationChart } from './calibrationChart';
 import { SummaryChart } from './summaryChart';
-import { KIND_LABEL } from './verdictView';
+import { installKindColours } from './kindStyle';
+import { kindLabel } from '../src/core/toolcall/errorKinds';
 import type { ErrorKind } from '../src/core/toolcall/types';
 import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
 import { LIST_COLUMNS, SampleList } from './sampleList';
@@ -36,10 +37,11 @@ function verdictFilters(s: CheckSummary): { value: Filter; label: string }[] {
   return [
     { value: 'valid', label: `Output valid (${s.valid})` },
     { value: 'invalid', label: `Output invalid (${s.checked - s.valid})` },
-    ...(Object.keys(s.byKind) as ErrorKind[]).filter((k) => s.byKind[k] > 0).map((k) => ({ value: `kind:${k}` as Filter, label: `Error: ${KIND_LABEL[k]} (${s.byKind[k]})` })),
+    ...(Object.keys(s.byKind) as ErrorKind[]).filter((k) => s.byKind[k] > 0).map((k) => ({ value: `kind:${k}` as Filter, label: `Error: ${kindLabel(k)} (${s.byKind[k]})` })),
   ];
 }
 
+installKindColours();
 const app = document.getElementById('app')!;
 const state = getState();
 let info: DatasetInfo | undefined;

@@ -1,14 +1,12 @@
-// The checker summary for the whole dataset: accuracy and a bar chart of errors per kind, coloured
-// like the highlights.
+// The checker summary for the whole dataset: accuracy and a bar chart of errors per kind, each bar
+// in its kind's colour (webview/kindStyle.ts, the same as the highlights) and named on the axis.
 import type { ChartConfiguration } from 'chart.js';
 import type { ErrorKind } from '../src/core/toolcall/types';
+import { kindLabel } from '../src/core/toolcall/errorKinds';
 import { ChartPanel, themeColour } from './chartPanel';
 import { text } from './dom';
+import { kindColour } from './kindStyle';
 import type { CheckSummary } from './protocol';
-import { KIND_LABEL } from './verdictView';
-
-/** The CSS variable each kind's highlight uses, read back for the chart. */
-const kindColour = (kind: ErrorKind | 'valid'): string => themeColour(`--itool-${kind.replace(/_/g, '-')}`);
 
 export class SummaryChart extends ChartPanel<CheckSummary> {
   constructor() {
@@ -24,15 +22,21 @@ export class SummaryChart extends ChartPanel<CheckSummary> {
     this.root.dataset.accuracy = pct;
     this.root.dataset.valid = String(s.valid);
     this.root.dataset.checked = String(s.checked);
+    // One bar per kind present (and valid), each tall enough for its name: set through the CSSOM (the CSP forbids inline style in markup).
+    const bars = 1 + Object.values(s.byKind).filter((n) => n > 0).length;
+    this.root.querySelector<HTMLElement>('.chart-box')?.style.setProperty('height', `${Math.max(140, 34 + 20 * bars)}px`);
   }
 
   protected chartConfig(s: CheckSummary, fg: string): ChartConfiguration<'bar'> {
     const kinds = (Object.keys(s.byKind) as ErrorKind[]).filter((k) => s.byKind[k] > 0);
+    const colours = kinds.map(kindColour);
+    // What each bar is drawn in, for the end-to-end test (the canvas itself cannot be read back).
+    this.root.dataset.colours = JSON.stringify(Object.fromEntries(kinds.map((k, i) => [k, colours[i]])));
     return {
       type: 'bar',
       data: {
-        labels: ['valid', ...kinds.map((k) => KIND_LABEL[k])],
-        datasets: [{ label: 'outputs', data: [s.valid, ...kinds.map((k) => s.byKind[k])], backgroundColor: [kindColour('valid'), ...kinds.map(kindColour)] }],
+        labels: ['valid', ...kinds.map(kindLabel)],
+        datasets: [{ label: 'outputs', data: [s.valid, ...kinds.map((k) => s.byKind[k])], backgroundColor: [themeColour('--itool-valid'), ...colours] }],
       },
       options: {
         indexAxis: 'y',

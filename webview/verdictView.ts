@@ -1,24 +1,15 @@
 // A model output with its checker verdict: the text with each faulty fragment underlined in its
-// error kind's colour (hover: the message and the expected value), then the errors as a list.
+// error kind's colour (webview/kindStyle.ts; hover: the kind, the message and the expected value),
+// then the errors as a list, each with its kind's colour and name.
 // The output is untrusted: it is cut into text nodes only.
-import type { CheckError, ErrorKind, Verdict } from '../src/core/toolcall/types';
+import { kindLabel } from '../src/core/toolcall/errorKinds';
+import type { CheckError, Verdict } from '../src/core/toolcall/types';
 import { el, pretty, text } from './dom';
-
-export const KIND_LABEL: Record<ErrorKind, string> = {
-  parse_error: 'parse error',
-  wrong_function: 'wrong function',
-  wrong_call_count: 'wrong call count',
-  missing_required_param: 'missing required param',
-  unexpected_param: 'unexpected param',
-  wrong_value: 'wrong value',
-  wrong_type: 'wrong type',
-  should_not_call: 'should not call',
-  should_call: 'should call',
-};
+import { kindTag } from './kindStyle';
 
 export function errorTooltip(e: CheckError): string {
   const expected = e.expected === undefined ? '' : `\nexpected: ${typeof e.expected === 'string' ? JSON.stringify(e.expected) : pretty(e.expected)}`;
-  return `${KIND_LABEL[e.kind]}: ${e.message}${expected}`;
+  return `${kindLabel(e.kind)}: ${e.message}${expected}`;
 }
 
 /** The output text cut at every span boundary; each piece knows the errors covering it. */
@@ -72,8 +63,8 @@ export function renderVerdict(output: string, v: Verdict, label: string): HTMLEl
         ...v.errors.map((e) =>
           el(
             'li',
-            { class: `err-item kind-${e.kind}` },
-            text('span', 'err-kind', KIND_LABEL[e.kind]),
+            { class: `err-item kind-${e.kind}`, 'data-kind': e.kind },
+            kindTag(e.kind, 'err-kind'),
             text('span', 'err-msg', e.message),
             // Most messages already say what was expected; add it only where they don't.
             e.expected !== undefined && !/expected/i.test(e.message) ? text('span', 'err-expected', `expected ${typeof e.expected === 'string' ? JSON.stringify(e.expected) : pretty(e.expected)}`) : null,

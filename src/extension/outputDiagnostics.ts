@@ -1,6 +1,7 @@
 // Checker errors in a plain text editor: when a predictions file ({"id", "output"} per line) that
 // is linked to a dataset is open as text, each faulty fragment inside an `output` string gets a
-// diagnostic in the Problems view with its exact range and a decoration coloured by error kind.
+// diagnostic in the Problems view with its exact range (its message starts with the kind's name)
+// and an underline in the kind's colour (src/core/toolcall/errorKinds.ts, as in the panel).
 // Recomputed as the file changes (debounced), in batches that yield, so a large file never
 // blocks the extension host; a newer edit cancels the run in progress.
 import * as vscode from 'vscode';
@@ -8,25 +9,13 @@ import { Dataset } from '../core/dataset/dataset';
 import { PredictionJudge, sampleIds } from '../core/toolcall/datasetCheck';
 import { parsePredictionLine } from '../core/toolcall/predictions';
 import { decodedToRaw, locateStringValue, rawSpan } from '../core/toolcall/jsonSpans';
+import { ERROR_KIND_INFO, kindLabel } from '../core/toolcall/errorKinds';
 import { ERROR_KINDS, type CheckError, type ErrorKind } from '../core/toolcall/types';
 import { errorMessage, log } from './log';
 import type { PredictionLinks } from './predictionLinks';
 
 const DEBOUNCE_MS = 400;
 const LINES_PER_BATCH = 500;
-
-/** Theme colours per kind, matching the panel's highlights. */
-const KIND_COLOUR: Record<ErrorKind, string> = {
-  parse_error: 'errorForeground',
-  wrong_function: 'charts.red',
-  wrong_call_count: 'charts.purple',
-  missing_required_param: 'charts.orange',
-  unexpected_param: 'charts.yellow',
-  wrong_value: 'editorError.foreground',
-  wrong_type: 'charts.blue',
-  should_not_call: 'charts.purple',
-  should_call: 'charts.orange',
-};
 
 interface OpenDataset {
   dataset: Dataset;
@@ -45,8 +34,18 @@ export class OutputDiagnostics implements vscode.Disposable {
 
   constructor(private readonly links: PredictionLinks) {
     for (const kind of ERROR_KINDS) {
-      const colour = new vscode.ThemeColor(KIND_COLOUR[kind]);
-      this.decorations.set(kind, vscode.window.createTextEditorDecorationType({ borderColor: colour, borderStyle: 'none none solid none', borderWidth: '0 0 2px 0', overviewRulerColor: colour, overviewRulerLane: vscode.OverviewRulerLane.Right }));
+      // The kind's colour for light and for dark themes (high contrast light / dark take the same).
+      const { light, dark } = ERROR_KIND_INFO[kind].colour;
+      this.decorations.set(
+        kind,
+        vscode.window.createTextEditorDecorationType({
+          borderStyle: 'none none solid none',
+          borderWidth: '0 0 2px 0',
+          overviewRulerLane: vscode.OverviewRulerLane.Right,
+          light: { borderColor: light, overviewRulerColor: light },
+          dark: { borderColor: dark, overviewRulerColor: dark },
+        }),
+      );
     }
     this.disposables.push(
       this.collection,
@@ -169,7 +168,7 @@ function columns(line: number, span: { start: number; end: number }): vscode.Ran
 
 function message(e: CheckError): string {
   const expected = e.expected === undefined ? '' : ` (expected ${JSON.stringify(e.expected)})`;
-  return `${e.kind.replace(/_/g, ' ')}: ${e.message}${e.message.includes('expected') ? '' : expected}`;
+  return `${kindLabel(e.kind)}: ${e.message}${e.message.includes('expected') ? '' : expected}`;
 }
 
 function diag(range: vscode.Range, text: string, severity: vscode.DiagnosticSeverity, code?: string): vscode.Diagnostic {

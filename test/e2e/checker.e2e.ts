@@ -1,13 +1,17 @@
 // The checker where users read, in a real VS Code: a BFCL dataset with a predictions file shows
 // verdicts in the list, highlighted faulty fragments in the detail view, a summary chart, and
 // filters by error kind; the same predictions open as text get diagnostics at the exact ranges.
-// The panel must agree with `itool check` on every row.
+// The panel must agree with `itool check` on every row. Each error kind has its own colour (the
+// kind table, src/core/toolcall/errorKinds.ts) with its name beside it, in light and dark themes.
+// Screenshots at 1280×720: test-output/e2e/error-kinds-light.png and error-kinds-dark.png.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ERROR_KIND_INFO } from '../../src/core/toolcall/errorKinds';
 import { decodedToRaw, locateStringValue, rawSpan } from '../../src/core/toolcall/jsonSpans';
+import type { ErrorKind } from '../../src/core/toolcall/types';
 import { ROOT, openDataset, pickFileInDialog, quickOpen, runCommand, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DEMO = join(ROOT, 'demo');
@@ -33,20 +37,35 @@ function render(gt: GroundTruth): { name: string; args: [string, unknown][] } {
 }
 const call = (c: { name: string; args: [string, unknown][] }) => `[${c.name}(${c.args.map(([k, v]) => `${k}=${py(v)}`).join(', ')})]`;
 
-/** Outputs for the first 24 samples: every 6th right, the others each with one kind of fault. */
+/** '#rrggbb' as getComputedStyle writes it. */
+const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+
+/** The first argument's value made wrong (+7, or another string). */
+const wrongValue = (v: unknown): unknown => (typeof v === 'number' ? v + 7 : 'definitely wrong');
+/** The value in the wrong type (a number as a string, anything else as a number). */
+const wrongType = (v: unknown): unknown => (typeof v === 'number' ? String(v) : 7);
+
+/**
+ * Outputs for the first 24 samples: every 6th right, the others each with one kind of fault (eight
+ * kinds in all), and output 21 with three (a wrong value, a wrong type and an invented argument).
+ */
 function predictions(): { id: string; output: string }[] {
   const answers = readFileSync(join(DEMO, ANSWERS), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; ground_truth: GroundTruth[] });
   return answers.slice(0, 24).map(({ id, ground_truth }, k) => {
     const c = render(ground_truth[0]);
     switch (k % 6) {
       case 1: // a wrong value in the first argument
-        return { id, output: call({ ...c, args: c.args.map(([n, v], j) => [n, j === 0 ? (typeof v === 'number' ? v + 7 : 'definitely wrong') : v]) }) };
+        return { id, output: call({ ...c, args: c.args.map(([n, v], j) => [n, j === 0 ? wrongValue(v) : v]) }) };
       case 2: // the first argument left out
         return { id, output: call({ ...c, args: c.args.slice(1) }) };
-      case 3: // an invented argument
-        return { id, output: call({ ...c, args: [...c.args, ['invented_flag', true]] }) };
-      case 4: // a function that is not the one asked for
-        return { id, output: call({ ...c, name: `${c.name}_v2` }) };
+      case 3:
+        if (k === 15) return { id, output: call({ ...c, args: c.args.map(([n, v], j) => [n, j === 0 ? wrongType(v) : v]) }) }; // a wrong type
+        if (k === 21) return { id, output: call({ ...c, args: [...c.args.map(([n, v], j): [string, unknown] => [n, j === 0 ? wrongValue(v) : j === 1 ? wrongType(v) : v]), ['invented_flag', true]] }) }; // three faults
+        return { id, output: call({ ...c, args: [...c.args, ['invented_flag', true]] }) }; // an invented argument
+      case 4:
+        if (k === 16) return { id, output: `[${call(c).slice(1, -1)}, ${call(c).slice(1, -1)}]` }; // the call twice
+        if (k === 22) return { id, output: 'I am sorry, I cannot compute that.' }; // an answer in text instead of a call
+        return { id, output: call({ ...c, name: `${c.name}_v2` }) }; // a function that is not the one asked for
       case 5: // cut off mid-call
         return { id, output: call(c).slice(0, -3) };
       default:
@@ -114,6 +133,50 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     assert.match((await mark.getAttribute('title')) ?? '', /wrong value/);
     await wv.locator('.detail .verdict-badge.invalid').waitFor();
     await screenshot(s.page, 'checker-panel-highlights');
+  });
+
+  it('one colour per error kind, named beside it: summary chart, highlights, error list; light and dark (1280×720)', async () => {
+    const wv = webview(s.page);
+    const present = [...new Set(cli.flatMap((r) => r.errors.map((e) => e.kind)))].sort();
+    assert.deepEqual(present, ['missing_required_param', 'parse_error', 'should_call', 'unexpected_param', 'wrong_call_count', 'wrong_function', 'wrong_type', 'wrong_value']);
+    await s.page.setViewportSize({ width: 1280, height: 720 });
+    // The sample with three faults: three highlights in three colours, each kind named in the list beside a swatch of its colour.
+    const k = 21;
+    await scrollToRow(wv, k);
+    await wv.locator(`#row-${k}`).click();
+    const verdict = wv.locator('.detail .verdict').first();
+    await verdict.locator('mark.err-wrong_type').waitFor();
+    const check = async (theme: 'light' | 'dark') => {
+      const kinds = [...new Set(cli[k].errors.map((e) => e.kind))].sort() as ErrorKind[];
+      assert.deepEqual(kinds, ['unexpected_param', 'wrong_type', 'wrong_value']);
+      for (const kind of kinds) {
+        const want = rgb(ERROR_KIND_INFO[kind].colour[theme]);
+        const mark = verdict.locator(`mark.err-${kind}`).first();
+        assert.equal(await mark.evaluate((m) => getComputedStyle(m).textDecorationColor), want, `${kind}: underline`);
+        const item = verdict.locator(`.error-list li[data-kind="${kind}"]`).first();
+        assert.equal(await item.locator('.kind-tag').textContent(), ERROR_KIND_INFO[kind].label, `${kind}: named`);
+        assert.equal(await item.locator('.kind-swatch').evaluate((w) => getComputedStyle(w).backgroundColor), want, `${kind}: swatch beside the name`);
+      }
+      // The summary chart: one bar per kind, each in its kind's colour, named on the axis (chart.js labels).
+      const colours = JSON.parse((await wv.locator('.summary.checker').getAttribute('data-colours')) ?? '{}') as Record<string, string>;
+      assert.deepEqual(Object.keys(colours).sort(), present);
+      for (const [kind, c] of Object.entries(colours)) assert.equal(c, ERROR_KIND_INFO[kind as ErrorKind].colour[theme], `${kind}: bar`);
+    };
+    await check('light');
+    await screenshot(s.page, 'error-kinds-light');
+    const setTheme = async (name: string) => {
+      await runCommand(s.page, 'Preferences: Color Theme');
+      await s.page.locator('.quick-input-widget input').fill(name);
+      await s.page.locator('.quick-input-list .monaco-list-row').filter({ has: s.page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).click();
+    };
+    await setTheme('Dark Modern');
+    await wv.locator('body.vscode-dark').waitFor({ timeout: 30_000 });
+    await wv.locator('.summary.checker[data-colours*="#2fbda8"]').waitFor({ timeout: 30_000 });
+    await check('dark');
+    await screenshot(s.page, 'error-kinds-dark');
+    await setTheme('Light Modern');
+    await wv.locator('body.vscode-light').waitFor({ timeout: 30_000 });
+    await s.page.setViewportSize({ width: 1500, height: 900 });
   });
 
   it('shows the same errors as diagnostics when the predictions file is open as text', async () => {

@@ -3,14 +3,19 @@
 // Show Round Dashboard` shows the table and the four charts, and the numbers the user sees (the
 // accuracy per policy, the table's rows) are the registry's. The page follows edits of the
 // registry, shows a broken one as a message, keeps untrusted labels as text, is keyboard usable,
-// redraws in the dark theme, and says what to do first for a dataset with no rounds.
-// Screenshots: test-output/e2e/round-dashboard.png and round-dashboard-dark.png.
+// redraws in the dark theme, and says what to do first for a dataset with no rounds. The accuracy
+// axis follows the data (a 10% model is not drawn flat on 0–100%), each evaluation says how many
+// held-out samples it skipped and cut off, and the error kinds are drawn in the kind table's colours.
+// Screenshots: test-output/e2e/round-dashboard.png, round-dashboard-dark.png, and at 1280×720
+// round-dashboard-axis.png (light) and round-dashboard-axis-dark.png.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { RoundEvaluation, RoundRegistry } from '../../src/core/rounds/types';
+import { ERROR_KIND_INFO } from '../../src/core/toolcall/errorKinds';
+import type { ErrorKind } from '../../src/core/toolcall/types';
 import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
@@ -24,7 +29,7 @@ function ppls(n: number, centre: number, seed: number): number[] {
   return Array.from({ length: n }, () => Math.round(centre * Math.exp((rnd() + rnd() + rnd() - 1.5) * 1.6) * 1000) / 1000);
 }
 
-const evaluation = (policyLabel: string, valid: number, kinds: RoundEvaluation['kinds']): RoundEvaluation => ({
+const evaluation = (policyLabel: string, valid: number, kinds: RoundEvaluation['kinds'], lost: { skipped?: number; truncated?: number } = {}): RoundEvaluation => ({
   heldOut: 'held-out.jsonl',
   policyLabel,
   total: 40,
@@ -32,6 +37,7 @@ const evaluation = (policyLabel: string, valid: number, kinds: RoundEvaluation['
   accuracy: valid / 40,
   kinds,
   predictions: 'predictions.jsonl',
+  ...lost,
   at: '2025-06-01T12:00:00Z',
 });
 
@@ -49,8 +55,8 @@ function registry(datasetPath: string, selection: string): RoundRegistry {
         pairs: { found: 14, accepted: 11, manual: 2 },
         job: { backend: 'llamafactory', jobDir: 'round-1/job', startedAt: '2025-06-01T10:00:00Z', status: 'succeeded', endedAt: '2025-06-01T11:00:00Z', lastProgress: { percentage: 100 } },
         result: { label: 'round-1' },
-        baseline: evaluation('Qwen2.5-0.5B-Instruct', 18, { wrong_value: 12, missing_required_param: 6, parse_error: 4, should_call: 2 }),
-        evaluation: evaluation('round-1', 22, { wrong_value: 10, missing_required_param: 5, parse_error: 2, wrong_type: 3 }),
+        baseline: evaluation('Qwen2.5-0.5B-Instruct', 18, { wrong_value: 12, missing_required_param: 6, parse_error: 4, should_call: 2 }, { skipped: 2, truncated: 1 }),
+        evaluation: evaluation('round-1', 22, { wrong_value: 10, missing_required_param: 5, parse_error: 2, wrong_type: 3 }, { truncated: 3 }),
       },
       {
         round: 2,
@@ -138,6 +144,18 @@ describe('round dashboard in code-server', { timeout: 300_000 }, () => {
     assert.equal(await chart.getAttribute('data-accuracy'), expected.map((a) => (a === null ? '' : (100 * a).toFixed(1))).join(','));
     const summary = (await chart.locator('.chart-summary').textContent()) ?? '';
     assert.ok(summary.includes(`base: ${pct(expected[0]!)} (18/40)`), summary);
+    // Each evaluation says what it lost: held-out samples skipped (too long) and answers cut off.
+    assert.match(summary, /base: [^·]*; 2 skipped, 1 cut off/);
+    assert.match(summary, /round 1: [^·]*; 3 cut off/);
+    assert.doesNotMatch(summary, /round 2: [^·]*(skipped|cut off)/);
+    assert.equal(await chart.getAttribute('data-skipped'), '2,0,0,');
+    assert.equal(await chart.getAttribute('data-truncated'), '1,3,0,');
+    // The y axis is the data's, whiskers included, not 0–100.
+    const [yMin, yMax] = [Number(await chart.getAttribute('data-y-min')), Number(await chart.getAttribute('data-y-max'))];
+    const points = JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as { interval: { lo: number; hi: number } | null }[];
+    const ends = points.flatMap((p) => (p.interval ? [100 * p.interval.lo, 100 * p.interval.hi] : []));
+    assert.ok(yMin > 0 && yMin < Math.min(...ends) && yMax < 100 && yMax > Math.max(...ends), `axis ${yMin}–${yMax}, whiskers ${Math.min(...ends)}–${Math.max(...ends)}`);
+    assert.match(summary, new RegExp(`Axis: ${yMin}–${yMax}%`));
     assert.ok(summary.includes(`round 1: ${pct(expected[1]!)} (22/40)`), summary);
     assert.ok(summary.includes(`round 2: ${pct(expected[2]!)} (26/40)`), summary);
     assert.ok(summary.includes('round 3: not evaluated'), summary);
@@ -148,6 +166,10 @@ describe('round dashboard in code-server', { timeout: 300_000 }, () => {
     assert.deepEqual(kinds.wrong_value, [12, 10, 8, null]);
     assert.deepEqual(kinds.should_call, [2, 0, 0, null]);
     assert.equal(kinds.wrong_function, undefined, 'kinds that never occur are not plotted');
+    // Each kind in the kind table's colour (light theme here), named in the legend.
+    const colours = JSON.parse((await wv.locator('.chart.kinds').getAttribute('data-colours')) ?? '{}') as Record<string, string>;
+    assert.deepEqual(Object.keys(colours).sort(), Object.keys(kinds).sort());
+    for (const [k, c] of Object.entries(colours)) assert.equal(c, ERROR_KIND_INFO[k as ErrorKind].colour.light, k);
     // Pairs per round, and a PPL series per calibrated round on shared bins.
     const pairs = wv.locator('.chart.pairs');
     assert.equal(await pairs.getAttribute('data-found'), '14,9,');
@@ -175,6 +197,8 @@ describe('round dashboard in code-server', { timeout: 300_000 }, () => {
       result: 'round-1',
       baseline: pct(18 / 40),
       accuracy: pct(22 / 40),
+      skipped: '2 / 0',
+      truncated: '1 / 3',
     });
     const r2 = await cells(1);
     assert.equal(r2.result, PAYLOAD, 'an HTML-looking label is shown as text');
@@ -185,6 +209,8 @@ describe('round dashboard in code-server', { timeout: 300_000 }, () => {
     assert.equal(r3.job, 'running · 43%');
     assert.equal(r3.found, '—');
     assert.equal(r3.accuracy, '—');
+    assert.equal(r3.skipped, '—', 'no evaluation: nothing to count');
+    assert.equal(r2.skipped, '0 / 0');
     assert.equal(await wv.locator('img').count(), 0, 'no element was made from a label');
     const pwned = await Promise.all(s.page.frames().map((f) => f.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned).catch(() => undefined)));
     assert.ok(pwned.every((v) => v === undefined), 'no label ran as script');
@@ -219,6 +245,40 @@ describe('round dashboard in code-server', { timeout: 300_000 }, () => {
     await wv.locator('.dash-error[hidden]').waitFor({ state: 'attached', timeout: 30_000 });
   });
 
+  it('a weak model: the axis fits the data and its whiskers, and the losses are in the summary and the table (1280×720)', async () => {
+    const wv = webview(s.page);
+    // Accuracies near 10%, as a small model starts: on a fixed 0–100% axis this was a flat line.
+    const low = registry(reg.dataset, reg.rounds[0].selection!);
+    low.rounds[0].baseline = evaluation('Qwen2.5-0.5B-Instruct', 4, { wrong_value: 20, parse_error: 10, wrong_function: 4, wrong_call_count: 2 }, { skipped: 5, truncated: 9 });
+    low.rounds[0].evaluation = evaluation('round-1', 5, { wrong_value: 18, parse_error: 8, wrong_function: 4, missing_required_param: 5 }, { skipped: 5, truncated: 6 });
+    low.rounds[1].baseline = low.rounds[0].evaluation;
+    low.rounds[1].evaluation = evaluation(PAYLOAD, 7, { wrong_value: 15, parse_error: 6, unexpected_param: 4, wrong_type: 3, should_not_call: 2, should_call: 3 }, { skipped: 5, truncated: 2 });
+    writeFileSync(registryFile, JSON.stringify(low, null, 2));
+    const chart = wv.locator('.chart.accuracy[data-accuracy="10.0,12.5,17.5,"]');
+    await chart.waitFor({ timeout: 30_000 });
+    const [yMin, yMax] = [Number(await chart.getAttribute('data-y-min')), Number(await chart.getAttribute('data-y-max'))];
+    const points = JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as { interval: { lo: number; hi: number } | null }[];
+    const top = Math.max(...points.flatMap((p) => (p.interval ? [100 * p.interval.hi] : [])));
+    assert.equal(yMin, 0);
+    assert.ok(yMax > top && yMax <= 50, `axis 0–${yMax} for whiskers up to ${top.toFixed(1)}%`);
+    const summary = (await chart.locator('.chart-summary').textContent()) ?? '';
+    assert.match(summary, /base: 10\.0% \(4\/40\)[^·]*; 5 skipped, 9 cut off/);
+    assert.match(summary, /round 2: 17\.5% \(7\/40\)[^·]*; 5 skipped, 2 cut off/);
+    assert.match(summary, /Skipped: held-out samples longer than the model's context/);
+    assert.equal(await wv.locator('table.rounds tbody tr[data-round="1"] td.skipped').textContent(), '5 / 5');
+    assert.equal(await wv.locator('table.rounds tbody tr[data-round="1"] td.truncated').textContent(), '9 / 6');
+    assert.equal(await wv.locator('table.rounds tbody tr[data-round="2"] td.truncated').textContent(), '6 / 2');
+    // Nine kinds, nine colours, each the table's.
+    const colours = JSON.parse((await wv.locator('.chart.kinds').getAttribute('data-colours')) ?? '{}') as Record<string, string>;
+    assert.equal(Object.keys(colours).length, 9);
+    assert.equal(new Set(Object.values(colours)).size, 9, 'one colour per kind');
+    for (const [k, c] of Object.entries(colours)) assert.equal(c, ERROR_KIND_INFO[k as ErrorKind].colour.light, k);
+    await s.page.setViewportSize({ width: 1280, height: 720 });
+    await wv.locator('.chart.accuracy').scrollIntoViewIfNeeded();
+    await screenshot(s.page, 'round-dashboard-axis');
+    await s.page.setViewportSize({ width: 1600, height: 1100 });
+  });
+
   it('redraws in the dark theme', async () => {
     const wv = webview(s.page);
     const luminance = (rgb: string) => {
@@ -240,6 +300,13 @@ describe('round dashboard in code-server', { timeout: 300_000 }, () => {
     assert.ok(luminance(await wv.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor)) < 0.3, 'dark panel');
     assert.ok(luminance(await wv.locator('table.rounds td.policy').first().evaluate((td) => getComputedStyle(td).color)) > 0.5, 'text stays readable on dark');
     await screenshot(s.page, 'round-dashboard-dark');
+    // The kinds in the table's dark colours; the weak model's chart at 1280×720.
+    const colours = JSON.parse((await wv.locator('.chart.kinds').getAttribute('data-colours')) ?? '{}') as Record<string, string>;
+    for (const [k, c] of Object.entries(colours)) assert.equal(c, ERROR_KIND_INFO[k as ErrorKind].colour.dark, k);
+    await s.page.setViewportSize({ width: 1280, height: 720 });
+    await wv.locator('.chart.accuracy').scrollIntoViewIfNeeded();
+    await screenshot(s.page, 'round-dashboard-axis-dark');
+    await s.page.setViewportSize({ width: 1600, height: 1100 });
   });
 
   it('a dataset with no rounds says what to do first', async () => {

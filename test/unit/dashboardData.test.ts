@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { binCounts, dashboardData, logBins, percent } from '../../src/core/rounds/dashboardData';
+import { MIN_AXIS_SPAN, accuracyAxis, binCounts, dashboardData, logBins, percent } from '../../src/core/rounds/dashboardData';
 import { wilson } from '../../src/core/rounds/stats';
 import type { RoundEvaluation, RoundRecord, RoundRegistry } from '../../src/core/rounds/types';
 
@@ -175,6 +175,10 @@ describe('round dashboard data', () => {
       accuracy: 0.6,
       baselineInterval: wilson(50, 100),
       accuracyInterval: wilson(60, 100),
+      baselineSkipped: 0,
+      baselineTruncated: 0,
+      accuracySkipped: 0,
+      accuracyTruncated: 0,
     });
     assert.deepEqual(d.table[1].job, { status: 'failed', backend: 'trl', percentage: 37.4, error: 'CUDA out of memory' });
     assert.equal(d.table[2].job?.percentage, 42);
@@ -207,6 +211,78 @@ describe('round dashboard data', () => {
     assert.equal(b.accuracy[1].accuracy, 0.4);
     assert.equal(b.accuracy[1].interval, undefined);
     assert.deepEqual(b.comparisons, [{ label: 'x', accuracy: [null, 0.5] }]);
+  });
+
+  it('each evaluation says how many held-out samples it skipped (too long) and cut off: policy points and table', () => {
+    const r = three();
+    r.rounds[0].baseline = { ...ev('Qwen base', 50, 100), skipped: 7, truncated: 3 };
+    r.rounds[0].evaluation = { ...ev('r1', 60, 100), truncated: 2 };
+    const d = dashboardData(r);
+    assert.deepEqual(
+      d.accuracy.map((p) => [p.skipped, p.truncated]),
+      [
+        [7, 3],
+        [0, 2],
+        [undefined, undefined],
+        [undefined, undefined],
+      ],
+      'a recorded evaluation without the fields lost none; a policy not evaluated has no counts',
+    );
+    assert.deepEqual([d.table[0].baselineSkipped, d.table[0].baselineTruncated, d.table[0].accuracySkipped, d.table[0].accuracyTruncated], [7, 3, 0, 2]);
+    assert.deepEqual([d.table[1].baselineSkipped, d.table[1].accuracySkipped, d.table[1].accuracyTruncated], [null, null, null], 'no evaluation: a gap, not 0');
+    // Round 2's baseline measures P1 when round 1 has no evaluation of its own: its counts go with it.
+    const r2 = three();
+    delete r2.rounds[0].evaluation;
+    r2.rounds[1].baseline = { ...ev('r1', 55, 100), skipped: 4 };
+    assert.equal(dashboardData(r2).accuracy[1].skipped, 4);
+    // Malformed counts (negative, text) read as 0, not as a number to print.
+    r.rounds[0].baseline = { ...ev('Qwen base', 50, 100), skipped: -3, truncated: 'many' as unknown as number };
+    assert.deepEqual([dashboardData(r).table[0].baselineSkipped, dashboardData(r).table[0].baselineTruncated], [0, 0]);
+  });
+
+  it('accuracy axis: the data and every whisker with a margin, on round ticks, within 0–100', () => {
+    // A 10% model is not drawn flat on 0–100: the axis covers its whisker, with room, and not much more.
+    const low = reg([{ round: 1, policy: { id: 'b', label: 'b' }, baseline: ev('b', 4, 40), evaluation: ev('r1', 6, 40) }]);
+    const d = dashboardData(low);
+    const whiskers = d.accuracy.flatMap((p) => (p.interval ? [100 * p.interval.lo, 100 * p.interval.hi] : []));
+    assert.equal(d.accuracyAxis.min, 0);
+    assert.ok(d.accuracyAxis.max <= 40, `max ${d.accuracyAxis.max}`);
+    assert.ok(Math.max(...whiskers) < d.accuracyAxis.max, 'the highest whisker end is inside');
+    // Mid-range data: the axis does not start at 0, and both whisker ends fit with a margin.
+    const mid = dashboardData(three());
+    const ends = mid.accuracy.flatMap((p) => (p.interval ? [100 * p.interval.lo, 100 * p.interval.hi] : []));
+    assert.ok(mid.accuracyAxis.min > 0 && mid.accuracyAxis.min <= Math.min(...ends) - 2, JSON.stringify(mid.accuracyAxis));
+    assert.ok(mid.accuracyAxis.max < 100 && mid.accuracyAxis.max >= Math.max(...ends) + 2, JSON.stringify(mid.accuracyAxis));
+    // The ablations' points and whiskers are inside too.
+    const withAblation = three();
+    withAblation.comparisons = [{ label: 'a', points: [{ round: 1, accuracy: 0.9, valid: 90, total: 100 }] }];
+    const a = dashboardData(withAblation);
+    assert.ok(a.accuracyAxis.max >= 100 * a.comparisons[0].intervals![1]!.hi, JSON.stringify(a.accuracyAxis));
+    // Nothing evaluated: 0–100.
+    assert.deepEqual(dashboardData(reg([])).accuracyAxis, { min: 0, max: 100, step: 20 });
+    // Near the ends: clamped to 0 and 100; a single value still gets a readable span.
+    assert.deepEqual(accuracyAxis([99.5]), { min: 90, max: 100, step: 2 });
+    assert.deepEqual(accuracyAxis([0.5]), { min: 0, max: 10, step: 2 });
+    const one = accuracyAxis([50]);
+    assert.ok(one.max - one.min >= MIN_AXIS_SPAN && one.min < 50 && one.max > 50, JSON.stringify(one));
+  });
+
+  it('property: the accuracy axis holds every value with room, on its ticks, within 0–100', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 12 }), (values) => {
+        const { min, max, step } = accuracyAxis(values);
+        assert.ok(min >= 0 && max <= 100 && max - min >= MIN_AXIS_SPAN);
+        assert.equal(min % step, 0);
+        assert.equal(max % step, 0);
+        assert.ok((max - min) / step <= 10, 'a handful of ticks');
+        for (const v of values) {
+          assert.ok(v >= min && v <= max, `${v} in [${min}, ${max}]`);
+          // A margin on each side unless the axis already stops at 0 or 100.
+          if (min > 0) assert.ok(v - min >= 2 - 1e-9, `${v} has room below ${min}`);
+          if (max < 100) assert.ok(max - v >= 2 - 1e-9, `${v} has room above ${max}`);
+        }
+      }),
+    );
   });
 
   it('an empty or malformed registry gives the empty state, without throwing', () => {

@@ -2,12 +2,13 @@
 // card with a heading, an aria-labelled canvas, a text summary of the same numbers (for screen
 // readers, keyboard users and anyone who wants the figures) and data attributes that say what is
 // plotted (read by the end-to-end test). Colours come from theme CSS variables that
-// media/dashboard.css defines, and are read again on every draw, so a theme change redraws them.
+// media/dashboard.css defines (the error kinds': webview/kindStyle.ts, from the one kind table in
+// src/core/toolcall/errorKinds.ts), and are read again on every draw, so a theme change redraws them.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration, type ChartType, type Plugin } from 'chart.js';
-import type { ErrorKind } from '../../src/core/toolcall/types';
-import { formatPpl, percent, type DashboardData, type Interval } from '../../src/core/rounds/dashboardData';
+import { formatPpl, percent, type DashboardData, type Interval, type PolicyPoint } from '../../src/core/rounds/dashboardData';
+import { kindLabel } from '../../src/core/toolcall/errorKinds';
 import { el } from '../dom';
-import { KIND_LABEL } from '../verdictView';
+import { kindColour } from '../kindStyle';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -17,50 +18,8 @@ export function themeColour(variable: string): string {
   return v || getComputedStyle(document.body).color;
 }
 
-/**
- * Error kind → the CSS variable of its colour (media/dashboard.css maps each to a VS Code chart
- * colour, which every theme defines — light, dark and high contrast). VS Code has eight chart
- * colours and the checker nine kinds, so `should_call` reuses blue, drawn hatched.
- */
-export const KIND_STYLE: Record<ErrorKind, { variable: string; hatched?: boolean }> = {
-  parse_error: { variable: '--itool-dash-parse-error' },
-  wrong_function: { variable: '--itool-dash-wrong-function' },
-  wrong_call_count: { variable: '--itool-dash-wrong-call-count' },
-  missing_required_param: { variable: '--itool-dash-missing-required-param' },
-  unexpected_param: { variable: '--itool-dash-unexpected-param' },
-  wrong_value: { variable: '--itool-dash-wrong-value' },
-  wrong_type: { variable: '--itool-dash-wrong-type' },
-  should_not_call: { variable: '--itool-dash-should-not-call' },
-  should_call: { variable: '--itool-dash-should-call', hatched: true },
-};
-
 /** Colours of the PPL series, one per round in turn. */
 const ROUND_VARIABLES = ['--itool-dash-round-1', '--itool-dash-round-2', '--itool-dash-round-3', '--itool-dash-round-4', '--itool-dash-round-5', '--itool-dash-round-6'];
-
-/** Diagonal stripes of `colour` on a transparent ground. */
-function hatch(colour: string): CanvasPattern | string {
-  const c = document.createElement('canvas');
-  c.width = c.height = 8;
-  const g = c.getContext('2d');
-  if (!g) return colour;
-  g.strokeStyle = colour;
-  g.lineWidth = 3;
-  g.beginPath();
-  g.moveTo(-2, 10);
-  g.lineTo(10, -2);
-  g.moveTo(-2, 2);
-  g.lineTo(2, -2);
-  g.moveTo(6, 10);
-  g.lineTo(10, 6);
-  g.stroke();
-  return g.createPattern(c, 'repeat') ?? colour;
-}
-
-export function kindColour(kind: ErrorKind): CanvasPattern | string {
-  const s = KIND_STYLE[kind];
-  const c = themeColour(s.variable);
-  return s.hatched ? hatch(c) : c;
-}
 
 interface Theme {
   fg: string;
@@ -125,6 +84,8 @@ export class ChartCard<T extends ChartType> {
 }
 
 const pct1 = (a: number | null): string => (a === null ? '' : (100 * a).toFixed(1));
+/** What an evaluation lost: held-out samples skipped (too long for the context) and answers cut off; '' when none. */
+const losses = (p: PolicyPoint): string => [p.skipped ? `${p.skipped} skipped` : '', p.truncated ? `${p.truncated} cut off` : ''].filter(Boolean).join(', ');
 /** A 95% interval as the summary and tooltips print it: [30.6, 60.3]. */
 const span = (i: Interval | null | undefined): string => (i ? ` [${pct1(i.lo)}, ${pct1(i.hi)}]` : '');
 
@@ -180,20 +141,30 @@ const legend = (t: Theme) => ({ display: true, position: 'bottom' as const, labe
 /** (1) Held-out accuracy per policy: base, then each round's result. */
 export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
   const points = d.accuracy;
+  const axis = d.accuracyAxis;
   const attrs: Record<string, string> = {
     rounds: points.map((p) => p.round).join(','),
     accuracy: points.map((p) => pct1(p.accuracy)).join(','),
-    series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null, interval: p.interval ?? null }))),
+    series: JSON.stringify(points.map((p) => ({ round: p.round, accuracy: p.accuracy, valid: p.valid ?? null, total: p.total ?? null, interval: p.interval ?? null, skipped: p.skipped ?? null, truncated: p.truncated ?? null }))),
+    'y-min': String(axis.min),
+    'y-max': String(axis.max),
+    skipped: points.map((p) => (p.accuracy === null ? '' : String(p.skipped ?? 0))).join(','),
+    truncated: points.map((p) => (p.accuracy === null ? '' : String(p.truncated ?? 0))).join(','),
   };
   if (d.comparisons.length) attrs.comparisons = JSON.stringify(d.comparisons);
   if (points.every((p) => p.accuracy === null)) {
     card.empty('No held-out evaluations yet: each round measures its starting policy and its result on the held-out split.', attrs);
     return;
   }
+  const evaluated = points.filter((p) => p.accuracy !== null);
+  const lost = evaluated.some((p) => p.skipped || p.truncated);
   const summary = [
-    points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${span(p.interval)}${p.policyLabel ? `, ${p.policyLabel}` : ''}`)).join(' · '),
+    points.map((p) => (p.accuracy === null ? `${p.label}: not evaluated` : `${p.label}: ${percent(p.accuracy)}${p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total})` : ''}${span(p.interval)}${p.policyLabel ? `, ${p.policyLabel}` : ''}${losses(p) ? `; ${losses(p)}` : ''}`)).join(' · '),
     ...d.comparisons.map((c) => `${c.label}: ${c.accuracy.map((a, k) => `${points[k].label} ${a === null ? '—' : `${percent(a)}${span(c.intervals?.[k])}`}`).join(', ')}`),
-    'Brackets: 95% interval (Wilson), drawn as whiskers.',
+    lost
+      ? 'Skipped: held-out samples longer than the model\'s context, left out of the count; cut off: answers that hit the token limit or the context\'s end, judged as written.'
+      : `No held-out sample was skipped or cut off in ${evaluated.length === 1 ? 'the evaluation' : `any of the ${evaluated.length} evaluations`}.`,
+    `Brackets: 95% interval (Wilson), drawn as whiskers. Axis: ${axis.min}–${axis.max}%.`,
   ].join('\n');
   const comparisonColours = ['--itool-dash-round-1', '--itool-dash-round-2', '--itool-dash-pairs-manual', '--itool-dash-round-4'];
   card.show(
@@ -248,12 +219,13 @@ export function showAccuracy(card: ChartCard<'line'>, d: DashboardData): void {
                 const counts = p.valid !== undefined && p.total !== undefined ? ` (${p.valid}/${p.total} valid)` : '';
                 const how = p.source?.kind === 'baseline' ? ` · measured as round ${p.source.round}'s baseline` : '';
                 const iv = p.interval ? ` · 95% interval ${pct1(p.interval.lo)}–${pct1(p.interval.hi)}%` : '';
-                return `${percent(p.accuracy)}${counts}${iv}${p.policyLabel ? ` · ${p.policyLabel}` : ''}${how}`;
+                return `${percent(p.accuracy)}${counts}${iv}${losses(p) ? ` · ${losses(p)}` : ''}${p.policyLabel ? ` · ${p.policyLabel}` : ''}${how}`;
               },
             },
           },
         },
-        scales: axes(t, { min: 0, max: 100, ticks: { color: t.fg, callback: (v: number | string) => `${v}%` } }),
+        // The range computed from the data and its whiskers (dashboardData.ts accuracyAxis), not 0–100.
+        scales: axes(t, { beginAtZero: false, min: axis.min, max: axis.max, ticks: { color: t.fg, stepSize: axis.step, callback: (v: number | string) => `${v}%` } }),
       },
     }),
     summary,
@@ -277,24 +249,30 @@ export function showKinds(card: ChartCard<'bar'>, d: DashboardData): void {
   const summary = points
     .map((p, i) => {
       if (p.accuracy === null) return `${p.label}: not evaluated`;
-      const parts = d.kinds.filter((k) => (k.counts[i] ?? 0) > 0).map((k) => `${KIND_LABEL[k.kind]} ${k.counts[i]}`);
+      const parts = d.kinds.filter((k) => (k.counts[i] ?? 0) > 0).map((k) => `${kindLabel(k.kind)} ${k.counts[i]}`);
       return `${p.label}: ${parts.length ? parts.join(', ') : 'no errors'}`;
     })
     .join(' · ');
   card.show(
-    (t) => ({
-      type: 'bar',
-      data: {
-        labels: points.map((p) => p.label),
-        datasets: d.kinds.map((k) => ({ label: KIND_LABEL[k.kind], data: k.counts, backgroundColor: kindColour(k.kind), borderColor: themeColour('--itool-dash-background'), borderWidth: 1, stack: 'kinds' })),
-      },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        plugins: { legend: legend(t), tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw ?? '—'} sample(s)` } } },
-        scales: axes(t, {}, true),
-      },
-    }),
+    (t) => {
+      // Each kind in its colour in the theme now, its name in the legend; the colours are also
+      // written to data-colours for the end-to-end test (a canvas cannot be read back).
+      const colours = d.kinds.map((k) => kindColour(k.kind));
+      card.root.dataset.colours = JSON.stringify(Object.fromEntries(d.kinds.map((k, i) => [k.kind, colours[i]])));
+      return {
+        type: 'bar',
+        data: {
+          labels: points.map((p) => p.label),
+          datasets: d.kinds.map((k, i) => ({ label: kindLabel(k.kind), data: k.counts, backgroundColor: colours[i], borderColor: themeColour('--itool-dash-background'), borderWidth: 1, stack: 'kinds' })),
+        },
+        options: {
+          animation: false,
+          maintainAspectRatio: false,
+          plugins: { legend: legend(t), tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw ?? '—'} sample(s)` } } },
+          scales: axes(t, {}, true),
+        },
+      };
+    },
     summary,
     attrs,
   );

@@ -4,10 +4,12 @@
 // colour theme changes. An empty registry shows what to do first. Talks to the host only via host.ts.
 import { ChartCard, showAccuracy, showKinds, showPairs, showPpl } from './charts';
 import { el } from '../dom';
+import { installKindColours } from '../kindStyle';
 import { onMessage, post } from './host';
 import type { DashboardData, DashboardSource } from './protocol';
 import { RoundsTable } from './table';
 
+installKindColours();
 const app = document.getElementById('app')!;
 // The shell marks #app as an application (right for the dataset panel's list); this page is a document.
 app.setAttribute('role', 'main');

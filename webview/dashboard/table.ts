@@ -17,6 +17,8 @@ const COLUMNS: { key: string; label: string; title: string; num?: boolean }[] = 
   { key: 'result', label: 'Result policy', title: 'The policy training produced' },
   { key: 'baseline', label: 'Baseline', title: 'Held-out accuracy of the starting policy [95% interval, Wilson]', num: true },
   { key: 'accuracy', label: 'Accuracy', title: 'Held-out accuracy of the result policy [95% interval, Wilson]', num: true },
+  { key: 'skipped', label: 'Skipped', title: "Held-out samples each evaluation skipped, longer than the model's context and left out of its count: baseline / result", num: true },
+  { key: 'truncated', label: 'Cut off', title: "Answers each evaluation cut off at the token limit or the context's end (judged as written): baseline / result", num: true },
 ];
 
 const GAP = '—';
@@ -59,6 +61,19 @@ function accuracyCell(key: string, value: number | null, interval: Interval | nu
   return td;
 }
 
+/**
+ * What the round's two evaluations lost, "baseline / result" ('—' for an evaluation not run), with
+ * each number in data-baseline / data-result and the tooltip saying which is which.
+ */
+function lossCell(key: 'skipped' | 'truncated', baseline: number | null, result: number | null): HTMLElement {
+  const td = cell(key, baseline === null && result === null ? GAP : `${n(baseline)} / ${n(result)}`);
+  if (baseline !== null) td.dataset.baseline = String(baseline);
+  if (result !== null) td.dataset.result = String(result);
+  const what = key === 'skipped' ? "skipped (longer than the model's context)" : 'cut off';
+  td.title = `baseline: ${baseline === null ? 'not evaluated' : `${baseline} ${what}`}\nresult: ${result === null ? 'not evaluated' : `${result} ${what}`}`;
+  return td;
+}
+
 export class RoundsTable {
   readonly root: HTMLElement;
   private readonly body: HTMLTableSectionElement;
@@ -94,6 +109,8 @@ export class RoundsTable {
           cell('result', r.result ?? GAP),
           accuracyCell('baseline', r.baseline, r.baselineInterval),
           accuracyCell('accuracy', r.accuracy, r.accuracyInterval),
+          lossCell('skipped', r.baselineSkipped, r.accuracySkipped),
+          lossCell('truncated', r.baselineTruncated, r.accuracyTruncated),
         ),
       ),
     );

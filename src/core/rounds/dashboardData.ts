@@ -9,7 +9,10 @@
 // rounds so the shift from round to round reads directly. Round numbers missing from the registry
 // are gaps (null), never zeros. The registry is a user-editable file: anything malformed in it is
 // treated as missing rather than thrown on. Each accuracy comes with its Wilson 95% interval
-// (stats.ts), computed here so the webview only draws it.
+// (stats.ts), computed here so the webview only draws it, and so is the accuracy chart's y range
+// (accuracyAxis: the data and every whisker with a margin, not a fixed 0–100%). Each evaluation also
+// says how many held-out samples it skipped (longer than the model's context, left out of its total)
+// and how many answers were cut off (judged as written).
 import { ERROR_KINDS, type ErrorKind } from '../toolcall/types';
 import { wilson, type Interval } from './stats';
 import type { JobStatus, RoundEvaluation, RoundRecord, RoundRegistry, TrainerBackendId } from './types';
@@ -34,6 +37,10 @@ export interface PolicyPoint {
   policyLabel?: string;
   /** Which record measured it: round k's evaluation, or the next round's baseline. */
   source?: { kind: 'evaluation' | 'baseline'; round: number };
+  /** Held-out samples that evaluation skipped (too long for the model's context; not in `total`); 0 when it records none. */
+  skipped?: number;
+  /** Answers of that evaluation cut off by the token limit or the context's end (judged as written). */
+  truncated?: number;
 }
 
 export interface KindSeries {
@@ -79,6 +86,11 @@ export interface RoundRow {
   /** Their Wilson 95% intervals (0..1), where the evaluation has its counts. */
   baselineInterval: Interval | null;
   accuracyInterval: Interval | null;
+  /** Held-out samples each evaluation skipped (too long for the context) and answers it cut off; null without that evaluation. */
+  baselineSkipped: number | null;
+  baselineTruncated: number | null;
+  accuracySkipped: number | null;
+  accuracyTruncated: number | null;
 }
 
 /** An ablation's accuracy per policy point, with its Wilson 95% interval where known. */
@@ -111,6 +123,15 @@ export interface DashboardData {
   table: RoundRow[];
   /** Other ways of spending the rounds (ablations), on the accuracy chart's axis: null where absent. */
   comparisons: ComparisonSeries[];
+  /** The accuracy chart's y range in percent: every point and whisker, with a margin (see accuracyAxis). */
+  accuracyAxis: AxisRange;
+}
+
+/** A y range in percent, on round tick values (`step` apart). */
+export interface AxisRange {
+  min: number;
+  max: number;
+  step: number;
 }
 
 export type { Interval };
@@ -152,6 +173,45 @@ export function evaluationAccuracy(e: RoundEvaluation | undefined): number | nul
   const valid = num(e.valid);
   const total = num(e.total);
   return valid !== null && total ? valid / total : null;
+}
+
+/** Skipped and cut-off counts of an evaluation (absent fields are 0: evaluate.ts records only non-zero ones); null without a usable evaluation. */
+export function evaluationLosses(e: RoundEvaluation | undefined): { skipped: number; truncated: number } | null {
+  if (!e || evaluationAccuracy(e) === null) return null;
+  const count = (v: unknown): number => {
+    const n = num(v);
+    return n !== null && n >= 0 ? Math.round(n) : 0;
+  };
+  return { skipped: count(e.skipped), truncated: count(e.truncated) };
+}
+
+/** Narrowest span of the accuracy axis, in percentage points (a flat series still shows its scale). */
+export const MIN_AXIS_SPAN = 10;
+
+/**
+ * The accuracy chart's y range (percent): from the lowest to the highest value plotted — points and
+ * the ends of their 95% whiskers, the ablations' too — widened by a margin of a tenth of the span
+ * (at least 2 points) on each side, at least MIN_AXIS_SPAN wide, out to round ticks (2, 5, 10 or 20
+ * apart, about five of them), never beyond 0–100. So a 10% model is not drawn flat at the bottom of
+ * a 0–100% axis, and no whisker is cut. Nothing plotted: 0–100.
+ */
+export function accuracyAxis(values: readonly (number | null | undefined)[]): AxisRange {
+  const vs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).map((v) => Math.min(100, Math.max(0, v)));
+  if (vs.length === 0) return { min: 0, max: 100, step: 20 };
+  let lo = Math.min(...vs);
+  let hi = Math.max(...vs);
+  const pad = Math.max(2, (hi - lo) / 10);
+  lo -= pad;
+  hi += pad;
+  if (hi - lo < MIN_AXIS_SPAN) {
+    const mid = (lo + hi) / 2;
+    [lo, hi] = [mid - MIN_AXIS_SPAN / 2, mid + MIN_AXIS_SPAN / 2];
+  }
+  // Slide a range that pokes out of 0–100 back in (keeping its width) before rounding to ticks.
+  if (lo < 0) [lo, hi] = [0, Math.min(100, hi - lo)];
+  if (hi > 100) [lo, hi] = [Math.max(0, lo - (hi - 100)), 100];
+  const step = [2, 5, 10, 20].find((s) => (hi - lo) / s <= 6) ?? 20;
+  return { min: Math.max(0, Math.floor(lo / step) * step), max: Math.min(100, Math.ceil(hi / step) * step), step };
 }
 
 function label(r: RoundRecord | undefined): string | undefined {
@@ -234,7 +294,8 @@ export function dashboardData(reg: RoundRegistry, opts: DashboardOptions = {}): 
     const valid = num(m.e.valid);
     const total = num(m.e.total);
     const interval = evaluationInterval(m.e);
-    return { ...point, accuracy: evaluationAccuracy(m.e), ...(valid !== null ? { valid } : {}), ...(total !== null ? { total } : {}), ...(interval ? { interval } : {}), policyLabel: str(m.e.policyLabel) ?? (m.source?.kind === 'baseline' ? label(byRound.get(k + 1)) : str(byRound.get(k)?.result?.label)), source: m.source };
+    const losses = evaluationLosses(m.e)!;
+    return { ...point, accuracy: evaluationAccuracy(m.e), ...(valid !== null ? { valid } : {}), ...(total !== null ? { total } : {}), ...(interval ? { interval } : {}), policyLabel: str(m.e.policyLabel) ?? (m.source?.kind === 'baseline' ? label(byRound.get(k + 1)) : str(byRound.get(k)?.result?.label)), source: m.source, ...losses };
   });
 
   const evals = [0, ...rounds].map((k) => policyEvaluation(byRound, k)?.e);
@@ -293,6 +354,10 @@ export function dashboardData(reg: RoundRegistry, opts: DashboardOptions = {}): 
       accuracy: evaluationAccuracy(r.evaluation),
       baselineInterval: evaluationInterval(r.baseline),
       accuracyInterval: evaluationInterval(r.evaluation),
+      baselineSkipped: evaluationLosses(r.baseline)?.skipped ?? null,
+      baselineTruncated: evaluationLosses(r.baseline)?.truncated ?? null,
+      accuracySkipped: evaluationLosses(r.evaluation)?.skipped ?? null,
+      accuracyTruncated: evaluationLosses(r.evaluation)?.truncated ?? null,
     };
   });
 
@@ -316,7 +381,12 @@ export function dashboardData(reg: RoundRegistry, opts: DashboardOptions = {}): 
     });
     return [{ label, accuracy: acc, ...(intervals.some((x) => x) ? { intervals } : {}) }];
   });
-  return { empty: records.length === 0, ...(str(reg?.heldOut) ? { heldOut: reg.heldOut } : {}), rounds, accuracy, kinds, kindTotals, pairs, ppl: { bins, series }, table, comparisons };
+  // Everything the accuracy chart draws, in percent: the points, the comparisons, every whisker's ends.
+  const plotted = [
+    ...accuracy.flatMap((p) => (p.accuracy === null ? [] : [p.accuracy, p.interval?.lo, p.interval?.hi])),
+    ...comparisons.flatMap((c) => [...c.accuracy, ...(c.intervals ?? []).flatMap((i) => (i ? [i.lo, i.hi] : []))]),
+  ].map((v) => (typeof v === 'number' ? 100 * v : null));
+  return { empty: records.length === 0, ...(str(reg?.heldOut) ? { heldOut: reg.heldOut } : {}), rounds, accuracy, kinds, kindTotals, pairs, ppl: { bins, series }, table, comparisons, accuracyAxis: accuracyAxis(plotted) };
 }
 
 /** An accuracy (0..1) as the dashboard prints it: percent with one decimal. */
