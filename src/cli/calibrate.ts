@@ -15,6 +15,7 @@ import { openPolicy, type PolicySpec } from '../core/model/policyFactory';
 import { numberArg, turnsArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
+import { checkEp, POLICY_OPTIONS } from './policyOptions';
 
 export interface CalibrateCommandOptions {
   dataset: string;
@@ -170,12 +171,7 @@ export const calibrateCli = defineCommand({
       A server failing request after request (or rejecting the key) stops the run with exit 1.
 `,
   options: {
-    model: { type: 'string' },
-    endpoint: { type: 'string' },
-    'served-model': { type: 'string' },
-    'chat-template': { type: 'string' },
-    'api-key-env': { type: 'string' },
-    ep: { type: 'string' },
+    ...POLICY_OPTIONS,
     ratio: { type: 'string' },
     round: { type: 'string' },
     batch: { type: 'string' },
@@ -184,13 +180,11 @@ export const calibrateCli = defineCommand({
     calls: { type: 'string' },
     turns: { type: 'string' },
     'max-skip-share': { type: 'string' },
-    timeout: { type: 'string' },
-    'max-retries': { type: 'string' },
   },
   run(values, [dataset]) {
     if (!dataset) throw new UsageError('calibrate: missing DATASET');
     if (!values.out) throw new UsageError('calibrate: -o OUT is required');
-    if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`calibrate: --ep must be cpu or cuda, not "${values.ep}"`);
+    checkEp('calibrate', values.ep);
     let tiers: { easyBelow: number; hardFrom: number } | undefined;
     if (values.tiers !== undefined) {
       const [a, b] = values.tiers.split(',').map(Number);

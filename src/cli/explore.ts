@@ -13,6 +13,7 @@ import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 import { numberArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
+import { checkEp, POLICY_OPTIONS } from './policyOptions';
 
 export interface ExploreCommandOptions
   extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>,
@@ -93,14 +94,9 @@ export const exploreCli = defineCommand({
       Trees and pairs are journaled beside the dataset per sample: an interrupted run resumes.
 `,
   options: {
+    ...POLICY_OPTIONS,
     selection: { type: 'string' },
     out: { type: 'string', short: 'o' },
-    model: { type: 'string' },
-    endpoint: { type: 'string' },
-    'served-model': { type: 'string' },
-    'chat-template': { type: 'string' },
-    'api-key-env': { type: 'string' },
-    ep: { type: 'string' },
     iters: { type: 'string' },
     actions: { type: 'string' },
     depth: { type: 'string' },
@@ -113,14 +109,12 @@ export const exploreCli = defineCommand({
     round: { type: 'string' },
     // Not in the usage: the selection's rendering is the one to keep; this overrides it.
     calls: { type: 'string' },
-    timeout: { type: 'string' },
-    'max-retries': { type: 'string' },
   },
   run(values, [dataset]) {
     if (!dataset) throw new UsageError('explore: missing DATASET');
     if (!values.selection) throw new UsageError('explore: --selection FILE is required (made by itool calibrate -o)');
     if (!values.out) throw new UsageError('explore: -o PAIRS is required');
-    if (values.ep !== undefined && values.ep !== 'cpu' && values.ep !== 'cuda') throw new UsageError(`explore: --ep must be cpu or cuda, not "${values.ep}"`);
+    checkEp('explore', values.ep);
     const num = (name: string, v: string | undefined, ok: (x: number) => boolean) => numberArg('explore', name, v, ok);
     return exploreCommand({
       dataset,

@@ -1,0 +1,21 @@
+// The options that choose the policy, shared by the commands that run one (calibrate, explore):
+// an ONNX folder (--model, --ep) or an OpenAI-compatible endpoint (--endpoint, --served-model,
+// --chat-template, --api-key-env, --timeout, --max-retries). One table, so the two commands
+// cannot drift apart in what they accept.
+import { UsageError } from './args';
+
+export const POLICY_OPTIONS = {
+  model: { type: 'string' },
+  endpoint: { type: 'string' },
+  'served-model': { type: 'string' },
+  'chat-template': { type: 'string' },
+  'api-key-env': { type: 'string' },
+  ep: { type: 'string' },
+  timeout: { type: 'string' },
+  'max-retries': { type: 'string' },
+} as const;
+
+/** Refuses an execution provider other than cpu or cuda, naming the command. */
+export function checkEp(command: string, ep: string | undefined): asserts ep is 'cpu' | 'cuda' | undefined {
+  if (ep !== undefined && ep !== 'cpu' && ep !== 'cuda') throw new UsageError(`${command}: --ep must be cpu or cuda, not "${ep}"`);
+}
