@@ -15,7 +15,7 @@ import { openPolicy, type PolicySpec } from '../core/model/policyFactory';
 import { numberArg, turnsArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
-import { checkEp, POLICY_OPTIONS } from './policyOptions';
+import { policyArgs, POLICY_OPTIONS } from './policyOptions';
 
 export interface CalibrateCommandOptions {
   dataset: string;
@@ -184,7 +184,6 @@ export const calibrateCli = defineCommand({
   run(values, [dataset]) {
     if (!dataset) throw new UsageError('calibrate: missing DATASET');
     if (!values.out) throw new UsageError('calibrate: -o OUT is required');
-    checkEp('calibrate', values.ep);
     let tiers: { easyBelow: number; hardFrom: number } | undefined;
     if (values.tiers !== undefined) {
       const [a, b] = values.tiers.split(',').map(Number);
@@ -193,12 +192,7 @@ export const calibrateCli = defineCommand({
     }
     return calibrateCommand({
       dataset,
-      model: values.model,
-      endpoint: values.endpoint,
-      servedModel: values['served-model'],
-      chatTemplate: values['chat-template'],
-      apiKeyEnv: values['api-key-env'],
-      executionProvider: values.ep,
+      ...policyArgs('calibrate', values),
       ratio: numberArg('calibrate', 'ratio', values.ratio, (x) => x >= 0 && x <= 1) ?? 0.3,
       round: numberArg('calibrate', 'round', values.round, whole(1)) ?? 1,
       batch: numberArg('calibrate', 'batch', values.batch, whole(1)) ?? 16,
@@ -207,8 +201,6 @@ export const calibrateCli = defineCommand({
       calls: callsArg('calibrate', values.calls),
       turns: turnsArg(values.turns),
       maxSkipShare: numberArg('calibrate', 'max-skip-share', values['max-skip-share'], (x) => x >= 0 && x <= 1),
-      timeout: numberArg('calibrate', 'timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
-      maxRetries: numberArg('calibrate', 'max-retries', values['max-retries'], whole(0)),
     });
   },
 });

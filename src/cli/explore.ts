@@ -13,7 +13,7 @@ import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 import { numberArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
-import { checkEp, POLICY_OPTIONS } from './policyOptions';
+import { policyArgs, POLICY_OPTIONS } from './policyOptions';
 
 export interface ExploreCommandOptions
   extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>,
@@ -114,18 +114,12 @@ export const exploreCli = defineCommand({
     if (!dataset) throw new UsageError('explore: missing DATASET');
     if (!values.selection) throw new UsageError('explore: --selection FILE is required (made by itool calibrate -o)');
     if (!values.out) throw new UsageError('explore: -o PAIRS is required');
-    checkEp('explore', values.ep);
     const num = (name: string, v: string | undefined, ok: (x: number) => boolean) => numberArg('explore', name, v, ok);
     return exploreCommand({
       dataset,
+      ...policyArgs('explore', values),
       selection: values.selection,
       out: values.out,
-      model: values.model,
-      endpoint: values.endpoint,
-      servedModel: values['served-model'],
-      chatTemplate: values['chat-template'],
-      apiKeyEnv: values['api-key-env'],
-      executionProvider: values.ep,
       iterations: num('iters', values.iters, whole(0)),
       numActions: num('actions', values.actions, whole(1)),
       depth: num('depth', values.depth, whole(1)),
@@ -137,8 +131,6 @@ export const exploreCli = defineCommand({
       concurrency: num('concurrency', values.concurrency, whole(1)),
       round: num('round', values.round, whole(1)),
       calls: values.calls === undefined ? undefined : callsArg('explore', values.calls),
-      timeout: num('timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
-      maxRetries: num('max-retries', values['max-retries'], whole(0)),
     });
   },
 });

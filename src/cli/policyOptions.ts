@@ -2,7 +2,7 @@
 // an ONNX folder (--model, --ep) or an OpenAI-compatible endpoint (--endpoint, --served-model,
 // --chat-template, --api-key-env, --timeout, --max-retries). One table, so the two commands
 // cannot drift apart in what they accept.
-import { UsageError } from './args';
+import { numberArg, UsageError, whole } from './args';
 
 export const POLICY_OPTIONS = {
   model: { type: 'string' },
@@ -18,4 +18,19 @@ export const POLICY_OPTIONS = {
 /** Refuses an execution provider other than cpu or cuda, naming the command. */
 export function checkEp(command: string, ep: string | undefined): asserts ep is 'cpu' | 'cuda' | undefined {
   if (ep !== undefined && ep !== 'cpu' && ep !== 'cuda') throw new UsageError(`${command}: --ep must be cpu or cuda, not "${ep}"`);
+}
+
+/** The parsed policy options, as calibrateCommand and exploreCommand take them. */
+export function policyArgs(command: string, values: Partial<Record<keyof typeof POLICY_OPTIONS, string>>) {
+  checkEp(command, values.ep);
+  return {
+    model: values.model,
+    endpoint: values.endpoint,
+    servedModel: values['served-model'],
+    chatTemplate: values['chat-template'],
+    apiKeyEnv: values['api-key-env'],
+    executionProvider: values.ep,
+    timeout: numberArg(command, 'timeout', values.timeout, (x) => x > 0 && Number.isFinite(x)),
+    maxRetries: numberArg(command, 'max-retries', values['max-retries'], whole(0)),
+  };
 }
