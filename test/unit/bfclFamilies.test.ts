@@ -3,10 +3,10 @@
 // sample per BFCL turn, checking outputs (calls in order per turn, text answers by BFCL's agentic
 // rule), and writing them back BFCL → BFCL unchanged.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { convertDataset } from '../../src/cli/convert';
 import { runCheck } from '../../src/cli/check';
 import { Dataset } from '../../src/core/dataset/dataset';
@@ -15,6 +15,17 @@ import { attachPossibleAnswers } from '../../src/core/dataset/formats/bfcl';
 import { FormatError, promptTurns, referenceTurn, type Sample, type ToolDef } from '../../src/core/dataset/sample';
 import { agenticMatch } from '../../src/core/toolcall/check/agentic';
 import { bfclCategory, checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
+
+/** Temporary folders of this file, removed when its tests end (a test run leaves nothing in the temp folder). */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIR = join(ROOT, 'test', 'fixtures', 'datasets', 'bfcl');
@@ -139,7 +150,7 @@ describe('BFCL multi-turn, memory and web_search: reading', () => {
   });
 
   it('without the class docs a record fails naming what is missing, in the list and in a full check', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bfcl-nodocs-'));
+    const dir = tempDir('bfcl-nodocs-');
     copyFileSync(join(DIR, MT_BASE), join(dir, MT_BASE));
     // Opened as it comes, no record reads: the refusal names what is missing.
     await assert.rejects(Dataset.open(join(dir, MT_BASE)), /closest: BFCL .*no multi_turn_func_doc\/ folder beside BFCL_v4_multi_turn_base\.json/);
@@ -253,7 +264,7 @@ describe('BFCL multi-turn, memory and web_search: checking', () => {
   });
 
   it('itool check DATASET --outputs: multi-turn outputs are judged per turn id', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bfcl-check-'));
+    const dir = tempDir('bfcl-check-');
     const outputs = join(dir, 'o.jsonl');
     const rows = [
       { id: 'multi_turn_base_0#0', output: '[cd(folder="document"), mkdir(dir_name="temp"), mv(source="final_report.pdf", destination="temp")]' },
@@ -274,7 +285,7 @@ it('itool check: every multi-turn turn written as its ground truth writes it (po
   // The outputs are built from possible_answer/ directly, not from the product's samples:
   // "[" + the turn's call strings + "]", e.g. [sort('final_report.pdf')] (positional, as BFCL runs it).
   for (const file of [MT_BASE, MT_MISS]) {
-    const dir = mkdtempSync(join(tmpdir(), 'bfcl-mt-'));
+    const dir = tempDir('bfcl-mt-');
     const outputs = join(dir, 'o.jsonl');
     const rows = jsonl(join(DIR, 'possible_answer', file)).flatMap((a) => (a.ground_truth as string[][]).map((turn, k) => ({ id: `${a.id as string}#${k}`, output: `[${turn.join(', ')}]` })));
     assert.ok(rows.some((r) => /\w\('/.test(r.output)), 'some ground truth passes arguments by position');
@@ -285,7 +296,7 @@ it('itool check: every multi-turn turn written as its ground truth writes it (po
   }
   // Elsewhere a positional argument is still a parse error (BFCL's AST categories score by name;
   // test/unit/parse.test.ts), and here one past the documented parameters is one.
-  const dir = mkdtempSync(join(tmpdir(), 'bfcl-mt-'));
+  const dir = tempDir('bfcl-mt-');
   const outputs = join(dir, 'o.jsonl');
   writeFileSync(outputs, JSON.stringify({ id: 'multi_turn_base_0#3', output: "[sort('final_report.pdf', 'extra')]" }));
   const run = await runCheck({ dataset: join(DIR, MT_BASE), outputs, json: true });
@@ -293,7 +304,7 @@ it('itool check: every multi-turn turn written as its ground truth writes it (po
 });
 
 it('itool check DATASET --outputs: memory and web_search outputs are judged by their text', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bfcl-check-'));
+  const dir = tempDir('bfcl-check-');
   const outputs = join(dir, 'o.jsonl');
   writeFileSync(outputs, [{ id: 'memory_1-customer-1', output: 'You are thirty five.' }, { id: 'memory_2-customer-2', output: 'Portland' }].map((r) => JSON.stringify(r)).join('\n'));
   const run = await runCheck({ dataset: join(DIR, MEMORY), outputs, json: true });
@@ -322,7 +333,7 @@ describe('BFCL multi-turn, memory and web_search: writing', () => {
 
   it('BFCL → BFCL conversion gives value-identical questions and the ground truth back', async () => {
     for (const file of [MT_BASE, MT_MISS, MEMORY, WEB, JAVA]) {
-      const out = join(mkdtempSync(join(tmpdir(), 'bfcl-rt-')), file);
+      const out = join(tempDir('bfcl-rt-'), file);
       const r = await convertDataset(join(DIR, file), { to: 'bfcl', out });
       assert.deepEqual(r.skipped, [], file);
       const src = jsonl(join(DIR, file));

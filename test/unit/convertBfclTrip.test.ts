@@ -7,10 +7,10 @@
 // cannot hold in its side field, the trip gives back every answer; OpenAI has no side field and
 // the conversion reports what it lost: the ids, the alternatives, the "" markers.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { convertDataset, type ConvertResult } from '../../src/core/dataset/convert';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
@@ -18,6 +18,17 @@ import type { PossibleAnswer } from '../../src/core/dataset/sample';
 import { FORMAT_IDS, type FormatId } from '../../src/core/dataset/sample';
 import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
 import type { PredictionRow } from '../../src/core/toolcall/predictions';
+
+/** Temporary folders of this file, removed when its tests end (a test run leaves nothing in the temp folder). */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
 
 const ROOT = resolve(__dirname, '..', '..');
 const NAME = 'BFCL_v4_simple_python.json';
@@ -126,7 +137,7 @@ const AFTER: Record<Exclude<FormatId, 'bfcl'>, { valid: number; samples: number 
 const OPENAI_BY_POSITION = { valid: 414, samples: 146 };
 
 describe('BFCL → X → BFCL: the references stay valid (simple_python, judged by the checker)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'itool-bfcl-trip-'));
+  const dir = tempDir('itool-bfcl-trip-');
   let rows: PredictionRow[] = [];
   let original = ORIGINAL;
   let samples = SAMPLES;
