@@ -3,10 +3,9 @@
 // sample per BFCL turn, checking outputs (calls in order per turn, text answers by BFCL's agentic
 // rule), and writing them back BFCL → BFCL unchanged.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { convertDataset } from '../../src/cli/convert';
 import { runCheck } from '../../src/cli/check';
 import { Dataset } from '../../src/core/dataset/dataset';
@@ -15,17 +14,10 @@ import { attachPossibleAnswers } from '../../src/core/dataset/formats/bfcl';
 import { FormatError, promptTurns, referenceTurn, type Sample, type ToolDef } from '../../src/core/dataset/sample';
 import { agenticMatch } from '../../src/core/toolcall/check/agentic';
 import { bfclCategory, checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
+import { tempDirs } from '../support/tempDirs';
 
-/** Temporary folders of this file, removed when its tests end (a test run leaves nothing in the temp folder). */
-const tempDirs: string[] = [];
-const tempDir = (prefix: string): string => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-};
-after(() => {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
+/** Temporary folders of this file, removed when its tests end. */
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIR = join(ROOT, 'test', 'fixtures', 'datasets', 'bfcl');

@@ -2,10 +2,9 @@
 // loss report says and when it is given, --strict, the side field (written where the target
 // tolerates it, used only while the record still says what it said), and numbers' written form.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ConversionRefused, convertDataset } from '../../src/core/dataset/convert';
 import { formatLossReport } from '../../src/core/dataset/convertLoss';
 import { FORMATS } from '../../src/core/dataset/formats/index';
@@ -14,6 +13,7 @@ import type { FormatId } from '../../src/core/dataset/sample';
 import { cloneJson, parseJsonKeepingNumbers } from '../../src/core/dataset/numberForm';
 import { COMPACT_STYLE, PYTHON_STYLE, serializeRecord } from '../../src/core/dataset/jsonStyle';
 import { decodePythonCalls, encodePythonCalls } from '../../src/core/dataset/pythonCalls';
+import { tempDirs } from '../support/tempDirs';
 
 const ROOT = resolve(__dirname, '..', '..');
 const LF = join(ROOT, 'test', 'fixtures', 'datasets', 'llamafactory', 'glaive_toolcall_en_demo.json');
@@ -21,16 +21,9 @@ const BFCL_DIR = [join(ROOT, '..', 'shared', 'data', 'bfcl'), join(ROOT, 'demo',
 const BFCL = join(BFCL_DIR, 'BFCL_v4_simple_python.json');
 const LABELS = Object.fromEntries(Object.values(FORMATS).map((f) => [f.id, f.label])) as Record<FormatId, string>;
 
-/** Temporary folders of this file, removed when its tests end (a test run leaves nothing in the temp folder). */
-const tempDirs: string[] = [];
-const fresh = (name: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `itool-convert-${name}-`));
-  tempDirs.push(d);
-  return d;
-};
-after(() => {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
+/** Temporary folders of this file, removed when its tests end. */
+const tempDir = tempDirs();
+const fresh = (name: string): string => tempDir(`itool-convert-${name}-`);
 const read = (p: string): string => readFileSync(p, 'utf8');
 
 describe('same-format conversion is byte-identical', () => {

@@ -7,10 +7,9 @@
 // cannot hold in its side field, the trip gives back every answer; OpenAI has no side field and
 // the conversion reports what it lost: the ids, the alternatives, the "" markers.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { convertDataset, type ConvertResult } from '../../src/core/dataset/convert';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
@@ -18,17 +17,10 @@ import type { PossibleAnswer } from '../../src/core/dataset/sample';
 import { FORMAT_IDS, type FormatId } from '../../src/core/dataset/sample';
 import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
 import type { PredictionRow } from '../../src/core/toolcall/predictions';
+import { tempDirs } from '../support/tempDirs';
 
-/** Temporary folders of this file, removed when its tests end (a test run leaves nothing in the temp folder). */
-const tempDirs: string[] = [];
-const tempDir = (prefix: string): string => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-};
-after(() => {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
+/** Temporary folders of this file, removed when its tests end. */
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, '..', '..');
 const NAME = 'BFCL_v4_simple_python.json';
