@@ -93,11 +93,20 @@ export interface LoopResult {
   rounds: RoundResult[];
 }
 
+/** "44.7% (152/340; 56 answers cut off (…))": an evaluation's accuracy for a log line. */
+function accuracyText(e: RoundEvaluation): string {
+  const cut = e.truncated ? `; ${e.truncated} answers cut off (the token limit or the end of the model’s context)` : '';
+  return `${(100 * e.accuracy).toFixed(1)}% (${e.valid}/${e.total}${cut})`;
+}
+
 /** "; of 40 wrong answers 22 wrong at one fragment, 9 unparsed, 1.6 errors each" for a log line. */
 function wrongLine(e: RoundEvaluation): string {
   const w = e.wrong;
   return w && w.answers ? `; of ${w.answers} wrong answers ${w.oneFragment} wrong at one fragment, ${w.unparsed} unparsed, ${w.errorsPerAnswer} errors each` : '';
 }
+
+/** The warm-up model's evaluation as one log line, whether it was trained here or given. */
+const warmupLine = (e: RoundEvaluation): string => `warm-up: held-out accuracy ${accuracyText(e)}${wrongLine(e)}`;
 
 async function timed<T>(seconds: Record<string, number>, stage: string, fn: () => Promise<T>): Promise<T> {
   const t = Date.now();
@@ -169,7 +178,7 @@ class Loop {
     if (this.o.baseModel) {
       this.o.log(`warm-up: starting from ${this.o.baseModel}`);
       const evaluation = await this.evaluate(this.o.baseModel, seconds);
-      this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut off (the token limit or the end of the model’s context)` : ''})${wrongLine(evaluation)}`);
+      this.o.log(warmupLine(evaluation));
       return { model: this.o.baseModel, evaluation, seconds };
     }
     const dir = join(this.o.workDir, 'warmup');
@@ -209,7 +218,7 @@ class Loop {
     const summary = await timed(seconds, 'sft', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', sft)));
     this.o.log(`warm-up: SFT done ${JSON.stringify(summary)}`);
     const evaluation = await this.evaluate(out, seconds);
-    this.o.log(`warm-up: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut off (the token limit or the end of the model’s context)` : ''})`);
+    this.o.log(warmupLine(evaluation));
     return { model: out, evaluation, seconds };
   }
 
@@ -390,7 +399,7 @@ class Loop {
     const evaluation = await this.evaluate(out, seconds);
     const steps = typeof summary.steps === 'number' ? summary.steps : typeof summary.global_step === 'number' ? summary.global_step : undefined;
     const used = variant === 'grpo' ? `completions ${samplesDrawn} drawn / ${accepted} trained on` : `explored ${run?.entries.length ?? 0}${samplesDrawn === undefined ? '' : ` (${samplesDrawn} policy samples)`}, pairs ${found} found / ${accepted} used`;
-    this.o.log(`${variant} round ${round}: selected ${targets.length}, ${used}, held-out ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}${evaluation.truncated ? `; ${evaluation.truncated} answers cut off (the token limit or the end of the model’s context)` : ''}) · ${JSON.stringify(seconds)}`);
+    this.o.log(`${variant} round ${round}: selected ${targets.length}, ${used}, held-out ${accuracyText(evaluation)} · ${JSON.stringify(seconds)}`);
     const res: RoundResult = { variant, round, model: out, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: accepted, trainSteps: steps, evaluation, seconds };
     if (samplesDrawn !== undefined) res.samplesDrawn = samplesDrawn;
     if (grpo) res.grpo = grpo;
