@@ -1,6 +1,6 @@
 // `itool review DATASET [--pairs PAIRS.jsonl] [--state S] [--json]`: what the review journal beside
 // a dataset (DATASET.itool/review/review.jsonl) holds, read the way the extension reads it (undone
-// actions included: the editor journals an undo as restore entries, review.ts).
+// actions included: the editor journals an undo as restore entries, reviewSession.ts).
 //   with --pairs (the JSON Lines `itool explore -o` writes): one line per pair — its id, review
 //     state, sample, gap, kind and the fragment diff (rejected → chosen), a rejection's reason and
 //     comment, manual pairs made from corrected annotations after them;
@@ -19,24 +19,11 @@ import { clipText } from '../core/chars';
 import { readFile } from 'node:fs/promises';
 import { Dataset } from '../core/dataset/dataset';
 import type { Sample } from '../core/dataset/sample';
-import type { PreferencePair } from '../core/search/pairs';
-import {
-  pairId,
-  readReview,
-  reviewCounts,
-  ReviewJournal,
-  reviewPath,
-  reviewQueue,
-  decisionUnchanged,
-  type Annotation,
-  REJECT_REASON_LABEL,
-  REVIEW_ITEM_STATES,
-  type DecisionState,
-  type PairDecision,
-  type ReviewItem,
-  type ReviewItemState,
-  type ReviewState,
-} from '../core/pairs/review';
+import type { PreferencePair } from '../core/search/types';
+import { REJECT_REASON_LABEL } from '../core/pairs/reasons';
+import { pairId, REVIEW_ITEM_STATES, type Annotation, type DecisionState, type PairDecision, type ReviewItemState, type ReviewState } from '../core/pairs/reviewEntries';
+import { readReview, ReviewJournal, reviewPath } from '../core/pairs/reviewJournal';
+import { decisionUnchanged, reviewCounts, reviewQueue, type ReviewItem } from '../core/pairs/reviewQueue';
 import { UsageError } from './args';
 import { defineCommand } from './command';
 

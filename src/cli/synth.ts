@@ -5,7 +5,8 @@
 // (src/core/synth). Writes OUT/train/, OUT/heldout/ (question + possible_answer files) and
 // OUT/manifest.json. Exit code: 0 written, 1 generation or write failed, 2 bad options.
 import { join } from 'node:path';
-import { DEFAULT_HELD_OUT, DEFAULT_SEED, DEFAULT_TRAIN, generateCorpus, KNOBS, LEVELS, PROFILES, type SplitStats } from '../core/synth/generate';
+import { DEFAULT_HELD_OUT, DEFAULT_SEED, DEFAULT_TRAIN, KNOBS, LEVELS, PROFILES, type SplitStats } from '../core/synth/corpus';
+import { generateCorpus } from '../core/synth/generate';
 import { writeCorpus } from '../core/synth/write';
 import { numberArg, UsageError, whole } from './args';
 import { defineCommand } from './command';

@@ -14,26 +14,13 @@ import { before, describe, it } from 'node:test';
 import { reviewCommand } from '../../src/cli/review';
 import { Dataset } from '../../src/core/dataset/dataset';
 import type { Sample } from '../../src/core/dataset/sample';
-import { fragmentKindAt, manualPair, recheckChosen, verdictOf } from '../../src/core/pairs/manualPairs';
+import { fragmentKindAt, manualPair, recheckChosen } from '../../src/core/pairs/manualPairs';
 import { ReviewSession } from '../../src/core/pairs/reviewSession';
-import {
-  acceptedPairs,
-  bulkDecide,
-  chosenProblem,
-  foldReview,
-  matchesFilter,
-  pairId,
-  readReview,
-  reviewCounts,
-  reviewPath,
-  reviewQueue,
-  ReviewJournal,
-  type Annotation,
-  type AnnotationInput,
-  type ReviewEntry,
-  type ReviewItem,
-} from '../../src/core/pairs/review';
-import type { PreferencePair } from '../../src/core/search/pairs';
+import { foldReview, pairId, type Annotation, type AnnotationInput, type ReviewEntry } from '../../src/core/pairs/reviewEntries';
+import { readReview, ReviewJournal, reviewPath } from '../../src/core/pairs/reviewJournal';
+import { acceptedPairs, bulkDecide, chosenProblem, matchesFilter, reviewCounts, reviewQueue, type ReviewItem } from '../../src/core/pairs/reviewQueue';
+import { verdictOf } from '../../src/core/search/pairs';
+import type { PreferencePair } from '../../src/core/search/types';
 import { readJournal } from '../../src/core/store/journal';
 import { expectationFor } from '../../src/core/toolcall/check/index';
 
@@ -344,7 +331,7 @@ describe('review journal under SIGKILL', () => {
     const code = `
       require('tsx/cjs');
       const { createHash } = require('node:crypto');
-      const { ReviewJournal } = require(${JSON.stringify(join(ROOT, 'src/core/pairs/review.ts'))});
+      const { ReviewJournal } = require(${JSON.stringify(join(ROOT, 'src/core/pairs/reviewJournal.ts'))});
       (async () => {
         const j = await ReviewJournal.open(${JSON.stringify(dataset)});
         process.stdout.write('ready\\n');

@@ -1,23 +1,16 @@
-// Pairs a person makes or changes by hand in review (src/core/pairs/review.ts): an annotated span
+// Pairs a person makes or changes by hand in review (reviewQueue.ts): an annotated span
 // with a correction becomes a preference pair, and an edited chosen side is judged again. Both are
 // judged by the same checker as the search's pairs (checkOutput over the cleaned whole response,
 // against expectationFor(sample)), so a manual pair reads and trains like any other.
 import { snapSpan } from '../chars';
 import type { Sample } from '../dataset/sample';
-import { cleanResponse } from '../search/mcts';
-import type { PairSide, PairVerdict, PreferencePair } from '../search/pairs';
-import { fragmentOverlap } from '../search/pairs';
-import { splitSteps, type StepKind } from '../search/steps';
-import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
+import { fragmentOverlap, verdictOf } from '../search/pairs';
+import type { PairSide, PairVerdict, PreferencePair, StepKind } from '../search/types';
+import { splitSteps } from '../search/steps';
+import { expectationFor, type Expectation } from '../toolcall/check/index';
 import { parseCalls } from '../toolcall/parse/index';
 import type { Span } from '../toolcall/types';
-import type { Annotation } from './review';
-
-/** The checker's verdict on a whole response (prefix + a side's continuation), as pairs carry it. */
-export function verdictOf(response: string, exp: Expectation): PairVerdict {
-  const v = checkOutput(cleanResponse(response), exp);
-  return { valid: v.valid, score: v.score, syntax: v.syntax, errors: v.errors };
-}
+import type { Annotation } from './reviewEntries';
 
 /**
  * The live re-check for the editor: the verdict the chosen side would get if its continuation
@@ -74,7 +67,7 @@ export function fragmentKindAt(text: string, start: number, end: number): { kind
  * (default expectationFor(sample)), its value that verdict's score (the partial credit a search
  * backs up as reward, in [-1, 1]) and the gap chosen − rejected; so a correction the checker does
  * not find better shows a gap ≤ 0, and one whose chosen side fails is not valid (the queue keeps
- * it pending and flags it, review.ts). Visits 0, no rollout reward (null), nodeId and depth −1 (no
+ * it pending and flags it, reviewQueue.ts). Visits 0, no rollout reward (null), nodeId and depth −1 (no
  * search tree). The kind and key are the marked fragment's (fragmentKindAt). Round defaults to 1
  * as in extractPairs.
  */

@@ -1,5 +1,5 @@
 // Why a reviewer rejects a pair: the short list the review queue offers (Shift+R), kept in the
-// review journal with the decision (review.ts). No Node imports: the panel's page uses it too.
+// review journal with the decision (reviewEntries.ts). No Node imports: the panel's page uses it too.
 
 export type RejectReason = 'wrong_chosen' | 'both_wrong' | 'too_alike' | 'not_an_error' | 'other';
 

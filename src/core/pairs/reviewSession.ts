@@ -1,11 +1,12 @@
-// A reviewer's session over the review journal (review.ts): every action (accept, reject, skip,
+// A reviewer's session over the review journal (reviewJournal.ts): every action (accept, reject, skip,
 // edit, a bulk decision, a mark) goes to the journal through here, and is remembered as one undo
 // step with what it changed — each pair's decision as it was before, the annotations it made — so
 // that undo can put exactly that back. Undo is journaled like any action: restore entries that
 // give each pair its earlier decision (or none), and retract entries for the marks, so a reload,
 // another window and `itool review` all see the undone state. The steps themselves live as long as
 // the session (a panel); the journal keeps the states.
-import { applyDecision, sameDecision, type Annotation, type AnnotationInput, type DecisionEntry, type DecisionNote, type DecisionState, type EditEntry, type PairDecision, type ReviewJournal } from './review';
+import { applyDecision, sameDecision, type Annotation, type AnnotationInput, type DecisionEntry, type DecisionNote, type DecisionState, type EditEntry, type PairDecision } from './reviewEntries';
+import type { ReviewJournal } from './reviewJournal';
 
 export interface UndoStep {
   /** What the action was, for people: "accept", "reject 3 pairs", "edit", "mark". */

@@ -11,9 +11,9 @@
 // the pair), and they are the ones that made the gap.
 import { answerField, type Sample } from '../dataset/sample';
 import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
-import type { CheckError, Verdict } from '../toolcall/types';
-import { cleanResponse, prefixOf, type SearchNode, type SearchTree } from './mcts';
-import type { StepKind } from './steps';
+import { cleanResponse } from '../model/response';
+import { prefixOf } from './mcts';
+import type { PairSide, PairVerdict, PreferencePair, SearchNode, SearchTree, StepKind } from './types';
 
 export interface PairOptions {
   /** Least mean value(chosen) − value(rejected) (published: 0.1). */
@@ -30,59 +30,6 @@ export interface PairOptions {
 const EPS = 1e-9;
 
 export const DEFAULT_PAIR_OPTIONS: Readonly<PairOptions> = { minGap: 0.1, maxOverlap: 0.95, minChosenValue: -0.3 };
-
-/** The checker's verdict on a side's whole response (prefix + fragment + completion); spans index that text. */
-export interface PairVerdict {
-  valid: boolean;
-  score: number;
-  syntax: Verdict['syntax'];
-  errors: CheckError[];
-}
-
-export interface PairSide {
-  nodeId: number;
-  /** The fragment where the two sides part (the child's step text). */
-  fragment: string;
-  /** What follows the fragment to the end of the response ('' when the fragment ends it). */
-  completion: string;
-  /** fragment + completion: the side's continuation of the shared prefix. */
-  text: string;
-  /** Mean backed-up reward of the child (value / visits), and its visits. */
-  value: number;
-  visits: number;
-  /** The reward of this side's own response (the rollout it was completed with), null when it has none. */
-  reward: number | null;
-  kind: StepKind;
-  key?: string;
-  verdict: PairVerdict;
-}
-
-export interface PreferencePair {
-  sampleId: string;
-  /** Record index of the sample in its dataset (-1 when unknown). */
-  index: number;
-  /** The answer within the record, when the record yields several samples (dataset/answers.ts). */
-  answer?: number;
-  round: number;
-  /** The node both sides continue, and its depth in the tree. */
-  nodeId: number;
-  depth: number;
-  /** The shared response prefix (after the prompt). */
-  prefix: string;
-  /** The chosen fragment's kind and key (function or argument name). */
-  kind: StepKind;
-  key?: string;
-  chosen: PairSide;
-  rejected: PairSide;
-  /** chosen.value − rejected.value. */
-  gap: number;
-  overlap: number;
-  /**
-   * Set on a pair a person made by hand (a correction of an annotated span, src/core/pairs): its
-   * values are the checker's scores of the two whole responses (no search backed them up).
-   */
-  manual?: { annotationId: string; note?: string };
-}
 
 /**
  * The lexemes of a fragment, what overlap and likeness are measured on: string literals whole
@@ -132,7 +79,8 @@ export function sameContent(a: string, b: string): boolean {
   return ca.length === cb.length && ca.every((t, i) => t === cb[i]);
 }
 
-function verdictOf(response: string, exp: Expectation): PairVerdict {
+/** The checker's verdict on a whole response (prefix + a side's continuation), as pairs carry it. */
+export function verdictOf(response: string, exp: Expectation): PairVerdict {
   const v = checkOutput(cleanResponse(response), exp);
   return { valid: v.valid, score: v.score, syntax: v.syntax, errors: v.errors };
 }

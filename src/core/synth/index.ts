@@ -7,7 +7,6 @@ export {
   DEFAULT_SEED,
   DEFAULT_SETTINGS,
   DEFAULT_TRAIN,
-  generateCorpus,
   KNOBS,
   LEVELS,
   PROFILES,
@@ -21,6 +20,7 @@ export {
   type SynthOptions,
   type SynthSample,
   type SynthSettings,
-} from './generate';
+} from './corpus';
+export { generateCorpus } from './generate';
 export { statesLiterally } from './values';
 export { answerRecord, questionRecord, splitFiles, writeCorpus, type WrittenCorpus } from './write';

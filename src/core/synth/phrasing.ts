@@ -4,7 +4,8 @@
 // reference answer is determined by the query (and the tool list).
 import type { SynthParam } from './functions';
 import type { Rng } from './rng';
-import { listText, type Drawn } from './values';
+import type { Drawn } from './drawn';
+import { listText } from './values';
 
 export interface Arg {
   param: SynthParam;

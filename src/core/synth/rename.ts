@@ -15,7 +15,7 @@ import type { PossibleAnswer, ToolDef } from '../dataset/sample';
 import { nameTokens } from './functions';
 import type { Rng } from './rng';
 
-/** The suffixes of renamed-copy distractors keep their meaning (generate.ts COPY_KINDS). */
+/** The suffixes of renamed-copy distractors keep their meaning (splitGenerator.ts COPY_KINDS). */
 const KEEP = new Set(['legacy', 'v1', 'mock', 'sandbox']);
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'du', 'fi', 'go', 'ha', 'ju', 'be', 'co', 'ri', 'mu', 'xe'];

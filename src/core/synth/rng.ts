@@ -1,6 +1,6 @@
 // The seeded randomness of the synthetic corpus: one mulberry32 stream (../random.ts) with the few
 // draws the generator needs. Every draw goes through it, so a seed fixes the corpus byte for byte.
-import { mulberry32 } from '../random';
+import { mulberry32, shuffle } from '../random';
 
 export class Rng {
   private readonly next: () => number;
@@ -34,12 +34,7 @@ export class Rng {
   }
   /** A shuffled copy (Fisher–Yates). */
   shuffle<T>(items: readonly T[]): T[] {
-    const a = items.slice();
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [a[i], a[j]] = [a[j], a[i]];
-    }
-    return a;
+    return shuffle(items, this.next);
   }
   /** `n` distinct items (fewer when there are not enough), in drawn order. */
   sample<T>(items: readonly T[], n: number): T[] {

@@ -10,7 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomicWrite';
-import type { SplitName, SynthCorpus, SynthSample } from './generate';
+import type { SplitName, SynthCorpus, SynthSample } from './corpus';
 
 export interface SplitFiles {
   questions: string;

@@ -3,7 +3,8 @@
 // when a sample moves to a format that keeps tools in a field of their own.
 import type { FormatId, Sample, ToolDef } from '../sample';
 import { parsePythonLiteral } from '../pythonCalls';
-import { PY_STYLE, isObj, jsonSpans, jsonText, parseJson, tagBlocks, toolObject, type Obj } from './common';
+import { PY_STYLE, isObj, jsonText, parseJson, tagBlocks, toolObject, type Obj } from './common';
+import { jsonSpans } from './proseJson';
 import { serializeRecord } from '../jsonStyle';
 
 export interface Embedded {

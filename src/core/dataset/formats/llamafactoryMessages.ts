@@ -21,7 +21,8 @@
 // `loss_weight`, unknown message keys and unknown record keys are kept by a same-format write;
 // records written from another format carry no loss_weight (LLaMA-Factory then trains on every
 // assistant message, which is what one sample per answer means here too, answers.ts).
-import { PY_STYLE, clone, fail, isObj, jsonSchemaTools, jsonSpans, jsonText, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, show, toolDef, tryJson, TooDeepError, type Obj } from './common';
+import { PY_STYLE, clone, fail, isObj, jsonSchemaTools, jsonText, makeSample, mergeList, needArray, needObj, needString, parseJson, resultPayload, sameValue, show, toolDef, tryJson, TooDeepError, type Obj } from './common';
+import { jsonSpans } from './proseJson';
 import { serializeRecord } from '../jsonStyle';
 import { setKey } from '../pythonCalls';
 import { copyNumberForms } from '../numberForm';
