@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promptFor } from '../src/core/calibrate/prompts';
+import { promptFor } from '../src/core/model/prompt';
 import { Dataset } from '../src/core/dataset/dataset';
 import type { Sample } from '../src/core/dataset/sample';
 import { RemotePolicy } from '../src/core/model/openai/remotePolicy';

@@ -25,7 +25,7 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/itool.ts'], outfile: 'dist/itool-main.js', external: nodeExternal },
   { ...common, platform: 'node', format: 'cjs', entryPoints: ['src/cli/checkEntry.ts'], outfile: 'dist/itool-check.js', external: nodeExternal },
-  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/panel/main.ts'], outfile: 'dist/webview/panel.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js' },
 ];
 

@@ -6,11 +6,11 @@
 import { Dataset } from '../core/dataset/dataset';
 import type { TurnsMode } from '../core/dataset/answers';
 import { calibrate, calibrationPath, CalibrationRefused, skipSummary, type CalibrationResult } from '../core/calibrate/calibrate';
-import type { CallRenderingSetting } from '../core/calibrate/messages';
+import type { CallRenderingSetting } from '../core/model/callRendering';
 import { selectDeficient, tierCuts, tierOf } from '../core/calibrate/select';
 import { selectionFile, writeSelection } from '../core/calibrate/selectionFile';
 import type { Policy } from '../core/model/policy';
-import { EndpointUnavailableError, ServerRejectedError } from '../core/model/openai/remotePolicy';
+import { EndpointUnavailableError, ServerRejectedError } from '../core/model/openai/endpointErrors';
 import { openPolicy, type PolicySpec } from '../core/model/policyFactory';
 import { numberArg, turnsArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';

@@ -5,9 +5,9 @@
 import { resolve } from 'node:path';
 import { readSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
-import type { SearchOptions } from '../core/search/mcts';
+import type { SearchOptions } from '../core/search/types';
 import { withPolicyRun, type CalibrateCommandOptions } from './calibrate';
-import type { CallRenderingSetting } from '../core/calibrate/messages';
+import type { CallRenderingSetting } from '../core/model/callRendering';
 import { RemotePolicy } from '../core/model/openai/remotePolicy';
 import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 import { numberArg, UsageError, whole } from './args';

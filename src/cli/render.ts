@@ -4,7 +4,7 @@
 // Nothing is loaded but the chat template: this is what to look at before spending a GPU-hour.
 import { Dataset } from '../core/dataset/dataset';
 import type { TurnsMode } from '../core/dataset/answers';
-import type { CallRenderingSetting } from '../core/calibrate/messages';
+import type { CallRenderingSetting } from '../core/model/callRendering';
 import { loadRenderer, scoredAs, type ScoredAs } from '../core/calibrate/scoredAs';
 import { skipSummary } from '../core/calibrate/calibrate';
 import { numberArg, turnsArg, UsageError, whole } from './args';

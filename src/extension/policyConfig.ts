@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { PolicyError, type ChatMessage, type Policy } from '../core/model/policy';
 import type { ChatTemplateSource } from '../core/model/chatTemplate';
-import type { CallRenderingSetting } from '../core/calibrate/messages';
+import type { CallRenderingSetting } from '../core/model/callRendering';
 import { openPolicy as openPolicyFromSpec, type PolicySpec } from '../core/model/policyFactory';
 import { log } from './log';
 import { configuredPolicySpec as specFromSettings } from './policySpec';

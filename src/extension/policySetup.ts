@@ -3,9 +3,9 @@
 // ONNX folder, an endpoint) is opened and its chat template rendered before anything is saved, so
 // a wrong choice leaves the settings as they were and the next try asks again; what is saved goes
 // where it takes effect and where the Settings editor shows it (settingsUi.ts).
-import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { isModelFolder, MODEL_FOLDER_FILES } from '../core/model/onnx/folder';
 import type { Policy } from '../core/model/policy';
 import { parseEndpointUrl, scrubUrl } from '../core/model/openai/endpointUrl';
 import { endpointPolicy } from '../core/model/policyFactory';
@@ -110,15 +110,14 @@ export async function choosePolicy(ctx: vscode.ExtensionContext, firstRun: boole
  * model in this process, and an untrusted folder must not choose what it parses.
  */
 function findDemoModel(ctx: vscode.ExtensionContext): { dir: string; where: string } | undefined {
-  const isModel = (dir: string) => existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
   const own = join(ctx.extensionPath, 'demo', 'models', 'itool-tiny');
-  if (isModel(own)) return { dir: own, where: 'comes with the extension' };
+  if (isModelFolder(own)) return { dir: own, where: 'comes with the extension' };
   if (!vscode.workspace.isTrusted) return undefined;
   for (const f of vscode.workspace.workspaceFolders ?? []) {
     if (f.uri.scheme !== 'file') continue;
     for (const rel of [['models', 'itool-tiny'], ['demo', 'models', 'itool-tiny']]) {
       const dir = join(f.uri.fsPath, ...rel);
-      if (isModel(dir)) return { dir, where: `${f.name}/${rel.join('/')}` };
+      if (isModelFolder(dir)) return { dir, where: `${f.name}/${rel.join('/')}` };
     }
   }
   return undefined;
@@ -130,7 +129,7 @@ async function pickOnnxFolder(ctx: vscode.ExtensionContext): Promise<Outcome> {
     canSelectFiles: false,
     canSelectMany: false,
     openLabel: 'Use This Model',
-    title: 'ONNX model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx)',
+    title: `ONNX model folder (${MODEL_FOLDER_FILES.join(', ')})`,
   });
   // Closing the dialog goes back to the pick: the user may want the demo model or an endpoint instead.
   if (!picked?.[0]) return 'again';
@@ -159,7 +158,7 @@ function useOnnxFolder(ctx: vscode.ExtensionContext, dir: string): Promise<Outco
       // The folder is named once, at the start of the message: a file missing from it by its name alone.
       if (!msg.startsWith(dir + sep)) return msg;
       const inside = msg.slice(dir.length + 1);
-      return /not found$/.test(inside) ? `${inside} in it (an ONNX model folder holds config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx)` : inside;
+      return /not found$/.test(inside) ? `${inside} in it (an ONNX model folder holds ${MODEL_FOLDER_FILES.slice(0, -1).join(', ')} and ${MODEL_FOLDER_FILES.at(-1)})` : inside;
     },
   );
 }

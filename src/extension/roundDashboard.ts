@@ -13,8 +13,10 @@ import { readRegistry, registryPath } from '../core/rounds/registry';
 import type { RoundRegistry } from '../core/rounds/types';
 import type { DashboardSource, ToHost, ToWebview } from '../../webview/dashboard/protocol';
 import { DatasetEditorProvider } from './datasetEditor';
+import { activeDataset } from './sessions';
 import { pickDatasetFile } from './datasetPicker';
 import { errorMessage, log } from './log';
+import { webviewChannel, type WebviewChannel } from './webviewChannel';
 import { panelHtml } from './webviewHtml';
 
 /** Registry writes come in bursts (atomic rename = delete + create): read once they settle. */
@@ -90,6 +92,8 @@ export class RoundDashboard implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private readonly source: DashboardSource;
+  /** The page's messages, both ways as webview/dashboard/protocol.ts types them. */
+  private readonly channel: WebviewChannel<ToWebview, ToHost>;
   private ready = false;
   private disposed = false;
   private generation = 0;
@@ -103,8 +107,9 @@ export class RoundDashboard implements vscode.Disposable {
     extensionUri: vscode.Uri,
   ) {
     this.source = { fileName: basename(datasetPath), filePath: datasetPath, registryPath: registryPath(datasetPath) };
+    this.channel = webviewChannel<ToWebview, ToHost>(panel.webview);
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: ToHost) => this.onMessage(m)),
+      this.channel.onMessage((m) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) RoundDashboard.activeDashboard = this;
@@ -159,7 +164,7 @@ export class RoundDashboard implements vscode.Disposable {
     // A newer read started meanwhile (the file changed again): it will post instead.
     if (mine !== this.generation || this.disposed) return;
     this.lastPosted = msg;
-    if (this.ready) await this.panel.webview.postMessage(msg);
+    if (this.ready) await this.channel.post(msg);
   }
 
   dispose(): void {
@@ -189,7 +194,7 @@ export function datasetInFront(): string | undefined {
   if (RoundDashboard.active) return RoundDashboard.active.datasetPath;
   const text = vscode.window.activeTextEditor?.document.uri;
   if (text?.scheme === 'file' && isDatasetCandidate(text.fsPath)) return text.fsPath;
-  return DatasetEditorProvider.activePanel?.datasetOpen.path;
+  return activeDataset();
 }
 
 export async function pickDataset(): Promise<string | undefined> {

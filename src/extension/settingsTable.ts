@@ -3,7 +3,7 @@
 // `contributes.configuration` (settings.ts reads them from there), so a default cannot differ
 // between the manifest the Settings editor shows and the code. Free of `vscode` so that
 // test/unit/settingsContract.test.ts can hold it against the manifest and the sources.
-import { CALL_RENDERINGS, type CallRenderingSetting } from '../core/calibrate/messages';
+import { CALL_RENDERINGS, type CallRenderingSetting } from '../core/model/callRendering';
 import { EXECUTION_PROVIDERS, POLICY_BACKENDS, type ExecutionProvider, type PolicyBackend } from '../core/model/policyFactory';
 import { EXPORT_TARGETS, PREF_LOSSES, type ExportTarget, type PrefLoss } from '../core/pairs/export/types';
 

@@ -1,6 +1,6 @@
 // The HTML shell of our webviews (the dataset panel; the round dashboard names its own bundle and
 // stylesheet). Strict CSP: nothing but our own bundled script (by nonce) and styles from the
-// extension's folder; no 'unsafe-inline' for either (the page's controls, webview/components.ts,
+// extension's folder; no 'unsafe-inline' for either (the page's controls, webview/shared/components.ts,
 // style their shadow roots with adopted stylesheets and set sizes through the CSSOM, which the CSP
 // allows). No dataset data is ever interpolated here: the page asks for it
 // over the message protocol once it is ready and renders it with textContent.

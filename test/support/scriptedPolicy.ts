@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { explore, type ExploreResult } from '../../src/core/search/explore';
 import { referenceTurn, type ToolCall } from '../../src/core/dataset/sample';
-import { promptFor } from '../../src/core/calibrate/prompts';
+import { promptFor } from '../../src/core/model/prompt';
 import type { ChatMessage, Continuation, Policy, SampleOptions } from '../../src/core/model/policy';
 
 /**

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { FORMATS } from '../../src/core/dataset/formats';
 import type { Sample } from '../../src/core/dataset/sample';
 import { ChatTemplate } from '../../src/core/model/chatTemplate';
-import { chatMessages, templateTools, type CallRendering } from '../../src/core/calibrate/messages';
+import { chatMessages, templateTools } from '../../src/core/model/messages';
+import type { CallRendering } from '../../src/core/model/callRendering';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'chat_templates');
 

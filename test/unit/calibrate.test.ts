@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { calibrate, calibrationPath, loadCalibration, perplexity } from '../../src/core/calibrate/calibrate';
-import { scoreRequestFor } from '../../src/core/calibrate/prompts';
+import { scoreRequestFor } from '../../src/core/model/prompt';
 import { OnnxPolicy } from '../../src/core/model/onnx/onnxPolicy';
 import { RemotePolicy } from '../../src/core/model/openai/remotePolicy';
 import { writeTinyModel } from '../../src/core/model/testModels';

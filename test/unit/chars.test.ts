@@ -11,11 +11,12 @@ import { boundaryAfter, boundaryBefore, clipText, hasBrokenChar, isCharBoundary,
 import { rowOf } from '../../src/core/dataset/row';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { referenceTurn, type Sample } from '../../src/core/dataset/sample';
-import { promptFor } from '../../src/core/calibrate/prompts';
+import { promptFor } from '../../src/core/model/prompt';
 import type { ChatMessage, Continuation, Policy, SampleOptions } from '../../src/core/model/policy';
 import { manualPair } from '../../src/core/pairs/manualPairs';
 import { exportPairs } from '../../src/core/pairs/export/index';
-import { searchSample, wholeCharacters, type SearchTree } from '../../src/core/search/mcts';
+import { searchSample, wholeCharacters } from '../../src/core/search/mcts';
+import type { SearchTree } from '../../src/core/search/types';
 import { extractPairs } from '../../src/core/search/pairs';
 import { hermes } from '../support/scriptedPolicy';
 

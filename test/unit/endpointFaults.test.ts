@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OpenAIStandIn, type Fault, type StandInOptions, type TargetedFault } from '../support/openaiStandIn';
-import { EndpointUnavailableError, InvalidLogprobsError, RemotePolicy } from '../../src/core/model/openai/remotePolicy';
+import { EndpointUnavailableError, InvalidLogprobsError } from '../../src/core/model/openai/endpointErrors';
+import { RemotePolicy } from '../../src/core/model/openai/remotePolicy';
 import { parseEndpointUrl, scrubUrl, scrubUrlsIn } from '../../src/core/model/openai/endpointUrl';
 import { FIXTURES, type CorpusTemplate } from '../support/templateCorpus';
 

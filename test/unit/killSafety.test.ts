@@ -15,8 +15,9 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pairId, readReview, reviewPath } from '../../src/core/pairs/review';
-import type { PreferencePair } from '../../src/core/search/pairs';
+import { pairId } from '../../src/core/pairs/reviewEntries';
+import { readReview, reviewPath } from '../../src/core/pairs/reviewJournal';
+import type { PreferencePair } from '../../src/core/search/types';
 import { readJournal } from '../../src/core/store/journal';
 import { ensureBuiltCli } from '../support/builtCli';
 

@@ -11,7 +11,8 @@ import { FORMATS, detectFormat } from '../../src/core/dataset/formats/index';
 import { COMPACT_STYLE, detectJsonStyle, writeRecordText } from '../../src/core/dataset/jsonStyle';
 import { FormatError, type Sample } from '../../src/core/dataset/sample';
 import { parseCalls } from '../../src/core/toolcall/parse/index';
-import { callRenderingFor, chatMessages } from '../../src/core/calibrate/messages';
+import { chatMessages } from '../../src/core/model/messages';
+import { callRenderingFor } from '../../src/core/model/callRendering';
 
 const ROOT = resolve(__dirname, '..', '..');
 const LF = join(ROOT, 'test', 'fixtures', 'datasets', 'llamafactory');

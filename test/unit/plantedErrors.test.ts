@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promptFor } from '../../src/core/calibrate/prompts';
+import { promptFor } from '../../src/core/model/prompt';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { RemotePolicy } from '../../src/core/model/openai/remotePolicy';
 import { explore } from '../../src/core/search/explore';

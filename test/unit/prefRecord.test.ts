@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promptFor } from '../../src/core/calibrate/prompts';
+import { promptFor } from '../../src/core/model/prompt';
 import { Dataset } from '../../src/core/dataset/dataset';
 import type { Sample } from '../../src/core/dataset/sample';
 import type { ExportPair } from '../../src/core/pairs/export/index';
-import type { PreferencePair } from '../../src/core/search/pairs';
+import type { PreferencePair } from '../../src/core/search/types';
 import { datasetSamples, prefItemsFromPairs, scopedItem, TrainingEncoder, writeTokenizerFolder, type PrefRecord } from '../../src/core/rounds/trainingData';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -2,21 +2,15 @@
 // card with a heading, an aria-labelled canvas, a text summary of the same numbers (for screen
 // readers, keyboard users and anyone who wants the figures) and data attributes that say what is
 // plotted (read by the end-to-end test). Colours come from theme CSS variables that
-// media/dashboard.css defines (the error kinds': webview/kindStyle.ts, from the one kind table in
+// media/dashboard.css defines (the error kinds': webview/shared/kindStyle.ts, from the one kind table in
 // src/core/toolcall/errorKinds.ts), and are read again on every draw, so a theme change redraws them.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration, type ChartType, type Plugin } from 'chart.js';
 import { formatPpl, percent, type DashboardData, type Interval, type PolicyPoint } from '../../src/core/rounds/dashboardData';
 import { kindLabel } from '../../src/core/toolcall/errorKinds';
-import { el } from '../dom';
-import { kindColour } from '../kindStyle';
+import { el, themeColour } from '../shared/dom';
+import { kindColour } from '../shared/kindStyle';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
-
-/** A colour the stylesheet defines as a CSS variable on body, else the text colour. */
-export function themeColour(variable: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(variable).trim();
-  return v || getComputedStyle(document.body).color;
-}
 
 /** Colours of the PPL series, one per round in turn. */
 const ROUND_VARIABLES = ['--itool-dash-round-1', '--itool-dash-round-2', '--itool-dash-round-3', '--itool-dash-round-4', '--itool-dash-round-5', '--itool-dash-round-6'];

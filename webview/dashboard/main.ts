@@ -3,8 +3,8 @@
 // series whenever the registry changes; the page redraws them, and redraws the charts when the
 // colour theme changes. An empty registry shows what to do first. Talks to the host only via host.ts.
 import { ChartCard, showAccuracy, showKinds, showPairs, showPpl } from './charts';
-import { el } from '../dom';
-import { installKindColours } from '../kindStyle';
+import { el } from '../shared/dom';
+import { installKindColours } from '../shared/kindStyle';
 import { onMessage, post } from './host';
 import type { DashboardData, DashboardSource } from './protocol';
 import { RoundsTable } from './table';

@@ -3,7 +3,7 @@
 // Home/End move between rows (a roving tabindex), so a screen reader reads one round at a time.
 import type { Interval, RoundRow } from '../../src/core/rounds/dashboardData';
 import { percent } from '../../src/core/rounds/dashboardData';
-import { el } from '../dom';
+import { el } from '../shared/dom';
 
 const COLUMNS: { key: string; label: string; title: string; num?: boolean }[] = [
   { key: 'round', label: 'Round', title: 'Round number', num: true },

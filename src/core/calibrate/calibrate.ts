@@ -12,8 +12,8 @@ import { datasetStamp, modelMetadataPath, sameDataset, type DatasetStamp } from 
 import { impossibleLogprob, LOGPROB_TOLERANCE, PolicyError, type Policy, type ScoreRequest, type ScoreResult } from '../model/policy';
 import { JournalWriter, readJournal } from '../store/journal';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
-import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from './prompts';
-import type { CallRenderingSetting } from './messages';
+import { ScoreSkip, scoreRequestFor, type ScoredPrompt } from '../model/prompt';
+import type { CallRenderingSetting } from '../model/callRendering';
 import type { TurnsMode } from '../dataset/answers';
 import { answerField, sampleKey } from '../dataset/sample';
 
@@ -109,7 +109,7 @@ export interface CalibrateOptions {
   signal?: AbortSignal;
   /** Called after each batch: samples done (including resumed ones) and the total to score. */
   onProgress?: (done: number, total: number) => void;
-  /** How calls are put in the prompt and answer (calibrate/messages.ts); 'auto' by the dataset's format. */
+  /** How calls are put in the prompt and answer (model/callRendering.ts); 'auto' by the dataset's format. */
   calls?: CallRenderingSetting;
   /** Largest share of samples with a reference that may be skipped before the run ends with CalibrationRefused. */
   maxSkipShare?: number;

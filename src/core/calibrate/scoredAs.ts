@@ -3,8 +3,8 @@
 // here goes through scoreRequestFor, the very function calibration uses.
 import type { Sample } from '../dataset/sample';
 import { ChatTemplate, type ChatTemplateSource } from '../model/chatTemplate';
-import { callRenderingFor, type CallRendering, type CallRenderingSetting } from './messages';
-import { ScoreSkip, scoreRequestFor, type Renderer } from './prompts';
+import { callRenderingFor, type CallRendering, type CallRenderingSetting } from '../model/callRendering';
+import { ScoreSkip, scoreRequestFor, type Renderer } from '../model/prompt';
 
 export type ScoredAs =
   | { id: string; index: number; calls: CallRendering; prompt: string; response: string }

@@ -9,7 +9,7 @@ import { answerField } from '../dataset/sample';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { writeFileAtomic } from '../store/atomicWrite';
 import type { CalibrationResult } from './calibrate';
-import type { CallRenderingSetting } from './messages';
+import type { CallRenderingSetting } from '../model/callRendering';
 import type { TurnsMode } from '../dataset/answers';
 import { tierCuts, tierOf, type Selection, type Tier, type TierCuts } from './select';
 

@@ -3,8 +3,7 @@
 // `scan` and `validate` walk the whole file when the user asks for a search or a full check.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { basename } from 'node:path';
 import { checkRecords, type CheckJob, type CheckMessage } from './checkWorker';
 import { buildIndex, RecordReader, type RecordIndex } from './recordIndex';
 import { MAX_NESTING, MAX_RECORD_BYTES, nestingExceeds } from './recordIndexLimits';
@@ -12,8 +11,10 @@ import { closestFormat, firstFields, FORMATS, preferencePairs, rankFormats } fro
 import { loadBfclFiles, type BfclFiles } from './formats/bfclFiles';
 import { readBfcl } from './formats/bfcl';
 import { FormatError, type DatasetFormat, type FormatId, type Sample } from './sample';
-import { problemRow, rowOf, type SampleRow } from './row';
+import { problemRow, rowOf } from './row';
+import type { SampleRow } from './sample';
 import { expandAnswers, pickAnswer, type TurnsMode } from './answers';
+import { startWorker } from '../workers';
 
 export interface OpenOptions {
   signal?: AbortSignal;
@@ -268,20 +269,9 @@ export class Dataset {
   }
 }
 
-/**
- * The worker: beside the bundle (dist/checkWorker.js) when built. Running from TypeScript source
- * (tests under tsx), Node 20 workers do not inherit tsx's loader, so a two-line bootstrap
- * registers tsx's require hook and loads the source.
- */
-function startCheckWorker(job: CheckJob): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'checkWorker.js'), { workerData: { checkJob: job } });
-  const src = join(__dirname, 'checkWorker.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true, workerData: { checkJob: job } });
-}
-
 function runInWorker(job: CheckJob, onMessage: (m: CheckMessage) => void, signal?: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
-    const w = startCheckWorker(job);
+    const w = startWorker({ bundle: 'checkWorker.js', source: 'dataset/checkWorker.ts' }, { checkJob: job });
     const abort = () => {
       void w.terminate();
       reject(signal?.reason ?? new Error('aborted'));

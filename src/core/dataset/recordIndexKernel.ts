@@ -1,7 +1,7 @@
 // The record index's scanning kernel: plain JavaScript kept as a string, so the very same code
 // runs inline (via `new Function`) and in worker threads (`new Worker(src, { eval: true })`), both
 // under tsx and after esbuild bundling — see the header of recordIndex.ts for why.
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers';
 import type { StructuralProblem } from './recordIndex';
 import { MAX_NESTING, MAX_RECORD_BYTES, MiB } from './recordIndexLimits';
 
@@ -301,7 +301,7 @@ export interface LineScanOpts {
 interface Kernel {
   makeLineScanner(o: LineScanOpts): Scanner;
   makeArrayScanner(size: number): Scanner;
-  parseBytes(bytes: Uint8Array, dec: TextDecoder, atEof: boolean, lineRel: boolean): { ok: true; value: unknown; text: string } | { ok: false; reason: string; text?: string };
+  parseBytes(bytes: Uint8Array, dec: InstanceType<typeof TextDecoder>, atEof: boolean, lineRel: boolean): { ok: true; value: unknown; text: string } | { ok: false; reason: string; text?: string };
   deeperThan(text: string, limit: number): boolean;
   tooBig(bytes: number): string;
 }
@@ -324,7 +324,7 @@ export function runWorkers<T>(jobs: object[], signal: AbortSignal | undefined, o
     const finished = new Array<boolean>(jobs.length).fill(false);
     let left = jobs.length;
     let settled = false;
-    const workers = jobs.map((workerData) => new Worker(WORKER_SRC, { eval: true, workerData }));
+    const workers = jobs.map((workerData) => startWorker({ code: WORKER_SRC }, workerData));
     const end = (err?: unknown) => {
       if (settled) return;
       settled = true;

@@ -1,25 +1,7 @@
 // The one-line summary of a sample shown in the list (panel) and counted by `itool inspect`.
 import { clipText } from '../chars';
 import { expandAnswers } from './answers';
-import { referenceTurn, type Sample } from './sample';
-
-export interface SampleRow {
-  index: number;
-  id: string;
-  /** First user message, shortened for the list. */
-  firstUser: string;
-  toolCount: number;
-  callCount: number;
-  /** 'calls' when the reference answer calls tools, 'text' when it answers in text, 'none' without one. */
-  answer: 'calls' | 'text' | 'none';
-  /**
-   * How many samples the record yields (answers.ts), set only when more than one: the list keeps
-   * one row per record and says how many answers it holds (their ids are `ID#0`, `ID#1`, ...).
-   */
-  answerCount?: number;
-  /** Set when the record could not be read: the reason, e.g. "line 7: not JSON (...)". */
-  problem?: string;
-}
+import { referenceTurn, type Sample, type SampleRow } from './sample';
 
 const FIRST_USER_MAX = 240;
 

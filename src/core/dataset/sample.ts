@@ -115,6 +115,25 @@ export interface Sample {
   recordId?: string;
 }
 
+/** The one-line summary of a sample in the list (panel) and `itool inspect` (row.ts makes it). */
+export interface SampleRow {
+  index: number;
+  id: string;
+  /** First user message, shortened for the list. */
+  firstUser: string;
+  toolCount: number;
+  callCount: number;
+  /** 'calls' when the reference answer calls tools, 'text' when it answers in text, 'none' without one. */
+  answer: 'calls' | 'text' | 'none';
+  /**
+   * How many samples the record yields (answers.ts), set only when more than one: the list keeps
+   * one row per record and says how many answers it holds (their ids are `ID#0`, `ID#1`, ...).
+   */
+  answerCount?: number;
+  /** Set when the record could not be read: the reason, e.g. "line 7: not JSON (...)". */
+  problem?: string;
+}
+
 /** The id of answer `answer` of a record whose id is `recordId`. */
 export const answerId = (recordId: string, answer: number): string => `${recordId}#${answer}`;
 

@@ -3,7 +3,7 @@
 // search, rounds) is backend-agnostic.
 import type { ToolDef } from '../dataset/sample';
 
-/** One assistant tool call in Hugging Face's convention (calibrate/messages.ts builds them). */
+/** One assistant tool call in Hugging Face's convention (model/messages.ts builds them). */
 export interface ChatToolCall {
   id: string;
   type: 'function';

@@ -12,8 +12,10 @@ import type { Policy } from '../model/policy';
 import { scrubUrlsIn } from '../model/openai/endpointUrl';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { JournalWriter, readJournal } from '../store/journal';
-import { DEFAULT_SEARCH_OPTIONS, searchSample, type SearchOptions, type SearchRunOptions, type SearchTree } from './mcts';
-import { DEFAULT_PAIR_OPTIONS, extractPairs, mergePairs, type PairOptions, type PreferencePair } from './pairs';
+import { DEFAULT_SEARCH_OPTIONS, searchSample, type SearchRunOptions } from './mcts';
+import type { SearchOptions, SearchTree } from './types';
+import { DEFAULT_PAIR_OPTIONS, extractPairs, mergePairs, type PairOptions } from './pairs';
+import type { PreferencePair } from './types';
 
 export interface ExploreHeader extends DatasetStamp {
   type: 'header';

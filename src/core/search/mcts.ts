@@ -12,33 +12,14 @@
 // fragments where continuations part get values from their first iteration on.
 import { createHash } from 'node:crypto';
 import type { Sample } from '../dataset/sample';
-import { promptFor } from '../calibrate/prompts';
-import type { CallRenderingSetting } from '../calibrate/messages';
+import { promptFor } from '../model/prompt';
+import type { CallRenderingSetting } from '../model/callRendering';
 import type { CallOptions, Continuation, Policy } from '../model/policy';
 import { checkOutput, expectationFor, type Expectation } from '../toolcall/check/index';
 import { withoutUnfinishedChar } from '../chars';
-import { splitSteps, type Step, type StepKind } from './steps';
-
-/** The search knobs, named as the published code names them (mcts_iters, num_actions, …). */
-export interface SearchOptions {
-  /** Continuations sampled per expansion (num_actions). */
-  numActions: number;
-  temperature: number;
-  /** Tokens per sampled continuation (max_new_tokens). */
-  maxNewTokens: number;
-  /**
-   * A continuation adds its first `depth` steps as nodes below the node it continues, and the rest
-   * of it as one more node (counted from the expanded node, so a later expansion refines further).
-   */
-  depth: number;
-  /** Iterations per sample (mcts_iters). */
-  iterations: number;
-  /** Sampling calls a simulation may make to complete a response (max_simulation_steps). */
-  maxSimulationSteps: number;
-  /** c in the selection rule (exploration_weight). */
-  explorationWeight: number;
-  seed: number;
-}
+import { cleanResponse } from '../model/response';
+import { splitSteps, type Step } from './steps';
+import type { Rollout, SearchNode, SearchOptions, SearchTree } from './types';
 
 export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = {
   numActions: 3,
@@ -51,57 +32,6 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = {
   seed: 0,
 };
 
-/** A response completed from a node, kept as the text after the node's prefix (its own text included below it). */
-export interface Rollout {
-  text: string;
-  reward: number;
-}
-
-export interface SearchNode {
-  id: number;
-  parent: number | null;
-  /** The fragment this node adds to its parent's prefix ('' for the root). */
-  text: string;
-  kind: StepKind | 'root';
-  key?: string;
-  /** The fragment ends inside a unit (its continuation was cut at max tokens). */
-  partial?: boolean;
-  /** Steps merged into this node because the continuation went past `depth`. */
-  merged?: number;
-  /** exp(mean token logprob) of the fragment under the policy; 1 when the backend gave no logprobs. */
-  prior: number;
-  visits: number;
-  /** Sum of the rewards backed up through this node (Q); the mean is value / visits. */
-  value: number;
-  depth: number;
-  children: number[];
-  /** A sampled continuation stopped here: the prefix is a complete response. */
-  terminal: boolean;
-  /** The best and worst complete responses backed up through this node, as text after its prefix. */
-  best?: Rollout;
-  worst?: Rollout;
-}
-
-export interface SearchTree {
-  version: 1;
-  sampleId: string;
-  options: SearchOptions;
-  nodes: SearchNode[];
-  /** Root to leaf by highest mean value. */
-  bestPath: number[];
-  /** The best complete response found along bestPath, and its reward. */
-  bestResponse: string;
-  bestReward: number | null;
-  /** Rewards computed (one per completed response). */
-  rollouts: number;
-  /**
-   * Continuations the policy sampled for this tree (each expansion's `numActions`, each
-   * simulation step's one): the search's cost in policy samples, which the loop's GRPO variant
-   * matches. Absent in trees written before it was counted.
-   */
-  samples?: number;
-}
-
 export interface SearchRunOptions extends Partial<SearchOptions>, CallOptions {
   /**
    * Replaces the checker's score as the reward (e.g. an LLM judge for samples without a checkable
@@ -110,26 +40,8 @@ export interface SearchRunOptions extends Partial<SearchOptions>, CallOptions {
   reward?: (response: string) => Promise<number>;
   /** The rendered prompt, when the caller has it already. */
   prompt?: string;
-  /** How calls are put in the prompt (calibrate/messages.ts): the same as calibration used. */
+  /** How calls are put in the prompt (model/callRendering.ts): the same as calibration used. */
   calls?: CallRenderingSetting;
-}
-
-/** End-of-turn markers a backend may leave at the end of a response; the checker must not see them. */
-const END_MARKERS = ['<|im_end|>', '<|eot_id|>', '<|eom_id|>', '<|endoftext|>', '<|end|>', '<end_of_turn>', '</s>'];
-
-/** The response as the checker reads it: without trailing end-of-turn markers and white space. */
-export function cleanResponse(text: string): string {
-  let t = text.trimEnd();
-  for (let again = true; again; ) {
-    again = false;
-    for (const m of END_MARKERS) {
-      if (t.endsWith(m)) {
-        t = t.slice(0, -m.length).trimEnd();
-        again = true;
-      }
-    }
-  }
-  return t;
 }
 
 /**

@@ -10,8 +10,7 @@
 import { parseCalls } from '../toolcall/parse/index';
 import { Cursor, ParseFail, isIdentPart, isIdentStart, isSpace } from '../toolcall/parse/cursor';
 import type { CallSyntax, ParsedCall } from '../toolcall/types';
-
-export type StepKind = 'function' | 'argument' | 'closing' | 'sentence' | 'text';
+import type { StepKind } from './types';
 
 export interface Step {
   text: string;

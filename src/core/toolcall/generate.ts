@@ -5,10 +5,10 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dataset } from '../dataset/dataset';
 import { modelMetadataPath } from '../dataset/metadata';
-import { promptFor } from '../calibrate/prompts';
-import type { CallRenderingSetting } from '../calibrate/messages';
+import { promptFor } from '../model/prompt';
+import type { CallRenderingSetting } from '../model/callRendering';
 import { PolicyError, type Policy } from '../model/policy';
-import { cleanResponse } from '../search/mcts';
+import { cleanResponse } from '../model/response';
 import { writeFileAtomic } from '../store/atomicWrite';
 
 export interface GenerateOptions {

@@ -56,6 +56,17 @@ function readJson(path: string, required: boolean): Record<string, unknown> | un
 const ids = (v: unknown): number[] => (Array.isArray(v) ? v : [v]).filter((x): x is number => Number.isInteger(x));
 const id = (v: unknown): number | undefined => (Number.isInteger(v) ? (v as number) : undefined);
 
+/** The files of an ONNX model folder, as dialogs and messages name them. */
+export const MODEL_FOLDER_FILES: readonly string[] = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+
+/**
+ * Whether `dir` looks like an ONNX model folder (config.json and onnx/model.onnx in it): the quick
+ * look before a folder is offered or taken as a model; readModelFolder says what is wrong with one.
+ */
+export function isModelFolder(dir: string | undefined): dir is string {
+  return !!dir && existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
+}
+
 /** Reads `dir`; `file` is the ONNX file under onnx/ (default model.onnx; e.g. model_quantized.onnx). */
 export function readModelFolder(dirIn: string, file = 'model.onnx'): ModelFolder {
   const dir = resolve(dirIn);

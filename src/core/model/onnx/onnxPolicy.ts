@@ -1,24 +1,15 @@
 // Policy backed by a local ONNX export (Hugging Face / Optimum layout). The caller's thread only
 // reads the folder's small JSON files and renders chat templates; tokenizing, inference and
 // sampling run in a worker thread (worker.ts) that holds the InferenceSession.
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ToolDef } from '../../dataset/sample';
-import {
-  PolicyError,
-  type CallOptions,
-  type ChatMessage,
-  type Continuation,
-  type Policy,
-  type SampleOptions,
-  type ScoreRequest,
-  type ScoreResult,
-} from '../policy';
+import { PolicyError, type CallOptions, type ChatMessage, type Continuation, type Policy, type SampleOptions, type ScoreRequest, type ScoreResult } from '../policy';
 import { ChatTemplate } from '../chatTemplate';
 import type { BatchLimits, EngineInfo, TokensOut } from './engine';
 import { folderLabel, readModelFolder, type ModelFolder } from './folder';
 import type { WorkerReply, WorkerRequest, WorkerResult } from './protocol';
 import { applyOnnxRuntimeTelemetry, checkOnnxRuntime, onnxRuntimeTelemetryAllowed } from './runtime';
+import { startWorker } from '../../workers';
 
 export interface OnnxPolicyOptions {
   /** 'cuda' falls back to 'cpu' (see `warning`) when onnxruntime-node has no CUDA binaries. */
@@ -40,16 +31,14 @@ export interface OnnxPolicyOptions {
 }
 
 /**
- * The bundle ships dist/onnxWorker.js beside itself; under tsx the worker runs from source. The
+ * The worker (dist/onnxWorker.js when built, worker.ts under tsx: src/core/workers.ts). The
  * telemetry choice goes into the environment first: the worker inherits a copy, and onnxruntime
  * reads the real one when the worker's first session starts it.
  */
 function startOnnxWorker(): Worker {
   applyOnnxRuntimeTelemetry();
   const workerData = { onnxWorker: true, ortTelemetry: onnxRuntimeTelemetryAllowed() };
-  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'onnxWorker.js'), { workerData });
-  const src = join(__dirname, 'worker.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true, workerData });
+  return startWorker({ bundle: 'onnxWorker.js', source: 'model/onnx/worker.ts' }, workerData);
 }
 
 const abortError = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError');

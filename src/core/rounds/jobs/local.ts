@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { sleep } from '../../async';
 import { writeFileAtomic } from '../../store/atomicWrite';
 import type { JobProgress, JobRecord } from '../types';
 import { jobFile, logTail, readJson, runnerAlive, signalGroup, type RunnerInfo, type RunnerSpec, type RunnerStatus } from './spec';
@@ -228,19 +229,4 @@ export async function watchJob(
     if (current.status !== 'running') return current;
     await sleep(intervalMs, signal);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((ok, fail) => {
-    if (signal?.aborted) return fail(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      fail(signal?.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      ok();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

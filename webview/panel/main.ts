@@ -1,14 +1,14 @@
 // The dataset panel page: toolbar (search, filter, counts), the virtualised list, the detail view,
 // and the list of malformed records. Talks to the host only through host.ts.
-import { badge, button, select, setOptions, textField } from './components';
-import { el, text } from './dom';
+import { badge, button, select, setOptions, textField } from '../shared/components';
+import { el, text } from '../shared/dom';
 import { getState, notify, onNotification, request, setState } from './host';
 import type { CalibrationSummary, CheckSummary, DatasetInfo, Filter, Problem, Row, Sort } from './protocol';
 import { CalibrationChart } from './calibrationChart';
 import { SummaryChart } from './summaryChart';
-import { installKindColours } from './kindStyle';
-import { kindLabel } from '../src/core/toolcall/errorKinds';
-import type { ErrorKind } from '../src/core/toolcall/types';
+import { installKindColours } from '../shared/kindStyle';
+import { kindLabel } from '../../src/core/toolcall/errorKinds';
+import type { ErrorKind } from '../../src/core/toolcall/types';
 import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
 import { LIST_COLUMNS, SampleList } from './sampleList';
 import { PairsQueue } from './pairsQueue';

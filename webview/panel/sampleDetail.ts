@@ -4,9 +4,9 @@
 // readably, what calibration scores ("Scored as", scoredAsView.ts), BFCL possible answers, and the
 // raw record.
 // All dataset text is set with textContent (see dom.ts).
-import { boundaryBefore, clipText } from '../src/core/chars';
-import { el, pretty, text } from './dom';
-import type { Sample, ToolCall, Turn } from '../src/core/dataset/sample';
+import { boundaryBefore, clipText } from '../../src/core/chars';
+import { el, pretty, text } from '../shared/dom';
+import type { Sample, ToolCall, Turn } from '../../src/core/dataset/sample';
 import type { AnswerRef, JudgedOutput, SampleSearch } from './protocol';
 import { renderSearch } from './searchView';
 import { renderVerdict } from './verdictView';

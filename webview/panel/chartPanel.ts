@@ -2,15 +2,9 @@
 // redrawn when the theme changes (VS Code swaps the body's class). Subclasses say what the
 // caption reads and what the chart draws.
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
-import { el } from './dom';
+import { el } from '../shared/dom';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
-
-/** A colour the stylesheet defines as a CSS variable on body (media/panel.css), else the text colour. */
-export function themeColour(variable: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(variable).trim();
-  return v || getComputedStyle(document.body).color;
-}
 
 export abstract class ChartPanel<S> {
   readonly root: HTMLElement;

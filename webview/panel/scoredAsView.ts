@@ -4,7 +4,7 @@
 // scored. Prompt and response are dataset and template text: they go in as text nodes only, with
 // special tokens in their own style and line ends, tabs and edge spaces marked by CSS pseudo-elements,
 // so the page's text (and what a user copies) is exactly the text that is scored.
-import { el, text } from './dom';
+import { el, text } from '../shared/dom';
 import { getState, request, setState } from './host';
 import type { ScoredAsView } from './protocol';
 

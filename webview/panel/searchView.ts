@@ -2,12 +2,11 @@
 // coloured by mean value, annotated with visits and prior; the best path and the nodes that produced
 // pairs marked; click a node to see its full prefix) and the preference pairs as fragment diffs
 // (shared prefix dimmed, the differing fragments highlighted, the checker's message on each side).
-import { clipText } from '../src/core/chars';
-import type { SearchNode, SearchTree } from '../src/core/search/mcts';
-import type { PreferencePair } from '../src/core/search/pairs';
-import { el, text } from './dom';
+import { clipText } from '../../src/core/chars';
+import type { SearchNode, SearchTree, PreferencePair } from '../../src/core/search/types';
+import { el, text } from '../shared/dom';
 import type { SampleSearch } from './protocol';
-import { kindTag } from './kindStyle';
+import { kindTag } from '../shared/kindStyle';
 
 const LABEL_MAX = 70;
 

@@ -2,7 +2,7 @@
 // fetched from the host a page at a time, so 1M samples scroll like 100. Keyboard: ↑/↓, PgUp/PgDn,
 // Home/End move the selection; the list is an ARIA listbox.
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
-import { el, text } from './dom';
+import { el, text } from '../shared/dom';
 import { request } from './host';
 import type { Row } from './protocol';
 

@@ -1,11 +1,11 @@
 // The checker summary for the whole dataset: accuracy and a bar chart of errors per kind, each bar
-// in its kind's colour (webview/kindStyle.ts, the same as the highlights) and named on the axis.
+// in its kind's colour (webview/shared/kindStyle.ts, the same as the highlights) and named on the axis.
 import type { ChartConfiguration } from 'chart.js';
-import type { ErrorKind } from '../src/core/toolcall/types';
-import { kindLabel } from '../src/core/toolcall/errorKinds';
-import { ChartPanel, themeColour } from './chartPanel';
-import { text } from './dom';
-import { kindColour } from './kindStyle';
+import type { ErrorKind } from '../../src/core/toolcall/types';
+import { kindLabel } from '../../src/core/toolcall/errorKinds';
+import { ChartPanel } from './chartPanel';
+import { text, themeColour } from '../shared/dom';
+import { kindColour } from '../shared/kindStyle';
 import type { CheckSummary } from './protocol';
 
 export class SummaryChart extends ChartPanel<CheckSummary> {

@@ -7,11 +7,12 @@
 // or whose scored answer does not hold the reference's calls (a template that ignores tool_calls)
 // is refused with a ScoreSkip naming the reason, never scored on other text.
 import { promptTurns, type Sample, type Turn } from '../dataset/sample';
-import { PolicyError, type Policy, type ScoreRequest } from '../model/policy';
+import { PolicyError, type Policy, type ScoreRequest } from './policy';
+import { assistantText, chatMessages, templateTools } from './messages';
+import { callRenderingFor, type CallRendering, type CallRenderingSetting } from './callRendering';
 
 /** All that rendering needs of a policy: its chat template (a template-only renderer will do). */
 export type Renderer = Pick<Policy, 'chatTemplate'>;
-import { assistantText, callRenderingFor, chatMessages, templateTools, type CallRendering, type CallRenderingSetting } from './messages';
 
 export type SkipKind = 'template-failed' | 'not-a-prefix' | 'drops-calls' | 'drops-answer' | 'empty-answer';
 

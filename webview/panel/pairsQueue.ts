@@ -6,28 +6,19 @@
 // them as one action), Ctrl+G jump to a sample id. Bulk accept/reject/skip also applies to whatever
 // the filters show. Every action is written to the review journal by the host before the queue
 // moves on, so what the count says is what is on disk, and undo is journaled the same way.
-import { button, focusWhenReady, isTypingTarget, select, textArea, textField, type Select, type SelectOption } from './components';
-import { el, text } from './dom';
-import { formKeys } from './formKeys';
+import { button, focusWhenReady, isTypingTarget } from '../shared/components';
+import { el, text } from '../shared/dom';
 import { request } from './host';
-import type { DecisionName, PairFilter, ReviewCounts, ReviewItemView, ReviewStateName } from './protocol';
-import type { PairSide, PairVerdict } from '../src/core/search/pairs';
-import { REJECT_REASON_LABEL, REJECT_REASONS, type RejectReason } from '../src/core/pairs/reasons';
-import { ERROR_KINDS, type ErrorKind } from '../src/core/toolcall/types';
-import { KIND_LABEL } from '../src/core/toolcall/errorKinds';
-import { kindTag } from './kindStyle';
+import type { DecisionName, ReviewCounts, ReviewItemView } from './protocol';
+import { REJECT_REASON_LABEL } from '../../src/core/pairs/reasons';
 import { markFormOpen, markSelection } from './fragmentMark';
-
-const STATE_MARK: Record<ReviewStateName, string> = { pending: '○', accepted: '✓', rejected: '✗', edited: '✎', skipped: '»' };
+import { ChosenEditor, PairFilters, sampleJumpField, reasonKey, rejectForm, type RejectForm, type RejectNote } from './pairForms';
+import { fillPairRow, firstPairOf, pairDetail } from './pairView';
 
 export const SHORTCUTS =
   'A accept · R reject · Shift+R reject with a reason · S skip · U or Ctrl+Z undo · E edit chosen · M mark selected text as an error · J/↓ next · K/↑ previous · Shift+J/K or Shift+click select several · Ctrl+G jump to a sample id · Esc clear the selection';
 
 const VERB: Record<DecisionName, string> = { accepted: 'accepted', rejected: 'rejected', skipped: 'skipped', pending: 'back to pending' };
-
-function dropdown(label: string, cls: string, options: [string, string][]) {
-  return select(label, options.map(([value, l]): SelectOption => ({ value, label: l })), { className: cls });
-}
 
 export class PairsQueue {
   readonly root: HTMLElement;
@@ -43,14 +34,11 @@ export class PairsQueue {
   private readonly progress = el('div', { class: 'review-progress', role: 'status' });
   private readonly bar = el('div', { class: 'review-bar' });
   private readonly status = el('span', { class: 'review-status', role: 'status', 'aria-live': 'polite' });
-  private readonly stateFilter = dropdown('Show pairs in state', 'review-state', [['', 'All states'], ['pending', 'Pending'], ['accepted', 'Accepted'], ['rejected', 'Rejected'], ['edited', 'Edited'], ['skipped', 'Skipped']]);
-  private readonly kindFilter = dropdown('Rejected side has error kind', 'review-kind', [['', 'Any error kind'], ...ERROR_KINDS.map((k): [string, string] => [k, KIND_LABEL[k]])]);
-  private readonly tierFilter = dropdown('Sample tier', 'review-tier', [['', 'Any tier'], ['hard', 'Tier: hard'], ['medium', 'Tier: medium'], ['easy', 'Tier: easy']]);
-  private readonly gapField = textField('Least value gap', { className: 'review-gap', placeholder: 'min gap' });
-  private readonly jumpField = textField('Jump to sample id (Ctrl+G)', { className: 'review-jump', placeholder: 'sample id (Ctrl+G)' });
-  private editing: { box: HTMLTextAreaElement; verdict: HTMLElement; timer?: ReturnType<typeof setTimeout> } | undefined;
+  private readonly filters = new PairFilters(() => void this.reload(undefined, true));
+  private readonly jumpField = sampleJumpField(() => void this.jump(), () => this.list.focus());
+  private editing: ChosenEditor | undefined;
   /** The reject-with-a-reason form while it is open; its keys work from the list too (1–5, Enter, Esc). */
-  private rejecting: { form: HTMLElement; reason: Select; submit: () => void; close: () => void } | undefined;
+  private rejecting: RejectForm | undefined;
   private loaded = false;
   /** Actions (decisions, undo) run one after another, each from where the last one left the queue. */
   private busy: Promise<unknown> = Promise.resolve();
@@ -66,22 +54,10 @@ export class PairsQueue {
     skipAll.addEventListener('click', () => this.queue(() => this.bulk('skipped')));
     undoButton.addEventListener('click', () => this.queue(() => this.undo()));
     exportButton.addEventListener('click', () => void request('exportPairs', {}).catch((e: Error) => (this.status.textContent = e.message)));
-    for (const f of [this.stateFilter, this.kindFilter, this.tierFilter]) f.addEventListener('change', () => void this.reload(undefined, true));
-    this.gapField.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && void this.reload(undefined, true));
-    this.jumpField.addEventListener('keydown', (e) => {
-      const k = e as KeyboardEvent;
-      if (k.key === 'Enter') {
-        k.preventDefault();
-        void this.jump();
-      } else if (k.key === 'Escape') {
-        k.preventDefault();
-        this.list.focus();
-      }
-    });
     this.root = el(
       'div',
       { class: 'review', hidden: '' },
-      el('div', { class: 'review-toolbar' }, this.stateFilter, this.kindFilter, this.tierFilter, this.gapField, this.jumpField, acceptAll, rejectAll, skipAll, undoButton, exportButton, this.status),
+      el('div', { class: 'review-toolbar' }, ...this.filters.controls, this.jumpField, acceptAll, rejectAll, skipAll, undoButton, exportButton, this.status),
       el('div', { class: 'review-head' }, this.progress, el('div', { class: 'review-track' }, this.bar), text('div', 'shortcuts', SHORTCUTS)),
       el('div', { class: 'review-panes' }, el('div', { class: 'review-list-pane' }, this.list), this.detail),
     );
@@ -90,16 +66,6 @@ export class PairsQueue {
 
   private queue(fn: () => Promise<void>): void {
     this.busy = this.busy.then(fn, fn);
-  }
-
-  private filter(): PairFilter {
-    const f: PairFilter = {};
-    if (this.stateFilter.value) f.state = this.stateFilter.value as ReviewStateName;
-    if (this.kindFilter.value) f.errorKind = this.kindFilter.value as ErrorKind;
-    if (this.tierFilter.value) f.tier = this.tierFilter.value as PairFilter['tier'];
-    const gap = parseFloat(this.gapField.value ?? '');
-    if (Number.isFinite(gap)) f.minGap = gap;
-    return f;
   }
 
   show(): void {
@@ -124,7 +90,7 @@ export class PairsQueue {
   async reload(keepId: string | undefined = this.items[this.pos]?.id, focus = false): Promise<void> {
     try {
       const before = this.pos;
-      const r = await request('pairs', { filter: this.filter() });
+      const r = await request('pairs', { filter: this.filters.value });
       this.loaded = true;
       this.items = r.items;
       this.setCounts(r.counts);
@@ -157,38 +123,13 @@ export class PairsQueue {
     this.list.replaceChildren(
       ...this.items.map((it, i) => {
         const li = el('li', { class: 'review-item', role: 'option', 'aria-selected': 'false', 'data-id': it.id });
-        this.fillItem(li, it);
+        fillPairRow(li, it);
         li.addEventListener('click', (e) => this.clicked(i, e));
         // Shift+click extends the selection of pairs, not a text selection.
         li.addEventListener('mousedown', (e) => e.shiftKey && e.preventDefault());
         return li;
       }),
     );
-  }
-
-  /** A list row's content and state, from the item. */
-  private fillItem(li: HTMLElement, it: ReviewItemView): void {
-    li.classList.remove(...[...li.classList].filter((c) => c.startsWith('state-')));
-    li.classList.add(`state-${it.state}`);
-    li.dataset.state = it.state;
-    if (it.reason) li.dataset.reason = it.reason;
-    else delete li.dataset.reason;
-    if (it.chosenFails) li.dataset.chosenFails = 'true';
-    else delete li.dataset.chosenFails;
-    const what = `${it.manual ? 'by hand · ' : ''}${it.pair.kind}${it.pair.key ? ` ${it.pair.key}` : ''}${it.reason ? ` · ${REJECT_REASON_LABEL[it.reason]}` : ''}`;
-    const flag = text('span', 'review-flag', it.chosenFails ? '⚠' : '');
-    if (it.chosenFails) {
-      flag.title = `The checker finds the chosen side wrong: it ${it.chosenFails}`;
-      flag.setAttribute('aria-label', `chosen side ${it.chosenFails}`);
-    }
-    li.replaceChildren(
-      text('span', 'review-mark', STATE_MARK[it.state]),
-      text('span', 'review-sample', it.pair.sampleId),
-      text('span', 'review-what', what),
-      flag,
-      text('span', 'review-gap-value', `Δ ${it.pair.gap.toFixed(2)}`),
-    );
-    li.title = `${it.pair.sampleId} · ${what} · ${it.state}${it.comment ? `: ${it.comment}` : ''}${it.chosenFails ? ` · ⚠ chosen side ${it.chosenFails}` : ''}`;
   }
 
   private clicked(i: number, e: MouseEvent): void {
@@ -231,43 +172,7 @@ export class PairsQueue {
   }
 
   private renderDetail(it: ReviewItemView): void {
-    const p = it.pair;
-    const side = (which: 'chosen' | 'rejected', sd: PairSide) => {
-      const pre = el('pre', { class: `pair-text review-side-text`, 'data-fragment-source': which, 'data-index': String(p.index), 'data-pair': it.id });
-      if (sd.verdict.errors[0]) pre.dataset.errorKind = sd.verdict.errors[0].kind;
-      pre.append(text('span', 'pair-prefix', p.prefix), text('mark', `pair-fragment ${which}`, sd.fragment), text('span', 'pair-completion', sd.completion));
-      return el(
-        'div',
-        { class: `pair-side ${which}` },
-        text('div', 'side-label', `${which}${which === 'chosen' && it.state === 'edited' ? ' (edited)' : ''} · value ${sd.value.toFixed(2)}${sd.visits ? ` · n=${sd.visits}` : ''}`),
-        pre,
-        verdictLine(sd.verdict),
-      );
-    };
-    const decided =
-      it.state === 'rejected' && (it.reason || it.comment)
-        ? el('div', { class: 'review-reason', 'data-reason': it.reason ?? '' }, text('span', 'reason-label', `Rejected${it.reason ? `: ${REJECT_REASON_LABEL[it.reason]}` : ''}`), it.comment ? text('span', 'reason-comment', ` — ${it.comment}`) : null)
-        : null;
-    const warn = it.chosenFails
-      ? text('div', 'review-warning', `⚠ The checker finds the chosen side wrong: it ${it.chosenFails}.${it.manual && it.state === 'pending' ? ' This pair made by hand is not accepted by itself: edit the chosen side (E) or decide.' : ''}`)
-      : null;
-    const several = this.chosen.size > 1 ? text('div', 'review-several', `${this.chosen.size} pairs selected: A accept · R reject · S skip apply to all of them, as one undo step.`) : null;
-    const parts: (HTMLElement | null)[] = [
-      el(
-        'header',
-        { class: 'detail-header' },
-        el('h2', { class: 'detail-title' }, `${STATE_MARK[it.state]} Pair ${this.pos + 1} of ${this.items.length}`),
-        text('span', 'meta', `sample ${p.sampleId} · round ${p.round} · ${it.manual ? 'marked by hand' : `depth ${p.depth}`} · gap ${p.gap.toFixed(2)}${it.tier ? ` · ${it.tier}` : ''} · ${it.state}`),
-      ),
-      several,
-      decided,
-      warn,
-      it.question ? el('section', { class: 'review-question' }, text('div', 'turn-role', 'User'), text('pre', 'turn-text', it.question)) : null,
-      side('chosen', p.chosen),
-      side('rejected', p.rejected),
-      it.originalChosen !== undefined ? el('details', { class: 'review-original' }, el('summary', {}, 'chosen side as the search produced it'), text('pre', 'turn-text', p.prefix + it.originalChosen)) : null,
-    ];
-    this.detail.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
+    this.detail.replaceChildren(...pairDetail(it, this.pos, this.items.length, this.chosen.size));
     this.detail.dataset.pair = it.id;
   }
 
@@ -279,7 +184,7 @@ export class PairsQueue {
     return cur && this.chosen.has(this.pos) ? [cur, ...rest] : rest;
   }
 
-  private async decide(state: DecisionName, note: { reason?: RejectReason; comment?: string } = {}): Promise<void> {
+  private async decide(state: DecisionName, note: Partial<RejectNote> = {}): Promise<void> {
     const ids = this.targets();
     if (!ids.length) return;
     const at = this.pos;
@@ -322,13 +227,13 @@ export class PairsQueue {
     const i = this.items.findIndex((x) => x.id === item.id);
     if (i < 0) return;
     this.items[i] = item;
-    this.fillItem(this.list.children[i] as HTMLElement, item);
+    fillPairRow(this.list.children[i] as HTMLElement, item);
     if (i === this.pos) this.renderDetail(item);
   }
 
   private async bulk(state: 'accepted' | 'rejected' | 'skipped'): Promise<void> {
     try {
-      const r = await request('bulkDecide', { filter: this.filter(), state });
+      const r = await request('bulkDecide', { filter: this.filters.value, state });
       await this.reload(this.items[this.pos]?.id, true);
       this.status.textContent = `${r.changed} pair(s) ${VERB[state]} (U undoes them at once)`;
     } catch (e) {
@@ -340,19 +245,11 @@ export class PairsQueue {
   private async jump(): Promise<void> {
     const want = (this.jumpField.value ?? '').trim();
     if (!want) return;
-    const find = (): number => {
-      const lower = want.toLowerCase();
-      const by = (f: (id: string) => boolean) => this.items.findIndex((it) => f(it.pair.sampleId));
-      const exact = by((id) => id === want);
-      if (exact >= 0) return exact;
-      const caseless = by((id) => id.toLowerCase() === lower);
-      return caseless >= 0 ? caseless : by((id) => id.toLowerCase().includes(lower));
-    };
+    const find = (): number => firstPairOf(this.items, want);
     let i = find();
     let cleared = false;
-    if (i < 0 && Object.keys(this.filter()).length) {
-      for (const f of [this.stateFilter, this.kindFilter, this.tierFilter]) f.value = '';
-      this.gapField.value = '';
+    if (i < 0 && Object.keys(this.filters.value).length) {
+      this.filters.clear();
       await this.reload();
       cleared = true;
       i = find();
@@ -371,61 +268,20 @@ export class PairsQueue {
   private openRejectForm(): void {
     const it = this.items[this.pos];
     if (!it || this.rejecting || this.editing) return;
-    const n = this.targets().length;
-    const reason = select(
-      'Reject reason',
-      REJECT_REASONS.map((r, k): SelectOption => ({ value: r, label: `${k + 1} · ${REJECT_REASON_LABEL[r]}` })),
-      { className: 'review-reject-reason' },
-    );
-    reason.value = it.reason ?? REJECT_REASONS[0];
-    const comment = textField('Comment (optional)', { className: 'review-reject-comment', placeholder: 'comment (optional)' });
-    if (it.comment) comment.value = it.comment;
-    const ok = button(n > 1 ? `Reject ${n} pairs (Enter)` : 'Reject (Enter)', { className: 'review-reject-save' });
-    const cancel = button('Cancel (Esc)', { secondary: true, className: 'review-reject-cancel' });
-    const form = el(
-      'div',
-      { class: 'inline-form review-reject-form', role: 'group', 'aria-label': 'Reject with a reason' },
-      text('div', 'form-title', n > 1 ? `Reject ${n} pairs: why?` : 'Reject this pair: why?'),
-      el('label', { class: 'form-row' }, text('span', 'form-label', 'Reason (1–5)'), reason),
-      el('label', { class: 'form-row' }, text('span', 'form-label', 'Comment'), comment),
-      el('div', { class: 'form-actions' }, ok, cancel),
-    );
-    const submit = (): void => {
-      const note = { reason: reason.value as RejectReason, comment: (comment.value ?? '').trim() || undefined };
-      this.closeRejectForm();
-      this.list.focus();
-      this.queue(() => this.decide('rejected', note));
-    };
     const close = (): void => {
       this.closeRejectForm();
       this.list.focus();
     };
-    ok.addEventListener('click', submit);
-    cancel.addEventListener('click', close);
-    formKeys(form, { submit, cancel: close });
-    // 1–5 pick a reason (outside the comment field).
-    form.addEventListener(
-      'keydown',
-      (e) => {
-        if (e.target instanceof HTMLElement && e.target.matches('.review-reject-comment')) return;
-        if (this.reasonKey(e)) e.stopPropagation();
-      },
-      true,
-    );
-    this.rejecting = { form, reason, submit, close };
+    const decide = (note: RejectNote): void => {
+      close();
+      this.queue(() => this.decide('rejected', note));
+    };
+    const rejecting = rejectForm(it, this.targets().length, { decide, close });
+    this.rejecting = rejecting;
     const header = this.detail.querySelector('.detail-header');
-    if (header) header.after(form);
-    else this.detail.prepend(form);
-    focusWhenReady(reason);
-  }
-
-  /** A digit 1–5 picks that reason in the open reject form; whether the key was one. */
-  private reasonKey(e: KeyboardEvent): boolean {
-    const k = Number(e.key);
-    if (!this.rejecting || e.ctrlKey || e.metaKey || e.altKey || !Number.isInteger(k) || k < 1 || k > REJECT_REASONS.length) return false;
-    e.preventDefault();
-    this.rejecting.reason.value = REJECT_REASONS[k - 1];
-    return true;
+    if (header) header.after(rejecting.form);
+    else this.detail.prepend(rejecting.form);
+    focusWhenReady(rejecting.reason);
   }
 
   private closeRejectForm(): void {
@@ -437,36 +293,17 @@ export class PairsQueue {
     const it = this.items[this.pos];
     if (!it || this.editing) return;
     this.closeRejectForm();
-    const box = textArea('Chosen side after the shared prefix (Ctrl+Enter saves, Escape cancels)', { className: 'review-edit', rows: Math.min(14, Math.max(4, it.pair.chosen.text.split('\n').length + 1)), value: it.pair.chosen.text });
-    const verdict = el('div', { class: 'review-edit-verdict', role: 'status' });
-    const save = button('Save (Ctrl+Enter)', { className: 'review-edit-save' });
-    const cancel = button('Cancel (Esc)', { secondary: true, className: 'review-edit-cancel' });
-    save.addEventListener('click', () => void this.saveEdit());
-    cancel.addEventListener('click', () => this.cancelEdit(true));
-    const form = el('div', { class: 'review-edit-form' }, text('div', 'side-label', 'Edit the chosen side (the shared prefix stays as it is)'), text('pre', 'pair-prefix', it.pair.prefix), box, verdict, el('div', { class: 'review-edit-actions' }, save, cancel));
-    formKeys(form, { submit: () => void this.saveEdit(), cancel: () => this.cancelEdit(true), enterSubmits: false });
-    this.detail.append(form);
-    this.editing = { box, verdict };
-    const recheck = () => {
-      if (!this.editing) return;
-      clearTimeout(this.editing.timer);
-      this.editing.timer = setTimeout(() => {
-        void request('recheck', { id: it.id, text: box.value }).then(
-          (r) => this.editing?.box === box && verdict.replaceChildren(verdictLine(r.verdict)),
-          (e: Error) => (verdict.textContent = e.message),
-        );
-      }, 150);
-    };
-    box.addEventListener('input', recheck);
-    recheck();
-    box.focus();
+    this.editing = new ChosenEditor(it, { save: () => void this.saveEdit(), cancel: () => this.cancelEdit(true) });
+    this.detail.append(this.editing.form);
+    this.editing.start();
   }
 
   private async saveEdit(): Promise<void> {
     const it = this.items[this.pos];
     if (!it || !this.editing) return;
     try {
-      const r = await request('editChosen', { id: it.id, text: this.editing.box.value });
+      const r = await request('editChosen', { id: it.id, text: this.editing.text });
+      this.editing?.close();
       this.editing = undefined;
       this.replace(r.item);
       this.setCounts(r.counts);
@@ -479,7 +316,7 @@ export class PairsQueue {
 
   private cancelEdit(refocus = false): void {
     if (!this.editing) return;
-    clearTimeout(this.editing.timer);
+    this.editing.close();
     this.editing = undefined;
     const it = this.items[this.pos];
     if (it) this.renderDetail(it);
@@ -504,7 +341,7 @@ export class PairsQueue {
     }
     if (this.rejecting && !isTypingTarget(e.target)) {
       // The reject form is open but the focus is elsewhere (the list): its keys still work.
-      if (this.reasonKey(e)) return;
+      if (reasonKey(e, this.rejecting.reason)) return;
       if (e.key === 'Enter' || e.key === 'Escape') {
         e.preventDefault();
         (e.key === 'Enter' ? this.rejecting.submit : this.rejecting.close)();
@@ -548,13 +385,4 @@ export class PairsQueue {
   get total(): number {
     return this.counts.total;
   }
-}
-
-function verdictLine(v: PairVerdict | undefined): HTMLElement {
-  if (!v) return text('div', 'pair-verdict', '');
-  if (v.valid) return text('div', 'pair-verdict ok', `checker: valid · score ${v.score.toFixed(2)}`);
-  const e = v.errors[0];
-  if (!e) return text('div', 'pair-verdict', `checker: invalid · score ${v.score.toFixed(2)}`);
-  // The kind's colour and name, then the message (webview/kindStyle.ts: the same colours as the highlights).
-  return el('div', { class: 'pair-verdict' }, kindTag(e.kind), `: ${e.message}${v.errors.length > 1 ? ` (+${v.errors.length - 1} more)` : ''}`);
 }

@@ -23,6 +23,12 @@ export function text(tag: keyof HTMLElementTagNameMap, cls: string, value: strin
   return e;
 }
 
+/** A colour the stylesheet defines as a CSS variable on body (media/*.css, kindStyle.ts), else the text colour. */
+export function themeColour(variable: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(variable).trim();
+  return v || getComputedStyle(document.body).color;
+}
+
 /** Pretty JSON for display (arguments, schemas). */
 export function pretty(v: unknown): string {
   try {

@@ -1,11 +1,11 @@
 // A model output with its checker verdict: the text with each faulty fragment underlined in its
-// error kind's colour (webview/kindStyle.ts; hover: the kind, the message and the expected value),
+// error kind's colour (webview/shared/kindStyle.ts; hover: the kind, the message and the expected value),
 // then the errors as a list, each with its kind's colour and name.
 // The output is untrusted: it is cut into text nodes only.
-import { kindLabel } from '../src/core/toolcall/errorKinds';
-import type { CheckError, Verdict } from '../src/core/toolcall/types';
-import { el, pretty, text } from './dom';
-import { kindTag } from './kindStyle';
+import { kindLabel } from '../../src/core/toolcall/errorKinds';
+import type { CheckError, Verdict } from '../../src/core/toolcall/types';
+import { el, pretty, text } from '../shared/dom';
+import { kindTag } from '../shared/kindStyle';
 
 export function errorTooltip(e: CheckError): string {
   const expected = e.expected === undefined ? '' : `\nexpected: ${typeof e.expected === 'string' ? JSON.stringify(e.expected) : pretty(e.expected)}`;

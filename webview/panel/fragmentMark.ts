@@ -6,14 +6,14 @@
 // correction in a multi-line box (it starts as the fragment, line breaks and all; Ctrl+Enter marks,
 // Esc cancels) and an optional note. With a correction that differs from the fragment the mark
 // becomes a pair in the review queue.
-import { clipText, snapSpan } from '../src/core/chars';
-import { ERROR_KINDS, type ErrorKind } from '../src/core/toolcall/types';
-import { button, focusWhenReady, select, textArea, textField } from './components';
-import { el, text } from './dom';
+import { clipText, snapSpan } from '../../src/core/chars';
+import { ERROR_KINDS, type ErrorKind } from '../../src/core/toolcall/types';
+import { button, focusWhenReady, select, textArea, textField } from '../shared/components';
+import { el, text } from '../shared/dom';
 import { formKeys } from './formKeys';
 import { request } from './host';
 import type { FragmentSource } from './protocol';
-import { KIND_LABEL } from '../src/core/toolcall/errorKinds';
+import { KIND_LABEL } from '../../src/core/toolcall/errorKinds';
 
 function offsetIn(container: Node, node: Node, offset: number): number {
   const r = document.createRange();

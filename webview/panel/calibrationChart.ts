@@ -2,8 +2,8 @@
 // coloured by its difficulty tier, so the tier cut-offs show where the colours change) with the
 // model, round, cut-offs, tier sizes and how many samples are selected as deficient.
 import type { ChartConfiguration } from 'chart.js';
-import { ChartPanel, themeColour } from './chartPanel';
-import { text } from './dom';
+import { ChartPanel } from './chartPanel';
+import { text, themeColour } from '../shared/dom';
 import type { CalibrationSummary } from './protocol';
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

@@ -3,9 +3,9 @@
 // stylesheet, which the strict CSP allows, unlike inline style), so every element with
 // data-kind="<kind>" gets `--kind`, and the theme's class on body picks the light or dark colours —
 // a theme change recolours without a redraw. Charts read the colours back with kindColour.
-import { kindLabel, kindStyleSheet, kindVariable } from '../src/core/toolcall/errorKinds';
-import type { ErrorKind } from '../src/core/toolcall/types';
-import { el } from './dom';
+import { kindLabel, kindStyleSheet, kindVariable } from '../../src/core/toolcall/errorKinds';
+import type { ErrorKind } from '../../src/core/toolcall/types';
+import { el, themeColour } from './dom';
 
 let installed = false;
 
@@ -20,8 +20,7 @@ export function installKindColours(): void {
 /** A kind's colour in the theme now (for canvas drawing), else the text colour. */
 export function kindColour(kind: ErrorKind): string {
   installKindColours();
-  const v = getComputedStyle(document.body).getPropertyValue(kindVariable(kind)).trim();
-  return v || getComputedStyle(document.body).color;
+  return themeColour(kindVariable(kind));
 }
 
 /** The kind's name with its colour beside it: a swatch (hidden from screen readers), then the label as text. */

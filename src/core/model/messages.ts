@@ -5,7 +5,7 @@
 // the arguments as an object; tool results carry the id and the name of the call they answer
 // (Hermes 2 Pro reads `name`, Mistral reads `tool_call_id`); tools are {"type": "function", ...}.
 //
-// Two ways to put a call in the prompt (`CallRendering`):
+// Two ways to put a call in the prompt (`CallRendering`, callRendering.ts):
 //   - 'template': structured `tool_calls`, written by the template in its own call syntax;
 //   - 'text': the assistant turn exactly as the dataset writes it (ToolACE python calls, Hermes
 //     `<tool_call>` text, Glaive `<functioncall>`), as plain assistant content.
@@ -15,31 +15,14 @@
 import { createHash } from 'node:crypto';
 import type { FormatId, Sample, ToolCall, ToolDef, Turn } from '../dataset/sample';
 import { textBesideCalls } from '../dataset/formats/llamafactoryMessages';
-import type { ChatMessage, ChatToolCall } from '../model/policy';
+import type { ChatMessage, ChatToolCall } from './policy';
+import type { CallRendering } from './callRendering';
 
-export type CallRendering = 'text' | 'template';
-/** A user's choice: one of the two, or 'auto' (by the dataset's format). */
-export type CallRenderingSetting = CallRendering | 'auto';
-export const CALL_RENDERINGS: readonly CallRenderingSetting[] = ['auto', 'text', 'template'];
-
-/** Formats whose source holds calls as text the model was trained to write. */
-const TEXT_FORMATS: ReadonlySet<FormatId> = new Set(['toolace', 'llamafactory', 'hermes', 'glaive']);
 /**
  * Formats whose tool list is part of the system prompt's own text: in 'text' mode the prompt is
  * that text, so the template is not handed the tools a second time.
  */
 const TOOLS_IN_SYSTEM_TEXT: ReadonlySet<FormatId> = new Set(['toolace', 'hermes', 'glaive']);
-
-export function callRenderingFor(format: FormatId, setting: CallRenderingSetting = 'auto'): CallRendering {
-  if (setting !== 'auto') return setting;
-  return TEXT_FORMATS.has(format) ? 'text' : 'template';
-}
-
-export function parseCallRendering(v: string | undefined): CallRenderingSetting {
-  if (v === undefined || v === '') return 'auto';
-  if ((CALL_RENDERINGS as readonly string[]).includes(v)) return v as CallRenderingSetting;
-  throw new Error(`--calls must be one of ${CALL_RENDERINGS.join(', ')}, not ${JSON.stringify(v)}`);
-}
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
