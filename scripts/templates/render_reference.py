@@ -79,7 +79,7 @@ def environment():
 
 
 def generated_id(sample_id, turn, call):
-    """The product's id for a call without one (src/core/calibrate/messages.ts): 9 alphanumerics."""
+    """The product's id for a call without one (src/core/model/messages.ts): 9 alphanumerics."""
     digest = hashlib.sha256(f'{sample_id}:{turn}:{call}'.encode()).digest()
     return ''.join(ID_ALPHABET[b % len(ID_ALPHABET)] for b in digest[:9])
 

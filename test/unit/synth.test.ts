@@ -14,7 +14,8 @@ import { callsFromGroundTruth } from '../../src/core/dataset/formats/bfcl';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { referenceTurn, type PossibleAnswer, type Sample } from '../../src/core/dataset/sample';
 import { bundledDocs, bundleText } from '../../src/core/synth/docs';
-import { generateCorpus, TINY_PROFILE } from '../../src/core/synth/generate';
+import { TINY_PROFILE } from '../../src/core/synth/corpus';
+import { generateCorpus } from '../../src/core/synth/generate';
 import { bfclCategory, checkOutput, expectationFor } from '../../src/core/toolcall/check/index';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { chatMessages, generatedCallId } from '../../src/core/calibrate/messages';
+import { chatMessages, generatedCallId } from '../../src/core/model/messages';
 import { scoredAs, templateRenderer } from '../../src/core/calibrate/scoredAs';
 import { ChatTemplate } from '../../src/core/model/chatTemplate';
 import { FORMATS } from '../../src/core/dataset/formats';

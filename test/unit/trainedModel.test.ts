@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { promptFor } from '../../src/core/calibrate/prompts';
+import { promptFor } from '../../src/core/model/prompt';
 import { Dataset } from '../../src/core/dataset/dataset';
 import type { Sample } from '../../src/core/dataset/sample';
 import { OnnxPolicy } from '../../src/core/model/onnx/onnxPolicy';

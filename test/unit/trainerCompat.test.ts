@@ -26,12 +26,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { assistantText, callRenderingFor, type CallRenderingSetting } from '../../src/core/calibrate/messages';
+import { assistantText } from '../../src/core/model/messages';
+import { callRenderingFor, type CallRenderingSetting } from '../../src/core/model/callRendering';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { promptTurns, referenceTurn, type Sample, type ToolCall } from '../../src/core/dataset/sample';
 import { completeCalls, exportCurriculum, exportPairs, LF_RESULTS_SEPARATOR, PROMPT_SHARE, type ExportPair, type ExportResult } from '../../src/core/pairs/export/index';
-import type { PairSide, PreferencePair } from '../../src/core/search/pairs';
+import type { PairSide, PreferencePair } from '../../src/core/search/types';
 import { hermes, wrong } from '../support/scriptedPolicy';
 import { CONFIG_FIELDS, hasPyYaml, TRAINING_ARGUMENT_FIELDS, TRL_PARSER_EXTRA_FIELDS, writeTrlStandIn, type TransformersLine, type TrlLayout } from '../support/trlStandIn';
 

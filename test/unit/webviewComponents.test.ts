@@ -1,7 +1,7 @@
-// The webviews' controls come from one module (webview/components.ts) over @vscode-elements/elements.
+// The webviews' controls come from one module (webview/shared/components.ts) over @vscode-elements/elements.
 // The archived @vscode/webview-ui-toolkit (it logged CSP violations on every panel load: issue 20)
 // must not come back: not as a dependency, not as an import, not as a tag; and the component
-// library stays behind webview/components.ts (the lint rule is live, not just configured).
+// library stays behind webview/shared/components.ts (the lint rule is live, not just configured).
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { ESLint } from 'eslint';
 
 const ROOT = resolve(__dirname, '..', '..');
 const TOOLKIT = '@vscode/webview-ui-toolkit';
-const COMPONENTS = 'webview/components.ts';
+const COMPONENTS = 'webview/shared/components.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
@@ -40,13 +40,13 @@ describe('webview components', () => {
 
   it('no file in src/, webview/ or media/ names the toolkit, its design system or its tags', () => {
     const files = [...sources('src'), ...sources('webview'), ...sources('media')];
-    assert.ok(files.includes(COMPONENTS) && files.includes('webview/main.ts'), 'the walk finds the webview sources');
+    assert.ok(files.includes(COMPONENTS) && files.includes('webview/panel/main.ts'), 'the walk finds the webview sources');
     // A tag, not a theme variable (--vscode-panel-border) nor a longer name.
     const old = /webview-ui-toolkit|provideVSCodeDesignSystem|(?<![-\w])vscode-(dropdown|text-field|text-area|data-grid|data-grid-row|data-grid-cell|panels|panel-tab|panel-view|progress-ring|divider|link|tag|radio-group)(?![-\w])/;
     assert.deepEqual(files.filter((f) => old.test(read(f))), []);
   });
 
-  it('only webview/components.ts names @vscode-elements or creates its elements', () => {
+  it('only webview/shared/components.ts names @vscode-elements or creates its elements', () => {
     const library = /@vscode-elements|['"`]vscode-(button|single-select|multi-select|option|textfield|textarea|badge|checkbox|tabs|tab-header|tab-panel|icon|table)['"`]/;
     const named = [...sources('src'), ...sources('webview')].filter((f) => library.test(read(f)));
     assert.deepEqual(named, [COMPONENTS]);
@@ -61,10 +61,10 @@ describe('webview components', () => {
   }
 
   it('lint rejects importing @vscode-elements/elements in webview/ outside components.ts', async () => {
-    for (const file of ['webview/main.ts', 'webview/dashboard/main.ts']) {
+    for (const file of ['webview/panel/main.ts', 'webview/dashboard/main.ts']) {
       const errors = await restrictedImportErrors(file, '@vscode-elements/elements/dist/vscode-button/index.js');
       assert.equal(errors.length, 1, file);
-      assert.match(errors[0], /only webview\/components\.ts/);
+      assert.match(errors[0], /only webview\/shared\/components\.ts/);
     }
     assert.deepEqual(await restrictedImportErrors(COMPONENTS, '@vscode-elements/elements/dist/vscode-button/index.js'), []);
   });
