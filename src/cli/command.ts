@@ -22,19 +22,24 @@ export interface Command<O extends Options = Options> {
   readonly label?: string;
   /** The arguments rewritten (or refused) before parsing, for what parseArgs cannot express (review's lists of ids). */
   prepare?(args: string[]): string[];
+  /**
+   * The usage to print for `args` (what follows the name), when it is not all of `usage`: a
+   * command with subcommands (`itool round start --help`) shows the one asked about.
+   */
+  usageFor?(args: string[]): string | undefined;
   run(values: Values<O>, positionals: string[]): Promise<number>;
 }
 
 /** A command whose `run` sees values typed by its own options. */
 export const defineCommand = <const O extends Options>(command: Command<O>): Command<O> => command;
 
-/** What `itool NAME --help` prints. */
-export const commandHelp = (command: Command): string => `Usage:\n${command.usage}`;
+/** What `itool NAME [ARGS] --help` prints: the command's usage, or the part of it ARGS ask about. */
+export const commandHelp = (command: Command, args: string[] = []): string => `Usage:\n${command.usageFor?.(args) ?? command.usage}`;
 
 /** The usage printed after a usage error: the command's own, when the command line names one of `commands`. */
 export function usageAfterError(commands: readonly Command[], argv: string[]): string | undefined {
   const command = commands.find((c) => c.name === argv[0]);
-  return command && `${commandHelp(command)}\nitool --help lists every command.\n`;
+  return command && `${commandHelp(command, argv.slice(1))}\nitool --help lists every command.\n`;
 }
 
 /**
@@ -57,7 +62,7 @@ export function commandValues<O extends Options>(command: Command<O>, args: stri
 export function runCommand(command: Command, args: string[]): Promise<number> {
   // --help anywhere wins, before anything is checked: `itool convert x.json --help` is a question.
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(commandHelp(command));
+    process.stdout.write(commandHelp(command, args));
     return Promise.resolve(0);
   }
   const { values, positionals } = commandValues(command, command.prepare ? command.prepare(args) : args);

@@ -1,26 +1,33 @@
-// `itool export PAIRS --dataset FILE --target llamafactory|trl|openai -o DIR`: the preference pairs
-// `itool explore -o` wrote (JSON Lines, one PreferencePair per line), with the samples they were
-// searched on, as a trainer's dataset plus its config. Lines or pairs that cannot be exported are
-// listed with their reason; the rest are written.
+// `itool export [PAIRS] --dataset FILE --target llamafactory|trl|openai -o DIR [--state S]`: the
+// preference pairs a round would train on, as a trainer's dataset plus its config. The pairs are
+// PAIRS (the JSON Lines `itool explore -o` wrote) or, without it, the newest search beside the
+// dataset and the hand-made pairs of corrected marks; each is taken or left out by its review
+// decision (DATASET.itool/review/review.jsonl, through the same trainedPairs the rounds use):
+// --state accepted (default) takes the accepted and edited ones, edits applied, and says how many
+// were left out and why; --state all takes every pair. Lines or pairs that cannot be exported
+// are listed with their reason; the rest are written.
 // `itool export --curriculum SELECTION --dataset FILE --target … -o DIR`: the warm-up curriculum
 // (easy → medium → hard SFT stages) from the calibration the selection was made from, as the
 // palette's `iTool: Export Warm-up Curriculum` writes it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadCalibration } from '../core/calibrate/calibrate';
-import type { CallRenderingSetting } from '../core/calibrate/messages';
+import type { CallRenderingSetting } from '../core/model/callRendering';
 import { readSelection, type SelectionFile } from '../core/calibrate/selectionFile';
 import { Dataset, type OpenOptions } from '../core/dataset/dataset';
-import type { Sample } from '../core/dataset/sample';
 import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
-import { curriculumStages, exportCurriculum, exportPairs, STAGES, type ExportPair, type ExportResult, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
-import type { PreferencePair } from '../core/search/pairs';
+import { curriculumStages, exportCurriculum, exportPairs, STAGES, type ExportResult, type ExportTarget, type PrefLoss, type SkippedRecord } from '../core/pairs/export/index';
+import type { PreferencePair } from '../core/search/types';
+import { leftOutText, PAIR_STATE_FILTERS, trainedPairs, type PairStateFilter } from '../core/rounds/trainedPairs';
 import { UsageError } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
 
 export interface ExportCommandArgs {
-  pairsFile: string;
+  /** PreferencePair JSON Lines; undefined: the newest search beside the dataset and the hand-made pairs. */
+  pairsFile?: string;
+  /** Which pairs by their review decision (default 'accepted': accepted and edited, edits applied). */
+  state?: PairStateFilter;
   dataset: string;
   target: ExportTarget;
   out: string;
@@ -79,46 +86,6 @@ export function readPairLines(text: string): { pairs: PreferencePair[]; skipped:
   return { pairs, skipped };
 }
 
-/**
- * The samples of the pairs: by record index, checked against the pair's sample id; by id (one scan
- * of the file) when the index is unknown or now holds another sample, as after an edit.
- */
-async function samplesFor(ds: Dataset, pairs: readonly PreferencePair[]): Promise<{ found: ExportPair[]; skipped: SkippedRecord[] }> {
-  // A record's samples: one per answer when it holds several (dataset/answers.ts); the pair's id names its answer.
-  const byIndex = new Map<number, Sample[] | string>();
-  let byId: Map<string, Sample> | undefined;
-  const at = async (i: number): Promise<Sample[] | string> => {
-    if (!byIndex.has(i)) {
-      const r = await ds.sample(i);
-      // The record's own sample too (its last answer): pairs found before answers were samples name it.
-      byIndex.set(i, r.ok ? (r.samples.some((x) => x.id === r.sample.id) ? r.samples : [...r.samples, r.sample]) : r.reason);
-    }
-    return byIndex.get(i)!;
-  };
-  const found: ExportPair[] = [];
-  const skipped: SkippedRecord[] = [];
-  for (const pair of pairs) {
-    const i = Number.isInteger(pair.index) ? pair.index : -1;
-    const s = i >= 0 && i < ds.count ? await at(i) : undefined;
-    const same = typeof s === 'object' ? s.find((x) => x.id === pair.sampleId) : undefined;
-    if (same) {
-      found.push({ pair, sample: same });
-      continue;
-    }
-    if (!byId) {
-      byId = new Map();
-      for (let k = 0; k < ds.count; k++) {
-        const xs = await at(k);
-        if (typeof xs === 'object') for (const x of xs) if (!byId.has(x.id)) byId.set(x.id, x);
-      }
-    }
-    const hit = byId.get(pair.sampleId);
-    if (hit) found.push({ pair, sample: hit });
-    else skipped.push({ sampleId: pair.sampleId, reason: typeof s === 'string' ? `record ${i + 1} is unreadable: ${s}` : `no sample with this id in ${ds.path}` });
-  }
-  return { found, skipped };
-}
-
 /** A command for display only: never run through a shell. */
 const shown = (argv: readonly string[]): string => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 
@@ -136,19 +103,37 @@ function report(result: ExportResult, head: string, allSkipped: readonly Skipped
 }
 
 export async function exportCommand(args: ExportCommandArgs, io: CommandIo): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(args.pairsFile, 'utf8');
-  } catch (err) {
-    io.stderr(`itool export: cannot read ${args.pairsFile}: ${(err as Error).message}\n`);
-    return 1;
+  let lines: { pairs: PreferencePair[]; skipped: SkippedRecord[] } | undefined;
+  if (args.pairsFile !== undefined) {
+    try {
+      lines = readPairLines(await readFile(args.pairsFile, 'utf8'));
+    } catch (err) {
+      io.stderr(`itool export: cannot read ${args.pairsFile}: ${(err as Error).message}\n`);
+      return 1;
+    }
   }
-  const lines = readPairLines(text);
+  const state = args.state ?? 'accepted';
   return onDataset(args.dataset, {}, io, async (ds) => {
-    const { found, skipped } = await samplesFor(ds, lines.pairs);
-    const result = await exportPairs(found, { target: args.target, outDir: args.out, name: args.name, prefLoss: args.prefLoss, baseModel: args.baseModel, template: args.template, calls: args.calls });
-    const allSkipped = [...lines.skipped, ...skipped, ...result.skipped];
-    report(result, `export      ${result.target}: ${result.records} pair(s) written, ${allSkipped.length} skipped`, allSkipped, io);
+    // A pairs file is exported as it is; the dataset's own pairs include the hand-made ones.
+    const picked = await trainedPairs(ds, { state, pairs: lines?.pairs, manual: lines === undefined });
+    for (const d of picked.damaged) io.stderr(`itool export: note: review journal ${d.line !== undefined ? `line ${d.line}` : `entry ${d.entry}`}: ${d.reason} (skipped)\n`);
+    const c = picked.counts;
+    if (c.total === 0 && !lines?.skipped.length) {
+      const where = lines ? `in ${args.pairsFile}` : picked.explore ? `in the newest search beside ${ds.path} (${picked.explore.path})` : `beside ${ds.path}: no search results (itool explore first) and no hand-made pairs`;
+      io.stderr(`itool export: no pairs ${where}\n`);
+      return 1;
+    }
+    const left = leftOutText(picked.leftOut);
+    if (picked.pairs.length + picked.skipped.length === 0 && c.total > 0) {
+      const hint = state === 'accepted' ? 'accept pairs in review (itool review --accept ID…, or the panel), or give --state all to export every pair' : 'give another --state';
+      io.stderr(`itool export: no ${state} pairs to export (${left} of ${c.total}): ${hint}\n`);
+      return 1;
+    }
+    const result = await exportPairs(picked.pairs, { target: args.target, outDir: args.out, name: args.name, prefLoss: args.prefLoss, baseModel: args.baseModel, template: args.template, calls: args.calls });
+    const allSkipped = [...(lines?.skipped ?? []), ...picked.skipped, ...result.skipped];
+    const taken = picked.pairs.length + picked.skipped.length;
+    const review = `review      ${state}: ${taken} of ${c.total} pair(s)${picked.manual ? ` (${picked.manual} hand-made)` : ''}${left ? `; left out by review: ${left}${state === 'accepted' ? ' (--state all exports every pair)' : ''}` : ''}`;
+    report(result, `export      ${result.target}: ${result.records} pair(s) written, ${allSkipped.length} skipped\n${review}`, allSkipped, io);
     return result.records > 0 ? 0 : 1;
   });
 }
@@ -194,10 +179,14 @@ export async function exportCurriculumCommand(args: CurriculumCommandArgs, io: C
 
 export const exportCli = defineCommand({
   name: 'export',
-  usage: `  itool export PAIRS --dataset DATASET --target llamafactory|trl|openai -o DIR
-                  [--pref-loss simpo|sigmoid|orpo|ipo] [--base-model M] [--template T] [--name N]
-                  [--calls auto|text|template]
-      Preference pairs (JSON Lines from itool explore -o) as training data for a trainer:
+  usage: `  itool export [PAIRS] --dataset DATASET --target llamafactory|trl|openai -o DIR
+                  [--state accepted|all|pending|rejected|skipped] [--pref-loss simpo|sigmoid|orpo|ipo]
+                  [--base-model M] [--template T] [--name N] [--calls auto|text|template]
+      Reviewed preference pairs as training data for a trainer: PAIRS (JSON Lines from itool
+      explore -o) or, without it, the newest search beside DATASET and the hand-made pairs.
+      --state accepted (default): the pairs review accepted or edited (edits applied), as a
+      round trains on; the output says how many were left out (pending, rejected, skipped);
+      all: every pair; pending, rejected, skipped: the pairs in that state. Targets:
       LLaMA-Factory (sharegpt ranking + dataset_info.json + a stage: dpo YAML, SimPO with the
       authors' beta 2.5, gamma 0.5, lr 1e-6 by default), TRL (conversational JSONL + config +
       launch script for TRL 0.24 to 1.x), OpenAI preference fine-tuning JSONL. --calls: the
@@ -221,11 +210,14 @@ export const exportCli = defineCommand({
     template: { type: 'string' },
     name: { type: 'string' },
     calls: { type: 'string' },
+    state: { type: 'string' },
   },
-  run(values, [pairsFile]) {
+  run(values, [pairsFile, ...extra]) {
     const curriculum = values.curriculum;
     if (curriculum !== undefined && pairsFile) throw new UsageError('export: give PAIRS or --curriculum SELECTION, not both');
-    if (!pairsFile && curriculum === undefined) throw new UsageError('export: missing PAIRS (the JSON Lines itool explore -o wrote) or --curriculum SELECTION');
+    if (extra.length) throw new UsageError(`export: unexpected ${JSON.stringify(extra[0])} (one PAIRS file at most)`);
+    const state = values.state;
+    if (state !== undefined && !PAIR_STATE_FILTERS.includes(state as PairStateFilter)) throw new UsageError(`export: --state must be one of ${PAIR_STATE_FILTERS.join(', ')}, not "${state}"`);
     if (!values.dataset) throw new UsageError(`export: --dataset FILE is required (the dataset the ${curriculum === undefined ? 'pairs were searched on' : 'selection was calibrated on'})`);
     if (!values.out) throw new UsageError('export: -o DIR is required');
     const target = values.target;
@@ -237,10 +229,11 @@ export const exportCli = defineCommand({
     if (curriculum !== undefined) {
       if (!curriculum) throw new UsageError('export: --curriculum needs the selection file itool calibrate -o wrote');
       if (loss !== undefined) throw new UsageError('export: --pref-loss is for pairs; the curriculum is SFT');
+      if (state !== undefined) throw new UsageError('export: --state is for pairs; the curriculum takes every calibrated sample');
       return exportCurriculumCommand({ selection: curriculum, dataset: values.dataset, target, out: values.out, baseModel: values['base-model'], template: values.template, name: values.name, calls }, io);
     }
     return exportCommand(
-      { pairsFile, dataset: values.dataset, target, out: values.out, prefLoss: loss as PrefLoss | undefined, baseModel: values['base-model'], template: values.template, name: values.name, calls },
+      { pairsFile, state: state as PairStateFilter | undefined, dataset: values.dataset, target, out: values.out, prefLoss: loss as PrefLoss | undefined, baseModel: values['base-model'], template: values.template, name: values.name, calls },
       io,
     );
   },

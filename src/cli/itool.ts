@@ -19,6 +19,7 @@ import { loopCli } from './loop';
 import { loopReportCli } from './loopReport';
 import { renderCli } from './render';
 import { reviewCli } from './review';
+import { roundCli } from './round';
 import { rewardCli } from './reward';
 import { synthCli } from './synth';
 import { trainDataCli } from './trainData';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   exploreCli,
   exportCli,
   reviewCli,
+  roundCli,
   loopCli,
   loopReportCli,
   synthCli,

@@ -5,22 +5,20 @@
 // the user points at one (after merging and exporting an adapter) or names the model an
 // OpenAI-compatible server serves it as (e.g. vLLM with --lora-modules).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Dataset } from '../core/dataset/dataset';
+import { isModelFolder, MODEL_FOLDER_FILES } from '../core/model/onnx/folder';
 import type { Policy } from '../core/model/policy';
-import { evaluatePolicy } from '../core/rounds/evaluate';
+import { evaluateRound, type EvaluateRoundOptions } from '../core/rounds/roundEvaluate';
 import { patchRound, readRegistry, updateRegistry } from '../core/rounds/registry';
 import type { RoundEvaluation, RoundRecord } from '../core/rounds/types';
-import { DatasetEditorProvider } from './datasetEditor';
+import { datasetFor } from './sessions';
 import { pickDatasetFile } from './datasetPicker';
 import { errorMessage, log } from './log';
 import { openPolicy, showPolicyError } from './policyConfig';
 import { openConfiguredPolicy } from './policySetup';
 import { configuredEndpoint, endpointSpec, onnxSpec } from './policySpec';
 import { setting } from './settings';
-
-const isOnnxDir = (dir: string | undefined): dir is string => !!dir && existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx', 'model.onnx'));
 
 /** The held-out dataset of the project: the registry's, or one the user picks now (then remembered). */
 export async function heldOutFor(datasetPath: string): Promise<string | undefined> {
@@ -36,7 +34,7 @@ export async function heldOutFor(datasetPath: string): Promise<string | undefine
 async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promise<{ policy: Policy; result: NonNullable<RoundRecord['result']> } | undefined> {
   // The settings' runtime (execution provider, in-flight limit) for the trained policy too: the
   // baseline and the round are measured alike.
-  if (isOnnxDir(r.result?.modelDir)) return { policy: await openPolicy(ctx, onnxSpec(setting, r.result.modelDir)), result: r.result };
+  if (isModelFolder(r.result?.modelDir)) return { policy: await openPolicy(ctx, onnxSpec(setting, r.result.modelDir)), result: r.result };
   const folder = 'ONNX folder…';
   const served = 'Model on the configured endpoint…';
   const pick = await vscode.window.showQuickPick([folder, served], {
@@ -45,7 +43,7 @@ async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promi
     placeHolder: r.result?.modelDir ? `${r.result.modelDir} is not an ONNX export: merge and export it, or serve it` : 'Where is the trained policy?',
   });
   if (pick === folder) {
-    const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Evaluate This Model', title: 'ONNX export of the trained policy (config.json, tokenizer.json, onnx/model.onnx)' });
+    const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Evaluate This Model', title: `ONNX export of the trained policy (${MODEL_FOLDER_FILES.join(', ')})` });
     if (!dir?.[0]) return undefined;
     return { policy: await openPolicy(ctx, onnxSpec(setting, dir[0].fsPath)), result: { label: `round ${r.round}: ${dir[0].fsPath}`, modelDir: dir[0].fsPath } };
   }
@@ -62,13 +60,17 @@ async function resultPolicy(ctx: vscode.ExtensionContext, r: RoundRecord): Promi
   return undefined;
 }
 
-async function run(heldOut: Dataset, policy: Policy, title: string): Promise<RoundEvaluation | undefined> {
+/** Evaluate `policy` on the held-out split in a cancellable notification; the round service records it in round `o.round`. */
+async function run(datasetPath: string, heldOut: Dataset, policy: Policy, title: string, o: Pick<EvaluateRoundOptions, 'round' | 'as' | 'result'>): Promise<RoundEvaluation | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const ctl = new AbortController();
     token.onCancellationRequested(() => ctl.abort());
     let shown = 0;
     try {
-      return await evaluatePolicy(heldOut, policy, {
+      return await evaluateRound(datasetPath, {
+        ...o,
+        heldOut,
+        policy,
         signal: ctl.signal,
         onProgress: (done, total) => {
           const pct = (100 * done) / Math.max(1, total);
@@ -90,12 +92,8 @@ export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promis
     void vscode.window.showErrorMessage('iTool: evaluating a round loads the model its rounds.json names, a workspace file; trust this workspace first (Workspaces: Manage Workspace Trust).');
     return;
   }
-  const panel = DatasetEditorProvider.activePanel;
-  if (!panel) {
-    void vscode.window.showWarningMessage('iTool: open the training dataset first (iTool: Open Dataset).');
-    return;
-  }
-  const datasetPath = panel.datasetOpen.path;
+  const datasetPath = await datasetFor('evaluate the rounds of');
+  if (!datasetPath) return;
   try {
     const reg = await readRegistry(datasetPath);
     if (!reg.rounds.length) {
@@ -110,18 +108,16 @@ export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promis
       if (!round.baseline) {
         // The starting policy's numbers: the previous round's result, or (round 1) the configured policy.
         const prev = reg.rounds.find((r) => r.round === round.round - 1)?.evaluation;
-        let baseline = prev;
-        if (!baseline) {
+        if (prev) await patchRound(datasetPath, round.round, { baseline: prev });
+        else {
           const policy = await openConfiguredPolicy(ctx);
           if (!policy) return;
           try {
-            baseline = await run(heldOut, policy, `Held-out baseline: ${policy.label}`);
+            if (!(await run(datasetPath, heldOut, policy, `Held-out baseline: ${policy.label}`, { round: round.round, as: 'baseline' }))) return;
           } finally {
             await policy.close();
           }
         }
-        if (!baseline) return;
-        await patchRound(datasetPath, round.round, { baseline });
       }
       if (round.job?.status !== 'succeeded') {
         void vscode.window.showInformationMessage(`iTool: round ${round.round} has no trained policy yet; its baseline is on the dashboard.`);
@@ -129,9 +125,8 @@ export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promis
         const trained = await resultPolicy(ctx, round);
         if (!trained) return;
         try {
-          const evaluation = await run(heldOut, trained.policy, `Held-out evaluation: round ${round.round}`);
+          const evaluation = await run(datasetPath, heldOut, trained.policy, `Held-out evaluation: round ${round.round}`, { round: round.round, result: trained.result });
           if (!evaluation) return;
-          await patchRound(datasetPath, round.round, { evaluation, result: trained.result });
           log().info(`round ${round.round}: held-out accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (${evaluation.valid}/${evaluation.total}) on ${heldOutPath}`);
         } finally {
           await trained.policy.close();

@@ -19,10 +19,11 @@ import { Dataset } from '../../src/core/dataset/dataset';
 import { FORMATS } from '../../src/core/dataset/formats/index';
 import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { promptTurns, referenceTurn, type Sample, type ToolCall } from '../../src/core/dataset/sample';
-import { callRenderingFor } from '../../src/core/calibrate/messages';
+import { callRenderingFor } from '../../src/core/model/callRendering';
 import { completeCalls, exportCurriculum, exportPairs, isLlamaFactoryCall, toJsonSchema, type ExportPair, type ExportResult } from '../../src/core/pairs/export/index';
 import { searchSample } from '../../src/core/search/mcts';
-import { extractPairs, type PairSide, type PreferencePair } from '../../src/core/search/pairs';
+import { extractPairs } from '../../src/core/search/pairs';
+import type { PairSide, PreferencePair } from '../../src/core/search/types';
 import { hermes, scripted, wrong } from '../support/scriptedPolicy';
 import * as S from './exportSchemas';
 
@@ -723,7 +724,8 @@ describe('itool export', () => {
     let stderr = '';
     const io = { stdout: (s: string) => void (stdout += s), stderr: (s: string) => void (stderr += s) };
     const out = join(dir, 'export');
-    const rc = await exportCommand({ pairsFile, dataset: join(dir, 'bfcl', 'BFCL_v4_simple_python.json'), target: 'llamafactory', out, prefLoss: 'sigmoid', baseModel: 'Qwen/Qwen3-8B' }, io);
+    // --state all: every pair of the file, none of them reviewed (review decisions: exportReview.test.ts).
+    const rc = await exportCommand({ pairsFile, state: 'all', dataset: join(dir, 'bfcl', 'BFCL_v4_simple_python.json'), target: 'llamafactory', out, prefLoss: 'sigmoid', baseModel: 'Qwen/Qwen3-8B' }, io);
     assert.equal(rc, 0, stderr);
     assert.equal(stderr, '');
     const records = readJson(join(out, 'itool_pairs.json')) as Obj[];

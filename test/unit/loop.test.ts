@@ -19,7 +19,7 @@ import { startLocalJob, watchJob } from '../../src/core/rounds/jobs/index';
 import { manualPair } from '../../src/core/pairs/manualPairs';
 import { referenceTurn } from '../../src/core/dataset/sample';
 import { acceptPair, runLoop, type LoopResult } from '../../src/core/rounds/loop';
-import type { PreferencePair } from '../../src/core/search/pairs';
+import type { PreferencePair } from '../../src/core/search/types';
 import { generateCorpus, writeCorpus } from '../../src/core/synth/index';
 import { checkPredictions } from '../../src/core/toolcall/datasetCheck';
 import { readPredictions } from '../../src/core/toolcall/predictions';

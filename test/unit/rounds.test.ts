@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { promptFor } from '../../src/core/calibrate/prompts';
+import { promptFor } from '../../src/core/model/prompt';
 import { Dataset } from '../../src/core/dataset/dataset';
 import { referenceTurn } from '../../src/core/dataset/sample';
 import { evaluatePolicy, heldOutKeys, idsFingerprint, outcomeOrder } from '../../src/core/rounds/evaluate';

@@ -10,10 +10,11 @@
 // reads (scripts/train/grpo.py).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { promptFor } from '../calibrate/prompts';
+import { promptFor } from '../model/prompt';
 import type { Sample } from '../dataset/sample';
 import { PolicyError, type Policy } from '../model/policy';
-import { cleanResponse, derivedSeed } from '../search/mcts';
+import { derivedSeed } from '../search/mcts';
+import { cleanResponse } from '../model/response';
 import { checkOutput, expectationFor } from '../toolcall/check/index';
 import { GENERATE_MAX_TOKENS } from '../toolcall/generate';
 import type { SkippedRecord } from '../pairs/export/types';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { ExportPair, SkippedRecord } from '../pairs/export/index';
 import { localTrainerOutputs, writeTrainerConfig, type PrefConfig } from './localTrainer';
 import { PREF_BETA, TRAINER_DEFAULTS } from './trainerDefaults';
-import { TrainingEncoder, prefItemsFromPairs, writePrefFile } from './trainingData';
+import { TrainingEncoder, prefItemsFromPairs, writePrefFile, type PrefItem } from './trainingData';
 
 export interface LocalExport {
   dir: string;
@@ -26,13 +26,30 @@ export interface LocalExport {
 const PREF = TRAINER_DEFAULTS.pref;
 export const LOCAL_PREF_DEFAULTS = { loss: PREF.loss, beta: PREF_BETA[PREF.loss], gamma: PREF.gamma, learning_rate: PREF.learning_rate, epochs: PREF.epochs } as const;
 
-export async function exportLocal(pairs: readonly ExportPair[], modelDir: string, outDir: string, outputDir: string): Promise<LocalExport> {
+export interface LocalExportOptions {
+  /**
+   * The training settings of the config, in place of LOCAL_PREF_DEFAULTS (the loop's own: its
+   * loss, learning rate, epochs and seed); the model, output and pairs file are always this export's.
+   */
+  pref?: Omit<PrefConfig, 'model_dir' | 'output_dir' | 'pref_file'>;
+  /** The model's encoder, when the caller has it open already. */
+  encoder?: TrainingEncoder;
+  /** The records to write in place of the pairs' (the loop's items, cut to its pair scope). */
+  items?: readonly PrefItem[];
+}
+
+/**
+ * The pairs as the local trainer's preference file (`OUTDIR/pairs.jsonl`) and the SimPO config
+ * that trains `modelDir` on it into `outputDir` (`OUTDIR/pref.json`). The interactive round and
+ * the loop both export through here.
+ */
+export async function exportLocal(pairs: readonly ExportPair[], modelDir: string, outDir: string, outputDir: string, opts: LocalExportOptions = {}): Promise<LocalExport> {
   if (!existsSync(localTrainerOutputs(modelDir).weightsPath)) {
     throw new Error(`${modelDir} has no model.pt: the local trainer trains the models it made itself (itool loop, the demo model); use LLaMA-Factory or TRL for other models`);
   }
-  const enc = await TrainingEncoder.open(modelDir);
-  const file = await writePrefFile(join(outDir, 'pairs.jsonl'), prefItemsFromPairs(pairs), enc);
-  const cfg: PrefConfig = { model_dir: resolve(modelDir), output_dir: resolve(outputDir), pref_file: file.path, ...LOCAL_PREF_DEFAULTS };
+  const enc = opts.encoder ?? (await TrainingEncoder.open(modelDir));
+  const file = await writePrefFile(join(outDir, 'pairs.jsonl'), opts.items ?? prefItemsFromPairs(pairs), enc);
+  const cfg: PrefConfig = { model_dir: resolve(modelDir), output_dir: resolve(outputDir), pref_file: file.path, ...(opts.pref ?? LOCAL_PREF_DEFAULTS) };
   const configFile = await writeTrainerConfig(join(outDir, 'pref.json'), 'pref', cfg);
   return { dir: resolve(outDir), pairsFile: file.path, configFile, records: file.records, skipped: file.skipped, outputDir: resolve(outputDir) };
 }

@@ -13,7 +13,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calibrate } from '../calibrate/calibrate';
-import { scoreRequestFor } from '../calibrate/prompts';
 import { selectDeficient } from '../calibrate/select';
 import { selectionFile, selectionPath, writeSelection } from '../calibrate/selectionFile';
 import { tierCuts, tierOf } from '../calibrate/select';
@@ -21,17 +20,19 @@ import { Dataset } from '../dataset/dataset';
 import { sampleKey, type Sample } from '../dataset/sample';
 import type { OnnxPolicy } from '../model/onnx/onnxPolicy';
 import { openOnnxPolicy } from '../model/policyFactory';
-import { editedPair } from '../pairs/manualPairs';
-import { mulberry32 } from '../random';
+import { mulberry32, shuffle } from '../random';
 import { explore, type ExploreResult } from '../search/explore';
-import type { PreferencePair } from '../search/pairs';
 import { drawGroups, GRPO_DEFAULTS, writeGrpoFile, type GrpoDraw } from './grpo';
-import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type GrpoConfig, type PrefConfig, type SftConfig } from './localTrainer';
-import { evaluatePolicy } from './evaluate';
+import { exportLocal, type LocalExportOptions } from './localExport';
+import { localTrainerCommand, localTrainerOutputs, runLocalTrainer, writeTrainerConfig, type GrpoConfig, type SftConfig } from './localTrainer';
 import { VARIANT_LABELS, type LoopOptions, type LoopVariant } from './loopOptions';
+import { loopPairs } from './loopPairs';
+import { accuracyText, timed, warmupLine, type GrpoRoundStats, type LoopResult, type RoundResult } from './loopResult';
 import { pplSummary, recordRound, updateRegistry } from './registry';
-import { scopedItem, TrainingEncoder, writeCurriculumFiles, writePrefFile, writeSftFile, writeTokenizerFolder, type PrefItem } from './trainingData';
-import type { RoundEvaluation, RoundRecord } from './types';
+import { evaluateSpec } from './roundEvaluate';
+import { trainedResult } from './roundJob';
+import { TrainingEncoder, writeCurriculumFiles, writeSftFile, writeTokenizerFolder } from './trainingData';
+import type { JobRecord, RoundEvaluation, RoundRecord } from './types';
 
 
 /**
@@ -46,76 +47,8 @@ export { PAIR_SCOPES, type PairScope } from './trainingData';
 
 export { ACCEPT_RULES, LOOP_DEFAULTS, LOOP_VARIANTS, VARIANT_LABELS, loopOptions, type AcceptRule, type LoopOptions, type LoopOverrides, type LoopVariant } from './loopOptions';
 
-/** The bulk reviewer's rule for a fragment pair (LoopOptions.minGap and .accept). */
-export function acceptPair(p: Pick<PreferencePair, 'gap' | 'chosen' | 'rejected'>, minGap: number, accept: 'valid' | 'better'): boolean {
-  return p.gap >= minGap - 1e-9 && p.chosen.verdict.score > p.rejected.verdict.score && (accept === 'better' || p.chosen.verdict.valid);
-}
-
-export interface RoundResult {
-  variant: LoopVariant;
-  round: number;
-  model: string;
-  selected: number;
-  explored: number;
-  pairsFound: number;
-  /** Training records used: accepted pairs, SFT samples (sft), or GRPO completions from groups with signal (grpo). */
-  pairsAccepted: number;
-  trainSteps?: number;
-  /**
-   * Policy samples the round drew: the search's sampled continuations (itool, whole, random) or
-   * GRPO's completions (grpo); absent for sft, or when a resumed search tree had no count.
-   */
-  samplesDrawn?: number;
-  /** The GRPO round's draw: its budget and where the budget came from, groups, and rewards. */
-  grpo?: GrpoRoundStats;
-  evaluation: RoundEvaluation;
-  seconds: Record<string, number>;
-}
-
-export interface GrpoRoundStats {
-  /** Completions to draw, and whether that was the iTool round's search samples or the fallback explore-max × group. */
-  budget: number;
-  budgetFrom: 'itool-search' | 'explore-max';
-  group: number;
-  prompts: number;
-  groups: number;
-  /** Groups whose rewards differed (written) and whose rewards were all equal (dropped). */
-  withSignal: number;
-  zeroStd: number;
-  /** Mean checker reward over every completion drawn. */
-  meanReward: number;
-  /** Tokens the completions took. */
-  tokens: number;
-}
-
-export interface LoopResult {
-  warmup: { model: string; evaluation: RoundEvaluation; seconds: Record<string, number> };
-  rounds: RoundResult[];
-}
-
-/** "44.7% (152/340; 56 answers cut off (…))": an evaluation's accuracy for a log line. */
-function accuracyText(e: RoundEvaluation): string {
-  const cut = e.truncated ? `; ${e.truncated} answers cut off (the token limit or the end of the model’s context)` : '';
-  return `${(100 * e.accuracy).toFixed(1)}% (${e.valid}/${e.total}${cut})`;
-}
-
-/** "; of 40 wrong answers 22 wrong at one fragment, 9 unparsed, 1.6 errors each" for a log line. */
-function wrongLine(e: RoundEvaluation): string {
-  const w = e.wrong;
-  return w && w.answers ? `; of ${w.answers} wrong answers ${w.oneFragment} wrong at one fragment, ${w.unparsed} unparsed, ${w.errorsPerAnswer} errors each` : '';
-}
-
-/** The warm-up model's evaluation as one log line, whether it was trained here or given. */
-const warmupLine = (e: RoundEvaluation): string => `warm-up: held-out accuracy ${accuracyText(e)}${wrongLine(e)}`;
-
-async function timed<T>(seconds: Record<string, number>, stage: string, fn: () => Promise<T>): Promise<T> {
-  const t = Date.now();
-  try {
-    return await fn();
-  } finally {
-    seconds[stage] = (seconds[stage] ?? 0) + Math.round((Date.now() - t) / 100) / 10;
-  }
-}
+export { acceptPair } from './loopPairs';
+export type { GrpoRoundStats, LoopResult, RoundResult } from './loopResult';
 
 class Loop {
   private readonly train: Dataset;
@@ -156,20 +89,20 @@ class Loop {
   /** Every policy the loop opens (calibration, search, GRPO's draw, evaluation): one spec, one runtime. */
   private async open(modelDir: string): Promise<OnnxPolicy> {
     const policy = await openOnnxPolicy({ backend: 'onnx', modelDir, executionProvider: this.o.executionProvider });
-    if (policy.warning && !this.warned) {
-      this.warned = true;
-      this.o.log(`warning: ${policy.warning}`);
-    }
+    if (policy.warning) this.warnOnce(policy.warning);
     return policy;
   }
 
-  private async evaluate(modelDir: string, seconds: Record<string, number>): Promise<RoundEvaluation> {
-    const policy = await this.open(modelDir);
-    try {
-      return await timed(seconds, 'evaluate', () => evaluatePolicy(this.heldOut, policy, { signal: this.o.signal, limit: this.o.evalLimit }));
-    } finally {
-      await policy.close();
-    }
+  private warnOnce(warning: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.o.log(`warning: ${warning}`);
+  }
+
+  /** The held-out evaluation every round's model gets, as the round service evaluates (one spec, the loop's runtime). */
+  private evaluate(modelDir: string, seconds: Record<string, number>): Promise<RoundEvaluation> {
+    const spec = { backend: 'onnx' as const, modelDir, executionProvider: this.o.executionProvider };
+    return timed(seconds, 'evaluate', () => evaluateSpec(this.heldOut, spec, { signal: this.o.signal, limit: this.o.evalLimit, onWarning: (w) => this.warnOnce(w) }));
   }
 
   /** init → calibration of the new model → curriculum SFT → evaluation. */
@@ -234,71 +167,10 @@ class Loop {
     }
     let picked = sel.selected.map((e) => ({ index: e.index, answer: e.answer }));
     if (variant === 'random') {
-      const rnd = mulberry32(this.o.seed * 7919 + round);
-      const pool = cal.entries.map((e) => ({ index: e.index, answer: e.answer }));
-      for (let i = pool.length - 1; i > 0; i--) {
-        const j = Math.floor(rnd() * (i + 1));
-        [pool[i], pool[j]] = [pool[j], pool[i]];
-      }
+      const pool = shuffle(cal.entries.map((e) => ({ index: e.index, answer: e.answer })), mulberry32(this.o.seed * 7919 + round));
       picked = pool.slice(0, picked.length);
     }
     return picked.slice(0, this.o.exploreMax);
-  }
-
-  /** The sample's reference answer as the model writes a response (the template's rendering, without the end-of-turn marker). */
-  private async reference(sample: Sample, enc: TrainingEncoder): Promise<string | undefined> {
-    const req = await scoreRequestFor(enc.renderer, sample);
-    if (!req) return undefined;
-    const end = await enc.endMarker();
-    return end && req.response.endsWith(end) ? req.response.slice(0, -end.length) : req.response;
-  }
-
-  /**
-   * Fragment pairs kept by the rule, or whole-response pairs from the same trees. Under 'edit' a
-   * pair whose chosen side is still wrong gets the reviewer's edit: the reference answer from the
-   * shared prefix on, when the prefix agrees with the reference (else the pair is dropped).
-   */
-  private async pairsOf(variant: LoopVariant, run: ExploreResult, enc: TrainingEncoder): Promise<{ found: number; edited: number; items: PrefItem[] }> {
-    const items: PrefItem[] = [];
-    const mode = this.o.accept ?? 'edit';
-    let edited = 0;
-    if (variant === 'whole') {
-      let found = 0;
-      for (const e of run.entries) {
-        const root = e.tree.nodes[0];
-        if (!root.best || !root.worst || root.best.reward === null || root.worst.reward === null) continue;
-        found++;
-        const sample = await this.sample(e.index, e.answer);
-        if (!sample || root.best.reward - root.worst.reward < this.o.minGap - 1e-9) continue;
-        // A valid response is the only one that scores exactly 1 (checkOutput).
-        let chosen: string | undefined = mode === 'better' || root.best.reward >= 1 ? root.best.text : undefined;
-        if (!chosen && mode === 'edit' && root.worst.reward < 1) {
-          chosen = await this.reference(sample, enc);
-          if (chosen) edited++;
-        }
-        if (chosen) items.push({ sample, chosen, rejected: root.worst.text });
-      }
-      return { found, edited, items };
-    }
-    // The published thresholds made the pair (gap ≥ 0.1, chosen value ≥ −0.3); the bulk reviewer
-    // then applies LoopOptions.accept (acceptPair).
-    for (const p of run.pairs) {
-      const sample = await this.sample(p.index, p.answer);
-      if (!sample) continue;
-      if (acceptPair(p, this.o.minGap, mode === 'better' ? 'better' : 'valid')) {
-        items.push(scopedItem(sample, p.prefix, p.chosen, p.rejected, this.o.pairScope));
-        continue;
-      }
-      if (mode !== 'edit' || p.gap < this.o.minGap - 1e-9 || p.rejected.verdict.valid) continue;
-      const ref = await this.reference(sample, enc);
-      if (ref && ref.startsWith(p.prefix) && ref !== p.prefix + p.rejected.text) {
-        // The reviewer's edit as the review panel makes it (E key): fragment and completion re-cut.
-        const e = editedPair(p, ref.slice(p.prefix.length));
-        items.push(scopedItem(sample, e.prefix, e.chosen, e.rejected, this.o.pairScope));
-        edited++;
-      }
-    }
-    return { found: run.pairs.length, edited, items };
   }
 
   /**
@@ -378,22 +250,23 @@ class Loop {
       if (stepBudget) cfg.max_steps = stepBudget;
       summary = await timed(seconds, 'train', async () => this.step('sft', await writeTrainerConfig(join(dir, 'sft.json'), 'sft', cfg)));
     } else {
-      const { found: f, edited, items } = await this.pairsOf(variant, run!, enc);
+      const { found: f, edited, items } = await loopPairs(variant, run!, enc, this.o, (i, answer) => this.sample(i, answer));
       found = f;
       if (edited) this.o.log(`${variant} round ${round}: ${edited} of the pairs got the reviewer's edit (the reference from the shared prefix on)`);
-      const file = await writePrefFile(join(dir, 'pairs.jsonl'), items, enc);
-      accepted = file.records;
+      const p = this.o.pref;
+      // The round's pairs as the interactive round exports them for the local trainer, with the loop's own training settings.
+      const pref: LocalExportOptions['pref'] = { loss: p.loss, learning_rate: p.learningRate, epochs: p.epochs, seed: base.seed };
+      if (p.beta !== undefined) pref.beta = p.beta;
+      if (p.gamma !== undefined) pref.gamma = p.gamma;
+      if (p.sftWeight !== undefined) pref.sft_weight = p.sftWeight;
+      const exp = await exportLocal([], from, dir, out, { items, encoder: enc, pref });
+      accepted = exp.records;
       if (!accepted) {
         this.o.log(`${variant} round ${round}: no pair met the rule; the policy is carried over unchanged`);
         const evaluation = await this.evaluate(from, seconds);
         return { variant, round, model: from, selected: targets.length, explored: run?.entries.length ?? 0, pairsFound: found, pairsAccepted: 0, samplesDrawn, evaluation, seconds };
       }
-      const p = this.o.pref;
-      const cfg: PrefConfig = { ...base, pref_file: file.path, loss: p.loss, learning_rate: p.learningRate, epochs: p.epochs };
-      if (p.beta !== undefined) cfg.beta = p.beta;
-      if (p.gamma !== undefined) cfg.gamma = p.gamma;
-      if (p.sftWeight !== undefined) cfg.sft_weight = p.sftWeight;
-      summary = await timed(seconds, 'train', async () => this.step('pref', await writeTrainerConfig(join(dir, 'pref.json'), 'pref', cfg)));
+      summary = await timed(seconds, 'train', async () => this.step('pref', exp.configFile));
     }
     if (!existsSync(localTrainerOutputs(out).onnxPath)) throw new Error(`${variant} round ${round}: the trainer wrote no ONNX model in ${out}`);
     const evaluation = await this.evaluate(out, seconds);
@@ -425,11 +298,12 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         const res = await loop.round(variant, r, from, variant === 'sft' ? itool?.trainSteps : undefined, variant === 'grpo' ? itool?.samplesDrawn : undefined);
         result.rounds.push(res);
         if (variant === 'itool') {
+          const job: JobRecord = { backend: 'local', jobDir: join(o.workDir, variant, `round-${r}`), startedAt: new Date().toISOString(), status: 'succeeded', outputDir: res.model };
           await recordRound(o.train, r, { id: `onnx:${from}`, label: r === 1 ? 'warm-up model' : `round ${r - 1} model` }, {
             ...loop.artefacts.get(r),
             pairs: { found: res.pairsFound, accepted: res.pairsAccepted, manual: 0 },
-            job: { backend: 'local', jobDir: join(o.workDir, variant, `round-${r}`), startedAt: new Date().toISOString(), status: 'succeeded', outputDir: res.model },
-            result: { label: `round ${r} (local SimPO)`, modelDir: res.model },
+            job,
+            result: trainedResult(job, r, 'local SimPO'),
             baseline,
             evaluation: res.evaluation,
           });

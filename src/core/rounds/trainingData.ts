@@ -12,15 +12,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { promptFor, scoreRequestFor } from '../calibrate/prompts';
+import { promptFor, scoreRequestFor } from '../model/prompt';
 import type { Dataset } from '../dataset/dataset';
 import type { Sample, ToolDef } from '../dataset/sample';
 import { ChatTemplate } from '../model/chatTemplate';
 import { PolicyError, type ChatMessage, type Continuation, type Policy, type ScoreResult } from '../model/policy';
 import { CHATML_TOOLS_TEMPLATE, tinyTokenizer } from '../model/tiny/tokenizer';
 import type { CurriculumStages } from '../pairs/export/curriculum';
-import { cleanResponse } from '../search/mcts';
-import type { PairSide } from '../search/pairs';
+import { cleanResponse } from '../model/response';
+import type { PairSide } from '../search/types';
 import type { ExportPair, SkippedRecord } from '../pairs/export/types';
 
 export interface SftRecord {

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CalibrationEntry } from '../../calibrate/calibrate';
-import { callRenderingFor, type CallRenderingSetting } from '../../calibrate/messages';
+import { callRenderingFor, type CallRenderingSetting } from '../../model/callRendering';
 import { tierOf, type TierCuts } from '../../calibrate/select';
 import type { SampleResult } from '../../dataset/dataset';
 import type { Sample } from '../../dataset/sample';

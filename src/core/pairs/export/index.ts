@@ -16,6 +16,7 @@ export { chatTools, toJsonSchema } from './schemaMap';
 export { STAGES, curriculumStages, type CurriculumStages, type Stage, type StagesFromCalibration } from './curriculum';
 export { LF_RESULTS_SEPARATOR } from './llamafactory';
 export { TRL_SCRIPT_NAME } from './trlScript';
+export { samplesForPairs } from './pairSamples';
 
 /** The default dataset name of a curriculum export (pairs default to DEFAULT_NAME). */
 export const DEFAULT_CURRICULUM_NAME = 'itool_warmup';

@@ -1,10 +1,11 @@
 // LLaMA-Factory (the authors' trainer): sharegpt ranking records, their dataset_info.json entry,
 // and a training YAML. System prompt and tool list come from the project's own llamafactory writer,
 // so they read the same here as in `itool convert --to llamafactory`; the turns are written here,
-// because calls follow the call rendering (calibrate/messages.ts) the pairs were searched under:
+// because calls follow the call rendering (model/callRendering.ts) the pairs were searched under:
 // prompts, curriculum answers and pair sides all in one format, never two.
 import { mkdir } from 'node:fs/promises';
-import { assistantText, callRenderingFor, templateTools, type CallRendering, type CallRenderingSetting } from '../../calibrate/messages';
+import { assistantText, templateTools } from '../../model/messages';
+import { callRenderingFor, type CallRendering, type CallRenderingSetting } from '../../model/callRendering';
 import { PY_STYLE, callText } from '../../dataset/formats/common';
 import { FORMATS } from '../../dataset/formats/index';
 import { decodeJsonCalls } from '../../dataset/formats/llamafactory';

@@ -3,9 +3,10 @@
 //   the call it answers (OpenAI rejects a call left unanswered, or an answer to no call);
 // - 'trl': tool calls carry argument objects, which Hugging Face chat templates render
 //   (`arguments | tojson`); tool messages carry the function name where it is known.
-// Calls follow the call rendering (calibrate/messages.ts): structured in 'template' mode, the
+// Calls follow the call rendering (model/callRendering.ts): structured in 'template' mode, the
 // assistant turn's own text in 'text' mode (TRL only: OpenAI calls tools through tool_calls alone).
-import { assistantText, templateTools, type CallRendering } from '../../calibrate/messages';
+import { assistantText, templateTools } from '../../model/messages';
+import type { CallRendering } from '../../model/callRendering';
 import type { Sample, ToolCall, Turn } from '../../dataset/sample';
 import { systemPrompt } from '../../dataset/formats/embedded';
 import { resultPayload } from '../../dataset/formats/common';

@@ -2,7 +2,7 @@
 // run (METHOD.md); the other losses get beta 0.1, the value DPO, IPO and ORPO are usually run
 // with (TRL's and LLaMA-Factory's default) — a SimPO beta of 2.5 would be far too sharp for them.
 import { isAbsolute, join, resolve } from 'node:path';
-import { CALL_RENDERINGS, type CallRenderingSetting } from '../../calibrate/messages';
+import { CALL_RENDERINGS, type CallRenderingSetting } from '../../model/callRendering';
 import { PREF_LOSSES, type ExportOptions, type ExportResult, type ExportTarget, type PrefLoss } from './types';
 
 export const AUTHORS_SIMPO = { prefLoss: 'simpo', beta: 2.5, simpoGamma: 0.5, learningRate: 1e-6, epochs: 2, loraRank: 8 } as const;

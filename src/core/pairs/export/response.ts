@@ -4,8 +4,8 @@
 // would train the marker twice).
 import type { ToolCall } from '../../dataset/sample';
 import type { ExportPair } from './types';
-import { cleanResponse } from '../../search/mcts';
-import type { PreferencePair } from '../../search/pairs';
+import { cleanResponse } from '../../model/response';
+import type { PreferencePair } from '../../search/types';
 import { parseCalls } from '../../toolcall/parse/index';
 
 export type Side = 'chosen' | 'rejected';

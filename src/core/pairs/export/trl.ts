@@ -1,7 +1,7 @@
 // TRL: conversational preference records (prompt / chosen / rejected messages, tools as JSON
 // Schema functions), a trainer config per loss, and the launch script that runs them.
 import { mkdir } from 'node:fs/promises';
-import { callRenderingFor, type CallRendering, type CallRenderingSetting } from '../../calibrate/messages';
+import { callRenderingFor, type CallRendering, type CallRenderingSetting } from '../../model/callRendering';
 import { promptTurns, type Sample } from '../../dataset/sample';
 import { convertEach, pairId, type Converted } from './convert';
 import { Writer, asFloat, jsonLines, yamlText } from './files';

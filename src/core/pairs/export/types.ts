@@ -1,8 +1,8 @@
 // Shapes of the export module's public API (see index.ts). Kept apart so the per-target modules
 // can share them without importing the dispatcher.
-import type { CallRenderingSetting } from '../../calibrate/messages';
+import type { CallRenderingSetting } from '../../model/callRendering';
 import type { Sample } from '../../dataset/sample';
-import type { PreferencePair } from '../../search/pairs';
+import type { PreferencePair } from '../../search/types';
 
 export type ExportTarget = 'llamafactory' | 'trl' | 'openai';
 export const EXPORT_TARGETS: readonly ExportTarget[] = ['llamafactory', 'trl', 'openai'];
@@ -33,7 +33,7 @@ export interface ExportOptions {
   template?: string;
   /**
    * How calls are written, as calibration and the search put them to the policy
-   * (calibrate/messages.ts): 'template' = structured calls the trainer's template writes
+   * (model/callRendering.ts): 'template' = structured calls the trainer's template writes
    * (LLaMA-Factory function_call turns, TRL tool_calls); 'text' = the assistant turn as the dataset
    * writes it and each pair side exactly as the policy wrote it; 'auto' (default) by the dataset's
    * format, as calibration decides. Prompts, curriculum answers and pair sides follow the same one.
