@@ -1,24 +1,21 @@
-// `iTool: Calibrate Dataset`, `iTool: Select Deficient Samples` and `iTool: Explore Deficient
-// Samples`, on the dataset panel in front.
+// `iTool: Calibrate Dataset`, `iTool: Select Deficient Samples`, `iTool: Explore Deficient
+// Samples` and `iTool: Generate Outputs`: the verbs of a dataset session (src/core/session) with
+// VS Code's progress, settings and messages around them. The palette runs them on the dataset in
+// front or one it asks for (sessions.ts), its panel open or not; the panel's buttons on its own.
 import * as vscode from 'vscode';
-import { calibrate, CalibrationRefused } from '../core/calibrate/calibrate';
-import { selectionFile, selectionPath, writeSelection } from '../core/calibrate/selectionFile';
-import { explore } from '../core/search/explore';
+import { CalibrationRefused } from '../core/calibrate/calibrate';
 import { generateOutputs, outputsPath } from '../core/toolcall/generate';
 import { PolicyError, type Policy } from '../core/model/policy';
-import { DatasetEditorProvider } from './datasetEditor';
-import type { DatasetPanel } from './datasetPanel';
+import { SessionError, type DatasetSession } from '../core/session/session';
 import { errorMessage, log } from './log';
 import { CALL_RENDERING_SETTING, callRenderingSetting, showPolicyError } from './policyConfig';
 import { openConfiguredPolicy } from './policySetup';
+import type { PredictionLinks } from './predictionLinks';
+import { checkPredictionsFile } from './predictionsCheck';
+import { pickExploreScope, recordSpeed, speedKey } from './exploreScope';
+import { withSession } from './sessions';
 import { setting } from './settings';
 import { openSettingsUi } from './settingsUi';
-
-function activePanel(): DatasetPanel | undefined {
-  const panel = DatasetEditorProvider.activePanel;
-  if (!panel) void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset).');
-  return panel;
-}
 
 /**
  * The configured policy, loaded with a progress notification; with none set, the first-run pick.
@@ -54,10 +51,12 @@ function eta(done: number, total: number, started: number, resumedAt: number): s
   return s >= 120 ? ` · about ${Math.round(s / 60)} min left` : ` · about ${s} s left`;
 }
 
-export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<void> {
-  const panel = activePanel();
-  if (!panel) return;
-  const ds = panel.datasetOpen;
+export function calibrateCommand(ctx: vscode.ExtensionContext, uri?: unknown): Promise<void> {
+  return withSession('calibrate', (s) => calibrateSession(ctx, s), uri).then(() => undefined);
+}
+
+export async function calibrateSession(ctx: vscode.ExtensionContext, session: DatasetSession): Promise<void> {
+  const ds = session.dataset;
   const policy = await loadPolicy(ctx);
   if (!policy) return;
   const name = ds.path.split(/[\\/]/).pop();
@@ -70,7 +69,8 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
         const started = Date.now();
         let reported = 0;
         let resumedAt = -1;
-        return calibrate(ds, policy, {
+        return session.calibrate(policy, {
+          thresholds: thresholds(),
           round: setting('itool.calibration.round'),
           batch: setting('itool.calibration.batch'),
           calls: callRenderingSetting(),
@@ -84,7 +84,6 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
         });
       },
     );
-    panel.showCalibration(result, thresholds());
     const msg = `iTool: calibrated ${result.entries.length} samples with ${policy.label}${result.resumed ? ` (${result.resumed} resumed from an earlier run)` : ''}${result.skipped.length ? `; ${result.skipped.length} skipped (see the log)` : ''}.`;
     for (const s of result.skipped.slice(0, 50)) log().warn(`calibration skipped record ${s.index + 1}: ${s.reason}`);
     log().info(`${msg} Results: ${result.path}`);
@@ -93,9 +92,8 @@ export async function calibrateCommand(ctx: vscode.ExtensionContext): Promise<vo
     if (err instanceof Error && err.name === 'AbortError') {
       void vscode.window.showInformationMessage('iTool: calibration cancelled; what was scored is kept and a rerun resumes from there.');
     } else if (err instanceof CalibrationRefused) {
-      // Too much was skipped to rank what is left: no results shown, no selection until a run is accepted.
-      panel.calibration.refuse(err.message, err.result.skipped);
-      panel.refreshScoredAs(); // the detail view says why its sample was skipped
+      // Too much was skipped to rank what is left: no results shown, no selection until a run is
+      // accepted (the session keeps each sample's reason for its "Scored as" block).
       for (const s of err.result.skipped.slice(0, 50)) log().warn(`calibration skipped record ${s.index + 1}${s.kind ? ` (${s.kind})` : ''}: ${s.reason}`);
       log().error(`calibration of ${ds.path} refused: ${err.message}`);
       void showRefusal(err.message);
@@ -116,34 +114,30 @@ async function showRefusal(message: string): Promise<void> {
   else if (pick === setting) await openSettingsUi(CALL_RENDERING_SETTING);
 }
 
-/** Says so when the latest calibration was refused: no selection is built from it. */
-function refused(panel: DatasetPanel): boolean {
-  const why = panel.calibration.refusal;
-  if (why) void vscode.window.showErrorMessage(`iTool: no selection from a refused calibration: ${why.replace(/\.$/, '')}. Fix what made it skip samples (the panel's "Scored as" block shows why for each sample) and calibrate again.`);
-  return !!why;
+/** A verb the session's state does not allow (nothing calibrated, a refused run): say what to do. */
+function showSessionError(err: unknown): boolean {
+  if (!(err instanceof SessionError)) return false;
+  const refused = err.message.startsWith('no selection from a refused calibration');
+  void (refused ? vscode.window.showErrorMessage(`iTool: ${err.message}.`) : vscode.window.showWarningMessage(`iTool: ${err.message} (iTool: Calibrate Dataset).`));
+  return true;
 }
 
 /** Returns how many samples were selected (the panel's button shows it). */
-export async function selectDeficientCommand(): Promise<number | undefined> {
-  const panel = activePanel();
-  if (!panel) return undefined;
-  if (refused(panel)) return undefined;
-  if (!panel.calibration.loaded) {
-    const found = await panel.calibration.loadLatest();
-    if (found) panel.showCalibration(found, thresholds());
-  }
-  const cal = panel.calibration.result;
-  if (!cal) {
-    void vscode.window.showWarningMessage('iTool: calibrate the dataset first (iTool: Calibrate Dataset).');
-    return undefined;
-  }
-  if (refused(panel)) return undefined;
+export function selectDeficientCommand(uri?: unknown): Promise<number | undefined> {
+  return withSession('select deficient samples of', (s) => selectDeficientSession(s), uri);
+}
+
+export async function selectDeficientSession(session: DatasetSession): Promise<number | undefined> {
   const ratio = setting('itool.calibration.ratio');
-  const sel = panel.calibration.select(ratio);
-  const path = selectionPath(panel.datasetOpen.path, cal.header.model, cal.header.round);
-  await writeSelection(path, selectionFile(cal, sel, panel.calibration.tierCuts));
-  panel.showCalibration(cal, thresholds(), sel.selected);
-  log().info(`selected ${sel.selected.length} deficient samples (ratio ${ratio}): ${path}`);
+  let picked;
+  try {
+    picked = await session.selectDeficient(ratio, thresholds());
+  } catch (err) {
+    if (showSessionError(err)) return undefined;
+    throw err;
+  }
+  const sel = picked.selection;
+  log().info(`selected ${sel.selected.length} deficient samples (ratio ${ratio}): ${picked.path}`);
   void vscode.window.showInformationMessage(
     `iTool: selected ${sel.selected.length} deficient samples (${sel.groups.calls.selected} that call a tool, ${sel.groups.text.selected} that answer in text).`,
   );
@@ -154,48 +148,52 @@ export async function selectDeficientCommand(): Promise<number | undefined> {
  * `iTool: Explore Deficient Samples`: MCTS over the selected samples with the configured policy;
  * trees and pairs are journaled beside the dataset per sample as they finish (a rerun resumes).
  */
-export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void> {
-  const panel = activePanel();
-  if (!panel) return;
-  if (!panel.calibration.loaded) {
-    const found = await panel.calibration.loadLatest();
-    if (found) panel.showCalibration(found, thresholds());
-  }
-  let targets = panel.calibration.selectedTargets();
-  if (targets.length === 0 && panel.calibration.loaded) {
-    await selectDeficientCommand();
-    if (panel.calibration.refusal) return; // said why
-    targets = panel.calibration.selectedTargets();
-  }
-  if (targets.length === 0) {
-    void vscode.window.showWarningMessage('iTool: calibrate the dataset and select its deficient samples first (iTool: Calibrate Dataset).');
-    return;
+export function exploreCommand(ctx: vscode.ExtensionContext, uri?: unknown): Promise<void> {
+  return withSession('explore', (s) => exploreSession(ctx, s), uri).then(() => undefined);
+}
+
+export async function exploreSession(ctx: vscode.ExtensionContext, session: DatasetSession): Promise<void> {
+  let targets;
+  try {
+    targets = await session.targets(setting('itool.calibration.ratio'), thresholds());
+  } catch (err) {
+    if (showSessionError(err)) return;
+    throw err;
   }
   const policy = await loadPolicy(ctx);
   if (!policy) return;
-  const ds = panel.datasetOpen;
+  const ds = session.dataset;
   const round = setting('itool.calibration.round');
+  const knobs = {
+    numActions: setting('itool.search.numActions'),
+    temperature: setting('itool.search.temperature'),
+    maxNewTokens: setting('itool.search.maxNewTokens'),
+    depth: setting('itool.search.depth'),
+    iterations: setting('itool.search.iterations'),
+    maxSimulationSteps: setting('itool.search.maxSimulationSteps'),
+    explorationWeight: setting('itool.search.explorationWeight'),
+    seed: setting('itool.search.seed'),
+    concurrency: setting('itool.search.concurrency'),
+  };
+  const speed = speedKey(policy.id, knobs);
   try {
+    // What to explore, with the time it will take, before any is spent.
+    const scoped = await pickExploreScope(ctx, speed, targets);
+    if (!scoped) return;
+    const started = Date.now();
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Exploring ${targets.length} deficient samples with ${policy.label}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Exploring ${scoped.length} deficient sample${scoped.length === 1 ? '' : 's'} with ${policy.label}`, cancellable: true },
       async (progress, token) => {
         const ctl = new AbortController();
         token.onCancellationRequested(() => ctl.abort());
         let reported = 0;
         let first = -1;
-        return explore(ds, policy, targets, {
+        return session.explore(policy, {
+          targets: scoped,
           round,
           // The selection's rendering: the search continues the prompts calibration scored.
-          calls: panel.calibration.header ? (panel.calibration.header.calls ?? 'auto') : callRenderingSetting(),
-          numActions: setting('itool.search.numActions'),
-          temperature: setting('itool.search.temperature'),
-          maxNewTokens: setting('itool.search.maxNewTokens'),
-          depth: setting('itool.search.depth'),
-          iterations: setting('itool.search.iterations'),
-          maxSimulationSteps: setting('itool.search.maxSimulationSteps'),
-          explorationWeight: setting('itool.search.explorationWeight'),
-          seed: setting('itool.search.seed'),
-          concurrency: setting('itool.search.concurrency'),
+          calls: session.calibration.header ? (session.calibration.header.calls ?? 'auto') : callRenderingSetting(),
+          ...knobs,
           signal: ctl.signal,
           onProgress: (p) => {
             if (first < 0) first = p.done;
@@ -208,7 +206,7 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
         });
       },
     );
-    panel.showSearch(result.header, result.entries, result.path);
+    await recordSpeed(ctx, speed, result.entries.length - result.resumed, Date.now() - started);
     for (const s of result.skipped.slice(0, 50)) log().warn(`search skipped record ${s.index + 1}: ${s.reason}`);
     const msg = `iTool: explored ${result.entries.length} samples, ${result.pairs.length} preference pairs${result.resumed ? ` (${result.resumed} samples resumed)` : ''}${result.skipped.length ? `; ${result.skipped.length} skipped (see the log)` : ''}.`;
     log().info(`${msg} Journal: ${result.path}`);
@@ -229,13 +227,16 @@ export async function exploreCommand(ctx: vscode.ExtensionContext): Promise<void
  * there is a selection, else all), written beside the dataset as a predictions file and checked at
  * once, so the panel shows the policy's own errors fragment by fragment.
  */
-export async function generateOutputsCommand(ctx: vscode.ExtensionContext): Promise<void> {
-  const panel = activePanel();
-  if (!panel) return;
+export function generateOutputsCommand(ctx: vscode.ExtensionContext, links: PredictionLinks, uri?: unknown): Promise<void> {
+  return withSession('generate outputs for', (s) => generateOutputsSession(ctx, s, links), uri).then(() => undefined);
+}
+
+async function generateOutputsSession(ctx: vscode.ExtensionContext, session: DatasetSession, links: PredictionLinks): Promise<void> {
+  await session.restore(thresholds());
   const policy = await loadPolicy(ctx);
   if (!policy) return;
-  const ds = panel.datasetOpen;
-  const selected = panel.calibration.selectedTargets().map((t) => t.index).sort((a, b) => a - b);
+  const ds = session.dataset;
+  const selected = session.calibration.selectedTargets().map((t) => t.index).sort((a, b) => a - b);
   const indices = selected.length ? selected : undefined;
   const out = outputsPath(ds.path, policy.id);
   try {
@@ -258,7 +259,7 @@ export async function generateOutputsCommand(ctx: vscode.ExtensionContext): Prom
       },
     );
     log().info(`generated ${rows.length} outputs with ${policy.label}: ${out}`);
-    await panel.loadPredictions(out);
+    await checkPredictionsFile(session, out, links);
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') void vscode.window.showInformationMessage('iTool: generation cancelled.');
     else showRunError('generating outputs', ds.path, err);

@@ -2,32 +2,37 @@
 import * as vscode from 'vscode';
 import { DatasetEditorProvider } from './datasetEditor';
 import { pickDatasetFile } from './datasetPicker';
-import { calibrateCommand, exploreCommand, generateOutputsCommand, selectDeficientCommand } from './calibrationCommands';
+import { calibrateCommand, calibrateSession, exploreCommand, exploreSession, generateOutputsCommand, selectDeficientCommand, selectDeficientSession } from './calibrationCommands';
+import type { PanelVerbs } from './datasetPanel';
+import { checkPredictionsFile, pickAndCheckPredictions } from './predictionsCheck';
+import { withSession } from './sessions';
+import type { WorkbenchView } from './workbenchView';
 import { setApiKey } from './policyConfig';
 import { choosePolicyCommand } from './policySetup';
 import type { PredictionLinks } from './predictionLinks';
 import { markFragmentErrorCommand, reviewPairsCommand, type PanelMark } from './reviewCommands';
-import { cancelTrainingCommand, exportCurriculumCommand, exportPairsCommand, setFineTuningKey, startRoundCommand } from './roundCommands';
+import { cancelTrainingCommand, exportCurriculumCommand, exportPairsCommand, setFineTuningKey, startRoundCommand, startRoundSession } from './roundCommands';
 import { evaluateRoundCommand } from './evaluateCommand';
 import { runLoopCommand } from './loopCommand';
 import { showRoundDashboardCommand } from './roundDashboard';
 
-export function registerCommands(ctx: vscode.ExtensionContext, links: PredictionLinks): vscode.Disposable[] {
+export function registerCommands(ctx: vscode.ExtensionContext, links: PredictionLinks, view: WorkbenchView): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('itool.reviewPairs', () => reviewPairsCommand()),
+    vscode.commands.registerCommand('itool.reviewPairs', (uri?: unknown) => reviewPairsCommand(uri)),
     vscode.commands.registerCommand('itool.markFragmentError', (arg?: { fromPanel?: PanelMark }) => markFragmentErrorCommand(links, arg)),
-    vscode.commands.registerCommand('itool.exportPairs', () => exportPairsCommand()),
-    vscode.commands.registerCommand('itool.exportCurriculum', () => exportCurriculumCommand()),
-    vscode.commands.registerCommand('itool.startRound', () => startRoundCommand(ctx)),
-    vscode.commands.registerCommand('itool.cancelTraining', () => cancelTrainingCommand(ctx)),
+    vscode.commands.registerCommand('itool.exportPairs', (uri?: unknown) => exportPairsCommand(uri)),
+    vscode.commands.registerCommand('itool.exportCurriculum', (uri?: unknown) => exportCurriculumCommand(uri)),
+    vscode.commands.registerCommand('itool.startRound', (uri?: unknown) => startRoundCommand(ctx, uri)),
+    vscode.commands.registerCommand('itool.cancelTraining', (uri?: unknown) => cancelTrainingCommand(ctx, uri)),
     vscode.commands.registerCommand('itool.evaluateRound', () => evaluateRoundCommand(ctx)),
     vscode.commands.registerCommand('itool.runLoop', () => runLoopCommand(ctx)),
     vscode.commands.registerCommand('itool.setFineTuningApiKey', () => setFineTuningKey(ctx)),
     vscode.commands.registerCommand('itool.showRoundDashboard', (uri?: vscode.Uri) => showRoundDashboardCommand(ctx, uri)),
-    vscode.commands.registerCommand('itool.calibrateDataset', () => calibrateCommand(ctx)),
-    vscode.commands.registerCommand('itool.selectDeficient', () => selectDeficientCommand()),
-    vscode.commands.registerCommand('itool.exploreDeficient', () => exploreCommand(ctx)),
-    vscode.commands.registerCommand('itool.generateOutputs', () => generateOutputsCommand(ctx)),
+    vscode.commands.registerCommand('itool.calibrateDataset', (uri?: unknown) => calibrateCommand(ctx, uri)),
+    vscode.commands.registerCommand('itool.selectDeficient', (uri?: unknown) => selectDeficientCommand(uri)),
+    vscode.commands.registerCommand('itool.exploreDeficient', (uri?: unknown) => exploreCommand(ctx, uri)),
+    vscode.commands.registerCommand('itool.generateOutputs', (uri?: unknown) => generateOutputsCommand(ctx, links, uri)),
+    vscode.commands.registerCommand('itool.refreshWorkbench', () => view.refresh()),
     vscode.commands.registerCommand('itool.setEndpointApiKey', () => setApiKey(ctx)),
     vscode.commands.registerCommand('itool.choosePolicy', () => choosePolicyCommand(ctx)),
     vscode.commands.registerCommand('itool.openDataset', async (uri?: vscode.Uri) => {
@@ -35,16 +40,21 @@ export function registerCommands(ctx: vscode.ExtensionContext, links: Prediction
       if (!target) return;
       await vscode.commands.executeCommand('vscode.openWith', target, DatasetEditorProvider.viewType);
     }),
-    vscode.commands.registerCommand('itool.loadPredictions', async (uri?: vscode.Uri) => {
-      const panel = DatasetEditorProvider.activePanel;
-      if (!panel) {
-        void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset), then load the predictions to check against it.');
-        return;
-      }
-      if (uri instanceof vscode.Uri) await panel.loadPredictions(uri.fsPath);
-      else await panel.pickPredictions();
-    }),
+    vscode.commands.registerCommand('itool.loadPredictions', (uri?: vscode.Uri) =>
+      withSession('check predictions against', (s) => (uri instanceof vscode.Uri ? checkPredictionsFile(s, uri.fsPath, links) : pickAndCheckPredictions(s, links))),
+    ),
   ];
+}
+
+/** What a dataset panel's buttons run: the same verbs as the palette's commands, on the panel's session. */
+export function panelVerbs(ctx: vscode.ExtensionContext, links: PredictionLinks): PanelVerbs {
+  return {
+    calibrate: (s) => calibrateSession(ctx, s),
+    selectDeficient: (s) => selectDeficientSession(s),
+    explore: (s) => exploreSession(ctx, s),
+    markFragment: (s, mark) => markFragmentErrorCommand(links, { fromPanel: mark, session: s }),
+    startRound: (s) => startRoundSession(ctx, s),
+  };
 }
 
 /** Quick pick of the workspace's datasets (the active one first), or a file dialog. */

@@ -1,22 +1,34 @@
-// The host side of one dataset panel: answers the webview's requests (rows, sample details,
-// filtered views) from the core Dataset, and streams background work (search scans, validation)
-// as notifications. Dataset text only leaves here as data in messages.
+// The host side of one dataset panel: a view over the dataset's session (src/core/session).
+// Answers the webview's requests (rows, sample details, filtered views, the review queue) from
+// the session, forwards the session's changes as notifications whoever made them, and streams
+// background work (search scans, validation). Its buttons call the same verbs as the palette's
+// commands, on this panel's session. Dataset text only leaves here as data in messages.
 import * as vscode from 'vscode';
 import type { Dataset, SampleResult } from '../core/dataset/dataset';
-import type { CalibrationResult } from '../core/calibrate/calibrate';
-import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, ReviewCounts, Row, Sort, ToHost, ToWebview } from '../../webview/protocol';
-import { PanelCalibration } from './panelCalibration';
-import { PanelSearch } from './panelSearch';
-import { PanelReview } from './panelReview';
+import type { DatasetSession, SessionEvent } from '../core/session/session';
+import { SessionCalibration } from '../core/session/calibration';
+import { SessionVerdicts } from '../core/session/verdicts';
+import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, Sort, ToHost, ToWebview } from '../../webview/panel/protocol';
 import { PanelScoredAs } from './panelScoredAs';
-import type { ExploreEntry, ExploreHeader } from '../core/search/explore';
 import { errorMessage, log } from './log';
-import { PanelVerdicts } from './panelVerdicts';
 import { openSettingsUi } from './settingsUi';
 import type { PredictionLinks } from './predictionLinks';
+import { checkPredictionsFile, pickAndCheckPredictions } from './predictionsCheck';
+import type { PanelMark } from './reviewCommands';
 
 /** How often scans report progress to the page. */
 const PROGRESS_MS = 120;
+
+/** What the panel's buttons do: the palette commands' verbs, on this panel's session. */
+export interface PanelVerbs {
+  calibrate(session: DatasetSession): Promise<void>;
+  /** Resolves how many samples were selected. */
+  selectDeficient(session: DatasetSession): Promise<number | undefined>;
+  explore(session: DatasetSession): Promise<void>;
+  /** Resolves whether a mark was written. */
+  markFragment(session: DatasetSession, mark: PanelMark): Promise<boolean>;
+  startRound(session: DatasetSession): Promise<void>;
+}
 
 export class DatasetPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -26,24 +38,25 @@ export class DatasetPanel implements vscode.Disposable {
   private viewScan: AbortController | undefined;
   private readonly validation = new AbortController();
   private readonly problems = new Map<number, Problem>();
-  private readonly verdicts: PanelVerdicts;
-  readonly calibration: PanelCalibration;
-  readonly search: PanelSearch;
-  readonly review: PanelReview;
+  private readonly dataset: Dataset;
   private readonly scoredAs: PanelScoredAs;
-  private checking: AbortController | undefined;
+  /** When the last checking progress went to the page. */
+  private checkingShown = 0;
+  /** The page has said `ready`; until then a request to show the review tab waits. */
+  private pageReady = false;
+  private reviewWhenReady = false;
 
   constructor(
     private readonly webview: vscode.Webview,
-    private readonly dataset: Dataset,
+    readonly session: DatasetSession,
     private readonly links: PredictionLinks,
+    private readonly verbs: PanelVerbs,
   ) {
-    this.verdicts = new PanelVerdicts(dataset);
-    this.calibration = new PanelCalibration(dataset);
-    this.search = new PanelSearch(dataset);
-    this.review = new PanelReview(dataset, this.search, this.calibration);
-    this.scoredAs = new PanelScoredAs(dataset, this.calibration);
+    const dataset = (this.dataset = session.dataset);
+    this.scoredAs = new PanelScoredAs(dataset, session.calibration);
+    const stop = session.onDidChange((e) => this.onSessionChange(e));
     this.disposables.push(
+      { dispose: stop },
       webview.onDidReceiveMessage((m: ToHost) => void this.onMessage(m)),
       // Another model, template or call rendering scores other text: the open sample's block refetches.
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -54,6 +67,54 @@ export class DatasetPanel implements vscode.Disposable {
       }),
     );
     for (const p of dataset.index.problems) this.problems.set(-p.line, { line: p.line, reason: p.reason });
+  }
+
+  private get verdicts() {
+    return this.session.verdicts;
+  }
+
+  private get calibration() {
+    return this.session.calibration;
+  }
+
+  private get search() {
+    return this.session.search;
+  }
+
+  private get review() {
+    return this.session.review;
+  }
+
+  /** The session changed (this panel, another one, or a command did it): the page redraws that part. */
+  private onSessionChange(e: SessionEvent): void {
+    switch (e.type) {
+      case 'calibration':
+        if (e.summary) this.notify({ type: 'calibration', summary: e.summary });
+        return;
+      case 'refused':
+        // The open sample's "Scored as" block says why its sample was skipped.
+        this.notify({ type: 'scoredAsChanged' });
+        return;
+      case 'search':
+        this.notify({ type: 'search', samples: e.samples, pairs: e.pairs, model: e.model, round: e.round });
+        return;
+      case 'review':
+        this.notify({ type: 'review', counts: e.counts });
+        return;
+      case 'checking': {
+        const now = Date.now();
+        if (now - this.checkingShown < PROGRESS_MS && e.done < e.total) return;
+        this.checkingShown = now;
+        this.notify({ type: 'checking', done: e.done, total: e.total, file: e.file });
+        return;
+      }
+      case 'verdicts':
+        this.notify({ type: 'summary', summary: e.summary });
+        return;
+      case 'checkFailed':
+        this.notify({ type: 'error', message: `Could not check ${e.file}: ${e.message}` });
+        return;
+    }
   }
 
   private post(msg: ToWebview): void {
@@ -67,22 +128,20 @@ export class DatasetPanel implements vscode.Disposable {
   private async onMessage(msg: ToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
+        this.pageReady = true;
         this.notify({ type: 'init', info: this.info() });
+        if (this.reviewWhenReady) this.notify({ type: 'showReview' });
+        this.reviewWhenReady = false;
         if (this.dataset.count === 0) this.startValidation();
         return;
       case 'firstPageRendered': {
         // The full check starts once the user has something to read, so it never delays that.
         this.startValidation();
         const linked = this.links.predictionsFor(this.dataset.path);
-        if (linked && !this.verdicts.loaded && !this.checking) void this.loadPredictions(linked);
-        if (!this.search.loaded) {
-          void this.search.loadLatest().then((found) => found && this.notifySearch());
-        }
-        if (!this.calibration.loaded) {
-          void this.calibration.loadLatest().then((found) => {
-            if (found && !this.calibration.loaded) this.showCalibration(found);
-          });
-        }
+        if (linked && !this.verdicts.loaded && !this.session.checkingPredictions) void checkPredictionsFile(this.session, linked, this.links);
+        // What earlier runs left beside the dataset; a session a command opened has it already,
+        // so the page is sent what the session holds.
+        void this.session.restore().then(() => this.sendState());
         return;
       }
       case 'request':
@@ -94,6 +153,15 @@ export class DatasetPanel implements vscode.Disposable {
         }
         return;
     }
+  }
+
+  /** Everything the session holds that the page shows outside its rows. */
+  private sendState(): void {
+    const summary = this.calibration.summary();
+    if (summary) this.notify({ type: 'calibration', summary });
+    const h = this.search.header;
+    if (h) this.notify({ type: 'search', samples: this.search.samples, pairs: this.search.pairs, model: h.modelLabel, round: h.round });
+    if (this.verdicts.summary) this.notify({ type: 'summary', summary: this.verdicts.summary });
   }
 
   private info(): DatasetInfo {
@@ -143,15 +211,15 @@ export class DatasetPanel implements vscode.Disposable {
       case 'setView':
         return { view: this.startView(msg.params.query, msg.params.filter, msg.params.sort) };
       case 'loadPredictions':
-        return { loaded: await this.pickPredictions() };
+        return { loaded: await pickAndCheckPredictions(this.session, this.links) };
       case 'calibrate':
-        await vscode.commands.executeCommand('itool.calibrateDataset');
+        await this.verbs.calibrate(this.session);
         return { started: true };
       case 'explore':
-        await vscode.commands.executeCommand('itool.exploreDeficient');
+        await this.verbs.explore(this.session);
         return { started: true };
       case 'selectDeficient':
-        return { selected: (await vscode.commands.executeCommand<number | undefined>('itool.selectDeficient')) ?? 0 };
+        return { selected: (await this.verbs.selectDeficient(this.session)) ?? 0 };
       case 'pairs':
         return this.review.list(msg.params.filter);
       case 'decide':
@@ -165,96 +233,19 @@ export class DatasetPanel implements vscode.Disposable {
       case 'bulkDecide':
         return this.review.bulk(msg.params.filter, msg.params.state);
       case 'markFragment':
-        return { marked: (await vscode.commands.executeCommand<boolean | undefined>('itool.markFragmentError', { fromPanel: msg.params })) === true };
+        return { marked: await this.verbs.markFragment(this.session, msg.params) };
       case 'exportPairs':
-        await vscode.commands.executeCommand('itool.startRound');
+        await this.verbs.startRound(this.session);
         return { started: true };
     }
   }
 
-  /** The dataset this panel shows (commands run calibration on it). */
-  get datasetOpen(): Dataset {
-    return this.dataset;
-  }
-
-  /** Show calibration results (PPL column, tiers, histogram); the list refetches its rows. */
-  showCalibration(result: CalibrationResult, thresholds?: { easyBelow: number; hardFrom: number }, selected?: Iterable<{ index: number; answer?: number }>): void {
-    this.calibration.show(result, thresholds);
-    if (selected) this.calibration.markSelected(selected);
-    const summary = this.calibration.summary();
-    if (summary) this.notify({ type: 'calibration', summary });
-  }
-
-  /** Show search results (trees and pairs per sample). */
-  showSearch(header: ExploreHeader, entries: readonly ExploreEntry[], path?: string): void {
-    this.search.show(header, entries, path);
-    this.notifySearch();
-  }
-
-  /** The open sample's "Scored as" block is out of date (a refused calibration's skips): it refetches. */
-  refreshScoredAs(): void {
-    this.notify({ type: 'scoredAsChanged' });
-  }
-
+  /** Switch the page to the review tab (iTool: Review Preference Pairs); a page still loading does once ready. */
   showReview(): void {
-    this.notify({ type: 'showReview' });
+    if (this.pageReady) this.notify({ type: 'showReview' });
+    else this.reviewWhenReady = true;
   }
 
-  /** The review journal changed from outside the queue (e.g. a fragment marked in the text editor). */
-  reviewChanged(counts: ReviewCounts): void {
-    this.notify({ type: 'review', counts });
-  }
-
-  private notifySearch(): void {
-    this.review.invalidate();
-    const h = this.search.header;
-    if (h) this.notify({ type: 'search', samples: this.search.samples, pairs: this.search.pairs, model: h.modelLabel, round: h.round });
-  }
-
-  /** Ask for a predictions file and check it; resolves whether verdicts are loaded. */
-  async pickPredictions(): Promise<boolean> {
-    const picked = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      openLabel: 'Check Predictions',
-      title: 'Predictions file ({"id", "output"} per line) to check against this dataset',
-      filters: { 'Predictions (JSON Lines)': ['jsonl', 'json'] },
-    });
-    if (!picked?.[0]) return false;
-    await this.loadPredictions(picked[0].fsPath);
-    return this.verdicts.loaded;
-  }
-
-  /** Check a predictions file against this dataset and show the verdicts; remembered for next time. */
-  async loadPredictions(file: string): Promise<void> {
-    this.checking?.abort();
-    const ctl = new AbortController();
-    this.checking = ctl;
-    try {
-      let last = 0;
-      const summary = await this.verdicts.load(file, {
-        signal: ctl.signal,
-        onProgress: (done, total) => {
-          const now = Date.now();
-          if (now - last < PROGRESS_MS && done < total) return;
-          last = now;
-          this.notify({ type: 'checking', done, total, file });
-        },
-      });
-      if (ctl.signal.aborted) return;
-      await this.links.link(this.dataset.path, file);
-      this.notify({ type: 'summary', summary });
-      log().info(`${this.dataset.path}: checked ${summary.checked} output(s) from ${file}, ${summary.valid} valid`);
-    } catch (err) {
-      if (ctl.signal.aborted) return;
-      log().error(`checking ${file} failed: ${errorMessage(err)}`);
-      this.notify({ type: 'error', message: `Could not check ${file}: ${errorMessage(err)}` });
-      void vscode.window.showErrorMessage(`iTool: could not check predictions ${file}: ${errorMessage(err)}`);
-    } finally {
-      if (this.checking === ctl) this.checking = undefined;
-    }
-  }
-
-  /** Start scanning for a search/filter; the page shows matches as they arrive. */
   /**
    * Start a search/filter/sort; the page shows matches as they arrive. Filters on verdicts or
    * calibration are answered from memory; text search and answer-kind filters scan the file.
@@ -330,8 +321,8 @@ export class DatasetPanel implements vscode.Disposable {
 
   /** Filters answered from verdicts or calibration held in memory, or undefined for the others. */
   private memoryFilter(filter: Filter): { candidates: () => number[]; matches: (i: number) => boolean } | undefined {
-    if (PanelVerdicts.isVerdictFilter(filter)) return { candidates: () => this.verdicts.indices(), matches: (i) => this.verdicts.matches(i, filter) };
-    if (PanelCalibration.isCalibrationFilter(filter)) return { candidates: () => this.calibration.indices(), matches: (i) => this.calibration.matches(i, filter) };
+    if (SessionVerdicts.isVerdictFilter(filter)) return { candidates: () => this.verdicts.indices(), matches: (i) => this.verdicts.matches(i, filter) };
+    if (SessionCalibration.isCalibrationFilter(filter)) return { candidates: () => this.calibration.indices(), matches: (i) => this.calibration.matches(i, filter) };
     return undefined;
   }
 
@@ -380,8 +371,6 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.review.dispose();
-    this.checking?.abort();
     this.viewScan?.abort();
     this.validation.abort();
     for (const d of this.disposables) d.dispose();

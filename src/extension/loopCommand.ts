@@ -6,15 +6,15 @@
 // in, logs each stage to the iTool Studio output, writes its rounds to the dataset's registry and
 // opens the round dashboard with the results (the ablations as dashed lines).
 import { setMaxListeners } from 'node:events';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { isModelFolder } from '../core/model/onnx/folder';
 import { LOOP_VARIANTS, VARIANT_LABELS, runLoop, type LoopVariant } from '../core/rounds/loop';
 import { writeLoopReport } from '../core/rounds/loopReport';
 import { heldOutFor } from './evaluateCommand';
 import { errorMessage, log } from './log';
 import { paletteLoopOptions } from './loopSettings';
-import { datasetInFront, pickDataset } from './roundDashboard';
+import { datasetFor } from './sessions';
 import { setting } from './settings';
 
 const WARM_UP = 'Train a warm-up model first';
@@ -24,7 +24,7 @@ async function startingModel(): Promise<{ baseModel?: string } | undefined> {
   const checkpoints = await vscode.workspace.findFiles('**/model.pt', '{**/node_modules/**,**/.git/**}', 200);
   const items: (vscode.QuickPickItem & { dir?: string })[] = checkpoints
     .map((u) => dirname(u.fsPath))
-    .filter((d) => existsSync(join(d, 'config.json')) && existsSync(join(d, 'onnx', 'model.onnx')))
+    .filter(isModelFolder)
     .sort()
     .map((d) => ({ label: vscode.workspace.asRelativePath(d), description: 'project-trained model (ONNX + model.pt)', dir: d }));
   items.push({ label: WARM_UP, description: 'a new tiny model, SFT with the calibration curriculum (tens of minutes on 2 cores)' });
@@ -55,7 +55,7 @@ export async function runLoopCommand(ctx: vscode.ExtensionContext): Promise<void
     void vscode.window.showErrorMessage('iTool: the loop runs the local trainer (Python); trust this workspace first (Workspaces: Manage Workspace Trust).');
     return;
   }
-  const train = datasetInFront() ?? (await pickDataset());
+  const train = await datasetFor('train the closed loop on');
   if (!train) return;
   try {
     const heldOut = await heldOutFor(train);

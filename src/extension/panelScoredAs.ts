@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import type { Dataset } from '../core/dataset/dataset';
 import type { FormatId } from '../core/dataset/sample';
 import type { ChatTemplateSource } from '../core/model/chatTemplate';
-import type { Renderer } from '../core/calibrate/prompts';
-import { callRenderingFor } from '../core/calibrate/messages';
+import type { Renderer } from '../core/model/prompt';
+import { callRenderingFor } from '../core/model/callRendering';
 import { loadRenderer, scoredAs } from '../core/calibrate/scoredAs';
-import type { ScoredAsView } from '../../webview/protocol';
-import type { PanelCalibration } from './panelCalibration';
+import type { ScoredAsView } from '../../webview/panel/protocol';
+import type { SessionCalibration } from '../core/session/calibration';
 import { callRenderingSetting, configuredChatTemplate } from './policyConfig';
 import { errorMessage } from './log';
 
@@ -33,7 +33,7 @@ export class PanelScoredAs {
 
   constructor(
     private readonly dataset: Dataset,
-    private readonly calibration: PanelCalibration,
+    private readonly calibration: SessionCalibration,
   ) {}
 
   /** Settings changed: load the template again next time. */

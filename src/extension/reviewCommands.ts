@@ -5,17 +5,20 @@
 // escape), so the annotation points at exactly the characters the user selected.
 import * as vscode from 'vscode';
 import { Dataset } from '../core/dataset/dataset';
-import { ReviewJournal, type AnnotationInput } from '../core/pairs/review';
+import type { AnnotationInput } from '../core/pairs/reviewEntries';
+import { ReviewJournal } from '../core/pairs/reviewJournal';
 import { sampleIds } from '../core/toolcall/datasetCheck';
 import { decodedToRaw, locateStringValue, rawToDecoded, stringLiteralAt } from '../core/toolcall/jsonSpans';
 import { parsePredictionLine } from '../core/toolcall/predictions';
 import { ERROR_KIND_INFO } from '../core/toolcall/errorKinds';
 import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
 import { clipText, snapSpan } from '../core/chars';
-import type { FragmentSource } from '../../webview/protocol';
+import type { DatasetSession } from '../core/session/session';
+import type { FragmentSource } from '../../webview/panel/protocol';
 import { DatasetEditorProvider } from './datasetEditor';
 import { errorMessage, log } from './log';
 import type { PredictionLinks } from './predictionLinks';
+import { datasetFor, openSessionFor } from './sessions';
 
 /** What the user marked: a span of one response of one sample. */
 interface Target {
@@ -42,10 +45,10 @@ export interface PanelMark {
   note?: string;
 }
 
-/** Open `path` for a moment unless a panel already holds it. */
+/** Open `path` for a moment unless a session (a panel, a running command) already holds it. */
 async function withDataset<T>(path: string, fn: (ds: Dataset) => Promise<T>): Promise<T> {
-  const panel = DatasetEditorProvider.panelFor(path);
-  if (panel) return fn(panel.datasetOpen);
+  const session = await openSessionFor(path);
+  if (session) return fn(session.dataset);
   const ds = await Dataset.open(path);
   try {
     return await fn(ds);
@@ -54,12 +57,10 @@ async function withDataset<T>(path: string, fn: (ds: Dataset) => Promise<T>): Pr
   }
 }
 
-async function fromPanel(m: PanelMark): Promise<Target> {
-  const panel = DatasetEditorProvider.activePanel;
-  if (!panel) throw new Error('open a dataset first');
-  const r = await panel.datasetOpen.sample(m.index);
+async function fromPanel(m: PanelMark, session: DatasetSession): Promise<Target> {
+  const r = await session.dataset.sample(m.index);
   if (!r.ok) throw new Error(`record ${m.index + 1} cannot be read: ${r.reason}`);
-  return { datasetPath: panel.datasetOpen.path, index: m.index, sampleId: r.sample.id, source: m.source, text: m.text, start: m.start, end: m.end };
+  return { datasetPath: session.path, index: m.index, sampleId: r.sample.id, source: m.source, text: m.text, start: m.start, end: m.end };
 }
 
 async function fromEditor(editor: vscode.TextEditor, links: PredictionLinks): Promise<Target> {
@@ -137,11 +138,14 @@ function panelDetails(t: Target, m: PanelMark): Pick<AnnotationInput, 'kind' | '
   return out;
 }
 
-/** Resolves true when an annotation was written. */
-export async function markFragmentErrorCommand(links: PredictionLinks, arg?: { fromPanel?: PanelMark }): Promise<boolean> {
+/**
+ * Resolves true when an annotation was written. `arg.fromPanel`: the mark a dataset panel made on
+ * its session; without it, the selection in the active text editor.
+ */
+export async function markFragmentErrorCommand(links: PredictionLinks, arg?: { fromPanel?: PanelMark; session?: DatasetSession }): Promise<boolean> {
   let target: Target;
   try {
-    if (arg?.fromPanel) target = await fromPanel(arg.fromPanel);
+    if (arg?.fromPanel && arg.session) target = await fromPanel(arg.fromPanel, arg.session);
     else {
       const editor = vscode.window.activeTextEditor;
       if (!editor) throw new Error('select a fragment in a response (dataset panel: select text and press M; text editor: select inside a predictions output or a record string)');
@@ -160,8 +164,9 @@ export async function markFragmentErrorCommand(links: PredictionLinks, arg?: { f
   const input: AnnotationInput = { sampleId: target.sampleId, index: target.index, source: target.source, text: target.text, start: target.start, end: target.end, ...details };
   if (target.file) input.file = target.file;
   try {
-    const panel = DatasetEditorProvider.panelFor(target.datasetPath);
-    if (panel) panel.reviewChanged(await panel.review.annotate(input, arg?.fromPanel?.pairId));
+    // Through the dataset's session when one is open, so its undo stack and every view follow.
+    const session = arg?.session ?? (await openSessionFor(target.datasetPath));
+    if (session) await session.annotate(input, arg?.fromPanel?.pairId);
     else {
       const journal = await ReviewJournal.open(target.datasetPath);
       try {
@@ -181,11 +186,14 @@ export async function markFragmentErrorCommand(links: PredictionLinks, arg?: { f
   return true;
 }
 
-/** Bring the dataset panel to the review tab. */
-export async function reviewPairsCommand(): Promise<void> {
-  const panel = DatasetEditorProvider.activePanel;
+/** Bring the dataset's panel (opened if it is closed) to the review tab. */
+export async function reviewPairsCommand(uri?: unknown): Promise<void> {
+  const path = await datasetFor('review the pairs of', uri);
+  if (!path) return;
+  if (!DatasetEditorProvider.panelFor(path)) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), DatasetEditorProvider.viewType);
+  const panel = DatasetEditorProvider.panelFor(path);
   if (!panel) {
-    void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset), then review its pairs.');
+    void vscode.window.showErrorMessage(`iTool: could not open ${path} to review its pairs (see the log).`);
     return;
   }
   panel.showReview();

@@ -1,23 +1,20 @@
-// `iTool: Start Optimization Round`, `Cancel Training Job`, `Export Accepted Pairs` and the
-// re-attachment of a running job after a window reload. A round exports the reviewed pairs for the
-// chosen trainer, launches it (a detached local process, or a remote fine-tuning job), follows its
-// progress in a cancellable notification, and records everything in the round registry beside the
-// dataset. Trainer programs come only from machine-level settings and are spawned with argument
-// arrays; nothing here runs in an untrusted workspace.
+// `iTool: Start Optimization Round`, `Cancel Training Job`, `Export Accepted Pairs`, `Export
+// Warm-up Curriculum` and the re-attachment of a running job after a window reload: the VS Code
+// side of the round service (src/core/rounds/roundService.ts), which exports, launches, follows,
+// finishes and records. This file only asks (the backend, a confirmation), reads the settings and
+// the API key (SecretStorage), and shows progress and outcomes. Trainer programs come only from
+// machine-level settings; nothing here runs in an untrusted workspace.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import OpenAI from 'openai';
 import * as vscode from 'vscode';
 import { selectionPath } from '../core/calibrate/selectionFile';
 import { metadataDir } from '../core/dataset/metadata';
-import { curriculumStages, exportCurriculum, exportPairs, type ExportResult, type ExportTarget } from '../core/pairs/export/index';
-import { exportLocal } from '../core/rounds/localExport';
-import { localTrainerCommand, localTrainerOutputs } from '../core/rounds/localTrainer';
-import { cancelLocalJob, cancelOpenAIJob, llamaFactoryCommand, pollOpenAIJob, startLocalJob, startOpenAIJob, trlCommand, watchJob } from '../core/rounds/jobs/index';
-import { patchRound, pplSummary, readRegistry, recordRound, roundDir, runningRound } from '../core/rounds/registry';
-import type { JobProgress, JobRecord, RoundRecord } from '../core/rounds/types';
-import type { DatasetPanel } from './datasetPanel';
-import { DatasetEditorProvider } from './datasetEditor';
+import { curriculumStages, exportCurriculum, type ExportTarget } from '../core/pairs/export/index';
+import { pplSummary, readRegistry, runningRound } from '../core/rounds/registry';
+import { cancelRound, exportRound, finishRound, followRound, launchRound, openAIClient, progressText, roundPolicy, type RoundBackend, type RoundExport, type TrainerSettings } from '../core/rounds/roundService';
+import type { JobRecord } from '../core/rounds/types';
+import type { DatasetSession } from '../core/session/session';
+import { datasetFor, withSession } from './sessions';
 import { errorMessage, log } from './log';
 import { trainerPython } from './loopSettings';
 import { askSecret, callRenderingSetting, showPolicyError } from './policyConfig';
@@ -25,13 +22,8 @@ import { setting, settingText } from './settings';
 
 export const FINE_TUNING_KEY_SECRET = 'itool.fineTuning.apiKey';
 const RUNNING_KEY = 'itool.runningJobs';
-/** How often a running job's progress is written to the registry (the notification updates on every poll). */
-const RECORD_EVERY_MS = 3000;
 
-/** A trainer a round can run on: the three export targets, or the project's own trainer for its small models. */
-type Backend = ExportTarget | 'local';
-
-const BACKENDS: { id: Backend; label: string; detail: string }[] = [
+const BACKENDS: { id: RoundBackend; label: string; detail: string }[] = [
   { id: 'llamafactory', label: 'LLaMA-Factory', detail: 'llamafactory-cli train (stage: dpo, LoRA); several GPUs or nodes through its torchrun variables' },
   { id: 'trl', label: 'TRL', detail: 'accelerate launch of a small CPOTrainer (SimPO) / DPOTrainer script' },
   { id: 'openai', label: 'OpenAI fine-tuning', detail: 'a preference fine-tuning job (method: dpo) on the configured fine-tuning API' },
@@ -52,9 +44,34 @@ export function localPython(): string {
   return trainerPython(setting);
 }
 
-/** How calls are written: as calibration rendered them for this panel (the search follows it). */
-function callsOf(panel: DatasetPanel) {
-  return panel.calibration.header?.calls ?? callRenderingSetting();
+/** How calls are written: as calibration rendered them for this dataset (the search follows it). */
+function callsOf(session: DatasetSession) {
+  return session.calibration.header?.calls ?? callRenderingSetting();
+}
+
+/** The trainers' settings as VS Code holds them; `ctx` gives where scripts/train/ and the job runner lie (launching needs it, exporting does not). */
+function trainerSettings(session: DatasetSession, ctx?: vscode.ExtensionContext): TrainerSettings {
+  return {
+    baseModel: settingText('itool.trainer.baseModel'),
+    template: trainerTemplate(),
+    prefLoss: setting('itool.trainer.prefLoss'),
+    calls: callsOf(session),
+    // The project's own trainer continues the policy model itself (the configured ONNX folder).
+    local: { modelDir: settingText('itool.policy.onnx.modelDir'), python: localPython(), root: ctx?.extensionPath },
+    llamafactory: {
+      command: setting('itool.trainer.llamafactory.command'),
+      forceTorchrun: setting('itool.trainer.llamafactory.forceTorchrun') || undefined,
+      nnodes: setting('itool.trainer.llamafactory.nnodes') ?? undefined,
+      nodeRank: setting('itool.trainer.llamafactory.nodeRank') ?? undefined,
+      nprocPerNode: setting('itool.trainer.llamafactory.nprocPerNode') ?? undefined,
+      masterAddr: settingText('itool.trainer.llamafactory.masterAddr'),
+      masterPort: setting('itool.trainer.llamafactory.masterPort') ?? undefined,
+    },
+    trl: { accelerate: setting('itool.trainer.trl.accelerateCommand'), numProcesses: setting('itool.trainer.trl.numProcesses') ?? undefined, configFile: settingText('itool.trainer.trl.configFile') },
+    openai: { baseURL: setting('itool.trainer.openai.baseURL') },
+    // Inside VS Code process.execPath is Electron: run as Node (the runner drops the switch for the trainer).
+    ...(ctx ? { runner: { command: [process.execPath, join(ctx.extensionPath, 'dist', 'jobRunner.js')], env: { ELECTRON_RUN_AS_NODE: '1' } } } : {}),
+  };
 }
 
 /** An export's warnings: in the log and in front of the user, since training goes wrong without action. */
@@ -63,32 +80,22 @@ function showWarnings(what: string, warnings: readonly string[]): void {
   if (warnings.length) void vscode.window.showWarningMessage(`iTool: ${what}: ${warnings[0]}`);
 }
 
-function activePanel(): DatasetPanel | undefined {
-  const panel = DatasetEditorProvider.activePanel;
-  if (!panel) void vscode.window.showWarningMessage('iTool: open a dataset first (iTool: Open Dataset).');
-  return panel;
-}
-
 /** The round the reviewed pairs belong to: the search's round, else the calibration setting's. */
-function roundOf(panel: DatasetPanel): number {
-  return panel.search.header?.round ?? setting('itool.calibration.round');
+function roundOf(session: DatasetSession): number {
+  return session.search.header?.round ?? setting('itool.calibration.round');
 }
 
-function policyOf(panel: DatasetPanel): RoundRecord['policy'] {
-  const h = panel.search.header ?? panel.calibration.header;
-  return h ? { id: h.model, label: h.modelLabel } : { id: 'unknown', label: 'the configured policy' };
+function policyOf(session: DatasetSession) {
+  return roundPolicy(session.search.header ?? session.calibration.header);
 }
 
-/** Export the accepted pairs of the panel's dataset for `target` into the round's folder. */
-/** What launching a round needs of an export. */
-type RoundExport = Pick<ExportResult, 'dir' | 'files' | 'records' | 'skipped'>;
-
-async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ result: RoundExport; round: number; outputDir: string } | undefined> {
-  const { pairs, samples, counts, manual } = await panel.review.accepted();
+/** Export the dataset's accepted pairs for `target` into the round's folder (recorded in the registry), after asking what needs asking. */
+async function exportAccepted(session: DatasetSession, target: RoundBackend, settings: TrainerSettings): Promise<RoundExport | undefined> {
+  const { pairs, counts, manual, skipped } = await session.review.accepted();
   if (pairs.length === 0) {
     const review = 'Review Pairs';
     const pick = await vscode.window.showWarningMessage(`iTool: no accepted pairs yet (${counts.pending} pending, ${counts.rejected} rejected). Accept pairs in the review queue first (A).`, review);
-    if (pick === review) panel.showReview();
+    if (pick === review) void vscode.commands.executeCommand('itool.reviewPairs', vscode.Uri.file(session.path));
     return undefined;
   }
   if (counts.pending > 0) {
@@ -96,52 +103,30 @@ async function exportAccepted(panel: DatasetPanel, target: Backend): Promise<{ r
     const pick = await vscode.window.showWarningMessage(`iTool: ${counts.pending} pair(s) are still pending review; only the ${pairs.length} accepted pair(s) will be used.`, { modal: true }, go);
     if (pick !== go) return undefined;
   }
-  const round = roundOf(panel);
-  const dir = roundDir(panel.datasetOpen.path, round);
-  const outputDir = join(dir, `output-${target}`);
-  const exportPairsOf = pairs.flatMap((pair) => {
-    const sample = samples.get(pair.index);
-    return sample ? [{ pair, sample }] : [];
-  });
-  let result: RoundExport;
-  if (target === 'local') {
-    // The project's own trainer continues the policy model itself (the configured ONNX folder).
-    const modelDir = settingText('itool.policy.onnx.modelDir');
-    if (!modelDir) {
-      void showPolicyError('the local trainer continues the policy model itself: set itool.policy.onnx.modelDir to a model the project made (the demo model, or an itool loop model).');
-      return undefined;
-    }
-    const local = await exportLocal(exportPairsOf, modelDir, join(dir, 'export-local'), outputDir);
-    result = { dir: local.dir, files: [local.pairsFile, local.configFile], records: local.records, skipped: local.skipped };
-  } else {
-    const exported = await exportPairs(exportPairsOf, {
-      target,
-      outDir: join(dir, `export-${target}`),
-      name: `itool_round${round}`,
-      baseModel: settingText('itool.trainer.baseModel'),
-      template: trainerTemplate(),
-      prefLoss: setting('itool.trainer.prefLoss'),
-      calls: callsOf(panel),
-      outputDir,
-    });
-    showWarnings('pairs export', exported.warnings);
-    result = exported;
+  if (target === 'local' && !settings.local?.modelDir) {
+    void showPolicyError('the local trainer continues the policy model itself: set itool.policy.onnx.modelDir to a model the project made (the demo model, or an itool loop model).');
+    return undefined;
   }
-  const cal = panel.calibration.result;
-  await recordRound(panel.datasetOpen.path, round, policyOf(panel), {
-    calibration: cal?.path,
-    ppl: cal ? pplSummary(cal) : undefined,
-    selection: panel.search.header && existsSync(selectionPath(panel.datasetOpen.path, panel.search.header.model, round)) ? selectionPath(panel.datasetOpen.path, panel.search.header.model, round) : undefined,
-    explore: panel.search.path,
-    pairs: { found: counts.total, accepted: counts.accepted + counts.edited, manual },
-    export: { target, dir: result.dir, files: result.files, at: new Date().toISOString() },
+  if (skipped.length) log().warn(`${skipped.length} accepted pair(s) have no sample in the dataset any more: ${skipped.map((s) => `${s.sampleId}: ${s.reason}`).join('; ')}`);
+  const round = roundOf(session);
+  const ds = session.dataset;
+  const cal = session.calibration.result;
+  const h = session.search.header;
+  const selection = h ? selectionPath(ds.path, h.model, round) : undefined;
+  const exp = await exportRound(ds.path, { pairs, counts, manual }, {
+    backend: target,
+    round,
+    policy: policyOf(session),
+    settings,
+    artefacts: { calibration: cal?.path, ppl: cal ? pplSummary(cal) : undefined, selection: selection && existsSync(selection) ? selection : undefined, explore: session.search.path },
   });
-  if (result.skipped.length) log().warn(`export skipped ${result.skipped.length} pair(s): ${result.skipped.map((s) => `${s.sampleId}: ${s.reason}`).join('; ')}`);
-  return { result, round, outputDir };
+  showWarnings('pairs export', exp.warnings);
+  if (exp.skipped.length) log().warn(`export skipped ${exp.skipped.length} pair(s): ${exp.skipped.map((s) => `${s.sampleId}: ${s.reason}`).join('; ')}`);
+  return exp;
 }
 
-async function pickBackend(withLocal = true): Promise<Backend | undefined> {
-  const first: Backend = setting('itool.trainer.backend');
+async function pickBackend(withLocal = true): Promise<RoundBackend | undefined> {
+  const first: RoundBackend = setting('itool.trainer.backend');
   const items = BACKENDS.filter((b) => withLocal || b.id !== 'local').sort((a, b) => Number(b.id === first) - Number(a.id === first));
   const picked = await vscode.window.showQuickPick(
     items.map((b) => ({ label: b.label, detail: b.detail, id: b.id })),
@@ -150,35 +135,41 @@ async function pickBackend(withLocal = true): Promise<Backend | undefined> {
   return picked?.id;
 }
 
-export async function exportPairsCommand(): Promise<void> {
-  const panel = activePanel();
-  if (!panel) return;
+export function exportPairsCommand(uri?: unknown): Promise<void> {
+  return withSession('export the accepted pairs of', exportPairsSession, uri);
+}
+
+async function exportPairsSession(session: DatasetSession): Promise<void> {
   const target = await pickBackend();
   if (!target) return;
   try {
-    const r = await exportAccepted(panel, target);
+    await session.restore();
+    const r = await exportAccepted(session, target, trainerSettings(session));
     if (!r) return;
     const open = 'Reveal';
-    const pick = await vscode.window.showInformationMessage(`iTool: exported ${r.result.records} pair(s) for ${target} to ${r.result.dir}${r.result.skipped.length ? ` (${r.result.skipped.length} skipped, see the log)` : ''}.`, open);
-    if (pick === open) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(r.result.files[0] ?? r.result.dir));
+    const pick = await vscode.window.showInformationMessage(`iTool: exported ${r.records} pair(s) for ${target} to ${r.dir}${r.skipped.length ? ` (${r.skipped.length} skipped, see the log)` : ''}.`, open);
+    if (pick === open) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(r.files[0] ?? r.dir));
   } catch (err) {
     void vscode.window.showErrorMessage(`iTool: export failed: ${errorMessage(err)}`);
   }
 }
 
 /** `iTool: Export Warm-up Curriculum`: the calibrated samples as easy → medium → hard SFT stages for a trainer. */
-export async function exportCurriculumCommand(): Promise<void> {
-  const panel = activePanel();
-  if (!panel) return;
-  const cal = panel.calibration.result;
-  const cuts = panel.calibration.tierCuts;
+export function exportCurriculumCommand(uri?: unknown): Promise<void> {
+  return withSession('export the warm-up curriculum of', exportCurriculumSession, uri);
+}
+
+async function exportCurriculumSession(session: DatasetSession): Promise<void> {
+  await session.restore();
+  const cal = session.calibration.result;
+  const cuts = session.calibration.tierCuts;
   if (!cal || !cuts) {
     void vscode.window.showWarningMessage('iTool: calibrate the dataset first (iTool: Calibrate Dataset): the stages come from its perplexity tiers.');
     return;
   }
   const target = (await pickBackend(false)) as ExportTarget | undefined;
   if (!target) return;
-  const ds = panel.datasetOpen;
+  const ds = session.dataset;
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Exporting the warm-up curriculum', cancellable: true }, async (progress, token) => {
       const got = await curriculumStages(cal.entries, cuts, (i, answer) => ds.sample(i, answer), {
@@ -191,7 +182,7 @@ export async function exportCurriculumCommand(): Promise<void> {
         outDir: join(metadataDir(ds.path), 'warmup', target),
         baseModel: settingText('itool.trainer.baseModel'),
         template: trainerTemplate(),
-        calls: callsOf(panel),
+        calls: callsOf(session),
       });
       return { ...exported, skipped: [...got.skipped, ...exported.skipped] };
     });
@@ -208,69 +199,27 @@ export async function exportCurriculumCommand(): Promise<void> {
   }
 }
 
-function openAIClient(apiKey: string | undefined): OpenAI {
-  return new OpenAI({ apiKey: apiKey ?? '', baseURL: setting('itool.trainer.openai.baseURL'), maxRetries: 2 });
+/** The fine-tuning API client, with the key from SecretStorage. */
+async function fineTuningClient(ctx: vscode.ExtensionContext) {
+  return openAIClient(await ctx.secrets.get(FINE_TUNING_KEY_SECRET), setting('itool.trainer.openai.baseURL'));
 }
 
-/** Launch the trainer on an export; resolves the job's first record. */
-async function launch(ctx: vscode.ExtensionContext, target: Backend, exp: RoundExport, dir: string, outputDir: string): Promise<JobRecord> {
-  const runner = { runnerCommand: [process.execPath, join(ctx.extensionPath, 'dist', 'jobRunner.js')], runnerEnv: { ELECTRON_RUN_AS_NODE: '1' } };
-  const file = (test: (f: string) => boolean, what: string): string => {
-    const f = exp.files.find(test);
-    if (!f) throw new Error(`the ${target} export has no ${what}`);
-    return f;
-  };
-  if (target === 'local') {
-    const config = file((f) => f.endsWith('pref.json'), 'trainer config');
-    const cmd = localTrainerCommand('pref', config, { python: localPython(), root: ctx.extensionPath });
-    return startLocalJob({ backend: 'local', jobDir: join(dir, 'job-local'), ...cmd, cwd: exp.dir, outputDir, trainerLogPath: localTrainerOutputs(outputDir).trainerLogPath, ...runner });
-  }
-  if (target === 'llamafactory') {
-    const yaml = file((f) => /\.ya?ml$/.test(f) && !f.endsWith('dataset_info.json'), 'training YAML');
-    const cmd = llamaFactoryCommand(
-      {
-        command: setting('itool.trainer.llamafactory.command'),
-        forceTorchrun: setting('itool.trainer.llamafactory.forceTorchrun') || undefined,
-        nnodes: setting('itool.trainer.llamafactory.nnodes') ?? undefined,
-        nodeRank: setting('itool.trainer.llamafactory.nodeRank') ?? undefined,
-        nprocPerNode: setting('itool.trainer.llamafactory.nprocPerNode') ?? undefined,
-        masterAddr: settingText('itool.trainer.llamafactory.masterAddr'),
-        masterPort: setting('itool.trainer.llamafactory.masterPort') ?? undefined,
-      },
-      yaml,
-    );
-    return startLocalJob({ backend: 'llamafactory', jobDir: join(dir, 'job-llamafactory'), ...cmd, cwd: exp.dir, outputDir, trainerLogPath: join(outputDir, 'trainer_log.jsonl'), ...runner });
-  }
-  if (target === 'trl') {
-    const script = file((f) => f.endsWith('.py'), 'launch script');
-    const config = file((f) => /\.ya?ml$/.test(f), 'training config');
-    const loss = setting('itool.trainer.prefLoss');
-    const trainer = loss === 'simpo' ? 'cpo' : loss === 'orpo' ? 'orpo' : 'dpo';
-    const cmd = trlCommand(
-      { accelerate: setting('itool.trainer.trl.accelerateCommand'), numProcesses: setting('itool.trainer.trl.numProcesses') ?? undefined, configFile: settingText('itool.trainer.trl.configFile') },
-      script,
-      config,
-      trainer,
-    );
-    return startLocalJob({ backend: 'trl', jobDir: join(dir, 'job-trl'), ...cmd, cwd: exp.dir, outputDir, trainerLogPath: join(outputDir, 'trainer_log.jsonl'), ...runner });
-  }
-  const model = settingText('itool.trainer.baseModel');
-  if (!model) throw new Error('set itool.trainer.baseModel to the OpenAI model to fine-tune');
-  const key = await ctx.secrets.get(FINE_TUNING_KEY_SECRET);
-  if (!key) throw new Error("no fine-tuning API key: run 'iTool: Set Fine-Tuning API Key' first");
-  const jsonl = file((f) => f.endsWith('.jsonl'), 'training file');
-  return startOpenAIJob({ client: openAIClient(key), trainingFile: jsonl, model, jobDir: join(dir, 'job-openai') });
+/** Training runs programs: only in a trusted workspace (said when not). */
+function trusted(): boolean {
+  if (!vscode.workspace.isTrusted) void vscode.window.showErrorMessage('iTool: training runs programs; trust this workspace first (Workspaces: Manage Workspace Trust).');
+  return vscode.workspace.isTrusted;
 }
 
-export async function startRoundCommand(ctx: vscode.ExtensionContext): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('iTool: training runs programs; trust this workspace first (Workspaces: Manage Workspace Trust).');
-    return;
-  }
-  const panel = activePanel();
-  if (!panel) return;
-  const datasetPath = panel.datasetOpen.path;
+export async function startRoundCommand(ctx: vscode.ExtensionContext, uri?: unknown): Promise<void> {
+  if (trusted()) await withSession('start a round on', (s) => startRoundSession(ctx, s), uri);
+}
+
+/** Start a round on the session's accepted pairs (the palette's command, and the panel's button). */
+export async function startRoundSession(ctx: vscode.ExtensionContext, session: DatasetSession): Promise<void> {
+  if (!trusted()) return;
+  const datasetPath = session.path;
   try {
+    await session.restore();
     const busy = runningRound(await readRegistry(datasetPath));
     if (busy?.job) {
       const show = 'Show Progress';
@@ -279,13 +228,19 @@ export async function startRoundCommand(ctx: vscode.ExtensionContext): Promise<v
     }
     const target = await pickBackend();
     if (!target) return;
-    const exp = await exportAccepted(panel, target);
+    const settings = trainerSettings(session, ctx);
+    let apiKey: string | undefined;
+    if (target === 'openai') {
+      // Said before anything is exported: an OpenAI job needs both.
+      if (!settings.baseModel) throw new Error('set itool.trainer.baseModel to the OpenAI model to fine-tune');
+      apiKey = await ctx.secrets.get(FINE_TUNING_KEY_SECRET);
+      if (!apiKey) throw new Error("no fine-tuning API key: run 'iTool: Set Fine-Tuning API Key' first");
+    }
+    const exp = await exportAccepted(session, target, settings);
     if (!exp) return;
-    const dir = roundDir(datasetPath, exp.round);
-    const job = await launch(ctx, target, exp.result, dir, exp.outputDir);
-    await recordRound(datasetPath, exp.round, policyOf(panel), { job });
+    const job = await launchRound(datasetPath, exp, { settings, policy: policyOf(session), apiKey });
     await remember(ctx, datasetPath, exp.round, true);
-    log().info(`round ${exp.round}: started ${target} training on ${exp.result.records} pair(s)${job.command ? `: ${JSON.stringify(job.command)}` : ''}`);
+    log().info(`round ${exp.round}: started ${target} training on ${exp.records} pair(s)${job.command ? `: ${JSON.stringify(job.command)}` : ''}`);
     void attach(ctx, datasetPath, exp.round, job);
   } catch (err) {
     log().error(`starting the round failed: ${errorMessage(err)}`);
@@ -302,23 +257,13 @@ async function remember(ctx: vscode.ExtensionContext, datasetPath: string, round
 
 const watching = new Map<string, AbortController>();
 
-function progressMessage(p: JobProgress): string {
-  const parts = [`${Math.round(p.percentage)}%`];
-  if (p.currentSteps !== undefined && p.totalSteps !== undefined) parts.push(`step ${p.currentSteps}/${p.totalSteps}`);
-  if (p.loss !== undefined) parts.push(`loss ${p.loss.toFixed(4)}`);
-  if (p.remainingTime) parts.push(`${p.remainingTime} left`);
-  else if (p.message) parts.push(p.message);
-  return parts.join(' · ');
-}
-
 /** Follow a job in a cancellable notification until it ends; record how it went. */
 export async function attach(ctx: vscode.ExtensionContext, datasetPath: string, round: number, rec: JobRecord): Promise<void> {
   const key = `${datasetPath}#${round}`;
   if (watching.has(key)) return;
   const stop = new AbortController();
   watching.set(key, stop);
-  const client = rec.backend === 'openai' ? openAIClient(await ctx.secrets.get(FINE_TUNING_KEY_SECRET)) : undefined;
-  const poll = client ? (r: JobRecord) => pollOpenAIJob(client, r) : undefined;
+  const client = rec.backend === 'openai' ? await fineTuningClient(ctx) : undefined;
   const name = datasetPath.split(/[\\/]/).pop();
   let final: JobRecord | undefined;
   try {
@@ -326,34 +271,27 @@ export async function attach(ctx: vscode.ExtensionContext, datasetPath: string, 
       { location: vscode.ProgressLocation.Notification, title: `Round ${round} of ${name}: training (${rec.backend})`, cancellable: true },
       async (progress, token) => {
         let shown = 0;
-        let recorded = 0;
         let current = rec;
         token.onCancellationRequested(() => {
           progress.report({ message: 'cancelling…' });
-          const cancel = client ? cancelOpenAIJob(client, current) : cancelLocalJob(current);
-          void cancel.then(
+          void cancelRound(datasetPath, round, current, client).then(
             (r) => (current = r),
             (err) => void vscode.window.showErrorMessage(`iTool: cancelling failed: ${errorMessage(err)}`),
           );
         });
         if (rec.lastProgress) {
-          progress.report({ increment: rec.lastProgress.percentage, message: progressMessage(rec.lastProgress) });
+          progress.report({ increment: rec.lastProgress.percentage, message: progressText(rec.lastProgress) });
           shown = rec.lastProgress.percentage;
         }
-        return watchJob(
-          rec,
-          (p, r) => {
+        return followRound(datasetPath, round, rec, {
+          signal: stop.signal,
+          client,
+          onProgress: (p, r) => {
             current = r;
-            progress.report({ increment: Math.max(0, p.percentage - shown), message: progressMessage(p) });
+            progress.report({ increment: Math.max(0, p.percentage - shown), message: progressText(p) });
             shown = Math.max(shown, p.percentage);
-            if (Date.now() - recorded > RECORD_EVERY_MS) {
-              recorded = Date.now();
-              void patchRound(datasetPath, round, { job: r }).catch(() => undefined);
-            }
           },
-          stop.signal,
-          poll ? { poll } : {},
-        );
+        });
       },
     );
   } catch (err) {
@@ -366,12 +304,7 @@ export async function attach(ctx: vscode.ExtensionContext, datasetPath: string, 
 }
 
 async function finish(ctx: vscode.ExtensionContext, datasetPath: string, round: number, job: JobRecord): Promise<void> {
-  const fields: Partial<RoundRecord> = { job };
-  if (job.status === 'succeeded') {
-    const modelDir = job.resultModel && existsSync(job.resultModel) ? job.resultModel : job.outputDir;
-    fields.result = job.backend === 'openai' ? { label: job.resultModel ?? 'fine-tuned model', endpointModel: job.resultModel } : { label: `round ${round} (${job.backend})`, modelDir };
-  }
-  await patchRound(datasetPath, round, fields);
+  await finishRound(datasetPath, round, job);
   await remember(ctx, datasetPath, round, false);
   if (job.status === 'succeeded') {
     log().info(`round ${round}: training finished: ${job.resultModel ?? job.outputDir}`);
@@ -406,18 +339,16 @@ export async function reattachJobs(ctx: vscode.ExtensionContext): Promise<void> 
   }
 }
 
-export async function cancelTrainingCommand(ctx: vscode.ExtensionContext): Promise<void> {
-  const panel = activePanel();
-  if (!panel) return;
-  const r = runningRound(await readRegistry(panel.datasetOpen.path));
+export async function cancelTrainingCommand(ctx: vscode.ExtensionContext, uri?: unknown): Promise<void> {
+  const datasetPath = await datasetFor('cancel the training of', uri);
+  if (!datasetPath) return;
+  const r = runningRound(await readRegistry(datasetPath));
   if (!r?.job) {
     void vscode.window.showInformationMessage('iTool: no training job is running for this dataset.');
     return;
   }
   try {
-    const client = r.job.backend === 'openai' ? openAIClient(await ctx.secrets.get(FINE_TUNING_KEY_SECRET)) : undefined;
-    const done = client ? await cancelOpenAIJob(client, r.job) : await cancelLocalJob(r.job);
-    await recordRound(panel.datasetOpen.path, r.round, r.policy, { job: done });
+    await cancelRound(datasetPath, r.round, r.job, r.job.backend === 'openai' ? await fineTuningClient(ctx) : undefined);
   } catch (err) {
     void vscode.window.showErrorMessage(`iTool: cancelling failed: ${errorMessage(err)}`);
   }

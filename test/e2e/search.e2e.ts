@@ -62,6 +62,8 @@ describe('search in code-server', { timeout: 300_000 }, () => {
     await wv.locator('.ui-button.select-button').click();
     await wv.locator('.summary.calibration[data-selected="2"]').waitFor({ timeout: 30_000 });
     await wv.locator('.ui-button.explore-button').click();
+    // What to explore is asked first, with an estimate: all the selected samples.
+    await s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'All 2 selected samples' }).first().click();
     await wv.locator('.status', { hasText: 'from 2 sample(s)' }).waitFor({ timeout: 120_000 });
     // The first selected sample now has a tree from this run.
     await wv.locator('.ui-select.filter').click();

@@ -8,13 +8,14 @@ import { recheckChosen } from '../pairs/manualPairs';
 import type { RejectReason } from '../pairs/reasons';
 import type { AnnotationInput, ReviewState } from '../pairs/reviewEntries';
 import { readReview, ReviewJournal } from '../pairs/reviewJournal';
-import { acceptedPairs, decisionUnchanged, matchesFilter, reviewCounts, reviewQueue, type ReviewItem } from '../pairs/reviewQueue';
+import { decisionUnchanged, matchesFilter, reviewCounts, reviewQueue, type ReviewItem } from '../pairs/reviewQueue';
 import { ReviewSession } from '../pairs/reviewSession';
-import type { PairVerdict, PreferencePair } from '../search/types';
+import type { PairVerdict } from '../search/types';
 import { expectationFor, type Expectation } from '../toolcall/check/index';
 import type { DecisionName, PairFilter, ReviewCounts, ReviewItemView } from './views';
 import type { SessionCalibration } from './calibration';
 import type { SessionSearch } from './search';
+import { trainedPairs, type TrainedPairs } from '../rounds/trainedPairs';
 
 export class SessionReview {
   private items: ReviewItem[] = [];
@@ -25,10 +26,15 @@ export class SessionReview {
   private readonly samples = new Map<number, Sample>();
   private loaded: Promise<void> | undefined;
 
+  /**
+   * `restored`: resolves once the session has read the newest search beside the dataset; the queue
+   * is built after it, so a review opened first thing never shows an empty queue for a searched dataset.
+   */
   constructor(
     private readonly dataset: Dataset,
     private readonly search: SessionSearch,
     private readonly calibration: SessionCalibration,
+    private readonly restored: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Rebuild the queue from the journal and the pairs now shown (after a search or an outside change). */
@@ -37,7 +43,7 @@ export class SessionReview {
   }
 
   private ensure(): Promise<void> {
-    this.loaded ??= this.load();
+    this.loaded ??= this.restored().then(() => this.load());
     return this.loaded;
   }
 
@@ -152,12 +158,13 @@ export class SessionReview {
     return this.reload();
   }
 
-  /** What a round exports: accepted and edited pairs (edits applied), with their samples. */
-  async accepted(): Promise<{ pairs: PreferencePair[]; samples: Map<number, Sample>; counts: ReviewCounts; manual: number }> {
+  /**
+   * What a round trains on: the accepted and edited pairs (edits applied) with their samples, and
+   * what was left out. Decided by trainedPairs, the one rule `itool export` and `itool round` use.
+   */
+  async accepted(): Promise<TrainedPairs> {
     await this.ensure();
-    const pairs = acceptedPairs(this.items);
-    const manual = this.items.filter((it) => it.manual && (it.state === 'accepted' || it.state === 'edited')).length;
-    return { pairs, samples: this.samples, counts: this.counts(), manual };
+    return trainedPairs(this.dataset, { items: this.items, samples: this.samples });
   }
 
   sample(index: number): Sample | undefined {

@@ -4,10 +4,14 @@ import type { Dataset } from '../dataset/dataset';
 import { newestJournal } from '../dataset/metadata';
 import type { ExploreEntry, ExploreHeader } from '../search/explore';
 import type { PreferencePair } from '../search/types';
+import { sampleKey } from '../dataset/sample';
 import type { SampleSearch } from './views';
 
 export class SessionSearch {
+  /** What a record's row and detail show: its entry (of its last answer searched). */
   private byIndex = new Map<number, ExploreEntry>();
+  /** Every sample's entry: each answer of a record is its own sample with its own pairs. */
+  private bySample = new Map<string, ExploreEntry>();
   header: ExploreHeader | undefined;
   /** The exploration journal the results come from. */
   path: string | undefined;
@@ -22,6 +26,7 @@ export class SessionSearch {
     this.header = header;
     this.path = path;
     this.byIndex = new Map(entries.map((e) => [e.index, e]));
+    this.bySample = new Map(entries.map((e) => [sampleKey(e), e]));
   }
 
   /** The newest exploration journal beside the dataset that matches this version of the file. */
@@ -43,18 +48,19 @@ export class SessionSearch {
     return this.byIndex.get(index)?.pairs.length;
   }
 
-  /** Every pair of the exploration shown, in record order. */
+  /** Every pair of the exploration shown, in record order (answer order within a record), as trainedPairs reads them. */
   allPairs(): PreferencePair[] {
-    return [...this.byIndex.values()].sort((a, b) => a.index - b.index).flatMap((e) => e.pairs);
+    return [...this.bySample.values()].sort((a, b) => a.index - b.index || (a.answer ?? -1) - (b.answer ?? -1)).flatMap((e) => e.pairs);
   }
 
+  /** Samples explored (each answer of a record counts). */
   get samples(): number {
-    return this.byIndex.size;
+    return this.bySample.size;
   }
 
   get pairs(): number {
     let n = 0;
-    for (const e of this.byIndex.values()) n += e.pairs.length;
+    for (const e of this.bySample.values()) n += e.pairs.length;
     return n;
   }
 }
