@@ -15,18 +15,12 @@ import { openPolicy, type PolicySpec } from '../core/model/policyFactory';
 import { numberArg, turnsArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
-import { policyArgs, POLICY_OPTIONS } from './policyOptions';
+import { policyArgs, POLICY_OPTIONS, type PolicyFlags } from './policyOptions';
 
-export interface CalibrateCommandOptions {
+export interface CalibrateCommandOptions extends PolicyFlags {
   dataset: string;
   /** Every assistant answer a sample (default), or each record's last answer only. */
   turns?: TurnsMode;
-  model?: string;
-  endpoint?: string;
-  servedModel?: string;
-  chatTemplate?: string;
-  apiKeyEnv?: string;
-  executionProvider?: 'cpu' | 'cuda';
   ratio: number;
   round: number;
   batch: number;
@@ -34,10 +28,6 @@ export interface CalibrateCommandOptions {
   out: string;
   calls?: CallRenderingSetting;
   maxSkipShare?: number;
-  /** --timeout: seconds per request attempt to an endpoint (default 300). */
-  timeout?: number;
-  /** --max-retries: retries of a failed endpoint request (default 5). */
-  maxRetries?: number;
 }
 
 /** A backend error that ends a run (RemotePolicy's open circuit breaker, a rejected key, no such model). */

@@ -6,17 +6,17 @@ import { resolve } from 'node:path';
 import { readSelection } from '../core/calibrate/selectionFile';
 import { explore } from '../core/search/explore';
 import type { SearchOptions } from '../core/search/types';
-import { withPolicyRun, type CalibrateCommandOptions } from './calibrate';
+import { withPolicyRun } from './calibrate';
 import type { CallRenderingSetting } from '../core/model/callRendering';
 import { RemotePolicy } from '../core/model/openai/remotePolicy';
 import { scrubUrlsIn } from '../core/model/openai/endpointUrl';
 import { numberArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
 import { defineCommand } from './command';
-import { policyArgs, POLICY_OPTIONS } from './policyOptions';
+import { policyArgs, POLICY_OPTIONS, type PolicyFlags } from './policyOptions';
 
 export interface ExploreCommandOptions
-  extends Pick<CalibrateCommandOptions, 'model' | 'endpoint' | 'servedModel' | 'chatTemplate' | 'apiKeyEnv' | 'executionProvider' | 'timeout' | 'maxRetries'>,
+  extends PolicyFlags,
     Partial<SearchOptions> {
   dataset: string;
   selection: string;

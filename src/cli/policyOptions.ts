@@ -1,6 +1,6 @@
 // The options that choose the policy, shared by the commands that run one (calibrate, explore):
 // an ONNX folder (--model, --ep) or an OpenAI-compatible endpoint (--endpoint, --served-model,
-// --chat-template, --api-key-env, --timeout, --max-retries). One table, so the two commands
+// --chat-template, --api-key-env, --timeout, --max-retries). One table and one type, so the commands
 // cannot drift apart in what they accept.
 import { numberArg, UsageError, whole } from './args';
 
@@ -20,8 +20,21 @@ export function checkEp(command: string, ep: string | undefined): asserts ep is 
   if (ep !== undefined && ep !== 'cpu' && ep !== 'cuda') throw new UsageError(`${command}: --ep must be cpu or cuda, not "${ep}"`);
 }
 
-/** The parsed policy options, as calibrateCommand and exploreCommand take them. */
-export function policyArgs(command: string, values: Partial<Record<keyof typeof POLICY_OPTIONS, string>>) {
+/** The parsed policy options, as calibrate, explore and `round evaluate` take them. */
+export interface PolicyFlags {
+  model?: string;
+  endpoint?: string;
+  servedModel?: string;
+  chatTemplate?: string;
+  apiKeyEnv?: string;
+  executionProvider?: 'cpu' | 'cuda';
+  /** --timeout: seconds per request attempt to an endpoint (default 300). */
+  timeout?: number;
+  /** --max-retries: retries of a failed endpoint request (default 5). */
+  maxRetries?: number;
+}
+
+export function policyArgs(command: string, values: Partial<Record<keyof typeof POLICY_OPTIONS, string>>): PolicyFlags {
   checkEp(command, values.ep);
   return {
     model: values.model,

@@ -8,6 +8,7 @@ import { evaluateRound, finishRound, openAIClient, pollRoundJob, progressText, t
 import type { RoundEvaluation, RoundRecord, RoundRegistry } from '../core/rounds/types';
 import { UsageError } from './args';
 import { policySpecFromArgs } from './calibrate';
+import type { PolicyFlags } from './policyOptions';
 
 export interface RoundIo {
   stdout: (s: string) => void;
@@ -76,18 +77,10 @@ export async function roundStatusCommand(a: { dataset: string; json: boolean; ap
   return 0;
 }
 
-export interface RoundEvaluateArgs {
+export interface RoundEvaluateArgs extends PolicyFlags {
   dataset: string;
   round?: number;
   heldOut?: string;
-  model?: string;
-  endpoint?: string;
-  servedModel?: string;
-  chatTemplate?: string;
-  apiKeyEnv?: string;
-  executionProvider?: 'cpu' | 'cuda';
-  timeout?: number;
-  maxRetries?: number;
   limit?: number;
   baseline?: boolean;
   json?: boolean;
