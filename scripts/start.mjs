@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: a real VS Code (code-server) on 127.0.0.1 with the extension installed from its
 // VSIX and the demo workspace open. Prints the URL to open; Ctrl+C stops it.
-// PORT=NNNN picks the port (default 8080, or the next free one).
+// PORT=NNNN picks the port (default 8080, or the next free one). Quiet: building and packaging
+// (vsce lists every file) write to .vscode-test/start/package.log; on failure its tail is printed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { CODE_SERVER_BIN, ROOT } from './ensure.mjs';
-import { packageVsix } from './package.mjs';
+import { join, relative } from 'node:path';
+import { CODE_SERVER_BIN, ROOT, Step } from './ensure.mjs';
+import { VSIX } from './package.mjs';
 
 function portFree(port) {
   return new Promise((res) => {
@@ -17,8 +18,17 @@ function portFree(port) {
   });
 }
 
-const vsix = await packageVsix();
 const state = join(ROOT, '.vscode-test', 'start');
+// package.mjs builds first: no VSIX from a stale dist/.
+try {
+  const pack = new Step('package', `building the extension and packaging ${relative(ROOT, VSIX)}`, { prefix: 'start', logPath: join(state, 'package.log') });
+  pack.run(process.execPath, [join(ROOT, 'scripts', 'package.mjs')], { cwd: ROOT });
+  pack.done();
+} catch (err) {
+  console.error(`[start] ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+}
+const vsix = VSIX;
 const userData = join(state, 'user-data');
 const extensions = join(state, 'extensions');
 mkdirSync(join(userData, 'User'), { recursive: true });

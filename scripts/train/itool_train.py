@@ -46,6 +46,27 @@ _keep_freed_memory()
 COMMANDS = ("init", "sft", "pref", "grpo", "export", "score", "generate", "pack")
 
 
+def torch_missing():
+    """Every command needs PyTorch. Without it: what to install, in one line (None when it loads)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError as e:
+        py = sys.executable or "python3"
+        if isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == "torch":
+            what = f"PyTorch is not installed for {py}"
+        else:
+            what = f"PyTorch does not load in {py} ({e})"
+        system = "/usr/bin/python3"
+        same = os.path.exists(system) and os.path.realpath(py) == os.path.realpath(system)
+        name_it = "" if same else f", then name {system} in the itool.trainer.local.python setting or `itool loop --python`"
+        return (
+            f"{what}; the local trainer needs it. Install it with `sudo apt install python3-torch libopenblas0-pthread`"
+            f" (Debian/Ubuntu{name_it}) or `{py} -m pip install torch`; in an iTool Studio checkout,"
+            " `node scripts/ensure.mjs torch` installs the Debian packages."
+        )
+    return None
+
+
 def cmd_init(cfg):
     import itool_tiny
     import trainlib
@@ -180,6 +201,10 @@ def main(argv):
     p.add_argument("command", choices=COMMANDS)
     p.add_argument("--config", required=True, help="JSON config file")
     a = p.parse_args(argv)
+    missing = torch_missing()
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 1
     try:
         with open(a.config, encoding="utf-8") as f:
             cfg = json.load(f)

@@ -209,7 +209,7 @@ describe('OnnxPolicy on tiny generated models', () => {
     const p = await OnnxPolicy.open(kv.dir, { executionProvider: 'cuda' });
     try {
       assert.equal(p.executionProvider, 'cpu');
-      assert.match(p.warning ?? '', /^CUDA execution provider (not available: onnxruntime-node was installed without its CUDA binaries \(ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node\)|failed to start).* — running on CPU$/);
+      assert.match(p.warning ?? '', /^CUDA execution provider (not available: onnxruntime-node was installed without its CUDA binaries \(ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\)|failed to start).* — running on CPU$/);
       assert.equal((await p.score(requests.slice(0, 1)))[0].tokens.length, (await policy.score(requests.slice(0, 1)))[0].tokens.length);
     } finally {
       await p.close();

@@ -188,7 +188,7 @@ describe('itool reward serve, from Python', () => {
 
   it('rewards equal itool check on the same completions; bad input is refused with its 4xx; the token stays secret', async () => {
     const py = spawnSync(PYTHON, ['-c', 'import requests'], { encoding: 'utf8' });
-    assert.equal(py.status, 0, `${PYTHON} cannot import requests: install python3-requests (node scripts/ensure.mjs apt), or set ITOOL_REWARD_PYTHON\n${py.stderr}`);
+    assert.equal(py.status, 0, `${PYTHON} cannot import requests: install python3-requests (node scripts/ensure.mjs requests), or set ITOOL_REWARD_PYTHON\n${py.stderr}`);
 
     const all = await items();
     assert.ok(all.length > 100, `${all.length} completions from ${BFCL}`);

@@ -64,7 +64,7 @@ export class CancelledError extends Error {
 }
 
 export const CUDA_MISSING =
-  'CUDA execution provider not available: onnxruntime-node was installed without its CUDA binaries (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) — running on CPU';
+  'CUDA execution provider not available: onnxruntime-node was installed without its CUDA binaries (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install) — running on CPU';
 
 /** The CUDA EP ships as a separate download (onnxruntime-node's install script, on request). */
 function cudaInstalled(): boolean {
