@@ -1,9 +1,11 @@
 // `iTool: Start Optimization Round`, `Cancel Training Job`, `Export Accepted Pairs`, `Export
 // Warm-up Curriculum` and the re-attachment of a running job after a window reload: the VS Code
 // side of the round service (src/core/rounds/roundService.ts), which exports, launches, follows,
-// finishes and records. This file only asks (the backend, a confirmation), reads the settings and
-// the API key (SecretStorage), and shows progress and outcomes. Trainer programs come only from
-// machine-level settings; nothing here runs in an untrusted workspace.
+// finishes and records. This file only asks (a round's settings in the start form on the round
+// dashboard, trainingForm.ts, where its loss curve then grows; the backend of an export; a
+// confirmation), reads the settings and the API key (SecretStorage), and shows progress and
+// outcomes. Trainer programs come only from machine-level settings; nothing here runs in an
+// untrusted workspace.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -11,24 +13,21 @@ import { selectionPath } from '../core/calibrate/selectionFile';
 import { metadataDir } from '../core/dataset/metadata';
 import { curriculumStages, exportCurriculum, type ExportTarget } from '../core/pairs/export/index';
 import { pplSummary, readRegistry, runningRound } from '../core/rounds/registry';
-import { cancelRound, exportRound, finishRound, followRound, launchRound, openAIClient, progressText, roundPolicy, type RoundBackend, type RoundExport, type TrainerSettings } from '../core/rounds/roundService';
-import type { JobRecord } from '../core/rounds/types';
+import { cancelRound, exportRound, finishRound, followRound, launchRound, openAIClient, progressText, roundPolicy, type RoundBackend, type RoundExport, type TrainedPairs, type TrainerSettings } from '../core/rounds/roundService';
+import type { JobRecord, RoundTraining } from '../core/rounds/types';
 import type { DatasetSession } from '../core/session/session';
 import { datasetFor, withSession } from './sessions';
 import { errorMessage, log } from './log';
 import { trainerPython } from './loopSettings';
 import { askSecret, callRenderingSetting, showPolicyError } from './policyConfig';
+import { RoundDashboard } from './roundDashboard';
 import { setting, settingText } from './settings';
+import { askTraining, BACKEND_INFO, trainingFormInit } from './trainingForm';
 
 export const FINE_TUNING_KEY_SECRET = 'itool.fineTuning.apiKey';
 const RUNNING_KEY = 'itool.runningJobs';
 
-const BACKENDS: { id: RoundBackend; label: string; detail: string }[] = [
-  { id: 'llamafactory', label: 'LLaMA-Factory', detail: 'llamafactory-cli train (stage: dpo, LoRA); several GPUs or nodes through its torchrun variables' },
-  { id: 'trl', label: 'TRL', detail: 'accelerate launch of a small CPOTrainer (SimPO) / DPOTrainer script' },
-  { id: 'openai', label: 'OpenAI fine-tuning', detail: 'a preference fine-tuning job (method: dpo) on the configured fine-tuning API' },
-  { id: 'local', label: 'Local (PyTorch on this machine)', detail: 'SimPO with the project’s own trainer, for the small models it made (the demo model, itool loop); the result is an ONNX model' },
-];
+const BACKENDS = (['llamafactory', 'trl', 'openai', 'local'] as const).map((id) => ({ id, ...BACKEND_INFO[id] }));
 
 /**
  * The LLaMA-Factory template the user chose, or undefined so the export guesses it from the base
@@ -89,16 +88,29 @@ function policyOf(session: DatasetSession) {
   return roundPolicy(session.search.header ?? session.calibration.header);
 }
 
-/** Export the dataset's accepted pairs for `target` into the round's folder (recorded in the registry), after asking what needs asking. */
-async function exportAccepted(session: DatasetSession, target: RoundBackend, settings: TrainerSettings): Promise<RoundExport | undefined> {
-  const { pairs, counts, manual, skipped } = await session.review.accepted();
+/** The accepted pairs, or undefined (said why) when there are none to train on. */
+async function acceptedPairs(session: DatasetSession): Promise<TrainedPairs | undefined> {
+  const accepted = await session.review.accepted();
+  const { pairs, counts } = accepted;
   if (pairs.length === 0) {
     const review = 'Review Pairs';
     const pick = await vscode.window.showWarningMessage(`iTool: no accepted pairs yet (${counts.pending} pending, ${counts.rejected} rejected). Accept pairs in the review queue first (A).`, review);
     if (pick === review) void vscode.commands.executeCommand('itool.reviewPairs', vscode.Uri.file(session.path));
     return undefined;
   }
-  if (counts.pending > 0) {
+  return accepted;
+}
+
+/**
+ * Export the dataset's accepted pairs for `target` into the round's folder (recorded in the
+ * registry). `given`: the pairs the start form showed (it said what is left out); without them
+ * they are read here and a pending review is asked about.
+ */
+async function exportAccepted(session: DatasetSession, target: RoundBackend, settings: TrainerSettings, given?: TrainedPairs): Promise<RoundExport | undefined> {
+  const accepted = given ?? (await acceptedPairs(session));
+  if (!accepted) return undefined;
+  const { pairs, counts, manual, skipped } = accepted;
+  if (!given && counts.pending > 0) {
     const go = 'Use the accepted ones';
     const pick = await vscode.window.showWarningMessage(`iTool: ${counts.pending} pair(s) are still pending review; only the ${pairs.length} accepted pair(s) will be used.`, { modal: true }, go);
     if (pick !== go) return undefined;
@@ -214,7 +226,11 @@ export async function startRoundCommand(ctx: vscode.ExtensionContext, uri?: unkn
   if (trusted()) await withSession('start a round on', (s) => startRoundSession(ctx, s), uri);
 }
 
-/** Start a round on the session's accepted pairs (the palette's command, and the panel's button). */
+/**
+ * Start a round on the session's accepted pairs (the palette's command, and the panel's button):
+ * the start form on the dataset's round dashboard, filled in with the defaults, then the export
+ * and the launch with what it says; the dashboard stays open on the round's loss curve.
+ */
 export async function startRoundSession(ctx: vscode.ExtensionContext, session: DatasetSession): Promise<void> {
   if (!trusted()) return;
   const datasetPath = session.path;
@@ -226,25 +242,43 @@ export async function startRoundSession(ctx: vscode.ExtensionContext, session: D
       if ((await vscode.window.showWarningMessage(`iTool: round ${busy.round} is still training (${busy.job.backend}).`, show)) === show) void attach(ctx, datasetPath, busy.round, busy.job);
       return;
     }
-    const target = await pickBackend();
-    if (!target) return;
+    const accepted = await acceptedPairs(session);
+    if (!accepted) return;
     const settings = trainerSettings(session, ctx);
-    let apiKey: string | undefined;
-    if (target === 'openai') {
-      // Said before anything is exported: an OpenAI job needs both.
-      if (!settings.baseModel) throw new Error('set itool.trainer.baseModel to the OpenAI model to fine-tune');
-      apiKey = await ctx.secrets.get(FINE_TUNING_KEY_SECRET);
-      if (!apiKey) throw new Error("no fine-tuning API key: run 'iTool: Set Fine-Tuning API Key' first");
-    }
-    const exp = await exportAccepted(session, target, settings);
-    if (!exp) return;
-    const job = await launchRound(datasetPath, exp, { settings, policy: policyOf(session), apiKey });
-    await remember(ctx, datasetPath, exp.round, true);
-    log().info(`round ${exp.round}: started ${target} training on ${exp.records} pair(s)${job.command ? `: ${JSON.stringify(job.command)}` : ''}`);
-    void attach(ctx, datasetPath, exp.round, job);
+    const init = trainingFormInit({
+      round: roundOf(session),
+      datasetPath,
+      pairs: { accepted: accepted.pairs.length, manual: accepted.manual, pending: accepted.counts.pending },
+      settings,
+      backend: setting('itool.trainer.backend'),
+      hasApiKey: !!(await ctx.secrets.get(FINE_TUNING_KEY_SECRET)),
+    });
+    const dash = RoundDashboard.show(ctx, datasetPath);
+    await askTraining(dash, init, (target, training) => launchWith(ctx, session, accepted, target, { ...settings, prefLoss: training.objective, training }));
   } catch (err) {
     log().error(`starting the round failed: ${errorMessage(err)}`);
     void vscode.window.showErrorMessage(`iTool: could not start the round: ${errorMessage(err)}`);
+  }
+}
+
+/** Export and launch a round with the form's settings; an error message for the form, or undefined once it trains. */
+async function launchWith(ctx: vscode.ExtensionContext, session: DatasetSession, accepted: TrainedPairs, target: RoundBackend, settings: TrainerSettings & { training: RoundTraining }): Promise<string | undefined> {
+  const datasetPath = session.path;
+  try {
+    // Another front door (itool round start) may have started one while the form was open.
+    const busy = runningRound(await readRegistry(datasetPath));
+    if (busy) return `round ${busy.round} is training now (${busy.job?.backend}): wait for it or cancel it (iTool: Cancel Training Job) first`;
+    const apiKey = target === 'openai' ? await ctx.secrets.get(FINE_TUNING_KEY_SECRET) : undefined;
+    const exp = await exportAccepted(session, target, settings, accepted);
+    if (!exp) return 'nothing was exported (see the notifications)';
+    const job = await launchRound(datasetPath, exp, { settings, policy: policyOf(session), apiKey });
+    await remember(ctx, datasetPath, exp.round, true);
+    log().info(`round ${exp.round}: started ${target} training on ${exp.records} pair(s) with ${JSON.stringify(exp.training)}${job.command ? `: ${JSON.stringify(job.command)}` : ''}`);
+    void attach(ctx, datasetPath, exp.round, job);
+    return undefined;
+  } catch (err) {
+    log().error(`starting the round failed: ${errorMessage(err)}`);
+    return `Could not start the round: ${errorMessage(err)}`;
   }
 }
 

@@ -1,16 +1,21 @@
 // From a search's pairs to a finished round, in a real VS Code: review the pairs with the keyboard
 // (accept, undo and accept again, reject, reject with a reason, edit, mark a fragment with the
 // panel's own form and keep the place, skip and undo with Ctrl+Z, jump to a sample id), check the
-// journal says the same, export and start a round on LLaMA-Factory — here the project's
-// STAND-IN llamafactory-cli (no GPU trainer can run here), which reads the exported YAML and
-// dataset_info.json like the real CLI and writes trainer_log.jsonl in the real format over time —
-// watch the progress notification reach the end, then evaluate the round on a held-out split with
-// the tiny ONNX models and see its numbers on the round dashboard.
+// journal says the same, start a round in the start form on the round dashboard (filled in with
+// the defaults; a wrong β refused with its message; β and epochs changed, started from the
+// keyboard) on LLaMA-Factory — here the project's STAND-IN llamafactory-cli (no GPU trainer can
+// run here), which reads the exported YAML and dataset_info.json like the real CLI and writes
+// trainer_log.jsonl in the real format over time — check the YAML carries the changed values,
+// watch the loss curve grow on the dashboard and the progress notification reach the end, then
+// evaluate the round on a held-out split with the tiny ONNX models and see its numbers (and its
+// finished curve) on the round dashboard. Screenshots of the form and the curve at 1280×720 and
+// 1920×1080, light and dark: test-output/e2e/training-form-*.png, loss-curve-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import type { ReviewEntry } from '../../src/core/pairs/reviewEntries';
 import { readReview, reviewPath } from '../../src/core/pairs/reviewJournal';
@@ -192,13 +197,67 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     assert.equal(review.annotations[0].note, 'hand-made in the e2e test');
     const accepted = 3; // accepted + edited + the pair made by hand
 
-    // Start the round: LLaMA-Factory (the first backend offered), only the accepted pair.
+    // Start the round: the start form on the round dashboard, filled in with the defaults the
+    // export would use (LLaMA-Factory from itool.trainer.backend, SimPO from itool.trainer.prefLoss,
+    // the SimPO authors' β, γ, rate and epochs); it says what is trained on and what is left out.
     await runCommand(page, 'iTool: Start Optimization Round');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'LLaMA-Factory' }).first().click();
-    // One pair is still pending: the modal says it is left out and asks.
-    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Use the accepted ones' }).click();
+    const board = webview(page);
+    const form = board.locator('.training-form:not([hidden])');
+    await form.waitFor({ timeout: 30_000 });
+    assert.deepEqual(await formValues(board), { backend: 'llamafactory', objective: 'simpo', beta: '2.5', gamma: '0.5', learningRate: '1e-6', epochs: '2' });
+    await board.locator('.training-form[data-errors=""]').waitFor();
+    assert.equal(await form.getAttribute('data-pending'), String(run.pairs.length - 3));
+    assert.match((await form.locator('.form-pairs').textContent()) ?? '', new RegExp(`^${accepted} accepted pairs \\(1 made by hand\\) will be trained on · ${run.pairs.length - 3} pending pairs? (is|are) left out · base model: `));
+    assert.match((await form.locator('#form-hint-objective').textContent()) ?? '', /defaults from the SimPO authors’ run/);
+    // The review's notifications would cover the form in the screenshots.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
+      await setTheme(page, board, themeName);
+      for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await screenshot(page, `training-form-${w}x${h}-${theme}`);
+      }
+    }
+    // A wrong value is named beside its field, and Start is refused until it is right.
+    const beta = board.locator('.training-form .form-beta input');
+    await beta.fill('0');
+    await board.locator('.training-form[data-errors="beta"]').waitFor();
+    assert.match((await board.locator('#form-error-beta').textContent()) ?? '', /β must be a number greater than 0 \(SimPO's default is 2\.5\)/);
+    await board.locator('.training-form .form-start').click();
+    await board.locator('.form-message', { hasText: 'Fix the marked settings to start.' }).waitFor();
+    await screenshot(page, 'training-form-invalid-1280x720-dark');
+    await setTheme(page, board, 'Light Modern');
+    await page.setViewportSize({ width: 1500, height: 900 });
+    // β 2 and 8 epochs (8 steps of the stand-in's 5 s: time to watch the curve grow), started from the keyboard.
+    await beta.fill('2');
+    await board.locator('.training-form .form-epochs input').fill('8');
+    await board.locator('.training-form[data-errors=""]').waitFor();
+    assert.match((await board.locator('#form-hint-beta').textContent()) ?? '', /default 2\.5/);
+    await page.keyboard.press('Control+Enter');
+    await board.locator('.training-form[hidden]').waitFor({ state: 'attached', timeout: 60_000 });
     const note = page.locator('.notifications-toasts .notification-toast', { hasText: 'training (llamafactory)' });
     await note.waitFor({ timeout: 30_000 });
+    // The export carries the changed values, and the round records them.
+    const started = (await readRegistry(join(s.workspace, DATASET))).rounds.find((r) => r.round === 1)!;
+    assert.deepEqual(started.export?.training, { objective: 'simpo', beta: 2, gamma: 0.5, learningRate: 1e-6, epochs: 8 });
+    const startedYaml = parseYaml(readFileSync(started.export!.files.find((f) => f.endsWith('.yaml'))!, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([startedYaml.pref_loss, startedYaml.pref_beta, startedYaml.simpo_gamma, startedYaml.learning_rate, startedYaml.num_train_epochs], ['simpo', 2, 0.5, 1e-6, 8]);
+    // The loss curve grows on the dashboard while the stand-in trains: a point per logged step.
+    const loss = board.locator('.chart.loss[data-running="1"]');
+    await loss.waitFor({ timeout: 60_000 });
+    const points = async () => (JSON.parse((await board.locator('.chart.loss').getAttribute('data-points')) ?? '{}') as Record<string, number>)['1'] ?? 0;
+    await until(async () => (await points()) >= 1, 60_000, 'the first loss point');
+    const firstSeen = await points();
+    await until(async () => (await points()) > firstSeen, 60_000, 'the curve to grow');
+    assert.equal(await loss.getAttribute('data-x-max'), '8', 'the step axis runs to the run’s 8 steps');
+    const last = (JSON.parse((await loss.getAttribute('data-last')) ?? '{}') as Record<string, { step: number; loss: number } | null>)['1'];
+    assert.ok(last && last.step > 1 && last.loss > 0, JSON.stringify(last));
+    assert.ok(Number(await loss.getAttribute('data-y-min')) <= last.loss && Number(await loss.getAttribute('data-y-max')) >= last.loss, 'the loss axis holds the data');
+    assert.match((await loss.locator('.chart-summary').textContent()) ?? '', /round 1 \(llamafactory, training\): step \d+ of 8, loss [\d.]+ · SimPO · β 2 · γ 0\.5 · lr 1e-6 · 8 epochs/);
+    assert.equal(await loss.locator('canvas').isVisible(), true);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await screenshot(page, 'loss-curve-running-1280x720-light');
+    await page.setViewportSize({ width: 1500, height: 900 });
     // The progress bar moves with the trainer's log lines (percentage, loss, time left).
     await page.locator('.notifications-toasts .notification-toast', { hasText: /\d+% · step \d+\/\d+ · loss/ }).waitFor({ timeout: 60_000 });
     await screenshot(page, 'round-training-progress');
@@ -225,6 +284,7 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     const yaml = parseYaml(readFileSync(yamlFile, 'utf8')) as Record<string, unknown>;
     assert.equal(yaml.stage, 'dpo');
     assert.equal(yaml.pref_loss, 'simpo');
+    assert.equal(yaml.num_train_epochs, 8);
     // The trainer's log reached its last step, as the stand-in wrote it.
     const log = readFileSync(r1.job!.trainerLogPath!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { current_steps: number; total_steps: number; percentage: number });
     assert.equal(log.at(-1)!.current_steps, log.at(-1)!.total_steps);
@@ -256,5 +316,48 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     assert.equal(await chart.getAttribute('data-accuracy'), [r.baseline!.accuracy, r.evaluation!.accuracy].map((a) => (100 * a).toFixed(1)).join(','));
     assert.equal(await dash.locator('.chart.pairs').getAttribute('data-accepted'), String(accepted));
     await screenshot(page, 'round-dashboard-after-training');
+    // The finished round keeps its curve: every one of its 8 steps, read from its trainer log.
+    const finished = dash.locator('.chart.loss[data-running=""]');
+    await finished.waitFor({ timeout: 30_000 });
+    assert.equal(await finished.getAttribute('data-points'), JSON.stringify({ 1: 8 }));
+    assert.equal(await finished.getAttribute('data-status'), JSON.stringify({ 1: 'succeeded' }));
+    assert.equal(await finished.getAttribute('data-malformed'), JSON.stringify({ 1: 0 }));
+    for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
+      await setTheme(page, dash, themeName);
+      for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await finished.locator('canvas').waitFor();
+        await screenshot(page, `loss-curve-${w}x${h}-${theme}`);
+      }
+    }
+    await setTheme(page, dash, 'Light Modern');
   });
 });
+
+/** The start form's values as the page holds them. */
+async function formValues(wv: FrameLocator): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [k, cls] of [['backend', 'form-backend'], ['objective', 'form-objective'], ['beta', 'form-beta'], ['gamma', 'form-gamma'], ['learningRate', 'form-lr'], ['epochs', 'form-epochs']]) {
+    out[k] = await wv.locator(`.training-form .${cls}`).evaluate((e) => (e as HTMLElement & { value: string }).value);
+  }
+  return out;
+}
+
+/** Switch the colour theme with the theme picker, as a user would, and wait for the webview to follow. */
+async function setTheme(page: Page, wv: FrameLocator, name: string): Promise<void> {
+  const dark = /dark/i.test(name);
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget input').fill(name);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await wv.locator(`body.${dark ? 'vscode-dark' : 'vscode-light'}`).waitFor({ timeout: 30_000 });
+}
+
+/** Poll until `test` holds (the page's data attributes change as the trainer logs). */
+async function until(test: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

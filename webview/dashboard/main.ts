@@ -1,9 +1,13 @@
-// The round dashboard page: a header, the rounds table and four charts (held-out accuracy per
-// policy, error kinds per policy, pairs per round, PPL distribution per round). The host posts the
-// series whenever the registry changes; the page redraws them, and redraws the charts when the
-// colour theme changes. An empty registry shows what to do first. Talks to the host only via host.ts.
+// The round dashboard page: a header, the start-round form when a round is being started
+// (form.ts), the training loss per step (lossChart.ts), the rounds table and four charts (held-out
+// accuracy per policy, error kinds per policy, pairs per round, PPL distribution per round). The
+// host posts the series whenever the registry changes and the loss whenever a trainer log grows;
+// the page redraws them, and redraws the charts when the colour theme changes. An empty registry
+// shows what to do first. Talks to the host only via host.ts.
 import { ChartCard, showAccuracy, showKinds, showPairs, showPpl } from './charts';
 import { el } from '../shared/dom';
+import { TrainingForm } from './form';
+import { showLoss } from './lossChart';
 import { installKindColours } from '../shared/kindStyle';
 import { onMessage, post } from './host';
 import type { DashboardData, DashboardSource } from './protocol';
@@ -38,11 +42,18 @@ const accuracy = new ChartCard<'line'>('accuracy', 'Held-out accuracy (checker)'
 const kinds = new ChartCard<'bar'>('kinds', 'Error kinds on the held-out split');
 const pairs = new ChartCard<'bar'>('pairs', 'Preference pairs per round');
 const ppl = new ChartCard<'line'>('ppl', 'Perplexity distribution per round (calibration)');
-const content = el('div', { class: 'content', hidden: '' }, table.root, el('div', { class: 'charts' }, accuracy.root, kinds.root, pairs.root, ppl.root));
+const loss = new ChartCard<'line'>('loss', 'Training loss per step (trainer log)');
+const form = new TrainingForm();
+const content = el('div', { class: 'content', hidden: '' }, loss.root, table.root, el('div', { class: 'charts' }, accuracy.root, kinds.root, pairs.root, ppl.root));
 
-app.append(el('header', { class: 'dash-header' }, title, meta), error, status, loading, emptyState, content);
+app.append(el('header', { class: 'dash-header' }, title, meta), error, status, form.root, loading, emptyState, content);
 
 let shown = false;
+let empty = false;
+// While the form is open, the empty state's "start a round with …" would only repeat it.
+form.onVisible = (open) => {
+  emptyState.hidden = !empty || open;
+};
 
 function showSource(source: DashboardSource, readAt?: string): void {
   title.textContent = `Rounds — ${source.fileName}`;
@@ -58,7 +69,8 @@ function showData(data: DashboardData): void {
   shown = true;
   app.dataset.state = data.empty ? 'empty' : 'data';
   app.dataset.rounds = String(data.table.length);
-  emptyState.hidden = !data.empty;
+  empty = data.empty;
+  emptyState.hidden = !data.empty || !form.root.hidden;
   content.hidden = data.empty;
   if (data.empty) {
     status.textContent = 'No rounds yet.';
@@ -80,6 +92,18 @@ onMessage((msg) => {
       showData(msg.data);
       post({ type: 'rendered', rounds: msg.data.table.length });
       return;
+    case 'loss':
+      showLoss(loss, msg.loss);
+      return;
+    case 'form':
+      form.show(msg.form);
+      return;
+    case 'formErrors':
+      form.showErrors(msg.errors, msg.message);
+      return;
+    case 'formState':
+      form.setState(msg.state);
+      return;
     case 'error':
       showSource(msg.source);
       loading.hidden = true;
@@ -98,7 +122,7 @@ const redrawAll = (): void => {
   redrawQueued = true;
   requestAnimationFrame(() => {
     redrawQueued = false;
-    for (const c of [accuracy, kinds, pairs, ppl]) c.redraw();
+    for (const c of [loss, accuracy, kinds, pairs, ppl]) c.redraw();
   });
 };
 new MutationObserver(redrawAll).observe(document.body, { attributes: true, attributeFilter: ['class'] });

@@ -58,7 +58,8 @@ async function launch(exp: RoundExport, o: LaunchOptions): Promise<JobRecord> {
     if (!s.baseModel) throw new RoundError('an OpenAI fine-tuning job needs the model to fine-tune (the base model)');
     if (!o.apiKey) throw new RoundError('an OpenAI fine-tuning job needs the fine-tuning API key');
     const jsonl = file((f) => f.endsWith('.jsonl'), 'training file');
-    return startOpenAIJob({ client: openAIClient(o.apiKey, s.openai?.baseURL), trainingFile: jsonl, model: s.baseModel, jobDir });
+    // The β and epochs the export's job file names (OpenAI trains DPO only; it picks the learning rate).
+    return startOpenAIJob({ client: openAIClient(o.apiKey, s.openai?.baseURL), trainingFile: jsonl, model: s.baseModel, jobDir, beta: exp.training.beta, epochs: exp.training.epochs });
   }
   if (!s.runner?.command.length) throw new RoundError('no job runner to start the trainer with (dist/jobRunner.js beside the bundle)');
   const runner = { runnerCommand: s.runner.command, runnerEnv: s.runner.env };
@@ -77,7 +78,7 @@ async function launch(exp: RoundExport, o: LaunchOptions): Promise<JobRecord> {
   }
   const script = file((f) => f.endsWith('.py'), 'launch script');
   const config = file((f) => /\.ya?ml$/.test(f), 'training config');
-  const cmd = trlCommand(s.trl ?? { accelerate: 'accelerate' }, script, config, trlTrainerFor(s.prefLoss));
+  const cmd = trlCommand(s.trl ?? { accelerate: 'accelerate' }, script, config, trlTrainerFor(exp.training.objective));
   return startLocalJob({ backend: 'trl', ...cmd, ...common, trainerLogPath: join(exp.outputDir, 'trainer_log.jsonl') });
 }
 

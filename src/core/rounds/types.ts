@@ -55,6 +55,22 @@ export interface JobRecord {
   lastProgress?: JobProgress;
 }
 
+/** A preference objective: LLaMA-Factory's pref_loss names (sigmoid is DPO); pairs/export/types.ts PrefLoss is the same list. */
+export type TrainingObjective = 'simpo' | 'sigmoid' | 'orpo' | 'ipo';
+
+/**
+ * The settings a round's export wrote into its trainer's config (the start form's, or the defaults
+ * when nothing was asked): recorded with the round so the dashboard and a reader of the registry
+ * know how it was trained. gamma only for SimPO; no learningRate where the service picks it (OpenAI).
+ */
+export interface RoundTraining {
+  objective: TrainingObjective;
+  beta: number;
+  gamma?: number;
+  learningRate?: number;
+  epochs: number;
+}
+
 /** Held-out accuracy of one policy, measured with the checker. */
 export interface RoundEvaluation {
   heldOut: string;
@@ -104,7 +120,7 @@ export interface RoundRecord {
   selection?: string;
   explore?: string;
   pairs?: { found: number; accepted: number; manual: number };
-  export?: { target: 'llamafactory' | 'trl' | 'openai' | 'local'; dir: string; files: string[]; at: string };
+  export?: { target: 'llamafactory' | 'trl' | 'openai' | 'local'; dir: string; files: string[]; at: string; training?: RoundTraining };
   job?: JobRecord;
   /** The policy training produced, once known: becomes the next round's policy. */
   result?: { label: string; modelDir?: string; endpointModel?: string };

@@ -19,9 +19,17 @@ export interface StartOpenAIJobOptions {
   model: string;
   /** DPO beta; the service picks one when unset. */
   beta?: number;
+  /** n_epochs; the service picks it when unset. */
+  epochs?: number;
   /** Up to 64 characters the service adds to the fine-tuned model's name. */
   suffix?: string;
   jobDir: string;
+}
+
+/** The DPO hyperparameters given (none: the service picks them all). */
+function hyperparameters(o: Pick<StartOpenAIJobOptions, 'beta' | 'epochs'>): { hyperparameters?: { beta?: number; n_epochs?: number } } {
+  const h = { ...(o.beta !== undefined ? { beta: o.beta } : {}), ...(o.epochs !== undefined ? { n_epochs: o.epochs } : {}) };
+  return Object.keys(h).length ? { hyperparameters: h } : {};
 }
 
 /** Upload the training file, create the job, and return its record (status from the service). */
@@ -40,7 +48,7 @@ export async function startOpenAIJob(opts: StartOpenAIJobOptions): Promise<JobRe
       model: opts.model,
       training_file: file.id,
       ...(opts.suffix ? { suffix: opts.suffix } : {}),
-      method: { type: 'dpo', dpo: opts.beta === undefined ? {} : { hyperparameters: { beta: opts.beta } } },
+      method: { type: 'dpo', dpo: hyperparameters(opts) },
     }),
   );
   // Beside the record: which upload and which job, for anyone looking at the folder later.

@@ -7,6 +7,7 @@
 // writes the same format, so one reader serves both. The file grows while we read it: a poll may
 // see a half-written last line, which waits for the next poll.
 import { open, type FileHandle } from 'node:fs/promises';
+import { LossLogParser, type LossLog } from '../lossCurve';
 import type { JobProgress } from '../types';
 
 /** One parsed line, or undefined when it is not a progress object (blank, garbage, not JSON). */
@@ -118,4 +119,88 @@ export class TrainerLogTail {
     if (out.length) this.last = out[out.length - 1];
     return out;
   }
+}
+
+/** Most bytes one read takes in (a long run's log is read over a few polls rather than all at once). */
+const MAX_CURVE_READ = 16 << 20;
+
+/**
+ * A trainer log read for its loss curve as it grows: each read() parses only the whole lines added
+ * since the last (lossCurve.ts LossLogParser names the malformed ones with their line numbers). A
+ * file that shrank (a new run replaced the log) is read again from its start. With `final` (the job
+ * has ended) a last line without its newline is read too; while the job runs it may be half written.
+ */
+export class LossLogReader {
+  private parser: LossLogParser | undefined;
+  private position = 0;
+  private line = 1;
+  private tailRead = false;
+  private seen: { size: number; mtimeMs: number } | undefined;
+
+  /** `offset`: where this job's lines start (JobRecord.trainerLogOffset: an earlier run's lines come before). */
+  constructor(
+    readonly path: string,
+    readonly offset = 0,
+  ) {}
+
+  /** The log as read so far, and whether this call read anything new; undefined while there is no file. */
+  async read(final = false): Promise<{ log: LossLog; changed: boolean } | undefined> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    let changed = false;
+    try {
+      const st = await fh.stat();
+      if (this.parser && this.seen && st.size === this.seen.size && st.mtimeMs === this.seen.mtimeMs && (this.tailRead || !final)) return { log: this.parser.log, changed: false };
+      if (!this.parser || st.size < this.position || (this.tailRead && st.size !== this.seen?.size)) {
+        // First read, or the log was replaced: count the lines before this job's offset, for the line numbers.
+        const start = st.size >= this.offset ? this.offset : 0;
+        this.line = 1 + (start ? await countLines(fh, start) : 0);
+        this.parser = new LossLogParser(this.line);
+        this.position = start;
+        this.tailRead = false;
+        changed = true;
+      }
+      while (this.position < st.size) {
+        const len = Math.min(st.size - this.position, MAX_CURVE_READ);
+        const buf = Buffer.alloc(len);
+        const { bytesRead } = await fh.read(buf, 0, len, this.position);
+        const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (end < 0) {
+          // A last line without its newline: whole once the job has ended (read, and read again should it grow).
+          if (final && bytesRead === st.size - this.position) {
+            this.parser.add(buf.subarray(0, bytesRead).toString('utf8'));
+            this.tailRead = true;
+            changed = true;
+          }
+          break;
+        }
+        for (const l of buf.subarray(0, end).toString('utf8').split('\n')) this.parser.add(l);
+        this.position += end + 1;
+        changed = true;
+        if (bytesRead < len) break;
+      }
+      this.seen = { size: st.size, mtimeMs: st.mtimeMs };
+    } finally {
+      await fh.close();
+    }
+    return { log: this.parser.log, changed };
+  }
+}
+
+/** Newlines in the file's first `end` bytes. */
+async function countLines(fh: FileHandle, end: number): Promise<number> {
+  let n = 0;
+  const buf = Buffer.alloc(Math.min(end, 1 << 20));
+  for (let at = 0; at < end; ) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - at), at);
+    if (bytesRead === 0) break;
+    for (let i = 0; i < bytesRead; i++) if (buf[i] === 0x0a) n++;
+    at += bytesRead;
+  }
+  return n;
 }
