@@ -12,11 +12,14 @@
 //
 // Speed is part of the contract (bench/checkVsBfcl.bench.ts runs this against BFCL's own checker
 // as whole processes): outputs are read with one synchronous read, each question file is read and
-// parsed once (the samples the outputs name are kept from that pass, never read again), rows are
-// judged synchronously and the report is streamed out in large writes as rows are judged. No
-// worker threads: measured on the project's 2-core machine, two processes judging half a BFCL run
-// each took as long as one judging all of it (start-up, the files' reading and the JIT's warm-up
-// are paid by each), so a split would not pay here (README, Benchmarks).
+// parsed once (a plain BFCL file whole, with one read, for judging only: bfclQuestions.ts; the
+// samples the outputs name are kept from that pass, never read again), what each sample expects
+// is worked out at its first output and reused for the rest (datasetCheck.ts), rows are judged
+// synchronously and the report is streamed out in large writes as rows are judged, and V8's
+// optimising compiler is told that this is a short run (bin.ts). No worker threads: measured on
+// the project's 2-core machine, two processes judging half a BFCL run each took as long as one
+// judging all of it (start-up, the files' reading and the JIT's warm-up are paid by each), so a
+// split would not pay here (README, Benchmarks).
 import { existsSync, readFileSync } from 'node:fs';
 import type { TurnsMode } from '../core/dataset/answers';
 import type { FormatId } from '../core/dataset/sample';

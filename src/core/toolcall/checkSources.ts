@@ -1,14 +1,15 @@
 // Where `itool check` and the reward service find the sample of an output: one dataset, or a
 // folder of BFCL question files where each id goes to the file of its category
 // (`live_multiple_3-1-0` → BFCL_v4_live_multiple.json), as BFCL's own evaluation reads them.
-// Each file is read and parsed once; the samples asked for are kept from that pass, so judging
-// never reads a file again.
+// Each file is read and parsed once (a plain BFCL question file whole: bfclQuestions.ts); the
+// samples asked for are kept from that pass, so judging never reads a file again.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { TurnsMode } from '../dataset/answers';
 import { Dataset } from '../dataset/dataset';
 import type { FormatId, PossibleAnswer, Sample } from '../dataset/sample';
 import { settleRecordedCommit } from '../store/commit';
+import { readBfclQuestions } from './bfclQuestions';
 import type { BfclCategory } from './check/index';
 import { PredictionJudge, sampleIds } from './datasetCheck';
 
@@ -104,18 +105,36 @@ function stemRouter(stems: Iterable<string>): (id: string) => string | undefined
 }
 
 interface Source {
-  ds: Dataset;
+  format: FormatId;
+  /** Records in the file. */
+  count: number;
   judge: PredictionJudge;
+  close(): Promise<void>;
 }
 
-/** Open `path` and keep the samples `keep` accepts, in the one pass that maps ids. */
+/**
+ * Open `path` and keep the samples `keep` accepts, in the one pass that maps ids. A plain BFCL
+ * question file is read whole, for judging only (bfclQuestions.ts); any other file is opened as a
+ * Dataset (which the former opens too, should a sample ever have to be read again).
+ */
 async function openSource(path: string, opts: SourceOptions, format: FormatId | undefined, answers: Map<string, PossibleAnswer[]> | undefined, keep: (id: string) => boolean): Promise<Source> {
   await settleRecordedCommit(path);
+  const judgeOpts = { answers, category: opts.category };
+  const plain = format === 'bfcl' ? readBfclQuestions(path, opts.turns ?? 'each', keep) : undefined;
+  if (plain) {
+    let opened: Promise<Dataset> | undefined;
+    const dataset = () => (opened ??= Dataset.open(path, { format, turns: opts.turns }));
+    const source = { path, sample: async (i: number, answer?: number) => (await dataset()).sample(i, answer) };
+    const close = async () => {
+      await opened?.then((d) => d.close(), () => undefined);
+    };
+    return { format: 'bfcl', count: plain.count, judge: new PredictionJudge(source, plain.ids, judgeOpts, plain.samples), close };
+  }
   const ds = await Dataset.open(path, { format, turns: opts.turns });
   try {
     const loaded = new Map<string, Sample>();
     const ids = await sampleIds(ds, { keep, samples: loaded });
-    return { ds, judge: new PredictionJudge(ds, ids, { answers, category: opts.category }, loaded) };
+    return { format: ds.format.id, count: ds.count, judge: new PredictionJudge(ds, ids, judgeOpts, loaded), close: () => ds.close() };
   } catch (err) {
     await ds.close();
     throw err;
@@ -148,7 +167,7 @@ export async function openCheckSources(opts: SourceOptions, ids: Iterable<string
     }
     const answers = answersFile ? loadAnswerFile(answersFile) : undefined;
     const src = await openSource(path, opts, opts.bfcl ? 'bfcl' : opts.format, answers, keep);
-    return { dataset: path, folder: false, format: src.ds.format.id, records: src.ds.count, route: () => src.judge, close: () => src.ds.close() };
+    return { dataset: path, folder: false, format: src.format, records: src.count, route: () => src.judge, close: () => src.close() };
   }
 
   if (opts.answers && !isDir(opts.answers)) throw new Error(`${path} is a folder of questions, so the answers must be one too (its possible_answer/ folder), not the file ${opts.answers}`);
@@ -182,22 +201,30 @@ export async function openCheckSources(opts: SourceOptions, ids: Iterable<string
   });
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    await Promise.all([...opened.values()].map((s) => s.ds.close()));
+    await Promise.all([...opened.values()].map((s) => s.close()));
     throw failed.reason;
   }
   const categories = [...files.keys()].sort();
+  // Outputs come several to an id: each id is routed once (a bounded memo: the reward service
+  // routes whatever ids its clients send).
+  const routed = new Map<string, PredictionJudge | string>();
   return {
     dataset: path,
     folder: true,
     format: 'bfcl',
-    records: [...opened.values()].reduce((n, s) => n + s.ds.count, 0),
+    records: [...opened.values()].reduce((n, s) => n + s.count, 0),
     route(id) {
-      const stem = route(id);
-      if (stem === undefined) return `no BFCL question file in ${path} for id ${JSON.stringify(id)} (its categories: ${categories.join(', ')})`;
-      return opened.get(stem)!.judge;
+      let judge = routed.get(id);
+      if (judge === undefined) {
+        const stem = route(id);
+        judge = stem === undefined ? `no BFCL question file in ${path} for id ${JSON.stringify(id)} (its categories: ${categories.join(', ')})` : opened.get(stem)!.judge;
+        if (routed.size >= 1 << 16) routed.clear();
+        routed.set(id, judge);
+      }
+      return judge;
     },
     close: async () => {
-      await Promise.all([...opened.values()].map((s) => s.ds.close()));
+      await Promise.all([...opened.values()].map((s) => s.close()));
     },
   };
 }

@@ -42,7 +42,14 @@ export function addToTotals(t: CheckTotals, r: RowResult): void {
   }
   t.checked++;
   if (r.verdict.valid) t.valid++;
-  for (const k of new Set(r.verdict.errors.map((e) => e.kind))) t.byKind[k]++;
+  // Each kind once per output (errors are few: a scan beats a Set).
+  const errors = r.verdict.errors;
+  for (let i = 0; i < errors.length; i++) {
+    const k = errors[i].kind;
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) seen = errors[j].kind === k;
+    if (!seen) t.byKind[k]++;
+  }
 }
 
 /** Where a sample is: its record, and its answer when the record yields several samples. */
@@ -76,6 +83,9 @@ export async function sampleIds(
   return ids;
 }
 
+/** Where a judge reads a sample it was not given: a Dataset, or one opened when first needed. */
+export type SampleSource = Pick<Dataset, 'path' | 'sample'>;
+
 export interface JudgeOptions {
   /** BFCL possible answers by id (`--answers`); they replace answers found beside the questions. */
   answers?: Map<string, PossibleAnswer[]>;
@@ -90,10 +100,12 @@ export interface JudgeOptions {
  */
 export class PredictionJudge {
   private readonly samples = new Map<string, Sample | string>();
+  /** What each id's outputs are judged against, worked out at its first output: the rest reuse it. */
+  private readonly prepared = new Map<string, Prepared>();
 
   /** `loaded`: samples by id already read (sampleIds' `samples`), judged without reading again. */
   constructor(
-    private readonly ds: Dataset,
+    private readonly ds: SampleSource,
     private readonly ids: Map<string, SampleAt>,
     private readonly opts: JudgeOptions = {},
     private readonly loaded?: Map<string, Sample>,
@@ -114,28 +126,58 @@ export class PredictionJudge {
    * service judge thousands of rows a second through it without a promise each.
    */
   judgeLoaded(row: PredictionRow): RowResult | undefined {
-    const at = this.ids.get(row.id);
+    const p = this.prepared.get(row.id) ?? this.prepare(row.id);
+    if (p === undefined) return undefined;
+    if (typeof p === 'string') return { row, problem: p };
+    const { index, answer } = p;
+    if (p.expectation === undefined) return { row, index, answer, problem: p.problem };
+    return { row, index, answer, verdict: checkOutput(row.output, p.expectation), expectation: p.expectation };
+  }
+
+  /**
+   * What `id`'s outputs are judged against (kept for the id), why it has no sample (a string, not
+   * kept: the reward service is sent any id), or undefined while its sample is unread.
+   */
+  private prepare(id: string): Prepared | undefined {
+    const at = this.ids.get(id);
     if (at === undefined) {
       // A record id of a conversation with several answers names no one sample: say which ids do.
-      if (this.ids.has(answerId(row.id, 0))) {
+      if (this.ids.has(answerId(id, 0))) {
         let n = 1;
-        while (this.ids.has(answerId(row.id, n))) n++;
-        return { row, problem: `${JSON.stringify(row.id)} is a conversation with ${n} answers: give the output of each as ${answerId(row.id, 0)} … ${answerId(row.id, n - 1)}, or check with --turns last (its last answer)` };
+        while (this.ids.has(answerId(id, n))) n++;
+        return `${JSON.stringify(id)} is a conversation with ${n} answers: give the output of each as ${answerId(id, 0)} … ${answerId(id, n - 1)}, or check with --turns last (its last answer)`;
       }
-      return { row, problem: `no sample with id ${JSON.stringify(row.id)} in ${this.ds.path}` };
+      return `no sample with id ${JSON.stringify(id)} in ${this.ds.path}`;
     }
     const { index, answer } = at;
     const key = sampleKey({ index, answer });
     let s = this.samples.get(key);
     if (s === undefined) {
-      const pre = this.loaded?.get(row.id);
+      const pre = this.loaded?.get(id);
       if (!pre) return undefined;
       s = withAnswers(pre, this.opts.answers);
       this.samples.set(key, s);
     }
-    if (typeof s === 'string') return { row, index, answer, problem: s };
-    return { row, index, answer, ...judgeSample(row.output, s, this.opts.category) };
+    const p: Prepared = typeof s === 'string' ? { index, answer, problem: s } : { index, answer, ...sampleExpectation(s, this.opts.category) };
+    this.prepared.set(id, p);
+    return p;
   }
+}
+
+/** An id's sample at hand: where it is, and its expectation or why it cannot judge; or why the id has no sample. */
+type Prepared = string | ({ index: number; answer?: number } & ({ expectation: Expectation; problem?: undefined } | { expectation?: undefined; problem: string }));
+
+/**
+ * What a sample expects, or why it cannot judge an output. `category` overrides the BFCL category
+ * read from the sample's id.
+ */
+export function sampleExpectation(s: Sample, category?: BfclCategory): { expectation: Expectation } | { problem: string } {
+  const c = category ?? bfclCategory(s.id);
+  if (s.format === 'bfcl' && !s.possibleAnswers && !s.acceptedTexts && c && !c.endsWith('irrelevance')) {
+    // Without its answer a BFCL sample would read as "expects no call": say so instead of misjudging.
+    return { problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
+  }
+  return { expectation: expectationFor(s, { category }) };
 }
 
 /**
@@ -143,13 +185,8 @@ export class PredictionJudge {
  * overrides the BFCL category read from the sample's id.
  */
 export function judgeSample(output: string, s: Sample, category?: BfclCategory): { verdict: Verdict; expectation: Expectation } | { problem: string } {
-  const c = category ?? bfclCategory(s.id);
-  if (s.format === 'bfcl' && !s.possibleAnswers && !s.acceptedTexts && c && !c.endsWith('irrelevance')) {
-    // Without its answer a BFCL sample would read as "expects no call": say so instead of misjudging.
-    return { problem: `no possible answer for ${JSON.stringify(s.id)} (give --answers A.json)` };
-  }
-  const expectation = expectationFor(s, { category });
-  return { verdict: checkOutput(output, expectation), expectation };
+  const e = sampleExpectation(s, category);
+  return 'problem' in e ? e : { verdict: checkOutput(output, e.expectation), expectation: e.expectation };
 }
 
 /** The sample as the check sees it: with the given BFCL answers when there are any. */

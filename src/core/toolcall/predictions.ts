@@ -69,7 +69,7 @@ export function parsePredictionLine(text: string, line: number): PredictionLine 
     else why.push(`"${field}" must be a string (the model's text) or a list (BFCL function-calling calls), got ${describe(v)}`);
   }
   if (why.length || !field) return fail(why.join('; '));
-  return { ok: true, id, ...(numericId !== undefined && { numericId }), output, line, field };
+  return numericId !== undefined ? { ok: true, id, numericId, output, line, field } : { ok: true, id, output, line, field };
 }
 
 /**
@@ -111,7 +111,7 @@ export function parsePredictions(text: string): { rows: PredictionRow[]; problem
     at = end + 1;
     if (!raw.trim()) continue;
     const r = parsePredictionLine(raw, line);
-    if (r.ok) rows.push({ id: r.id, ...(r.numericId !== undefined && { numericId: r.numericId }), output: r.output, line: r.line, field: r.field });
+    if (r.ok) rows.push(r.numericId !== undefined ? { id: r.id, numericId: r.numericId, output: r.output, line: r.line, field: r.field } : { id: r.id, output: r.output, line: r.line, field: r.field });
     else problems.push({ line: r.line, reason: r.reason });
   }
   if (rows.length === 0 && problems.length > 0) {

@@ -24,17 +24,12 @@ export function assign(weight: readonly (readonly number[])[], cols: number): nu
     return -weight[r][c] + tie * Math.abs(r - c);
   };
   // e-maxx formulation: 1-based, potentials u (rows) and v (columns), p[j] = row matched to column j.
-  const u = new Float64Array(n + 1);
-  const v = new Float64Array(m + 1);
-  const p = new Int32Array(m + 1);
-  const way = new Int32Array(m + 1);
-  const minv = new Float64Array(m + 1);
-  const used = new Uint8Array(m + 1);
+  const { u, v, p, way, minv, used } = scratch(n + 1, m + 1);
   for (let i = 1; i <= n; i++) {
     p[0] = i;
     let j0 = 0;
-    minv.fill(Infinity);
-    used.fill(0);
+    minv.fill(Infinity, 0, m + 1);
+    used.fill(0, 0, m + 1);
     do {
       used[j0] = 1;
       const i0 = p[j0];
@@ -73,4 +68,21 @@ export function assign(weight: readonly (readonly number[])[], cols: number): nu
     else out[p[j] - 1] = j - 1;
   }
   return out;
+}
+
+/** The work arrays, shared by every call (assign is synchronous), zeroed and grown as needed. */
+let work = { size: 0, u: new Float64Array(0), v: new Float64Array(0), p: new Int32Array(0), way: new Int32Array(0), minv: new Float64Array(0), used: new Uint8Array(0) };
+
+function scratch(rows: number, cols: number): typeof work {
+  const size = Math.max(rows, cols);
+  if (size > work.size) {
+    const n = Math.max(size, 16);
+    work = { size: n, u: new Float64Array(n), v: new Float64Array(n), p: new Int32Array(n), way: new Int32Array(n), minv: new Float64Array(n), used: new Uint8Array(n) };
+  } else {
+    work.u.fill(0, 0, rows);
+    work.v.fill(0, 0, cols);
+    work.p.fill(0, 0, cols);
+    work.way.fill(0, 0, cols);
+  }
+  return work;
 }
