@@ -69,7 +69,7 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     const all = page.locator('.quick-input-list .monaco-list-row', { hasText: `All ${n} selected samples` }).first();
     await all.waitFor({ timeout: 60_000 });
     assert.match((await all.textContent()) ?? '', /no speed measured yet for this policy/);
-    await screenshot(page, 'explore-scope');
+    await screenshot(page, 'explore-scope-unmeasured');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'The first N selected samples' }).first().click();
     const count = page.locator('.quick-input-widget input');
     await count.fill('3');
@@ -82,12 +82,23 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     assert.equal(await datasetTabs(page).count(), 0, 'still no panel');
     assert.ok(readdirSync(join(meta, 'explore')).length > 0, 'the exploration journal is beside the dataset');
     // The next explore estimates from the speed just measured; Escape leaves without exploring.
-    await runCommand(page, 'iTool: Explore Deficient Samples');
-    await pickDataset(page, 'explore');
-    const estimated = page.locator('.quick-input-list .monaco-list-row', { hasText: `All ${n} selected samples` }).first();
-    await estimated.waitFor({ timeout: 60_000 });
-    assert.match((await estimated.textContent()) ?? '', /about \d+ (s|min) \(\d+\.\d s a sample on the last run of this policy\)/);
-    await page.keyboard.press('Escape');
+    // (Asked once per theme: switching the theme would close the pick.)
+    for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
+      await setTheme(page, themeName);
+      await runCommand(page, 'iTool: Explore Deficient Samples');
+      await pickDataset(page, 'explore');
+      const estimated = page.locator('.quick-input-list .monaco-list-row', { hasText: `All ${n} selected samples` }).first();
+      await estimated.waitFor({ timeout: 60_000 });
+      assert.match((await estimated.textContent()) ?? '', /about \d+ (s|min) \(\d+\.\d s a sample on the last run of this policy\)/);
+      for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForTimeout(400);
+        await screenshot(page, `explore-scope-${w}x${h}-${theme}`);
+      }
+      await page.keyboard.press('Escape');
+    }
+    await setTheme(page, 'Light Modern');
+    await page.setViewportSize({ width: 1500, height: 900 });
     await screenshot(page, 'session-palette-explored');
   });
 
@@ -103,7 +114,7 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     await wv.locator('.review-list').focus();
     await page.keyboard.press('a');
     await wv.locator(`.review-item[data-id="${id}"][data-state="accepted"]`).waitFor();
-    await screenshot(page, 'session-review-from-palette');
+    await shots(page, 'review-from-palette');
     const dataset = join(s.workspace, DATASET);
     assert.equal((await readReview(dataset)).decisions.get(id)?.state, 'accepted');
 
@@ -145,24 +156,34 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     assert.match((await other.locator('.label-description').textContent()) ?? '', /not calibrated yet/);
     await row.locator('.monaco-tl-twistie').click();
     await tree.locator('.monaco-list-row', { hasText: 'Review' }).filter({ hasText: 'accepted' }).first().waitFor();
-    for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
-      await setTheme(page, themeName);
-      for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
-        await page.setViewportSize({ width: w, height: h });
-        await row.waitFor();
-        await screenshot(page, `workbench-view-${w}x${h}-${theme}`);
-      }
-    }
+    await shots(page, 'workbench-view');
 
     await runCommand(page, 'Welcome: Open Walkthrough...');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with iTool Studio' }).first().click();
     for (const step of ['Open a dataset', 'Choose the policy', 'Calibrate and select', 'Explore', 'Review the pairs', 'Train a round and see it']) {
       await page.locator('.getting-started-step', { hasText: step }).first().waitFor({ timeout: 30_000 });
     }
-    await page.setViewportSize({ width: 1280, height: 720 });
-    await screenshot(page, 'walkthrough-1280x720-dark');
+    await shots(page, 'walkthrough');
   });
 });
+
+/**
+ * Screenshots of what is on screen at 1280×720 and 1920×1080, in the light and the dark theme
+ * (`NAME-WxH-THEME.png`), leaving the window in the light theme at 1500×900 as the session began.
+ */
+async function shots(page: Page, name: string): Promise<void> {
+  for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
+    await setTheme(page, themeName);
+    for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      // A relayout settles in a frame or two; a theme's colours reach the webviews a moment later.
+      await page.waitForTimeout(400);
+      await screenshot(page, `${name}-${w}x${h}-${theme}`);
+    }
+  }
+  await setTheme(page, 'Light Modern');
+  await page.setViewportSize({ width: 1500, height: 900 });
+}
 
 /** Switch the colour theme with the theme picker, as a user would. */
 async function setTheme(page: Page, name: string): Promise<void> {
