@@ -5,7 +5,8 @@
 // the accepted pairs after the panel is closed again. Then the way in: the iTool view in the
 // activity bar (where the dataset stands, its next step), the status bar and the walkthrough.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -28,18 +29,17 @@ async function pickDataset(page: Page, action: string): Promise<void> {
 const toast = (page: Page, text: string | RegExp) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 const datasetTabs = (page: Page) => page.locator('.tabs-container .tab', { hasText: 'BFCL_v4_simple_python.json' });
 
+let s: Session;
+const SETTINGS = {
+  'itool.policy.onnx.modelDir': join(ROOT, 'demo', 'models', 'itool-tiny'),
+  'itool.calibration.ratio': 0.2,
+  'itool.search.iterations': 3,
+  'itool.search.maxNewTokens': 16,
+};
+
 describe('a dataset whose panel is closed, from the palette', { timeout: 600_000 }, () => {
-  let s: Session;
   before(async () => {
-    s = await startSession({
-      workspaceFrom: join(ROOT, 'demo'),
-      settings: {
-        'itool.policy.onnx.modelDir': join(ROOT, 'demo', 'models', 'itool-tiny'),
-        'itool.calibration.ratio': 0.2,
-        'itool.search.iterations': 3,
-        'itool.search.maxNewTokens': 16,
-      },
-    });
+    s = await startSession({ workspaceFrom: join(ROOT, 'demo'), settings: SETTINGS });
   });
   after(async () => {
     await s?.close();
@@ -82,23 +82,13 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     assert.equal(await datasetTabs(page).count(), 0, 'still no panel');
     assert.ok(readdirSync(join(meta, 'explore')).length > 0, 'the exploration journal is beside the dataset');
     // The next explore estimates from the speed just measured; Escape leaves without exploring.
-    // (Asked once per theme: switching the theme would close the pick.)
-    for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
-      await setTheme(page, themeName);
-      await runCommand(page, 'iTool: Explore Deficient Samples');
-      await pickDataset(page, 'explore');
-      const estimated = page.locator('.quick-input-list .monaco-list-row', { hasText: `All ${n} selected samples` }).first();
-      await estimated.waitFor({ timeout: 60_000 });
-      assert.match((await estimated.textContent()) ?? '', /about \d+ (s|min) \(\d+\.\d s a sample on the last run of this policy\)/);
-      for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
-        await page.setViewportSize({ width: w, height: h });
-        await page.waitForTimeout(400);
-        await screenshot(page, `explore-scope-${w}x${h}-${theme}`);
-      }
-      await page.keyboard.press('Escape');
-    }
-    await setTheme(page, 'Light Modern');
-    await page.setViewportSize({ width: 1500, height: 900 });
+    await runCommand(page, 'iTool: Explore Deficient Samples');
+    await pickDataset(page, 'explore');
+    const estimated = page.locator('.quick-input-list .monaco-list-row', { hasText: `All ${n} selected samples` }).first();
+    await estimated.waitFor({ timeout: 60_000 });
+    assert.match((await estimated.textContent()) ?? '', /about \d+ (s|min) \(\d+\.\d s a sample on the last run of this policy\)/);
+    await shots(page, 'explore-scope', 'light');
+    await page.keyboard.press('Escape');
     await screenshot(page, 'session-palette-explored');
   });
 
@@ -114,7 +104,7 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     await wv.locator('.review-list').focus();
     await page.keyboard.press('a');
     await wv.locator(`.review-item[data-id="${id}"][data-state="accepted"]`).waitFor();
-    await shots(page, 'review-from-palette');
+    await shots(page, 'review-from-palette', 'light');
     const dataset = join(s.workspace, DATASET);
     assert.equal((await readReview(dataset)).decisions.get(id)?.state, 'accepted');
 
@@ -156,41 +146,59 @@ describe('a dataset whose panel is closed, from the palette', { timeout: 600_000
     assert.match((await other.locator('.label-description').textContent()) ?? '', /not calibrated yet/);
     await row.locator('.monaco-tl-twistie').click();
     await tree.locator('.monaco-list-row', { hasText: 'Review' }).filter({ hasText: 'accepted' }).first().waitFor();
-    await shots(page, 'workbench-view');
+    await shots(page, 'workbench-view', 'light');
 
     await runCommand(page, 'Welcome: Open Walkthrough...');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with iTool Studio' }).first().click();
     for (const step of ['Open a dataset', 'Choose the policy', 'Calibrate and select', 'Explore', 'Review the pairs', 'Train a round and see it']) {
       await page.locator('.getting-started-step', { hasText: step }).first().waitFor({ timeout: 30_000 });
     }
-    await shots(page, 'walkthrough');
+    await shots(page, 'walkthrough', 'light');
+  });
+
+  it('the same in the dark theme: the view, the review queue, the explore scope and the walkthrough', async () => {
+    // A second window on the same files (what the runs left beside the dataset included), dark.
+    const copy = mkdtempSync(join(tmpdir(), 'itool-session-dark-'));
+    cpSync(s.workspace, copy, { recursive: true, preserveTimestamps: true });
+    await s.close();
+    s = await startSession({ workspaceFrom: copy, settings: { ...SETTINGS, 'workbench.colorTheme': 'Default Dark Modern' } });
+    rmSync(copy, { recursive: true, force: true });
+    const page = s.page;
+    await page.locator('.monaco-workbench.vs-dark').waitFor();
+    await page.locator('.activitybar [aria-label^="iTool Studio"]').first().click();
+    const row = page.locator('.pane-body .monaco-list-row', { hasText: 'BFCL_v4_simple_python.json' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('.monaco-tl-twistie').click();
+    await shots(page, 'workbench-view', 'dark');
+    await runCommand(page, 'iTool: Review Preference Pairs');
+    await pickDataset(page, 'review the pairs of');
+    await webview(page).locator('.review-item').first().waitFor({ timeout: 60_000 });
+    await shots(page, 'review-from-palette', 'dark');
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'iTool: Explore Deficient Samples');
+    await pickDataset(page, 'explore');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^All \d+ selected samples/ }).first().waitFor({ timeout: 60_000 });
+    await shots(page, 'explore-scope', 'dark');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with iTool Studio' }).first().click();
+    await page.locator('.getting-started-step', { hasText: 'Calibrate and select' }).first().waitFor({ timeout: 30_000 });
+    await shots(page, 'walkthrough', 'dark');
   });
 });
 
 /**
- * Screenshots of what is on screen at 1280×720 and 1920×1080, in the light and the dark theme
- * (`NAME-WxH-THEME.png`), leaving the window in the light theme at 1500×900 as the session began.
+ * Screenshots of what is on screen at 1280×720 and 1920×1080 (`NAME-WxH-THEME.png`), leaving the
+ * window at 1500×900 as the session began. (The theme is the session's: switching it in a running
+ * code-server rewrites settings.json under the extension host, which at times then reads it half
+ * written and loses the other settings, so each theme gets a session of its own.)
  */
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [theme, themeName] of [['light', 'Light Modern'], ['dark', 'Dark Modern']] as const) {
-    await setTheme(page, themeName);
-    for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
-      await page.setViewportSize({ width: w, height: h });
-      // A relayout settles in a frame or two; a theme's colours reach the webviews a moment later.
-      await page.waitForTimeout(400);
-      await screenshot(page, `${name}-${w}x${h}-${theme}`);
-    }
+async function shots(page: Page, name: string, theme: 'light' | 'dark'): Promise<void> {
+  for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    // A relayout settles in a frame or two.
+    await page.waitForTimeout(400);
+    await screenshot(page, `${name}-${w}x${h}-${theme}`);
   }
-  await setTheme(page, 'Light Modern');
   await page.setViewportSize({ width: 1500, height: 900 });
-}
-
-/** Switch the colour theme with the theme picker, as a user would. */
-async function setTheme(page: Page, name: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  await page.locator('.quick-input-widget input').fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  await page.locator(`.monaco-workbench.${/dark/i.test(name) ? 'vs-dark' : 'vs'}`).waitFor();
 }
