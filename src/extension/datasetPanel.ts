@@ -4,11 +4,10 @@
 // background work (search scans, validation). Its buttons call the same verbs as the palette's
 // commands, on this panel's session. Dataset text only leaves here as data in messages.
 import * as vscode from 'vscode';
-import type { Dataset, SampleResult } from '../core/dataset/dataset';
+import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetSession, SessionEvent } from '../core/session/session';
-import { SessionCalibration } from '../core/session/calibration';
-import { SessionVerdicts } from '../core/session/verdicts';
-import type { DatasetInfo, Filter, HostNotification, Problem, RequestMessage, Requests, Row, Sort, ToHost, ToWebview } from '../../webview/panel/protocol';
+import { computeView, isWholeList } from '../core/session/listView';
+import type { DatasetInfo, HostNotification, Problem, RequestMessage, Requests, Row, SampleFilters, Sort, ToHost, ToWebview } from '../../webview/panel/protocol';
 import { PanelScoredAs } from './panelScoredAs';
 import { errorMessage, log } from './log';
 import { openSettingsUi } from './settingsUi';
@@ -91,10 +90,15 @@ export class DatasetPanel implements vscode.Disposable {
       case 'calibration':
         if (e.summary) this.notify({ type: 'calibration', summary: e.summary });
         return;
-      case 'refused':
-        // The open sample's "Scored as" block says why its sample was skipped.
+      case 'refused': {
+        // The open sample's "Scored as" block says why its sample was skipped, and so do the rows;
+        // the calibration shown (if any) stays, counting the refused run's skips.
         this.notify({ type: 'scoredAsChanged' });
+        const summary = this.calibration.summary();
+        if (summary) this.notify({ type: 'calibration', summary });
+        else this.notify({ type: 'calibrationSkips', records: this.calibration.skippedIndices().length });
         return;
+      }
       case 'search':
         this.notify({ type: 'search', samples: e.samples, pairs: e.pairs, model: e.model, round: e.round });
         return;
@@ -159,6 +163,9 @@ export class DatasetPanel implements vscode.Disposable {
   private sendState(): void {
     const summary = this.calibration.summary();
     if (summary) this.notify({ type: 'calibration', summary });
+    // A refused run shows no summary; its skips are on the rows all the same.
+    const skipped = this.calibration.skippedIndices().length;
+    if (skipped && summary?.skipped !== skipped) this.notify({ type: 'calibrationSkips', records: skipped });
     const h = this.search.header;
     if (h) this.notify({ type: 'search', samples: this.search.samples, pairs: this.search.pairs, model: h.modelLabel, round: h.round });
     if (this.verdicts.summary) this.notify({ type: 'summary', summary: this.verdicts.summary });
@@ -209,7 +216,7 @@ export class DatasetPanel implements vscode.Disposable {
         await openSettingsUi(msg.params.query);
         return {};
       case 'setView':
-        return { view: this.startView(msg.params.query, msg.params.filter, msg.params.sort) };
+        return { view: this.startView(msg.params.query, msg.params.filters, msg.params.sort) };
       case 'loadPredictions':
         return { loaded: await pickAndCheckPredictions(this.session, this.links) };
       case 'calibrate':
@@ -248,82 +255,36 @@ export class DatasetPanel implements vscode.Disposable {
 
   /**
    * Start a search/filter/sort; the page shows matches as they arrive. Filters on verdicts or
-   * calibration are answered from memory; text search and answer-kind filters scan the file.
+   * calibration are answered from memory (all of them at once); text search and answer-kind
+   * filters scan the file (listView.ts).
    */
-  private startView(query: string, filter: Filter, sort: Sort = 'file'): number {
+  private startView(query: string, filters: SampleFilters, sort: Sort = 'file'): number {
     this.viewScan?.abort();
     this.views.clear();
-    const q = query.trim().toLowerCase();
-    if (!q && filter === 'all' && sort === 'file') return 0;
+    if (isWholeList(query, filters, sort)) return 0;
     const view = this.nextView++;
     const total = this.dataset.count;
-    const inMemory = this.memoryFilter(filter);
-    // Sorting by perplexity: highest (or lowest) first, unscored samples after, in file order.
-    const order = (list: number[]): number[] => {
-      if (sort === 'file') return list.sort((a, b) => a - b);
-      const sign = sort === 'ppl-desc' ? -1 : 1;
-      const key = (i: number) => this.calibration.ppl(i);
-      return list.sort((a, b) => {
-        const ka = key(a);
-        const kb = key(b);
-        if (ka === kb) return a - b;
-        if (ka === -Infinity) return 1;
-        if (kb === -Infinity) return -1;
-        return sign * (ka - kb);
-      });
-    };
-    const finish = (list: number[]) => {
-      this.views.set(view, order(list));
-      this.notify({ type: 'viewProgress', view, count: list.length, scanned: total, total, done: true });
-    };
-    if (!q && (filter === 'all' || inMemory)) {
-      const base = inMemory ? inMemory.candidates().filter(inMemory.matches) : Array.from({ length: total }, (_, i) => i);
-      setImmediate(() => finish(base));
-      return view;
-    }
     const list: number[] = [];
     this.views.set(view, list);
     const ctl = new AbortController();
     this.viewScan = ctl;
-    // Search matches the raw record text, as typed or as JSON escapes it (quotes, non-ASCII).
-    const needles = q ? [...new Set([q, JSON.stringify(q).slice(1, -1)])] : [];
     let last = 0;
-    const visit = (i: number, text: string): void | Promise<void> => {
-      if (inMemory && !inMemory.matches(i)) return;
-      if (needles.length) {
-        const lower = text.toLowerCase();
-        if (!needles.some((n) => lower.includes(n))) return;
-      }
-      if (filter === 'all' || inMemory) {
-        list.push(i);
-        return;
-      }
-      return this.dataset.fromText(i, text).then((r) => {
-        if (matchesFilter(r, filter)) list.push(i);
-      });
+    const onProgress = (done: number) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_MS) return;
+      last = now;
+      if (!ctl.signal.aborted) this.notify({ type: 'viewProgress', view, count: list.length, scanned: done, total, done: false });
     };
-    void this.dataset
-      .scan(visit, {
-        signal: ctl.signal,
-        onProgress: (done) => {
-          const now = Date.now();
-          if (now - last < PROGRESS_MS) return;
-          last = now;
-          if (!ctl.signal.aborted) this.notify({ type: 'viewProgress', view, count: list.length, scanned: done, total, done: false });
+    // After the reply, so the page knows the view's id before its first progress.
+    setImmediate(() => {
+      computeView(this.session, query, filters, sort, list, { signal: ctl.signal, onProgress }).then(
+        (done) => {
+          if (done && !ctl.signal.aborted) this.notify({ type: 'viewProgress', view, count: list.length, scanned: total, total, done: true });
         },
-      })
-      .then(() => {
-        if (!ctl.signal.aborted) finish(list);
-      })
-      .catch((err) => this.notify({ type: 'error', message: `Search failed: ${errorMessage(err)}` }));
+        (err) => this.notify({ type: 'error', message: `Search failed: ${errorMessage(err)}` }),
+      );
+    });
     return view;
-  }
-
-  /** Filters answered from verdicts or calibration held in memory, or undefined for the others. */
-  private memoryFilter(filter: Filter): { candidates: () => number[]; matches: (i: number) => boolean } | undefined {
-    if (SessionVerdicts.isVerdictFilter(filter)) return { candidates: () => this.verdicts.indices(), matches: (i) => this.verdicts.matches(i, filter) };
-    if (SessionCalibration.isCalibrationFilter(filter)) return { candidates: () => this.calibration.indices(), matches: (i) => this.calibration.matches(i, filter) };
-    return undefined;
   }
 
   private validationStarted = false;
@@ -374,23 +335,5 @@ export class DatasetPanel implements vscode.Disposable {
     this.viewScan?.abort();
     this.validation.abort();
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-function matchesFilter(r: SampleResult, filter: Filter): boolean {
-  switch (filter) {
-    case 'all':
-      return true;
-    case 'problems':
-      return !r.ok;
-    case 'calls':
-    case 'text': {
-      if (!r.ok) return false;
-      const ref = r.sample.referenceIndex >= 0 ? r.sample.turns[r.sample.referenceIndex] : undefined;
-      const calls = !!ref?.calls?.length;
-      return filter === 'calls' ? calls : !!ref && !calls;
-    }
-    default:
-      return false; // verdict filters (valid, invalid, kind:…) are answered by PanelVerdicts
   }
 }

@@ -113,11 +113,11 @@ describe('checker in code-server', { timeout: 300_000 }, () => {
     // Filter: only the outputs with a wrong value.
     const wrongValue = cli.filter((r) => r.errors.some((e) => e.kind === 'wrong_value')).length;
     assert.ok(wrongValue > 0);
-    await wv.locator('.ui-select.filter').click();
-    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'Error: wrong value' }).click();
+    await wv.locator('.ui-select.filter-kind').click();
+    await wv.locator('.ui-select.filter-kind [role="option"]', { hasText: 'Error: wrong value' }).click();
     await wv.locator(`.count[data-count="${wrongValue}"]`).waitFor({ timeout: 30_000 });
-    await wv.locator('.ui-select.filter').click();
-    await wv.locator('.ui-select.filter [role="option"]', { hasText: 'All samples' }).click();
+    await wv.locator('.ui-select.filter-kind').click();
+    await wv.locator('.ui-select.filter-kind [role="option"]', { hasText: 'Any error kind' }).click();
     await wv.locator('.count[data-count="40"]').waitFor();
   });
 

@@ -1,10 +1,12 @@
 // End to end in a real VS Code (code-server + Chromium): the packaged extension opens demo
 // datasets; the list shows the right count, the detail view the right content, search narrows
-// the list, malformed records are listed by line, and HTML in dataset text never runs.
+// the list, filters combine, columns resize and hide and stay so after a reload, malformed
+// records are listed by line with their whole reason, and HTML in dataset text never runs.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
 import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DEMO = join(ROOT, 'demo');
@@ -19,6 +21,22 @@ function cspViolations(consoleErrors: string[]): string[] {
   return consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
 }
 
+/** Pick an option of one of the panel's drop-downs (its options lie in its shadow root). */
+async function choose(wv: FrameLocator, cls: string, option: string): Promise<void> {
+  await wv.locator(`.ui-select.${cls}`).click();
+  await wv.locator(`.ui-select.${cls} [role="option"]`, { hasText: option }).click();
+}
+
+/** Reload the panel's page (what a window reload does to it): it comes back from its kept state. */
+async function reloadPanel(page: Page, rows: number): Promise<FrameLocator> {
+  await runCommand(page, 'Developer: Reload Webviews');
+  const wv = webview(page);
+  await wv.locator(`.count[data-count="${rows}"]`).waitFor({ timeout: 60_000 });
+  await wv.locator('#row-0 .col-id').waitFor();
+  return wv;
+}
+
+const widthOf = async (wv: FrameLocator, selector: string) => Math.round((await wv.locator(selector).boundingBox())!.width);
 
 describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
   let s: Session;
@@ -77,6 +95,107 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 30_000 });
   });
 
+  it('columns: resized by drag and by keyboard, hidden and shown, and so after a reload; id and question readable at 1280×720', async () => {
+    const rows = jsonlLines('datasets/bfcl/BFCL_v4_simple_python.json');
+    await s.page.setViewportSize({ width: 1280, height: 720 });
+    let wv = webview(s.page);
+    await wv.locator('#row-0 .col-id').waitFor();
+    // Sensible defaults: every id on screen whole, the first user message the widest column.
+    const ids = wv.locator('.list .row .col-id');
+    assert.ok((await ids.count()) >= 10);
+    const cut = await ids.evaluateAll((cells) => cells.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    assert.deepEqual(cut, [], 'no id is cut');
+    const userWidth = await widthOf(wv, '.list-header .col-user');
+    assert.ok(userWidth >= 180, `the first user message has room to be read (${userWidth}px)`);
+    assert.ok(userWidth > (await widthOf(wv, '.list-header .col-id')), 'and more than the id');
+
+    // Drag the id column's right edge 50 px to the right.
+    const before = await widthOf(wv, '.list-header .col-id');
+    const handle = wv.locator('.list-header .col-resize-id');
+    const h = (await handle.boundingBox())!;
+    await s.page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await s.page.mouse.down();
+    await s.page.mouse.move(h.x + h.width / 2 + 50, h.y + h.height / 2, { steps: 5 });
+    await s.page.mouse.up();
+    const dragged = await widthOf(wv, '.list-header .col-id');
+    assert.ok(Math.abs(dragged - before - 50) <= 2, `dragged from ${before} to ${dragged}`);
+    assert.equal(await widthOf(wv, '#row-0 .col-id'), dragged, 'the rows follow the header');
+    // The keyboard: the handle is a focusable separator; → widens by 8 px.
+    await handle.focus();
+    await s.page.keyboard.press('ArrowRight');
+    await s.page.keyboard.press('ArrowRight');
+    const keyed = await widthOf(wv, '.list-header .col-id');
+    assert.equal(keyed, dragged + 16);
+    assert.equal(await handle.getAttribute('aria-valuenow'), String(keyed));
+    assert.equal(await handle.getAttribute('role'), 'separator');
+
+    // Hide the tools column with the chooser (keyboard: the menu's items are checkable).
+    const menuButton = wv.locator('.columns-button');
+    await menuButton.click();
+    assert.equal(await menuButton.getAttribute('aria-expanded'), 'true');
+    const tools = wv.locator('.columns-menu [role="menuitemcheckbox"][data-column="tools"]');
+    assert.equal(await tools.getAttribute('aria-checked'), 'true');
+    await screenshot(s.page, 'panel-columns-menu-1280x720');
+    await tools.press('Space');
+    assert.equal(await tools.getAttribute('aria-checked'), 'false');
+    await s.page.keyboard.press('Escape');
+    assert.equal(await menuButton.getAttribute('aria-expanded'), 'false');
+    assert.equal(await wv.locator('.list-header .col-tools').isVisible(), false);
+    assert.equal(await wv.locator('#row-0 .col-tools').isVisible(), false);
+    assert.equal(await wv.locator('#row-0 .col-calls').isVisible(), true);
+
+    // After a reload: the width and the hidden column as they were.
+    wv = await reloadPanel(s.page, rows.length);
+    assert.equal(await widthOf(wv, '.list-header .col-id'), keyed, 'the id column kept its width');
+    assert.equal(await widthOf(wv, '#row-0 .col-id'), keyed);
+    assert.equal(await wv.locator('#row-0 .col-tools').isVisible(), false, 'the tools column stayed hidden');
+    await screenshot(s.page, 'panel-columns-after-reload-1280x720');
+    // Shown again; the id column back to its default on a double click.
+    await wv.locator('.columns-button').click();
+    await wv.locator('.columns-menu [data-column="tools"]').click();
+    await s.page.keyboard.press('Escape');
+    await wv.locator('#row-0 .col-tools').waitFor();
+    await wv.locator('.list-header .col-resize-id').dblclick();
+    assert.equal(await widthOf(wv, '.list-header .col-id'), before);
+    // The list beside the detail view: its separator moves from the keyboard too.
+    const list = await widthOf(wv, '.list-pane');
+    await wv.locator('.pane-splitter').focus();
+    await s.page.keyboard.press('ArrowLeft');
+    assert.ok((await widthOf(wv, '.list-pane')) < list, 'the list narrowed');
+    await s.page.keyboard.press('ArrowRight');
+    await s.page.setViewportSize({ width: 1500, height: 900 });
+  });
+
+  it('combines filters: what a sample answers and a search, counted from the file', async () => {
+    const rel = 'datasets/openai_sample.jsonl';
+    const lines = jsonlLines(rel);
+    // The test's own reading: a record's answer is its last assistant message, text or calls.
+    const text = lines.map((l) => {
+      const m = (JSON.parse(l) as { messages: { role: string; tool_calls?: unknown[] }[] }).messages.filter((x) => x.role === 'assistant');
+      return !m.at(-1)?.tool_calls?.length;
+    });
+    const needle = 'city';
+    const want = (isText: boolean) => lines.filter((l, i) => text[i] === isText && l.toLowerCase().includes(needle)).length;
+    assert.ok(want(true) > 0 && want(false) > 0 && want(true) < text.filter(Boolean).length, 'both filters narrow the list');
+    await openDataset(s.page, rel);
+    const wv = webview(s.page);
+    await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 60_000 });
+    await choose(wv, 'filter', 'Answer is text');
+    await wv.locator(`.count[data-count="${text.filter(Boolean).length}"]`).waitFor({ timeout: 30_000 });
+    const search = wv.locator('.ui-textfield.search input');
+    await search.fill(needle);
+    await search.press('Enter');
+    await wv.locator(`.count[data-count="${want(true)}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await wv.locator('.count').textContent(), `${want(true)} of ${lines.length}`);
+    await choose(wv, 'filter', 'Answer calls a tool');
+    await wv.locator(`.count[data-count="${want(false)}"]`).waitFor({ timeout: 30_000 });
+    // One button clears them all.
+    await wv.locator('.ui-button.filter-clear').click();
+    await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await search.inputValue(), '');
+    assert.equal(await wv.locator('.ui-button.filter-clear').isVisible(), false);
+  });
+
   it('lists malformed records by line, loads the good ones, and shows HTML payloads as text', async () => {
     const rel = 'datasets/malformed_sample.jsonl';
     const lines = jsonlLines(rel);
@@ -96,6 +215,16 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const problems = wv.locator('.problems summary');
     await problems.waitFor();
     await wv.locator('.problems summary', { hasText: `${bad} malformed record(s)` }).waitFor({ timeout: 30_000 });
+    // Each reason in full: wrapped in the list of problems, on hover in its row.
+    await problems.click();
+    const reasons = wv.locator('.problem-list li');
+    assert.equal(await reasons.count(), bad);
+    for (let k = 0; k < bad; k++) assert.ok(await reasons.nth(k).evaluate((e) => e.scrollWidth <= e.clientWidth), `problem ${k} is not cut`);
+    const firstBad = wv.locator('.row.problem').first();
+    await firstBad.waitFor();
+    const reason = firstBad.locator('.col-user.problem-text');
+    assert.equal(await reason.getAttribute('title'), await reason.textContent(), 'a cut reason reads whole on hover');
+    await problems.click();
     // The record with HTML payloads: find its position, open it, and check it is shown as text.
     const payloadIndex = lines.findIndex((l) => l.includes('onerror'));
     assert.ok(payloadIndex >= 0, 'fixture has an HTML payload record');

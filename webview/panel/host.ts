@@ -1,6 +1,8 @@
 // The page's only link to the extension host: acquireVsCodeApi() is called here and nowhere else.
 // request() pairs each request with its reply by id; onNotification() delivers the rest.
 import type { HostNotification, Requests, ToHost, ToWebview, WebviewNotification } from './protocol';
+import type { ColumnState } from './columns';
+import type { ListQuery } from './sampleFilters';
 
 const vscode = acquireVsCodeApi();
 let nextId = 1;
@@ -36,11 +38,18 @@ export function onNotification(l: (n: HostNotification) => void): void {
   listeners.push(l);
 }
 
-/** Small UI state (selection, search) that survives the panel being hidden or reloaded. */
+/** Small UI state (selection, search, layout) that survives the panel being hidden or reloaded. */
 export interface PanelState {
   selected?: number;
+  /** The list's search text, filters and order. */
+  view?: ListQuery;
+  /** What a page before combined filters kept: its search text and its one filter ('tier:hard', 'kind:…'). */
   query?: string;
   filter?: string;
+  /** Column widths, hidden columns and the list's share of the width. */
+  columns?: ColumnState;
+  /** Whether each chart is open, per tab ("calibration:review"). */
+  charts?: Record<string, boolean>;
   /** The review tab was showing. */
   review?: boolean;
   /** The detail view's "Scored as" block was left open (undefined: open). */

@@ -1,45 +1,22 @@
-// The dataset panel page: toolbar (search, filter, counts), the virtualised list, the detail view,
-// and the list of malformed records. Talks to the host only through host.ts.
-import { badge, button, select, setOptions, textField } from '../shared/components';
+// The dataset panel page: toolbar (title, counts, the dataset's verbs), the tabs, the summaries
+// (calibration histogram, checker), the samples tab (filter bar, the virtualised list with its
+// columns, the detail view) and the review tab, and the list of malformed records. Talks to the
+// host only through host.ts.
+import { badge, button } from '../shared/components';
 import { el, text } from '../shared/dom';
 import { getState, notify, onNotification, request, setState } from './host';
-import type { CalibrationSummary, CheckSummary, DatasetInfo, Filter, Problem, Row, Sort } from './protocol';
+import type { DatasetInfo, Problem, Row, SampleFilters, SampleState } from './protocol';
 import { CalibrationChart } from './calibrationChart';
 import { SummaryChart } from './summaryChart';
 import { installKindColours } from '../shared/kindStyle';
-import { kindLabel } from '../../src/core/toolcall/errorKinds';
 import type { ErrorKind } from '../../src/core/toolcall/types';
 import { renderEmpty, renderProblem, renderSample } from './sampleDetail';
-import { LIST_COLUMNS, SampleList } from './sampleList';
+import { SampleList } from './sampleList';
 import { PairsQueue } from './pairsQueue';
 import { markSelection } from './fragmentMark';
 import { fillScoredAs } from './scoredAsView';
-
-const FILTERS: { value: Filter; label: string }[] = [
-  { value: 'all', label: 'All samples' },
-  { value: 'calls', label: 'Answer calls a tool' },
-  { value: 'text', label: 'Answer is text' },
-  { value: 'problems', label: 'Malformed records' },
-];
-
-/** Filters offered once the dataset is calibrated: the selection and each tier. */
-function calibrationFilters(c: CalibrationSummary): { value: Filter; label: string }[] {
-  return [
-    ...(c.selected ? [{ value: 'selected' as Filter, label: `Selected as deficient (${c.selected})` }] : []),
-    { value: 'tier:hard', label: `Tier: hard (${c.tiers.hard})` },
-    { value: 'tier:medium', label: `Tier: medium (${c.tiers.medium})` },
-    { value: 'tier:easy', label: `Tier: easy (${c.tiers.easy})` },
-  ];
-}
-
-/** Filters offered once predictions are checked: by verdict and by each error kind present. */
-function verdictFilters(s: CheckSummary): { value: Filter; label: string }[] {
-  return [
-    { value: 'valid', label: `Output valid (${s.valid})` },
-    { value: 'invalid', label: `Output invalid (${s.checked - s.valid})` },
-    ...(Object.keys(s.byKind) as ErrorKind[]).filter((k) => s.byKind[k] > 0).map((k) => ({ value: `kind:${k}` as Filter, label: `Error: ${kindLabel(k)} (${s.byKind[k]})` })),
-  ];
-}
+import { ListColumns } from './columns';
+import { SampleFilterBar, type ListQuery } from './sampleFilters';
 
 installKindColours();
 const app = document.getElementById('app')!;
@@ -56,22 +33,8 @@ const title = el('span', { class: 'title' });
 const countBadge = badge({ className: 'count' });
 countBadge.setAttribute('aria-live', 'polite');
 const status = el('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
-const search = textField('Search samples', { className: 'search', placeholder: 'Search text (Enter)' });
-const filter = select('Filter samples', FILTERS, { className: 'filter' });
-let verdictOptions: { value: Filter; label: string }[] = [];
-let calibrationOptions: { value: Filter; label: string }[] = [];
-function setFilterOptions(): void {
-  setOptions(filter, [...FILTERS, ...calibrationOptions, ...verdictOptions]);
-}
-const sort = select(
-  'Order of the list',
-  [
-    { value: 'file', label: 'File order' },
-    { value: 'ppl-desc', label: 'PPL, highest first' },
-    { value: 'ppl-asc', label: 'PPL, lowest first' },
-  ],
-  { className: 'sort', hidden: true },
-);
+// A status too long for its line is cut short on screen; its whole text is its tooltip.
+new MutationObserver(() => (status.title = status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
 const calibrateButton = button('Calibrate…', { secondary: true, className: 'calibrate-button', title: 'Score every reference answer with the configured policy model (iTool: Calibrate Dataset)' });
 const selectButton = button('Select deficient', { secondary: true, className: 'select-button', title: 'Select the samples the policy is most deficient on (iTool: Select Deficient Samples)', hidden: true });
 const exploreButton = button('Explore…', { secondary: true, className: 'explore-button', title: 'Search the selected samples fragment by fragment (iTool: Explore Deficient Samples)', hidden: true });
@@ -84,16 +47,26 @@ const problemsList = el('ol', { class: 'problem-list' });
 problemsBox.append(problemsSummary, problemsList);
 const detail = el('div', { class: 'detail', tabindex: '-1', 'aria-label': 'Sample detail' });
 const list = new SampleList((row, position) => void showDetail(row, position));
+const listPane = el('div', { class: 'list-pane' });
+const panes = el('div', { class: 'panes' });
+const columns = new ListColumns(listPane, panes, state.columns, (c) => setState({ ...getState(), columns: c }));
+const filterBar = new SampleFilterBar(
+  () => void applyView(),
+  () => calibrationChart.setRange(undefined),
+  [columns.chooser],
+);
+const samplesView = el('div', { class: 'samples-view' }, filterBar.root, panes);
 const samplesTab = el('button', { class: 'tab samples-tab', role: 'tab', 'aria-selected': 'true', title: 'The dataset, sample by sample' }, 'Samples');
 const reviewTab = el('button', { class: 'tab review-tab', role: 'tab', 'aria-selected': 'false', title: 'Review the preference pairs (accept, reject, edit) before a round' }, 'Review pairs');
 const queue = new PairsQueue((c) => {
   reviewTab.textContent = c.total ? `Review pairs (${c.pending} pending)` : 'Review pairs';
 });
-const panes = el('div', { class: 'panes' });
 function showTab(review: boolean): void {
   samplesTab.setAttribute('aria-selected', String(!review));
   reviewTab.setAttribute('aria-selected', String(review));
-  panes.hidden = review;
+  samplesView.hidden = review;
+  // The charts fold on the review tab (unless opened there): a pair's two sides need the height.
+  for (const c of [calibrationChart, summary]) c.showTab(review ? 'review' : 'samples');
   if (review) queue.show();
   else {
     queue.hide();
@@ -103,19 +76,36 @@ function showTab(review: boolean): void {
 }
 samplesTab.addEventListener('click', () => showTab(false));
 reviewTab.addEventListener('click', () => showTab(true));
-const header = el('div', { class: 'row list-header', 'aria-hidden': 'true' }, ...LIST_COLUMNS.map((c, i) => text('span', `cell ${['idx', 'id', 'user', 'num', 'num', 'num ppl', 'check'][i]}`, c)));
 
 app.append(
-  el('div', { class: 'toolbar' }, title, countBadge, search, filter, sort, calibrateButton, selectButton, exploreButton, checkButton, status),
-  el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Panel views' }, samplesTab, reviewTab),
+  el('div', { class: 'toolbar' }, title, countBadge, calibrateButton, selectButton, exploreButton, checkButton),
+  // The status shares the tabs' line (room the tabs leave): the toolbar keeps to one line in a 1280-pixel window.
+  el('div', { class: 'tabs-row' }, el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Panel views' }, samplesTab, reviewTab), status),
   problemsBox,
   calibrationChart.root,
   summary.root,
-  panes,
+  samplesView,
   queue.root,
 );
-panes.append(el('div', { class: 'list-pane' }, header, list.root), detail);
+listPane.append(columns.header, list.root);
+panes.append(listPane, columns.splitter, detail);
 list.mount();
+// The header keeps in line with the rows whether the list has a scrollbar or not.
+new ResizeObserver(() => columns.syncScrollbar(list.root)).observe(list.root.firstElementChild ?? list.root);
+new ResizeObserver(() => columns.syncScrollbar(list.root)).observe(list.root);
+calibrationChart.onRange = (range) => {
+  filterBar.setPpl(range);
+  if (samplesView.hidden) showTab(false);
+  void applyView();
+};
+let columnsFitted = false;
+/** The host was told the page is up (it then starts the background work and sends what the session holds). */
+let firstPageSent = false;
+list.onPage = (rows) => {
+  if (columnsFitted || !info) return;
+  columnsFitted = true;
+  columns.fit(info.count, rows.map((r) => ({ id: r.id, answers: r.answerCount })));
+};
 renderEmpty(detail, 'Loading…');
 
 async function showDetail(row: Row | undefined, position: number): Promise<void> {
@@ -160,10 +150,9 @@ function showCount(count: number, scanning: boolean): void {
 
 async function applyView(): Promise<void> {
   if (!info) return;
-  const query = search.value ?? '';
-  const f = (filter.value || 'all') as Filter;
-  setState({ ...getState(), query, filter: f });
-  const { view } = await request('setView', { query, filter: f, sort: (sort.value || 'file') as Sort });
+  const q = filterBar.value();
+  setState({ ...getState(), view: q, query: undefined, filter: undefined });
+  const { view } = await request('setView', q);
   currentView = view;
   list.select(-1);
   list.setView(view, view === 0 ? info.count : 0);
@@ -184,6 +173,28 @@ function addProblems(ps: Problem[]): void {
   );
 }
 
+/** The list's query as the state kept it (a page before combined filters kept one filter string). */
+function keptView(): ListQuery {
+  if (state.view) return state.view;
+  const f = state.filter ?? '';
+  const filters: SampleFilters = {};
+  if (f.startsWith('kind:')) filters.kind = f.slice(5) as ErrorKind;
+  else if (f.startsWith('tier:')) filters.tier = f.slice(5) as SampleFilters['tier'];
+  else if (f && f !== 'all') filters.state = f as SampleState;
+  return { query: state.query ?? '', filters, sort: 'file' };
+}
+
+/**
+ * Calibration or verdicts changed: a view filtered on them is computed again, any other view
+ * keeps its rows and fetches them again (they carry the new data).
+ */
+function refetch(changed: 'calibration' | 'verdicts'): void {
+  const f = filterBar.filters;
+  const on = changed === 'calibration' ? f.tier || f.ppl || f.state === 'selected' || f.state === 'skipped' : f.kind || f.state === 'valid' || f.state === 'invalid';
+  if (on && currentView !== 0) void applyView();
+  else refreshRows();
+}
+
 /** Rows and the open sample gained data (verdicts, calibration, search): fetch them again in place. */
 function refreshRows(): void {
   const pos = list.selectedPosition;
@@ -201,14 +212,21 @@ onNotification((n) => {
       const initAt = performance.now();
       list.onFirstPage((rows) => {
         document.body.dataset.firstPageMs = (performance.now() - initAt).toFixed(1);
-        notify({ type: 'firstPageRendered', rows });
+        if (!firstPageSent) notify({ type: 'firstPageRendered', rows });
+        firstPageSent = true;
       });
+      // A page opening on the review tab shows no rows: what waits for the first page starts now.
+      if (samplesView.hidden) {
+        firstPageSent = true;
+        notify({ type: 'firstPageRendered', rows: 0 });
+      }
       list.setView(0, info.count);
       showCount(info.count, false);
       addProblems(info.problems);
-      if (state.query || (state.filter && state.filter !== 'all')) {
-        search.value = state.query ?? '';
-        filter.value = state.filter ?? 'all';
+      const kept = keptView();
+      if (kept.query || Object.keys(kept.filters).length || kept.sort !== 'file') {
+        filterBar.restore(kept);
+        calibrationChart.setRange(kept.filters.ppl);
         void applyView();
       } else if (state.selected !== undefined && state.selected >= 0 && state.selected < info.count) {
         list.select(state.selected);
@@ -221,7 +239,9 @@ onNotification((n) => {
     case 'viewProgress':
       if (n.view !== currentView) return;
       currentCount = n.count;
-      list.setView(n.view, n.count, true);
+      // While a scan runs the rows shown so far stay; once done, the view may be in another order
+      // (a sort by PPL): its rows are fetched again.
+      list.setView(n.view, n.count, !n.done);
       showCount(n.count, !n.done);
       status.textContent = n.done ? `${n.count.toLocaleString('en-US')} match(es)` : `searching… ${Math.round((100 * n.scanned) / Math.max(1, n.total))}%`;
       return;
@@ -235,14 +255,19 @@ onNotification((n) => {
       return;
     case 'calibration': {
       calibrationChart.show(n.summary);
-      calibrationOptions = calibrationFilters(n.summary);
-      setFilterOptions();
-      sort.hidden = false;
+      calibrationChart.setRange(filterBar.filters.ppl);
+      filterBar.setCalibration(n.summary);
+      columns.setData('calibration', true);
       selectButton.hidden = false;
       exploreButton.hidden = !n.summary.selected;
-      refreshRows();
+      refetch('calibration');
       return;
     }
+    case 'calibrationSkips':
+      filterBar.setSkipped(n.records);
+      if (n.records) columns.setData('calibration', true);
+      refetch('calibration');
+      return;
     case 'search': {
       status.textContent = `search: ${n.pairs} pair(s) from ${n.samples} sample(s) (${n.model}, round ${n.round})`;
       refreshRows();
@@ -264,25 +289,16 @@ onNotification((n) => {
       return;
     case 'summary': {
       summary.show(n.summary);
-      verdictOptions = verdictFilters(n.summary);
-      setFilterOptions();
+      filterBar.setVerdicts(n.summary);
+      columns.setData('verdicts', true);
       status.textContent = '';
       // Rows and the open sample now carry verdicts: fetch them again.
-      refreshRows();
+      refetch('verdicts');
       return;
     }
   }
 });
 
-search.addEventListener('keydown', (e) => {
-  if ((e as KeyboardEvent).key === 'Enter') void applyView();
-  if ((e as KeyboardEvent).key === 'Escape') {
-    search.value = '';
-    void applyView();
-  }
-});
-filter.addEventListener('change', () => void applyView());
-sort.addEventListener('change', () => void applyView());
 calibrateButton.addEventListener('click', () => void request('calibrate', {}).catch((err: Error) => (status.textContent = err.message)));
 exploreButton.addEventListener('click', () => void request('explore', {}).catch((err: Error) => (status.textContent = err.message)));
 selectButton.addEventListener('click', () => void request('selectDeficient', {}).catch((err: Error) => (status.textContent = err.message)));
@@ -310,5 +326,6 @@ list.root.addEventListener('keydown', (e) => {
   }
 });
 if (state.review) showTab(true);
+else for (const c of [calibrationChart, summary]) c.showTab('samples');
 
 notify({ type: 'ready' });

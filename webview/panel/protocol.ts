@@ -7,10 +7,10 @@ import type { Sample } from '../../src/core/dataset/sample';
 import type { ErrorKind } from '../../src/core/toolcall/types';
 import type { RejectReason } from '../../src/core/pairs/reasons';
 import type { PairVerdict } from '../../src/core/search/types';
-import type { AnswerRef, CalibrationSummary, CheckSummary, DatasetInfo, DecisionName, Filter, FragmentSource, JudgedOutput, PairFilter, Problem, ReviewCounts, ReviewItemView, Row, SampleSearch, ScoredAsView, Sort } from '../../src/core/session/views';
+import type { AnswerRef, CalibrationSummary, CheckSummary, DatasetInfo, DecisionName, FragmentSource, JudgedOutput, PairFilter, Problem, ReviewCounts, ReviewItemView, Row, SampleFilters, SampleSearch, ScoredAsView, Sort } from '../../src/core/session/views';
 
 // The views a dataset session builds (src/core/session/views.ts), carried as they are.
-export type { SampleSearch, RowVerdict, RowCalibration, Row, CalibrationSummary, AnswerRef, JudgedOutput, CheckSummary, Problem, DatasetInfo, Filter, Sort, ReviewStateName, DecisionName, ReviewCounts, ReviewItemView, PairFilter, ScoredAsView, FragmentSource } from '../../src/core/session/views';
+export type { SampleSearch, RowVerdict, RowCalibration, RowSkip, SampleFilters, SampleState, Row, CalibrationSummary, AnswerRef, JudgedOutput, CheckSummary, Problem, DatasetInfo, Filter, Sort, ReviewStateName, DecisionName, ReviewCounts, ReviewItemView, PairFilter, ScoredAsView, FragmentSource } from '../../src/core/session/views';
 
 export interface Requests {
   rows: { params: { from: number; to: number; view?: number }; result: Row[] };
@@ -25,8 +25,11 @@ export interface Requests {
   calibrate: { params: Record<string, never>; result: { started: boolean } };
   selectDeficient: { params: Record<string, never>; result: { selected: number } };
   explore: { params: Record<string, never>; result: { started: boolean } };
-  /** Start a search/filter; results arrive as `viewProgress` notifications for that view id. */
-  setView: { params: { query: string; filter: Filter; sort?: Sort }; result: { view: number } };
+  /**
+   * Start a search/filter: every filter given and the text query at once; results arrive as
+   * `viewProgress` notifications for that view id (view 0: the whole list, nothing to wait for).
+   */
+  setView: { params: { query: string; filters: SampleFilters; sort?: Sort }; result: { view: number } };
   /** The review queue, filtered; counts are over the whole queue. */
   pairs: { params: { filter: PairFilter }; result: { items: ReviewItemView[]; counts: ReviewCounts; source?: string } };
   /**
@@ -66,6 +69,8 @@ export type HostNotification =
   | { type: 'summary'; summary: CheckSummary }
   /** Calibration results to show (after a run, a selection, or found beside the dataset on open). */
   | { type: 'calibration'; summary: CalibrationSummary }
+  /** How many records have a sample the latest calibration skipped, when no summary says so (a refused run): rows refetch. */
+  | { type: 'calibrationSkips'; records: number }
   /** Search results are available (after a run, or found beside the dataset): rows and details refetch. */
   | { type: 'search'; samples: number; pairs: number; model: string; round: number }
   /** The review journal changed outside the queue (a fragment marked from the text editor): refetch. */

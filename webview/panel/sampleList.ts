@@ -19,6 +19,8 @@ export class SampleList {
   private selected = -1;
   private generation = 0;
   private firstPageCallback: ((rows: number) => void) | undefined;
+  /** Called with each page of rows as it arrives (the columns fit themselves to the first). */
+  onPage: ((rows: Row[]) => void) | undefined;
   /** The row elements on screen by position, with the data they show. */
   private rendered = new Map<number, { row: Row | undefined; selected: boolean; el: HTMLElement }>();
 
@@ -48,6 +50,9 @@ export class SampleList {
     if (view !== this.view || !keepPages) {
       this.pages.clear();
       this.generation++;
+    } else {
+      // A view still growing (a scan): a page fetched short is fetched again for its new rows.
+      for (const [p, rows] of this.pages) if (Array.isArray(rows) && rows.length < PAGE && p * PAGE + rows.length < count) this.pages.delete(p);
     }
     this.view = view;
     this.count = count;
@@ -96,6 +101,7 @@ export class SampleList {
       (rows) => {
         if (gen !== this.generation) return;
         this.pages.set(p, rows);
+        this.onPage?.(rows);
         this.render();
       },
       () => {
@@ -145,19 +151,27 @@ export class SampleList {
       'data-position': String(position),
     });
     if (!row) {
-      line.append(text('span', 'cell idx', String(position + 1)), text('span', 'cell loading', '…'));
+      line.append(text('span', 'cell col-idx', String(position + 1)), text('span', 'cell loading', '…'));
       return line;
     }
-    line.append(
-      text('span', 'cell idx', String(row.index + 1)),
-      row.problem ? text('span', 'cell id', '') : idCell(row),
-      row.problem ? text('span', 'cell user problem-text', row.problem) : text('span', 'cell user', row.firstUser),
-      text('span', 'cell num', row.problem ? '' : String(row.toolCount)),
-      text('span', `cell num answer-${row.answer}`, row.problem ? '' : row.answer === 'text' ? 'text' : row.answer === 'none' ? '–' : String(row.callCount)),
-      pplCell(row),
-      verdictCell(row),
-    );
-    line.title = row.problem ?? row.firstUser;
+    if (row.problem) {
+      // A malformed record's reason takes the room of the columns it has no value for (tools, calls).
+      const reason = text('span', 'cell col-user problem-text', row.problem);
+      reason.title = row.problem;
+      line.append(text('span', 'cell col-idx', String(row.index + 1)), text('span', 'cell col-id', ''), reason, pplCell(row), verdictCell(row));
+      line.title = row.problem;
+    } else {
+      line.append(
+        text('span', 'cell col-idx', String(row.index + 1)),
+        idCell(row),
+        text('span', 'cell col-user', row.firstUser),
+        text('span', 'cell num col-tools', String(row.toolCount)),
+        text('span', `cell num col-calls answer-${row.answer}`, row.answer === 'text' ? 'text' : row.answer === 'none' ? '–' : String(row.callCount)),
+        pplCell(row),
+        verdictCell(row),
+      );
+      line.title = row.firstUser;
+    }
     line.addEventListener('click', () => {
       this.select(position, false);
       this.focus();
@@ -187,32 +201,50 @@ export class SampleList {
  * how many: the list keeps one row per record. A long id is cut, the count never.
  */
 function idCell(row: Row): HTMLElement {
-  if (!row.answerCount) return text('span', 'cell id', row.id);
+  if (!row.answerCount) {
+    const cell = text('span', 'cell col-id', row.id);
+    cell.title = row.id;
+    return cell;
+  }
   const pill = text('span', 'answers-pill', `${row.answerCount} answers`);
   pill.title = `${row.answerCount} answers, one sample each: ${row.id}#0 … ${row.id}#${row.answerCount - 1}`;
-  return el('span', { class: 'cell id with-answers' }, text('span', 'id-text', row.id), pill);
+  const cell = el('span', { class: 'cell col-id with-answers' }, text('span', 'id-text', row.id), pill);
+  cell.title = row.id;
+  return cell;
 }
 
-/** Perplexity of the reference answer, coloured by tier; ● marks a sample selected as deficient. */
+/**
+ * Perplexity of the reference answer, coloured by tier; ● marks a sample selected as deficient.
+ * A sample calibration skipped says so, with why on hover (the reason is otherwise only in the
+ * detail view's "Scored as" block and the run's notification).
+ */
 function pplCell(row: Row): HTMLElement {
   const c = row.calibration;
-  if (!c || c.ppl === null) return text('span', 'cell num ppl', '');
+  const skips = c?.skipped?.map((s) => `${s.id ? `${s.id}: ` : ''}${s.kind ? `[${s.kind}] ` : ''}${s.reason}`) ?? [];
+  const skipNote = skips.length ? `skipped by calibration${skips.length > 1 ? ` (${skips.length} answers)` : ''}: ${skips.join('\n')}` : '';
+  if (!c || c.ppl === null) {
+    const cell = text('span', `cell num ppl col-ppl${skips.length ? ' skipped' : ''}`, skips.length ? 'skipped' : '');
+    if (skips.length) {
+      cell.title = skipNote;
+      cell.setAttribute('data-skipped', String(skips.length));
+    }
+    return cell;
+  }
   const v = c.ppl >= 100 ? c.ppl.toFixed(0) : c.ppl.toFixed(2);
-  const cell = text('span', `cell num ppl tier-${c.tier}${c.selected ? ' selected' : ''}`, `${c.selected ? '● ' : ''}${v}`);
-  cell.title = `perplexity ${c.ppl.toFixed(4)} · ${c.tier ?? 'no'} tier${c.selected ? ' · selected as deficient' : ''}`;
+  const cell = text('span', `cell num ppl col-ppl tier-${c.tier}${c.selected ? ' selected' : ''}`, `${c.selected ? '● ' : ''}${v}${skips.length ? ' *' : ''}`);
+  cell.title = `perplexity ${c.ppl.toFixed(4)} · ${c.tier ?? 'no'} tier${c.selected ? ' · selected as deficient' : ''}${skipNote ? `\n${skipNote}` : ''}`;
   cell.setAttribute('data-tier', c.tier ?? '');
   if (c.selected) cell.setAttribute('data-selected', '');
+  if (skips.length) cell.setAttribute('data-skipped', String(skips.length));
   return cell;
 }
 
 /** ✓ / ✗ for the sample's model output(s), with the error kinds on hover; empty without predictions. */
 function verdictCell(row: Row): HTMLElement {
   const v = row.verdict;
-  if (!v) return text('span', 'cell check', '');
-  const cell = text('span', `cell check ${v.valid ? 'valid' : 'invalid'}`, v.valid ? '✓' : `✗${v.kinds.length > 1 ? v.kinds.length : ''}`);
+  if (!v) return text('span', 'cell check col-check', '');
+  const cell = text('span', `cell check col-check ${v.valid ? 'valid' : 'invalid'}`, v.valid ? '✓' : `✗${v.kinds.length > 1 ? v.kinds.length : ''}`);
   cell.title = v.valid ? `${v.outputs} output(s), all valid` : `${v.outputs} output(s): ${v.kinds.map((k) => k.replace(/_/g, ' ')).join(', ')}`;
   cell.setAttribute('data-kinds', v.kinds.join(' '));
   return cell;
 }
-
-export const LIST_COLUMNS = ['#', 'id', 'first user message', 'tools', 'calls', 'PPL', '✓'];

@@ -25,11 +25,25 @@ export interface RowVerdict {
   outputs: number;
 }
 
-/** Calibration of a sample under the policy: perplexity of its reference answer, tier, selection. */
+/** Why calibration skipped a sample (calibrate.ts CalibrationSkip, as a row shows it). */
+export interface RowSkip {
+  /** The sample's id (`ID#k` for one answer of several). */
+  id?: string;
+  /** The class of reason ('score-failed', 'unreadable', a template failure…). */
+  kind?: string;
+  reason: string;
+}
+
+/**
+ * Calibration of a sample under the policy: perplexity of its reference answer, tier, selection.
+ * `ppl` is null and `tier` absent when the latest calibration scored none of the record's answers;
+ * `skipped` then says why (and, beside a PPL, which other answers it skipped).
+ */
 export interface RowCalibration {
   ppl: number | null;
   tier?: 'easy' | 'medium' | 'hard';
   selected: boolean;
+  skipped?: RowSkip[];
 }
 
 /** One line of the sample list (defined in the core, which the CLI shares), plus verdict and calibration. */
@@ -42,7 +56,16 @@ export interface CalibrationSummary {
   selected: number;
   cuts?: { easyBelow: number; hardFrom: number; source: 'tertiles' | 'thresholds' };
   tiers: Record<'easy' | 'medium' | 'hard', number>;
+  /** Log-spaced bins of the scored samples' PPL; a PPL range filter snaps to their edges. */
   histogram: { from: number; to: number; count: number; tier: 'easy' | 'medium' | 'hard' }[];
+  /**
+   * The selection's cut-off in each group with selected samples: the lowest PPL selected as
+   * deficient (the top share by PPL is selected within answers that call a tool and within text
+   * answers separately, select.ts), so every sample at or above it in its group is selected.
+   */
+  selectedFrom?: Partial<Record<'calls' | 'text', number>>;
+  /** Records with a sample the latest calibration skipped (the "Skipped by calibration" filter). */
+  skipped: number;
 }
 
 /**
@@ -92,7 +115,28 @@ export interface DatasetInfo {
   indexMs: number;
 }
 
-export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid' | `kind:${ErrorKind}` | 'selected' | `tier:${'easy' | 'medium' | 'hard'}`;
+/** One filter on the list, as the verdicts and the calibration each answer it (SessionVerdicts.matches, SessionCalibration.matches). */
+export type Filter = 'all' | 'calls' | 'text' | 'problems' | 'valid' | 'invalid' | `kind:${ErrorKind}` | 'selected' | 'skipped' | `tier:${'easy' | 'medium' | 'hard'}`;
+
+/**
+ * What a sample is, for the list's first filter: its reference answer calls a tool or is text,
+ * the record is malformed, its checked output is valid or not, calibration selected it as
+ * deficient or skipped it.
+ */
+export type SampleState = 'calls' | 'text' | 'problems' | 'valid' | 'invalid' | 'selected' | 'skipped';
+
+/**
+ * The list's filters, applied together (each one absent: no condition). A text query comes on
+ * top of them (setView). `ppl` is a range of the calibration histogram (brushed on it): a record
+ * is in it when its row's PPL (its most deficient answer) falls in the bins from the one starting
+ * at `from` to the one ending at `to`.
+ */
+export interface SampleFilters {
+  state?: SampleState;
+  kind?: ErrorKind;
+  tier?: 'easy' | 'medium' | 'hard';
+  ppl?: { from: number; to: number };
+}
 
 /** List order: file order, or by calibration perplexity. */
 export type Sort = 'file' | 'ppl-desc' | 'ppl-asc';
