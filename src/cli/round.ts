@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { readRegistry, runningRound } from '../core/rounds/registry';
 import { Dataset } from '../core/dataset/dataset';
 import { cancelRound, explorePairs, finishRound, followRound, leftOutText, openAIClient, progressText, projectModelOf, ROUND_BACKENDS, RoundError, startRound, type RoundBackend, type TrainerSettings } from '../core/rounds/roundService';
-import type { JobRecord } from '../core/rounds/types';
+import type { JobRecord, RoundTraining } from '../core/rounds/types';
+import { trainingDefaults } from '../core/rounds/roundExport';
+import { objectiveFor } from '../core/rounds/trainingForm';
 import { PREF_LOSSES, type PrefLoss } from '../core/pairs/export/index';
 import { numberArg, UsageError, whole } from './args';
 import { callsArg } from './callsArg';
@@ -20,7 +22,7 @@ import { roundEvaluateCommand, roundStatusCommand, type RoundIo } from './roundR
 const START = `  itool round start DATASET --backend local|llamafactory|trl|openai [--round N] [--detach]
                   [--model DIR] [--python PY] [--base-model M] [--template T] [--pref-loss simpo|sigmoid|orpo|ipo]
                   [--calls auto|text|template] [--llamafactory CMD] [--accelerate CMD] [--num-processes N]
-                  [--openai-base-url URL] [--key-env VAR]
+                  [--openai-base-url URL] [--key-env VAR] [--beta B] [--gamma G] [--lr RATE] [--epochs N]
       Train a round on the reviewed pairs: the accepted and edited ones (edits applied) of the newest
       search beside DATASET and the hand-made pairs, exported for the backend into
       DATASET.itool/rounds/round-N and launched as a detached job, recorded in the round registry.
@@ -29,7 +31,9 @@ const START = `  itool round start DATASET --backend local|llamafactory|trl|open
       continues --model DIR (default: the model the search ran with, when the project made it) with
       --python (default python3). openai: the API key is read from the environment variable
       --key-env names (default OPENAI_API_KEY), never from the command line. --round defaults to
-      the search's round. Exit 1 when the job fails or no pair is accepted.
+      the search's round. --beta, --gamma (SimPO's margin), --lr and --epochs override the
+      method's defaults for the objective (--pref-loss), as the palette's start form does; the values
+      used are printed and recorded with the round. Exit 1 when the job fails or no pair is accepted.
 `;
 const FOLLOW = `  itool round follow DATASET [--key-env VAR]
       Follow the dataset's training job again (after Ctrl-C or --detach) and record its end.
@@ -55,7 +59,7 @@ type Sub = keyof typeof SUBCOMMANDS;
 
 /** Each subcommand's own options; the command's table is their union (command.ts refuses anything else). */
 const ALLOWED: Record<Sub, readonly string[]> = {
-  start: ['backend', 'round', 'detach', 'model', 'python', 'base-model', 'template', 'pref-loss', 'calls', 'llamafactory', 'accelerate', 'num-processes', 'openai-base-url', 'key-env'],
+  start: ['backend', 'round', 'detach', 'model', 'python', 'base-model', 'template', 'pref-loss', 'calls', 'llamafactory', 'accelerate', 'num-processes', 'openai-base-url', 'key-env', 'beta', 'gamma', 'lr', 'epochs'],
   follow: ['key-env'],
   cancel: ['key-env'],
   status: ['json', 'key-env'],
@@ -144,6 +148,8 @@ export async function roundStartCommand(a: RoundStartArgs, io: RoundIo): Promise
   for (const k of exported.skipped) io.stderr(`itool round: skipped ${k.sampleId}: ${k.reason}\n`);
   if (a.backend === 'local') io.stderr(`itool round: the local trainer continues ${started.settings.local?.modelDir}\n`);
   if (started.previous) io.stderr(`itool round: note: round ${exported.round} was trained before (${started.previous.backend}, ${started.previous.status}); this job replaces it, its result and its evaluation (--round N trains another round)\n`);
+  const t = exported.training;
+  io.stderr(`itool round: ${t.objective}, β ${t.beta}${t.gamma !== undefined ? `, γ ${t.gamma}` : ''}${t.learningRate !== undefined ? `, learning rate ${t.learningRate}` : ''}, ${t.epochs} epoch(s)\n`);
   io.stdout(`round ${exported.round}: ${a.backend} training started on ${exported.records} pair(s); export ${exported.dir}; job ${job.jobDir}${job.logPath ? `; log ${job.logPath}` : ''}\n`);
   if (a.detach) return 0;
   return followCommand(a.dataset, exported.round, job, io, { signal: a.signal, apiKey: a.apiKey, baseURL: a.settings.openai?.baseURL, intervalMs: a.intervalMs });
@@ -179,12 +185,35 @@ const OPTIONS = {
   'num-processes': { type: 'string' },
   'openai-base-url': { type: 'string' },
   'key-env': { type: 'string' },
+  beta: { type: 'string' },
+  gamma: { type: 'string' },
+  lr: { type: 'string' },
+  epochs: { type: 'string' },
   json: { type: 'boolean' },
   'held-out': { type: 'string' },
   limit: { type: 'string' },
   baseline: { type: 'boolean' },
   ...POLICY_OPTIONS,
 } as const;
+
+/**
+ * --beta, --gamma, --lr and --epochs, checked as the start form checks them (β > 0, γ ≥ 0, 0 < rate
+ * < 1, whole epochs ≥ 1); one the backend's objective does not take is refused, not ignored.
+ */
+function trainingArgs(backend: RoundBackend, loss: PrefLoss | undefined, v: Partial<Record<'beta' | 'gamma' | 'lr' | 'epochs', string>>): Partial<RoundTraining> {
+  const objective = objectiveFor(backend, loss);
+  const d = trainingDefaults(backend, objective);
+  const finite = (ok: (x: number) => boolean) => (x: number) => Number.isFinite(x) && ok(x);
+  const t: Partial<RoundTraining> = {
+    beta: numberArg('round start', 'beta', v.beta, finite((x) => x > 0)),
+    gamma: numberArg('round start', 'gamma', v.gamma, finite((x) => x >= 0)),
+    learningRate: numberArg('round start', 'lr', v.lr, (x) => x > 0 && x < 1),
+    epochs: numberArg('round start', 'epochs', v.epochs, whole(1)),
+  };
+  if (t.gamma !== undefined && d.gamma === null) throw new UsageError(`round start: --gamma is SimPO's margin; ${objective} on ${backend} has none`);
+  if (t.learningRate !== undefined && d.learningRate === null) throw new UsageError(`round start: --lr: ${backend} picks its own learning rate`);
+  return Object.fromEntries(Object.entries(t).filter(([, x]) => x !== undefined)) as Partial<RoundTraining>;
+}
 
 const io: RoundIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 
@@ -238,10 +267,13 @@ export const roundCli = defineCommand({
       if (!ROUND_BACKENDS.includes(backend)) throw new UsageError(`round start: --backend must be one of ${ROUND_BACKENDS.join(', ')}, not "${values.backend ?? ''}"`);
       const loss = values['pref-loss'];
       if (loss !== undefined && !PREF_LOSSES.includes(loss as PrefLoss)) throw new UsageError(`round start: --pref-loss must be ${PREF_LOSSES.join(', ')}, not "${loss}"`);
+      // The numbers first: a wrong one is said before anything about keys or models.
+      const training = trainingArgs(backend, loss as PrefLoss | undefined, values);
       if (backend === 'openai' && !values['base-model']) throw new UsageError('round start: --backend openai needs --base-model (the model to fine-tune)');
       if (backend === 'openai' && !apiKey) throw new UsageError('round start: --backend openai needs the fine-tuning API key: set OPENAI_API_KEY, or name another variable with --key-env VAR');
       const { runner, root } = bundled();
       const settings: TrainerSettings = {
+        training,
         baseModel: values['base-model'],
         template: values.template,
         prefLoss: loss as PrefLoss | undefined,

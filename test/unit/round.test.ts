@@ -85,6 +85,17 @@ describe('itool round start --backend local (the trainer a stand-in)', () => {
     assert.match(itool(['round', 'status', f.dataset]).stdout, /^ {2}held-out {3}\d+\.\d% \(\d+\/2\) {2}baseline \d+\.\d% \(\d+\/1\)$/m);
   });
 
+  it('--beta, --gamma, --lr and --epochs reach the trainer’s config and the registry, and are printed', async () => {
+    const g = await reviewedDataset(tmp('itool-round-knobs-'));
+    const r = itool(startLocal(g.dataset, '--beta', '2', '--gamma', '0.3', '--lr', '2e-5', '--epochs', '3'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /itool round: simpo, β 2, γ 0\.3, learning rate 0\.00002, 3 epoch\(s\)/);
+    const round = (await readRegistry(g.dataset)).rounds[0];
+    assert.deepEqual(round.export?.training, { objective: 'simpo', beta: 2, gamma: 0.3, learningRate: 2e-5, epochs: 3 });
+    const cfg = JSON.parse(readFileSync(join(round.export!.dir, 'pref.json'), 'utf8')) as { beta: number; gamma: number; learning_rate: number; epochs: number };
+    assert.deepEqual([cfg.beta, cfg.gamma, cfg.learning_rate, cfg.epochs], [2, 0.3, 2e-5, 3]);
+  });
+
   it('--detach returns at once; a trainer that fails is recorded by the next status, with the trainer’s own error', async () => {
     const g = await reviewedDataset(tmp('itool-round-fail-'));
     const r = itool(startLocal(g.dataset, '--detach'), { STANDIN_FAIL_AT_STEP: '2', STANDIN_STEP_MS: '200' });
@@ -184,6 +195,10 @@ describe('itool round: bad input is refused with a clear message and a non-zero 
       [['round', 'start', f.dataset, '--backend', 'openai', '--base-model', 'gpt-4.1-mini', '--key-env', 'ITOOL_TEST_NO_SUCH_VAR'], 2, /--key-env ITOOL_TEST_NO_SUCH_VAR: that environment variable is not set/],
       [['round', 'start', f.dataset], 2, /--backend must be one of/],
       [['round', 'train', f.dataset], 2, /itool: round: unknown subcommand "train" \(start, follow, cancel, status, evaluate\)/],
+      [[...startLocal(f.dataset), '--beta', '0'], 2, /itool: round start: --beta "0" is out of range/],
+      [[...startLocal(f.dataset), '--epochs', '1.5'], 2, /itool: round start: --epochs "1.5" is out of range/],
+      [[...startLocal(f.dataset), '--pref-loss', 'sigmoid', '--gamma', '0.5'], 2, /itool: round start: --gamma is SimPO's margin; sigmoid on local has none/],
+      [['round', 'start', f.dataset, '--backend', 'openai', '--base-model', 'gpt-4.1-mini', '--lr', '1e-5'], 2, /itool: round start: --lr: openai picks its own learning rate/],
       [['round', 'evaluate', f.dataset, '--round', '9', '--held-out', f.dataset], 1, /round evaluate: round 9 is not in .*rounds\.json \(rounds: 1\)/],
     ];
     for (const [args, code, message] of cases) {
