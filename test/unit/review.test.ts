@@ -38,6 +38,15 @@ function copyBfcl(): string {
 
 // simple_python_0 expects calculate_triangle_area(base=10, height=5[, unit="units"]).
 const WRONG = '[calculate_triangle_area(base=10, height=6)]';
+
+/** The first sample of the demo's simple_python file (the one WRONG gets wrong). */
+async function firstDemoSample(): Promise<Sample> {
+  const ds = await Dataset.open(join(DEMO, 'bfcl', 'BFCL_v4_simple_python.json'));
+  const r = await ds.sample(0);
+  await ds.close();
+  assert.ok(r.ok);
+  return r.sample;
+}
 const RIGHT = '[calculate_triangle_area(base=10, height=5)]';
 
 /** A search-like pair over sample 0: both sides continue `prefix` with a fragment and `completion`. */
@@ -198,11 +207,7 @@ describe('review journal', () => {
 describe('manual pairs and the queue', () => {
   let sample: Sample;
   before(async () => {
-    const ds = await Dataset.open(join(DEMO, 'bfcl', 'BFCL_v4_simple_python.json'));
-    const r = await ds.sample(0);
-    await ds.close();
-    assert.ok(r.ok);
-    sample = r.sample;
+    sample = await firstDemoSample();
   });
 
   it('a corrected wrong value becomes a pair the checker agrees with', () => {
@@ -626,11 +631,7 @@ describe('review session: undo, skip, reasons, reload', () => {
 describe('manual pairs valued by the checker', () => {
   let sample: Sample;
   before(async () => {
-    const ds = await Dataset.open(join(DEMO, 'bfcl', 'BFCL_v4_simple_python.json'));
-    const r = await ds.sample(0);
-    await ds.close();
-    assert.ok(r.ok);
-    sample = r.sample;
+    sample = await firstDemoSample();
   });
   const start = WRONG.lastIndexOf('6');
   const queueWith = (correction: string) => {

@@ -37,18 +37,30 @@ export function sameDataset(s: Omit<DatasetStamp, 'dataset'>, ds: Dataset): bool
  * The most recently written journal in `DATASET.itool/<kind>/` whose header describes this version
  * of the dataset (any model), with all its entries; undefined when there is none.
  */
-export async function newestJournal<H extends DatasetStamp & { type: 'header' }, E extends { type: string }>(
+export function newestJournal<H extends DatasetStamp & { type: 'header' }, E extends { type: string }>(
   ds: Dataset,
   kind: string,
 ): Promise<{ path: string; header: H; entries: (H | E)[] } | undefined> {
-  const dir = join(metadataDir(ds.path), kind);
+  return newestJournalOf<H, E>(ds.path, kind, (h) => sameDataset(h, ds));
+}
+
+/**
+ * The most recently written journal in `DATASET.itool/<kind>/` with a header that `accept` takes
+ * (default: any), read without opening the dataset.
+ */
+export async function newestJournalOf<H extends DatasetStamp & { type: 'header' }, E extends { type: string }>(
+  datasetPath: string,
+  kind: string,
+  accept: (header: H) => boolean = () => true,
+): Promise<{ path: string; header: H; entries: (H | E)[] } | undefined> {
+  const dir = join(metadataDir(datasetPath), kind);
   const files = await readdir(dir).catch(() => [] as string[]);
   const dated = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
   for (const { f } of dated.sort((a, b) => b.t - a.t)) {
     const path = join(dir, f);
     const { entries } = await readJournal<H | E>(path);
     const header = entries.find((e): e is H => e.type === 'header');
-    if (header && sameDataset(header, ds)) return { path, header, entries };
+    if (header && accept(header)) return { path, header, entries };
   }
   return undefined;
 }

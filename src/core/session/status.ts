@@ -2,12 +2,10 @@
 // without opening or indexing the dataset itself: the newest calibration and its selection, the
 // newest search and its pairs, the review decisions, the rounds and a running job. For the
 // workbench's overview of every dataset in a workspace, where opening each would cost seconds.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { metadataDir, type DatasetStamp } from '../dataset/metadata';
+import { stat } from 'node:fs/promises';
+import { newestJournalOf, type DatasetStamp } from '../dataset/metadata';
 import { readReview } from '../pairs/reviewJournal';
 import { readRegistry, runningRound } from '../rounds/registry';
-import { readJournal } from '../store/journal';
 
 export interface DatasetStatus {
   path: string;
@@ -28,31 +26,18 @@ interface Header extends DatasetStamp {
   round: number;
 }
 
-/** The newest journal of `kind` beside the dataset (any version of the file), with its entries. */
-async function newestOf<E extends { type: string }>(datasetPath: string, kind: string): Promise<{ header: Header; entries: (Header | E)[] } | undefined> {
-  const dir = join(metadataDir(datasetPath), kind);
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl'));
-  const dated = await Promise.all(files.map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
-  for (const { f } of dated.sort((a, b) => b.t - a.t)) {
-    const { entries } = await readJournal<Header | E>(join(dir, f));
-    const header = entries.find((e): e is Header => e.type === 'header');
-    if (header) return { header, entries };
-  }
-  return undefined;
-}
-
-/** What the runs left beside `datasetPath`; a journal of another version of the file is marked stale. */
+/** What the runs left beside `datasetPath` (the newest journals, any version of the file: one of another version is marked stale). */
 export async function datasetStatus(datasetPath: string): Promise<DatasetStatus> {
   const file = await stat(datasetPath).catch(() => undefined);
   const stale = (h: Header) => !file || h.datasetSize !== file.size || h.datasetMtimeMs !== file.mtimeMs;
   const status: DatasetStatus = { path: datasetPath, rounds: 0 };
-  const cal = await newestOf<{ type: 'result' | 'skip' }>(datasetPath, 'calibration');
+  const cal = await newestJournalOf<Header, { type: 'result' | 'skip' }>(datasetPath, 'calibration');
   if (cal) {
     const scored = cal.entries.filter((e) => e.type === 'result').length;
     const skipped = cal.entries.filter((e) => e.type === 'skip').length;
     status.calibration = { model: cal.header.modelLabel, round: cal.header.round, scored, skipped, stale: stale(cal.header) };
   }
-  const search = await newestOf<{ type: 'result'; pairs: { id?: string }[] } | { type: 'skip' }>(datasetPath, 'explore');
+  const search = await newestJournalOf<Header, { type: 'result'; pairs: { id?: string }[] } | { type: 'skip' }>(datasetPath, 'explore');
   let pairs = 0;
   if (search) {
     const results = search.entries.filter((e): e is { type: 'result'; pairs: { id?: string }[] } => e.type === 'result');
