@@ -77,7 +77,7 @@ export class WorkbenchView implements vscode.TreeDataProvider<Node>, vscode.Disp
     this.statuses ??= (async () => {
       const files = await vscode.workspace.findFiles('**/*.{jsonl,json}', '{**/node_modules/**,**/.git/**,**/.vscode/**,**/*.itool/**}', MAX_DATASETS);
       const paths = files.map((u) => u.fsPath).filter(isDatasetCandidate).sort();
-      return Promise.all(paths.map((p) => datasetStatus(p).catch(() => ({ path: p, rounds: 0 }))));
+      return Promise.all(paths.map((p) => datasetStatus(p).catch((err: unknown): DatasetStatus => ({ path: p, rounds: 0, problems: [err instanceof Error ? err.message : String(err)] }))));
     })();
     return this.statuses;
   }
@@ -194,6 +194,7 @@ function facts(s: DatasetStatus): Node[] {
     const r = s.review;
     out.push({ kind: 'fact', label: 'Review', description: `${r.pending} pending · ${r.accepted + r.edited} accepted · ${r.rejected} rejected · ${r.skipped} skipped`, icon: r.pending ? 'circle-large-outline' : 'pass', command: { command: 'itool.reviewPairs', title: 'Review', arguments: [uri] } });
   }
+  for (const p of s.problems ?? []) out.push({ kind: 'fact', label: 'Unreadable', description: p, icon: 'warning', command: open });
   out.push({ kind: 'fact', label: 'Rounds', description: s.rounds ? `${s.rounds}${s.accuracy ? ` · held-out ${pct(s.accuracy.accuracy)} after round ${s.accuracy.round}` : ''}${s.running ? ` · round ${s.running.round} training` : ''}` : 'none yet', icon: s.rounds ? 'graph-line' : 'circle-large-outline', command: rounds });
   return out;
 }

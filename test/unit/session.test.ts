@@ -4,7 +4,7 @@
 // round trains on. A second session on the same file, as a command would open with the panel
 // closed, finds everything the first left on disk; events tell every view what changed.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OnnxPolicy } from '../../src/core/model/onnx/onnxPolicy';
@@ -104,6 +104,16 @@ describe('dataset session', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('the overview says a file beside the dataset is unreadable instead of showing "no rounds"', async () => {
+    const path = bfclCopy();
+    mkdirSync(join(`${path}.itool`, 'rounds'), { recursive: true });
+    writeFileSync(join(`${path}.itool`, 'rounds', 'rounds.json'), '{"version": 1, "rounds": [');
+    const status = await datasetStatus(path);
+    assert.equal(status.problems?.length, 1);
+    assert.match(status.problems![0], /^the round registry: .*rounds\.json is not valid JSON/);
+    assert.match(stageOf(status).summary, /1 file unreadable/);
   });
 
   it('a refused calibration keeps its reasons, says so to the views, and no selection is made from it', async () => {

@@ -17,6 +17,8 @@ export interface DatasetStatus {
   running?: { round: number; backend: string; percentage?: number };
   /** Rounds with a held-out evaluation: the newest one's accuracy. */
   accuracy?: { round: number; accuracy: number };
+  /** Files beside the dataset that could not be read, each with why: said, never shown as "nothing yet". */
+  problems?: string[];
 }
 
 interface Header extends DatasetStamp {
@@ -44,7 +46,9 @@ export async function datasetStatus(datasetPath: string): Promise<DatasetStatus>
     pairs = results.reduce((n, e) => n + e.pairs.length, 0);
     status.search = { model: search.header.modelLabel, round: search.header.round, samples: results.length, pairs, stale: stale(search.header) };
   }
-  const review = await readReview(datasetPath).catch(() => undefined);
+  const problems: string[] = [];
+  const unreadable = (what: string) => (err: unknown) => void problems.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  const review = await readReview(datasetPath).catch(unreadable('the review journal'));
   if (review && (review.decisions.size || pairs)) {
     const counts = { pending: 0, accepted: 0, rejected: 0, edited: 0, skipped: 0 };
     for (const d of review.decisions.values()) if (d.state in counts) counts[d.state as keyof typeof counts]++;
@@ -52,7 +56,7 @@ export async function datasetStatus(datasetPath: string): Promise<DatasetStatus>
     counts.pending = Math.max(0, pairs - (counts.accepted + counts.rejected + counts.edited + counts.skipped));
     status.review = counts;
   }
-  const reg = await readRegistry(datasetPath).catch(() => undefined);
+  const reg = await readRegistry(datasetPath).catch(unreadable('the round registry'));
   if (reg) {
     status.rounds = reg.rounds.length;
     const run = runningRound(reg);
@@ -60,6 +64,7 @@ export async function datasetStatus(datasetPath: string): Promise<DatasetStatus>
     const evaluated = reg.rounds.filter((r) => r.evaluation).at(-1);
     if (evaluated?.evaluation) status.accuracy = { round: evaluated.round, accuracy: evaluated.evaluation.accuracy };
   }
+  if (problems.length) status.problems = problems;
   return status;
 }
 
@@ -74,6 +79,7 @@ export function stageOf(s: DatasetStatus): { summary: string; next?: { command: 
   if (s.rounds) parts.push(`${s.rounds} round${s.rounds === 1 ? '' : 's'}`);
   if (s.running) parts.push(`round ${s.running.round} training`);
   if (s.accuracy) parts.push(`held-out ${pct(s.accuracy.accuracy)}`);
+  if (s.problems?.length) parts.push(`${s.problems.length} file${s.problems.length === 1 ? '' : 's'} unreadable`);
   const summary = parts.join(' · ') || 'not calibrated yet';
   if (!s.calibration || s.calibration.stale) return { summary, next: { command: 'itool.calibrateDataset', title: 'Calibrate' } };
   if (!s.search || s.search.stale) return { summary, next: { command: 'itool.exploreDeficient', title: 'Explore' } };
