@@ -36,7 +36,12 @@ async function reloadPanel(page: Page, rows: number): Promise<FrameLocator> {
   return wv;
 }
 
-const widthOf = async (wv: FrameLocator, selector: string) => Math.round((await wv.locator(selector).boundingBox())!.width);
+/** A cell's rendered width; waits for it to be on screen (after a reload the list is rebuilt, and boundingBox() is null until then). */
+const widthOf = async (wv: FrameLocator, selector: string) => {
+  const cell = wv.locator(selector);
+  await cell.waitFor();
+  return Math.round((await cell.boundingBox())!.width);
+};
 
 describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
   let s: Session;
