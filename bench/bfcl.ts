@@ -10,7 +10,7 @@
 //                        git -C MIRROR archive HEAD berkeley-function-call-leaderboard | tar -x -C DIR).
 //   ITOOL_BFCL_PYTHON    the python3 that runs it (default python3)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '../src/core/dataset/dataset';
 import { callsFromGroundTruth } from '../src/core/dataset/formats/bfcl';
@@ -24,6 +24,8 @@ export const CLI = join(ROOT, 'dist', 'cli.js');
 export const BFCL_DATA = bfclData(ROOT);
 export const BFCL_DIR = BFCL_DATA.dir;
 const PYTHON = process.env.ITOOL_BFCL_PYTHON || 'python3';
+/** The Python BFCL's checker runs on, for the log. */
+export const PYTHON_USED = PYTHON;
 const HARNESS = join(__dirname, 'bfcl_checker.py');
 
 export const log = (bench: string, msg: string): void => void process.stderr.write(`[${bench}] ${msg}\n`);
@@ -101,32 +103,55 @@ export interface ProcessRun {
   stderr: string;
 }
 
-/** Run a whole process to its end; throws on a non-zero exit. */
-export function timed(cmd: string, args: string[]): ProcessRun {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
-  return { wallS, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Run a whole process to its end; throws on a non-zero exit. `stdoutTo`: its standard output goes
+ * to that file, as a shell's `> FILE` sends it (stdout in the result is then empty).
+ */
+export function timed(cmd: string, args: string[], stdoutTo?: string): ProcessRun {
+  const fd = stdoutTo === undefined ? undefined : openSync(stdoutTo, 'w');
+  try {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    return { wallS, stdout: r.stdout ?? '', stderr: r.stderr };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
-/** `itool check` on the Python categories of BFCL_DIR, as a user runs it. */
-export const itoolCheck = (outputs: string, json = false): ProcessRun => timed(process.execPath, [CLI, 'check', '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs, ...(json ? ['--json'] : [])]);
+/**
+ * `itool check` on the Python categories of BFCL_DIR, as a user runs it: the summary on stdout,
+ * or with `json` one verdict line per output (its errors and spans), written to `jsonTo` when
+ * given; `noCache`: the question files read afresh (--no-cache), as on a first run.
+ */
+export function itoolCheck(outputs: string, opts: { json?: boolean; jsonTo?: string; noCache?: boolean } = {}): ProcessRun {
+  const args = [CLI, 'check', '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs];
+  if (opts.json) args.push('--json');
+  if (opts.noCache) args.push('--no-cache');
+  return timed(process.execPath, args, opts.jsonTo);
+}
 
 export interface BfclTiming {
   import_s: number;
   load_s: number;
   judge_s: number;
+  /** Writing the score files (0 without `scoreDir`). */
+  save_s: number;
   judged: number;
   stubbed: string[];
 }
 
-/** BFCL's own checker on the same outputs (bench/bfcl_checker.py), as one process. */
-export function bfclCheck(checkout: string, outputs: string, rows = false): ProcessRun & { timing: BfclTiming } {
-  const run = timed(PYTHON, [HARNESS, '--bfcl', checkout, '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs, ...(rows ? ['--rows'] : [])]);
+/**
+ * BFCL's own checker on the same outputs (bench/bfcl_checker.py), as one process. `scoreDir`: it
+ * also writes each category's score file there, as BFCL's evaluation does after judging it.
+ */
+export function bfclCheck(checkout: string, outputs: string, rows = false, scoreDir?: string): ProcessRun & { timing: BfclTiming } {
+  const run = timed(PYTHON, [HARNESS, '--bfcl', checkout, '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs, ...(rows ? ['--rows'] : []), ...(scoreDir ? ['--score-dir', scoreDir] : [])]);
   const m = /\[bfcl_checker\] timing (\{.*\})/.exec(run.stderr);
   if (!m) throw new Error(`bench/bfcl_checker.py printed no timing:\n${run.stderr}`);
-  return { ...run, timing: JSON.parse(m[1]) as BfclTiming };
+  const t = JSON.parse(m[1]) as Omit<BfclTiming, 'save_s'> & { save_s?: number };
+  return { ...run, timing: { ...t, save_s: t.save_s ?? 0 } };
 }
 
 /** Fastest and median of a list of seconds. */

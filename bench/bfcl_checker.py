@@ -35,6 +35,7 @@ import os
 import sys
 import time
 import types
+from pathlib import Path
 
 STUBBED = []
 
@@ -59,6 +60,13 @@ class _Inert:
 
     def __iter__(self):
         return iter(())
+
+    def __enter__(self):
+        # `with FileLock(path):` (filelock stubbed): a lock that holds nothing.
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
     def __mro_entries__(self, bases):
         # `class Handler(SomeSdkClass)` with SomeSdkClass from a stub: derive from object instead.
@@ -169,6 +177,7 @@ def main():
     ap.add_argument("--answers", required=True)
     ap.add_argument("--outputs", required=True)
     ap.add_argument("--rows", action="store_true")
+    ap.add_argument("--score-dir", help="write BFCL's score files here, as its runners do after judging a category")
     args = ap.parse_args()
 
     runner, model_name = load_bfcl(args.bfcl)
@@ -211,6 +220,7 @@ def main():
 
     valid_by_id = []
     counts = {}
+    save_s = 0.0
     skipped = 0
     for category, rows in by_category.items():
         if is_multi_turn(category) or is_agentic(category) or is_format_sensitivity(category) or category not in files:
@@ -223,6 +233,7 @@ def main():
         else:
             language, fmt = Language.PYTHON, ReturnFormat.PYTHON
         n_valid = 0
+        failed = []
         for o in rows:
             result = o.get("result", o.get("output"))
             prompt = prompts.get(o["id"])
@@ -234,9 +245,17 @@ def main():
             else:
                 r = runner._evaluate_single_ast_entry(handler, o["id"], result, answers[o["id"]], prompt, model_name, category, language=language, return_format=fmt, has_tool_call_tag=False)
             n_valid += bool(r["valid"])
+            if not r["valid"]:
+                failed.append(r)
             if args.rows:
                 valid_by_id.append((o["id"], bool(r["valid"])))
         counts[category] = (n_valid, len(rows))
+        if args.score_dir:
+            # What BFCL's ast_file_runner / relevance_file_runner end with: its own save_eval_results
+            # writes the category's score file (a header, then every failing entry as judged).
+            t_save = time.perf_counter()
+            runner.save_eval_results(failed, n_valid, [{"id": o["id"], "result": o.get("result", o.get("output"))} for o in rows], category, model_name, Path(args.score_dir))
+            save_s += time.perf_counter() - t_save
     t_end = time.perf_counter()
 
     if args.rows:
@@ -246,7 +265,7 @@ def main():
             print(f"{c:28s} {v:6d} / {n:6d} valid")
         print(f"{'total':28s} {sum(v for v, _ in counts.values()):6d} / {sum(n for _, n in counts.values()):6d} valid, {skipped} skipped")
     judged = sum(n for _, n in counts.values())
-    timing = {"import_s": t_import - t0, "load_s": t_load - t_import, "judge_s": t_end - t_load, "judged": judged, "stubbed": STUBBED}
+    timing = {"import_s": t_import - t0, "load_s": t_load - t_import, "judge_s": t_end - t_load - save_s, "save_s": save_s, "judged": judged, "stubbed": STUBBED}
     sys.stderr.write(f"[bfcl_checker] timing {json.dumps(timing)}\n")
 
 
