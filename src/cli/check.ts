@@ -25,6 +25,7 @@ import type { TurnsMode } from '../core/dataset/answers';
 import type { FormatId } from '../core/dataset/sample';
 import { addToTotals, emptyTotals, type CheckTotals, type RowResult } from '../core/toolcall/datasetCheck';
 import { isDir, openCheckSources } from '../core/toolcall/checkSources';
+import { defaultCacheDir } from '../core/toolcall/questionCache';
 import { BFCL_CATEGORIES, type BfclCategory } from '../core/toolcall/check/index';
 import { parsePredictions, type PredictionProblem } from '../core/toolcall/predictions';
 import { ERROR_KINDS, type ErrorKind } from '../core/toolcall/types';
@@ -39,6 +40,9 @@ export const CHECK_USAGE = `  itool check --questions Q.json --answers A.json --
       streamed in input order. --questions DIR: a folder of BFCL question files (BFCL_v4_*.json);
       each output is judged against the file of its id's category, answers from possible_answer/.
       BFCL categories (--category, else from each id): ${BFCL_CATEGORIES.join(', ')}.
+      What judging needs of BFCL question files is kept between runs in ITOOL_CACHE_DIR (default
+      ~/.cache/itool-studio; "off" turns it off) while the files are unchanged; --no-cache reads
+      them afresh.
 `;
 
 export interface CheckCommandOptions {
@@ -57,6 +61,8 @@ export interface CheckCommandOptions {
   json: boolean;
   /** How many invalid outputs the text report lists. */
   show?: number;
+  /** Where what judging needs of BFCL question files is kept between runs; none: read them each time. */
+  cache?: string;
 }
 
 export interface CheckRun {
@@ -89,7 +95,7 @@ export async function checkEach(opts: CheckCommandOptions, each: (item: CheckIte
   if (opts.questions === undefined && isDir(path)) throw new Error(`check: ${path} is a folder: give a folder of BFCL question files as --questions DIR`);
   // One synchronous read: the file is needed whole before anything can be judged.
   const { rows, problems } = parsePredictions(readFileSync(opts.outputs, 'utf8'));
-  const sources = await openCheckSources({ path, bfcl: opts.questions !== undefined, format: opts.format, turns: opts.turns, answers: opts.answers, category: opts.category }, rows.map((r) => r.id)).catch((err: unknown) => {
+  const sources = await openCheckSources({ path, bfcl: opts.questions !== undefined, format: opts.format, turns: opts.turns, answers: opts.answers, category: opts.category, cache: opts.cache }, rows.map((r) => r.id)).catch((err: unknown) => {
     throw new Error(`check: ${err instanceof Error ? err.message : String(err)}`);
   });
   try {
@@ -259,6 +265,7 @@ export const checkCli = defineCommand({
     turns: { type: 'string' },
     json: { type: 'boolean' },
     show: { type: 'string' },
+    'no-cache': { type: 'boolean' },
   },
   run(values, positionals) {
     if (!values.outputs) throw new UsageError('check: --outputs O.jsonl is required');
@@ -276,6 +283,7 @@ export const checkCli = defineCommand({
       turns: turnsArg(values.turns),
       json: !!values.json,
       show,
+      cache: values['no-cache'] ? undefined : defaultCacheDir(),
     });
   },
 });

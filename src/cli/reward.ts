@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isDir, openCheckSources } from '../core/toolcall/checkSources';
+import { defaultCacheDir } from '../core/toolcall/questionCache';
 import { startRewardService } from '../core/reward/service';
 import { formatArg, numberArg, turnsArg, UsageError, whole } from './args';
 import { defineCommand } from './command';
@@ -11,7 +12,7 @@ import { defineCommand } from './command';
 export const DEFAULT_REWARD_PORT = 8765;
 
 export const REWARD_USAGE = `  itool reward serve --dataset DATASET [--host 127.0.0.1] [--port ${DEFAULT_REWARD_PORT}] [--token-env VAR]
-                  [--answers A] [--format FORMAT] [--turns each|last] [--max-body-mb 16]
+                  [--answers A] [--format FORMAT] [--turns each|last] [--max-body-mb 16] [--no-cache]
       Serve the checker as a reward: POST /v1/reward with [{"id", "completion"}, …] (ids of
       DATASET: any dataset, or a folder of BFCL question files), or samples inline ({"completion",
       "tools", "possible_answers" | "reference" | "accepted_answers"}), answers
@@ -19,7 +20,8 @@ export const REWARD_USAGE = `  itool reward serve --dataset DATASET [--host 127.
       in order; score is itool check's. Binds 127.0.0.1 unless --host says otherwise; --port 0
       picks a free port. --token-env VAR: every request needs "Authorization: Bearer $VAR" (the
       token is read from that environment variable, never from the command line). Runs until
-      interrupted (SIGINT, SIGTERM).
+      interrupted (SIGINT, SIGTERM). BFCL question files are read through the cache itool check
+      keeps (ITOOL_CACHE_DIR; --no-cache reads them afresh).
 `;
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -38,6 +40,7 @@ export const rewardCli = defineCommand({
     format: { type: 'string' },
     turns: { type: 'string' },
     'max-body-mb': { type: 'string' },
+    'no-cache': { type: 'boolean' },
   },
   prepare(args) {
     const [sub, ...rest] = args;
@@ -66,7 +69,7 @@ export const rewardCli = defineCommand({
       if (p !== undefined && !existsSync(p)) throw new Error(`reward serve: ${what} not found: ${p}`);
     }
     const t0 = performance.now();
-    const sources = await openCheckSources({ path: values.dataset, format: formatArg(values.format), turns: turnsArg(values.turns), answers: values.answers, bfcl: isDir(values.dataset) }, 'all').catch((err: unknown) => {
+    const sources = await openCheckSources({ path: values.dataset, format: formatArg(values.format), turns: turnsArg(values.turns), answers: values.answers, bfcl: isDir(values.dataset), cache: values['no-cache'] ? undefined : defaultCacheDir() }, 'all').catch((err: unknown) => {
       throw new Error(`reward serve: ${err instanceof Error ? err.message : String(err)}`);
     });
     const log = (line: string): void => void process.stderr.write(`itool reward: ${line}\n`);

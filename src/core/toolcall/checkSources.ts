@@ -10,6 +10,7 @@ import { Dataset } from '../dataset/dataset';
 import type { FormatId, PossibleAnswer, Sample } from '../dataset/sample';
 import { settleRecordedCommit } from '../store/commit';
 import { readBfclQuestions } from './bfclQuestions';
+import { readBfclQuestionsCached } from './questionCache';
 import type { BfclCategory } from './check/index';
 import { PredictionJudge, sampleIds } from './datasetCheck';
 
@@ -24,6 +25,8 @@ export interface SourceOptions {
   answers?: string;
   /** BFCL category for every sample instead of the one read from each id. */
   category?: BfclCategory;
+  /** A folder where what judging needs of plain BFCL question files is kept between runs (questionCache.ts). */
+  cache?: string;
 }
 
 export interface CheckSources {
@@ -120,7 +123,9 @@ interface Source {
 async function openSource(path: string, opts: SourceOptions, format: FormatId | undefined, answers: Map<string, PossibleAnswer[]> | undefined, keep: (id: string) => boolean): Promise<Source> {
   await settleRecordedCommit(path);
   const judgeOpts = { answers, category: opts.category };
-  const plain = format === 'bfcl' ? readBfclQuestions(path, opts.turns ?? 'each', keep) : undefined;
+  const turns = opts.turns ?? 'each';
+  // Answers given apart may name functions the cache left out: read the file itself then.
+  const plain = format !== 'bfcl' ? undefined : opts.cache && !answers ? readBfclQuestionsCached(path, turns, keep, opts.cache) : readBfclQuestions(path, turns, keep);
   if (plain) {
     let opened: Promise<Dataset> | undefined;
     const dataset = () => (opened ??= Dataset.open(path, { format, turns: opts.turns }));

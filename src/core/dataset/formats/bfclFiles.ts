@@ -104,9 +104,12 @@ function loadClassDocs(dir: string, file: string): ClassDocs {
   return { ok: true, tools };
 }
 
+/** The possible_answer file of BFCL question file `path`: beside it, else one folder up. */
+export const bfclAnswersFile = (path: string): string | undefined => beside(path, join('possible_answer', basename(path)));
+
 /** The side files of BFCL question file `path` (class docs are read when a record first needs them). */
 export function loadBfclFiles(path: string): BfclFiles {
-  const answersFile = beside(path, join('possible_answer', basename(path)));
+  const answersFile = bfclAnswersFile(path);
   const docsDir = beside(path, CLASS_DOC_DIR);
   const docs = new Map<string, ClassDocs>();
   return {
