@@ -2,10 +2,8 @@
 // GRPOTrainer, verl). The service itself is in the core (src/core/reward/service.ts); this is its
 // command line: arguments, the token from the environment, start-up and shutdown.
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { isDir, openCheckSources } from '../core/toolcall/checkSources';
 import { defaultCacheDir } from '../core/toolcall/questionCache';
-import { startRewardService } from '../core/reward/service';
 import { formatArg, numberArg, turnsArg, UsageError, whole } from './args';
 import { defineCommand } from './command';
 
@@ -55,6 +53,9 @@ export const rewardCli = defineCommand({
     if (positionals.length) throw new UsageError(`reward serve: unexpected ${JSON.stringify(positionals[0])} (the dataset goes after --dataset)`);
     if (!values.dataset) throw new UsageError('reward serve: --dataset DATASET is required (a dataset file, or a folder of BFCL question files)');
     const host = values.host ?? '127.0.0.1';
+    // node:net and node:http (the service) load only here: `itool check` shares this bundle and
+    // starts without them (their loading was a thirtieth of a BFCL check).
+    const { isIP } = await import('node:net');
     if (host !== 'localhost' && !isIP(host)) throw new UsageError(`reward serve: --host must be an IP address or localhost, not "${host}"`);
     const port = numberArg('reward serve', 'port', values.port, (x) => whole(0)(x) && x <= 65535) ?? DEFAULT_REWARD_PORT;
     const maxMb = numberArg('reward serve', 'max-body-mb', values['max-body-mb'], (x) => x > 0 && x <= 1024) ?? 16;
@@ -75,6 +76,7 @@ export const rewardCli = defineCommand({
     const log = (line: string): void => void process.stderr.write(`itool reward: ${line}\n`);
     let service;
     try {
+      const { startRewardService } = await import('../core/reward/service');
       service = await startRewardService({ sources, token, host, port, maxBodyBytes: maxMb * (1 << 20), log });
     } catch (err) {
       await sources.close();
