@@ -53,7 +53,6 @@ async function main(): Promise<void> {
   // as a first run (--no-cache: the question files read whole). Our summary (the default output)
   // is timed too and reported on stderr.
   const work = workDir('checkVsBfcl.bench');
-  process.env.ITOOL_CACHE_DIR = join(work, 'cache'); // the bench's own, not the user's
   const verdicts = join(work, 'verdicts.jsonl');
   const scoreDir = join(work, 'bfcl-score');
   const warmWall: number[] = [];

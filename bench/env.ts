@@ -146,7 +146,8 @@ export function onInterrupt(fn: () => Promise<unknown> | unknown): void {
  * This run's temporary folder: BENCH_TMP when bench/run.ts started this benchmark (it removes
  * the folder at the end), else a fresh one in os.tmpdir() removed when this process exits
  * (SIGINT and SIGTERM included) unless BENCH_KEEP=1. Everything the benchmark puts in
- * os.tmpdir() afterwards, its child processes' included, lands inside it (TMPDIR points there).
+ * os.tmpdir() afterwards, its child processes' included, lands inside it (TMPDIR points there),
+ * and so does the question cache of the `itool` processes it starts (ITOOL_CACHE_DIR).
  */
 export function workDir(bench: string): string {
   if (work) return work;
@@ -172,6 +173,9 @@ export function workDir(bench: string): string {
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp, { recursive: true });
   process.env.TMPDIR = tmp;
+  // `itool check` and `itool reward serve` keep a question cache (src/core/toolcall/questionCache.ts):
+  // the benchmarks' goes here, never into the user's ~/.cache.
+  process.env.ITOOL_CACHE_DIR = join(dir, 'itool-cache');
   work = dir;
   return dir;
 }
