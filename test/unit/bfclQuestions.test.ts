@@ -6,13 +6,12 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { Dataset } from '../../src/core/dataset/dataset';
-import { callsFromGroundTruth } from '../../src/core/dataset/formats/bfcl';
-import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
 import { nestingExceeds } from '../../src/core/dataset/recordIndexLimits';
 import type { Sample } from '../../src/core/dataset/sample';
 import { nestsDeeper, readBfclQuestions } from '../../src/core/toolcall/bfclQuestions';
 import { checkOutput } from '../../src/core/toolcall/check/index';
 import { sampleExpectation, sampleIds } from '../../src/core/toolcall/datasetCheck';
+import { outputsFor } from '../support/bfclOutputs';
 import { tempDirs } from '../support/tempDirs';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -22,18 +21,6 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'datasets', 'bfcl');
 const tmp = tempDirs();
 
 const questionFiles = (dir: string): string[] => readdirSync(dir).filter((f) => /^BFCL_v\d+_.+\.json$/.test(f)).sort().map((f) => join(dir, f));
-
-/** Outputs that take the checker down its paths: the answer, a changed value, an extra argument, a cut, text. */
-function outputsFor(s: Sample): string[] {
-  const text = ['Sorry, I cannot help.', '[f(a=1)]'];
-  if (!s.possibleAnswers?.length) return text;
-  const calls = callsFromGroundTruth(s.possibleAnswers);
-  const right = encodePythonCalls(calls);
-  const [k] = Object.keys(calls[0].arguments);
-  const changed = k === undefined ? right : encodePythonCalls([{ ...calls[0], arguments: { ...calls[0].arguments, [k]: 'x' } }, ...calls.slice(1)]);
-  const extra = encodePythonCalls([{ ...calls[0], arguments: { ...calls[0].arguments, zz: 1 } }, ...calls.slice(1)]);
-  return [...text, right, changed, extra, right.slice(0, -3)];
-}
 
 async function datasetSamples(path: string): Promise<{ count: number; ids: Map<string, unknown>; samples: Map<string, Sample> }> {
   const ds = await Dataset.open(path, { format: 'bfcl' });

@@ -6,14 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { callsFromGroundTruth } from '../../src/core/dataset/formats/bfcl';
-import { encodePythonCalls } from '../../src/core/dataset/pythonCalls';
-import type { Sample } from '../../src/core/dataset/sample';
 import { readBfclQuestions } from '../../src/core/toolcall/bfclQuestions';
 import { checkOutput } from '../../src/core/toolcall/check/index';
 import { openCheckSources } from '../../src/core/toolcall/checkSources';
 import { sampleExpectation } from '../../src/core/toolcall/datasetCheck';
 import { defaultCacheDir, readBfclQuestionsCached } from '../../src/core/toolcall/questionCache';
+import { outputsFor } from '../support/bfclOutputs';
 import { tempDirs } from '../support/tempDirs';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -38,19 +36,6 @@ function age(dir: string): void {
 }
 
 const entries = (cache: string): string[] => (existsSync(join(cache, 'bfcl-questions')) ? readdirSync(join(cache, 'bfcl-questions')) : []);
-
-/** Outputs down the checker's paths: the answer, a changed value, an extra argument, a cut, text, a stray call. */
-function outputsFor(s: Sample): string[] {
-  const text = ['Sorry, I cannot help.', '[f(a=1)]'];
-  if (!s.possibleAnswers?.length) return text;
-  const calls = callsFromGroundTruth(s.possibleAnswers);
-  const right = encodePythonCalls(calls);
-  const [k] = Object.keys(calls[0].arguments);
-  const changed = k === undefined ? right : encodePythonCalls([{ ...calls[0], arguments: { ...calls[0].arguments, [k]: 'x' } }, ...calls.slice(1)]);
-  const extra = encodePythonCalls([{ ...calls[0], arguments: { ...calls[0].arguments, zz: 1 } }, ...calls.slice(1)]);
-  const other = s.tools.find((t) => t.name !== calls[0].name);
-  return [...text, right, changed, extra, right.slice(0, -3), ...(other ? [`[${other.name}(x=1)]`] : [])];
-}
 
 /** The verdict of every output of `file` (outputsFor its samples as the file has them), judged against the samples of `read`. */
 function verdicts(read: ReturnType<typeof readBfclQuestions>, file: string): string[] {
