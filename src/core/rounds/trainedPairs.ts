@@ -6,12 +6,12 @@
 // left out and counted, so every caller can say how many were left out and why.
 import { Dataset } from '../dataset/dataset';
 import { newestJournal } from '../dataset/metadata';
-import { sampleKey, type Sample } from '../dataset/sample';
+import type { Sample } from '../dataset/sample';
 import { samplesForPairs, type ExportPair, type SkippedRecord } from '../pairs/export/index';
 import { pairId, type ReviewDamage, type ReviewItemState, type ReviewState } from '../pairs/reviewEntries';
 import { readReview } from '../pairs/reviewJournal';
 import { reviewCounts, reviewQueue, type ReviewItem } from '../pairs/reviewQueue';
-import type { ExploreEntry, ExploreHeader, ExploreSkip } from '../search/explore';
+import { pairsInRecordOrder, type ExploreEntry, type ExploreHeader, type ExploreSkip } from '../search/explore';
 import type { PreferencePair } from '../search/types';
 
 /** Which pairs to take: `accepted` (accepted and edited, edits applied: what a round trains on), every pair, or those in one state. */
@@ -92,11 +92,8 @@ export interface TrainedPairs {
 export async function explorePairs(ds: Dataset): Promise<{ pairs: PreferencePair[]; path: string; header: ExploreHeader } | undefined> {
   const found = await newestJournal<ExploreHeader, ExploreEntry | ExploreSkip>(ds, 'explore');
   if (!found) return undefined;
-  // A sample searched again (a resumed run) is its last entry; each answer of a record is its own sample.
-  const bySample = new Map<string, ExploreEntry>();
-  for (const e of found.entries) if (e.type === 'result') bySample.set(sampleKey(e), e);
-  const entries = [...bySample.values()].sort((a, b) => a.index - b.index || (a.answer ?? -1) - (b.answer ?? -1));
-  return { pairs: entries.flatMap((e) => e.pairs), path: found.path, header: found.header };
+  const results = found.entries.filter((e): e is ExploreEntry => e.type === 'result');
+  return { pairs: pairsInRecordOrder(results), path: found.path, header: found.header };
 }
 
 /**

@@ -48,6 +48,17 @@ export interface ExploreSkip {
 
 type JournalEntry = ExploreHeader | ExploreEntry | ExploreSkip;
 
+/**
+ * Every pair of an exploration in record order (answer order within a record), one entry per
+ * sample: the last of a sample's entries (a resumed run searched it again). The order the review
+ * queue, an export and a round all take the pairs in.
+ */
+export function pairsInRecordOrder(entries: Iterable<ExploreEntry>): PreferencePair[] {
+  const bySample = new Map<string, ExploreEntry>();
+  for (const e of entries) bySample.set(sampleKey(e), e);
+  return [...bySample.values()].sort((a, b) => a.index - b.index || (a.answer ?? -1) - (b.answer ?? -1)).flatMap((e) => e.pairs);
+}
+
 export interface ExploreProgress {
   /** Samples finished, resumed ones included, and the number to explore. */
   done: number;

@@ -2,7 +2,7 @@
 // produced, from the newest exploration journal beside the dataset (or the run just finished).
 import type { Dataset } from '../dataset/dataset';
 import { newestJournal } from '../dataset/metadata';
-import type { ExploreEntry, ExploreHeader } from '../search/explore';
+import { pairsInRecordOrder, type ExploreEntry, type ExploreHeader } from '../search/explore';
 import type { PreferencePair } from '../search/types';
 import { sampleKey } from '../dataset/sample';
 import type { SampleSearch } from './views';
@@ -50,7 +50,7 @@ export class SessionSearch {
 
   /** Every pair of the exploration shown, in record order (answer order within a record), as trainedPairs reads them. */
   allPairs(): PreferencePair[] {
-    return [...this.bySample.values()].sort((a, b) => a.index - b.index || (a.answer ?? -1) - (b.answer ?? -1)).flatMap((e) => e.pairs);
+    return pairsInRecordOrder(this.bySample.values());
   }
 
   /** Samples explored (each answer of a record counts). */
