@@ -57,13 +57,17 @@ export function bfclType(declared: unknown): PyType | undefined {
 const PY_NAMES: Record<PyType, string> = { str: 'string', int: 'integer', float: 'float', bool: 'boolean', list: 'array', dict: 'dict', none: 'None', other: 'value' };
 export const pyTypeName = (t: PyType): string => PY_NAMES[t];
 
-/** Python equality as `x in accepted` uses it: 1 == 1.0; lists and dicts by content. Unlike Python, True != 1. */
-export function pyEq(a: unknown, b: unknown): boolean {
+/**
+ * Equality of parsed values, deep: numbers by value (1 == 1.0), lists by position, dicts by their
+ * own keys; two strings are equal when identical, or when `sameText` says so. The one walk under
+ * pyEq (BFCL) and refEq (reference answers, reference.ts), which differ only in their strings.
+ */
+export function deepEq(a: unknown, b: unknown, sameText?: (a: string, b: string) => boolean): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return sameText !== undefined && typeof a === 'string' && typeof b === 'string' && sameText(a, b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!pyEq(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEq(a[i], b[i], sameText)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -71,10 +75,13 @@ export function pyEq(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (let i = 0; i < ka.length; i++) {
     const k = ka[i];
-    if (!Object.prototype.hasOwnProperty.call(b, k) || !pyEq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], sameText)) return false;
   }
   return true;
 }
+
+/** Python equality as `x in accepted` uses it: 1 == 1.0; lists and dicts by content. Unlike Python, True != 1. */
+export const pyEq = (a: unknown, b: unknown): boolean => deepEq(a, b);
 
 // Loops over arrays in this file are indexed: most outputs are judged once, in code the JIT has
 // not optimised yet, where `for...of` allocates an iterator result per element.

@@ -1,6 +1,6 @@
 // Reference mode (datasets other than BFCL): a value against the reference call's value, with the
 // parameter's JSON-schema type when known.
-import { OK, show, type ValueVerdict } from './pyValues';
+import { deepEq, OK, show, type ValueVerdict } from './pyValues';
 
 type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'null';
 
@@ -47,22 +47,10 @@ function schemaKinds(type: unknown): (Kind | 'any')[] | undefined {
   return kinds.length ? kinds : undefined;
 }
 
+const sameTrimmed = (a: string, b: string): boolean => a.trim() === b.trim();
+
 /** Reference-mode equality: numbers by value (1 == 1.0), strings trimmed, arrays and objects deeply. */
-export function refEq(a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a === b || a.trim() === b.trim();
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!refEq(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !refEq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
-}
+export const refEq = (a: unknown, b: unknown): boolean => deepEq(a, b, sameTrimmed);
 
 /**
  * A value against the reference value, with the parameter's schema type when known. A value is of
