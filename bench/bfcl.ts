@@ -10,7 +10,7 @@
 //                        git -C MIRROR archive HEAD berkeley-function-call-leaderboard | tar -x -C DIR).
 //   ITOOL_BFCL_PYTHON    the python3 that runs it (default python3)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '../src/core/dataset/dataset';
 import { callsFromGroundTruth } from '../src/core/dataset/formats/bfcl';
@@ -107,11 +107,11 @@ export interface ProcessRun {
  * Run a whole process to its end; throws on a non-zero exit. `stdoutTo`: its standard output goes
  * to that file, as a shell's `> FILE` sends it (stdout in the result is then empty).
  */
-export function timed(cmd: string, args: string[], stdoutTo?: string): ProcessRun {
+export function timed(cmd: string, args: string[], stdoutTo?: string, env?: NodeJS.ProcessEnv): ProcessRun {
   const fd = stdoutTo === undefined ? undefined : openSync(stdoutTo, 'w');
   try {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', fd ?? 'pipe', 'pipe'], env: env ?? process.env });
     const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
     return { wallS, stdout: r.stdout ?? '', stderr: r.stderr };
@@ -123,13 +123,19 @@ export function timed(cmd: string, args: string[], stdoutTo?: string): ProcessRu
 /**
  * `itool check` on the Python categories of BFCL_DIR, as a user runs it: the summary on stdout,
  * or with `json` one verdict line per output (its errors and spans), written to `jsonTo` when
- * given; `noCache`: the question files read afresh (--no-cache), as on a first run.
+ * given; `firstRun`: with an empty question cache, as a first run on these questions meets it
+ * (it reads the question files whole and fills the cache).
  */
-export function itoolCheck(outputs: string, opts: { json?: boolean; jsonTo?: string; noCache?: boolean } = {}): ProcessRun {
+export function itoolCheck(outputs: string, opts: { json?: boolean; jsonTo?: string; firstRun?: boolean } = {}): ProcessRun {
   const args = [CLI, 'check', '--questions', BFCL_DIR, '--answers', join(BFCL_DIR, 'possible_answer'), '--outputs', outputs];
   if (opts.json) args.push('--json');
-  if (opts.noCache) args.push('--no-cache');
-  return timed(process.execPath, args, opts.jsonTo);
+  if (!opts.firstRun) return timed(process.execPath, args, opts.jsonTo);
+  const cache = mkdtempSync(join(workDir('bench'), 'first-run-cache-'));
+  try {
+    return timed(process.execPath, args, opts.jsonTo, { ...process.env, ITOOL_CACHE_DIR: cache });
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 }
 
 export interface BfclTiming {

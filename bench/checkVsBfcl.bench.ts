@@ -15,7 +15,7 @@
 // they are stubbed (stderr lists them) and BFCL starts faster than a real install does.
 // value: outputs per second of `itool check`, start-up to exit, with its question cache filled
 // (every run after the first on the same question files); a second line, the same on a first run
-// (--no-cache). baseline: the same for BFCL's checker (null without a checkout, and stderr says
+// (an empty cache). baseline: the same for BFCL's checker (null without a checkout, and stderr says
 // so); ratio = value / baseline. The bench keeps its own question cache in its work folder.
 // Quick mode (--quick, BENCH_QUICK=1): 2 timed runs each instead of 7.
 //   node --import tsx bench/checkVsBfcl.bench.ts [--quick]     (needs dist/: npm run build)
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   // verdict line per output (its errors with spans), sent to a file as `> FILE` does; BFCL's: the
   // score file of each category its runners write (every failing entry as judged). Ours twice:
   // as every run after the first on the same question files meets it (their cache filled), and
-  // as a first run (--no-cache: the question files read whole). Our summary (the default output)
+  // as a first run (an empty cache: the question files read whole, and the cache written). Our summary (the default output)
   // is timed too and reported on stderr.
   const work = workDir('checkVsBfcl.bench');
   const verdicts = join(work, 'verdicts.jsonl');
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (checkout) bfclCheck(checkout, results, false, scoreDir);
   for (let k = 0; k < RUNS; k++) {
     warmWall.push(itoolCheck(results, { json: true, jsonTo: verdicts }).wallS);
-    coldWall.push(itoolCheck(results, { json: true, jsonTo: verdicts, noCache: true }).wallS);
+    coldWall.push(itoolCheck(results, { json: true, jsonTo: verdicts, firstRun: true }).wallS);
     summaryWall.push(itoolCheck(results).wallS);
     if (checkout) {
       const r = bfclCheck(checkout, results, false, scoreDir);
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const cold = stats(coldWall);
   const summary = stats(summaryWall);
   const s = (x: { min: number; median: number }): string => `fastest ${x.min.toFixed(3)} s, median ${x.median.toFixed(3)} s`;
-  log(`itool check --json > FILE (${RUNS} runs each): question cache filled ${s(warm)}; first run (--no-cache) ${s(cold)}; the summary alone (cache filled) ${s(summary)}`);
+  log(`itool check --json > FILE (${RUNS} runs each): question cache filled ${s(warm)}; first run (empty cache) ${s(cold)}; the summary alone (cache filled) ${s(summary)}`);
   let theirs: { min: number; median: number } | undefined;
   if (checkout && timing) {
     theirs = stats(theirWall);
