@@ -8,7 +8,9 @@
 //                        a checkout the comparisons say so and report our side only. One way to make
 //                        one: git clone https://github.com/ShishirPatil/gorilla (or, from a mirror,
 //                        git -C MIRROR archive HEAD berkeley-function-call-leaderboard | tar -x -C DIR).
-//   ITOOL_BFCL_PYTHON    the python3 that runs it (default python3)
+//   ITOOL_BFCL_PYTHON    the python3 that runs it (default python3): one with BFCL's dependencies
+//                        (pandas, tqdm, filelock, tenacity, dotenv; on Debian their python3-* packages
+//                        and /usr/bin/python3), else bench/bfcl_checker.py stubs them and says so
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
