@@ -24,7 +24,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, links: Prediction
     vscode.commands.registerCommand('itool.exportCurriculum', (uri?: unknown) => exportCurriculumCommand(uri)),
     vscode.commands.registerCommand('itool.startRound', (uri?: unknown) => startRoundCommand(ctx, uri)),
     vscode.commands.registerCommand('itool.cancelTraining', (uri?: unknown) => cancelTrainingCommand(ctx, uri)),
-    vscode.commands.registerCommand('itool.evaluateRound', () => evaluateRoundCommand(ctx)),
+    vscode.commands.registerCommand('itool.evaluateRound', (uri?: unknown, round?: unknown) => evaluateRoundCommand(ctx, uri, round)),
     vscode.commands.registerCommand('itool.runLoop', () => runLoopCommand(ctx)),
     vscode.commands.registerCommand('itool.setFineTuningApiKey', () => setFineTuningKey(ctx)),
     vscode.commands.registerCommand('itool.showRoundDashboard', (uri?: vscode.Uri) => showRoundDashboardCommand(ctx, uri)),

@@ -85,14 +85,19 @@ async function run(datasetPath: string, heldOut: Dataset, policy: Policy, title:
   });
 }
 
-export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promise<void> {
+/**
+ * `given`: the dataset (a file Uri: the dataset panel's title bar, a round's "Evaluate" button),
+ * else the dataset panel in front, else one the user picks. `roundNumber`: the round to evaluate
+ * (the "Evaluate" button of round N's notification), else the newest trained round not evaluated yet.
+ */
+export async function evaluateRoundCommand(ctx: vscode.ExtensionContext, given?: unknown, roundNumber?: unknown): Promise<void> {
   // The trained policy is named by DATASET.itool/rounds/rounds.json, a workspace file: a cloned
   // repository must not choose which model folder is loaded (onnxruntime parses it in-process).
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showErrorMessage('iTool: evaluating a round loads the model its rounds.json names, a workspace file; trust this workspace first (Workspaces: Manage Workspace Trust).');
     return;
   }
-  const datasetPath = await datasetFor('evaluate the rounds of');
+  const datasetPath = await datasetFor('evaluate the rounds of', given);
   if (!datasetPath) return;
   try {
     const reg = await readRegistry(datasetPath);
@@ -100,7 +105,13 @@ export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promis
       void vscode.window.showWarningMessage('iTool: no round yet: start one with iTool: Start Optimization Round.');
       return;
     }
-    const round = [...reg.rounds].reverse().find((r) => r.job?.status === 'succeeded' && !r.evaluation) ?? reg.rounds[reg.rounds.length - 1];
+    // Only a round number is taken as one: an editor title button passes other context after the Uri.
+    const named = typeof roundNumber === 'number' && Number.isInteger(roundNumber) ? roundNumber : undefined;
+    const round = named !== undefined ? reg.rounds.find((r) => r.round === named) : ([...reg.rounds].reverse().find((r) => r.job?.status === 'succeeded' && !r.evaluation) ?? reg.rounds[reg.rounds.length - 1]);
+    if (!round) {
+      void vscode.window.showWarningMessage(`iTool: round ${named} is not in the rounds of ${datasetPath}.`);
+      return;
+    }
     const heldOutPath = await heldOutFor(datasetPath);
     if (!heldOutPath) return;
     const heldOut = await Dataset.open(heldOutPath);
@@ -135,7 +146,7 @@ export async function evaluateRoundCommand(ctx: vscode.ExtensionContext): Promis
     } finally {
       await heldOut.close();
     }
-    await vscode.commands.executeCommand('itool.showRoundDashboard');
+    await vscode.commands.executeCommand('itool.showRoundDashboard', vscode.Uri.file(datasetPath));
   } catch (err) {
     log().error(`evaluation failed: ${errorMessage(err)}`);
     void vscode.window.showErrorMessage(`iTool: evaluation failed: ${errorMessage(err)}`);

@@ -345,8 +345,10 @@ async function finish(ctx: vscode.ExtensionContext, datasetPath: string, round: 
     const evaluate = 'Evaluate';
     const dash = 'Show Dashboard';
     const pick = await vscode.window.showInformationMessage(`iTool: round ${round} trained (${job.backend}): ${job.resultModel ?? job.outputDir}.`, evaluate, dash);
-    if (pick === evaluate) await vscode.commands.executeCommand('itool.evaluateRound');
-    if (pick === dash) await vscode.commands.executeCommand('itool.showRoundDashboard');
+    // This round of this dataset, whichever editor is in front: after a window reload the message
+    // can come before the dataset panel is restored, and another dataset's panel may be in front.
+    if (pick === evaluate) await vscode.commands.executeCommand('itool.evaluateRound', vscode.Uri.file(datasetPath), round);
+    if (pick === dash) await vscode.commands.executeCommand('itool.showRoundDashboard', vscode.Uri.file(datasetPath));
   } else if (job.status === 'failed') {
     log().error(`round ${round}: training failed: ${job.error ?? '(no message)'}${job.logPath ? ` — log: ${job.logPath}` : ''}`);
     const open = 'Open Log';
