@@ -24,7 +24,7 @@ import { readRegistry } from '../../src/core/rounds/registry';
 import type { ExploreResult } from '../../src/core/search/explore';
 import { writeTinyModel } from '../../src/core/model/testModels';
 import { demoCopyWithSearch } from '../support/scriptedPolicy';
-import { ROOT, openDataset, pickFileInDialog, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
+import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
 const HELD_OUT = 'datasets/bfcl/BFCL_v4_parallel_multiple.json';
@@ -45,11 +45,15 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     await writeTinyModel(trainedModel, { layers: 2, hidden: 32, heads: 4, withKvCache: true, seed: 5 });
     // The stand-in's pace (read from the environment the extension host inherits).
     process.env.STANDIN_STEP_MS = '5000';
-    const trainer = { 'itool.trainer.llamafactory.command': STAND_IN, 'itool.trainer.baseModel': base };
+    // Machine-scoped (trainer) and machine-overridable (policy) settings as Remote settings too: in
+    // code-server's window the user settings.json takes neither once the extension's settings are
+    // known. The policy's value there was dropped after the theme changes rewrote settings.json,
+    // and the reloaded window lost it at times (the evaluation then asked for a first policy).
+    const machine = { 'itool.policy.onnx.modelDir': base, 'itool.trainer.llamafactory.command': STAND_IN, 'itool.trainer.baseModel': base };
     s = await startSession({
       workspaceFrom: copy,
-      settings: { 'itool.policy.onnx.modelDir': base, ...trainer },
-      machineSettings: trainer,
+      settings: machine,
+      machineSettings: machine,
     });
   });
   after(async () => {
@@ -291,17 +295,29 @@ describe('review, export and a round in code-server', { timeout: 600_000 }, () =
     assert.ok(existsSync(join(r1.job!.outputDir!, 'adapter_config.json')), 'the trainer wrote its adapter');
 
     // Evaluate: the held-out split (asked once), the base policy as the baseline, and the trained
-    // policy (the adapter is no ONNX export, so the user points at one).
+    // policy (the adapter is no ONNX export, so the user points at one). The notification's button
+    // evaluates this dataset's round 1 even when the reloaded window has not restored the dataset
+    // panel yet; each question is answered only once it is the one on screen.
     await page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Evaluate' }).click();
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(HELD_OUT);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'parallel_multiple.json' }).first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ONNX folder' }).first().waitFor({ timeout: 180_000 });
-    await page.keyboard.press('Enter');
-    await pickFileInDialog(page, `${trainedModel}/`);
-    // A folder dialog takes the folder it shows with its OK button.
-    await page.locator('.quick-input-widget .quick-input-action .monaco-button, .quick-input-widget a.monaco-button', { hasText: /Evaluate This Model|OK/ }).first().click().catch(() => page.keyboard.press('Enter'));
+    const quickInput = page.locator('.quick-input-widget');
+    await quickInput.locator('.quick-input-title', { hasText: 'Held-out split to evaluate every round on' }).waitFor({ timeout: 30_000 });
+    await quickInput.locator('input').fill(HELD_OUT);
+    await quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'parallel_multiple.json' }).first().click();
+    await quickInput.locator('.quick-input-title', { hasText: "Round 1's trained policy" }).waitFor({ timeout: 180_000 });
+    await quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'ONNX folder' }).first().click();
+    // VS Code's own folder dialog: the path typed with a trailing slash takes it into the folder
+    // (its onnx/ listed), then its accept button takes the folder. No Enter: an Enter or a click
+    // that comes while the listing catches up with the typed path is taken as going into the
+    // folder, and the dialog stayed open; a click it drops is made again.
+    await quickInput.locator('.quick-input-title', { hasText: 'ONNX export of the trained policy' }).waitFor();
+    await quickInput.locator('.quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor();
+    await quickInput.locator('input').fill(`${trainedModel}/`);
+    await quickInput.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^onnx$/ }) }).waitFor();
+    for (let tries = 0; await quickInput.isVisible(); tries++) {
+      assert.ok(tries < 5, 'the folder dialog takes the trained model’s folder');
+      await quickInput.locator('.monaco-button', { hasText: 'Evaluate This Model' }).click({ timeout: 5_000 }).catch(() => undefined);
+      await quickInput.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
 
     // The dashboard opens with the numbers the registry holds.
     const dash = page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
