@@ -15,7 +15,7 @@
 // Answers given apart from the questions (`--answers` elsewhere) may name other functions, so
 // that case never uses the cache (checkSources.ts).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TurnsMode } from '../dataset/answers';
@@ -39,16 +39,14 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'itool-studio');
 }
 
+const statBig = (path: string): BigIntStats => statSync(path, { bigint: true });
+
 /** Stat fields that change when a file is replaced or written; null for a missing file. */
-function identity(path: string | undefined): string | null {
-  if (path === undefined) return null;
-  const s = statSync(path, { bigint: true });
-  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-}
+const identity = (s: BigIntStats | undefined): string | null => (s === undefined ? null : `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`);
 
 /** This build of the reader: the running bundle (or source file) itself. */
 let build: string | undefined;
-const buildId = (): string => (build ??= `${FORMAT}:${identity(__filename)}`);
+const buildId = (): string => (build ??= `${FORMAT}:${identity(statBig(__filename))}`);
 
 interface Entry {
   key: string;
@@ -83,9 +81,11 @@ function withoutDescriptions(v: unknown): unknown {
 export function readBfclQuestionsCached(path: string, turns: TurnsMode, keep: (id: string) => boolean, dir: string): BfclQuestions | undefined {
   let key: string;
   let file: string;
+  let stat: BigIntStats;
   try {
     const answers = bfclAnswersFile(path);
-    key = JSON.stringify([buildId(), turns, identity(path), answers === undefined ? null : realpathSync(answers), identity(answers)]);
+    stat = statBig(path);
+    key = JSON.stringify([buildId(), turns, identity(stat), answers === undefined ? null : realpathSync(answers), identity(answers === undefined ? undefined : statBig(answers))]);
     file = join(dir, 'bfcl-questions', `${createHash('sha256').update(realpathSync(path)).digest('hex').slice(0, 32)}.json`);
   } catch {
     return readBfclQuestions(path, turns, keep); // unreadable: the reader says what is wrong
@@ -100,7 +100,7 @@ export function readBfclQuestionsCached(path: string, turns: TurnsMode, keep: (i
   }
   const read = readBfclQuestions(path, turns, () => true);
   if (!read) return undefined;
-  if (settled(path)) writeEntry(file, { key, count: read.count, ids: [...read.ids].map(([id, at]) => (at.answer === undefined ? [id, at.index] : [id, at.index, at.answer])), samples: [...read.samples.values()].map(forJudging) });
+  if (settled(stat)) writeEntry(file, { key, count: read.count, ids: [...read.ids].map(([id, at]) => (at.answer === undefined ? [id, at.index] : [id, at.index, at.answer])), samples: [...read.samples.values()].map(forJudging) });
   for (const id of [...read.samples.keys()]) if (!keep(id)) read.samples.delete(id);
   return read;
 }
@@ -115,13 +115,14 @@ function readEntry(file: string, key: string): Entry | undefined {
 }
 
 /**
- * Last written more than SETTLE_NS ago. A write after this read sets the modification time to
- * the present, which then differs from the one in the key; only a write within the same tick of
- * a coarse clock as the file's last one could leave every field of the key as it was. (The change
- * time is in the key but not asked to be old: setting a file's times, as `cp -p` does, renews it.)
+ * Last written more than SETTLE_NS before the stat in the key was taken. A write after that stat
+ * sets the modification time to the present, which then differs from the one in the key; only a
+ * write within the same tick of a coarse clock as the file's last one could leave every field of
+ * the key as it was. (The change time is in the key but not asked to be old: setting a file's
+ * times, as `cp -p` does, renews it.)
  */
-function settled(path: string): boolean {
-  return BigInt(Date.now()) * 1_000_000n - statSync(path, { bigint: true }).mtimeNs > SETTLE_NS;
+function settled(s: BigIntStats): boolean {
+  return BigInt(Date.now()) * 1_000_000n - s.mtimeNs > SETTLE_NS;
 }
 
 /** Written whole or not at all: a temporary file renamed over the entry (a torn one reads as a miss). */
