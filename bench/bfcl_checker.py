@@ -254,7 +254,7 @@ def main():
             # What BFCL's ast_file_runner / relevance_file_runner end with: its own save_eval_results
             # writes the category's score file (a header, then every failing entry as judged).
             t_save = time.perf_counter()
-            runner.save_eval_results(failed, n_valid, [{"id": o["id"], "result": o.get("result", o.get("output"))} for o in rows], category, model_name, Path(args.score_dir))
+            runner.save_eval_results(failed, n_valid, rows, category, model_name, Path(args.score_dir))
             save_s += time.perf_counter() - t_save
     t_end = time.perf_counter()
 
