@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { demoCopyWithSearch } from '../support/scriptedPolicy';
-import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
+import { ROOT, choose, openDataset, runCommand, screenshot, searchList, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DATASET = 'datasets/bfcl/BFCL_v4_simple_python.json';
 
@@ -29,11 +29,6 @@ function journal(workspace: string, rel: string): { ppl: Map<number, number>; sk
     if (e.type === 'skip') skipped.add(e.index);
   }
   return { ppl, skipped };
-}
-
-async function choose(wv: FrameLocator, cls: string, option: string): Promise<void> {
-  await wv.locator(`.ui-select.${cls}`).click();
-  await wv.locator(`.ui-select.${cls} [role="option"]`, { hasText: option }).click();
 }
 
 /** Switch the colour theme with the theme picker, as a user would. */
@@ -123,9 +118,7 @@ describe('calibration in code-server', { timeout: 600_000 }, () => {
     await wv.locator(`.count[data-count="${cli.selected.length}"]`).waitFor({ timeout: 30_000 });
     await choose(wv, 'filter', 'All samples');
     await wv.locator(`.count[data-count="${hard.length}"]`).waitFor({ timeout: 30_000 });
-    const search = wv.locator('.ui-textfield.search input');
-    await search.fill(needle);
-    await search.press('Enter');
+    await searchList(wv, needle);
     await wv.locator(`.count[data-count="${hardText.length}"]`).waitFor({ timeout: 30_000 });
     await wv.locator('.ui-button.filter-clear').click();
     await wv.locator('.count[data-count="40"]').waitFor({ timeout: 30_000 });

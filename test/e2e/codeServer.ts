@@ -191,15 +191,27 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `iTool: Open Dataset` from the palette, then pick the file in its quick pick by relative path. */
+/**
+ * `iTool: Open Dataset` from the palette, then pick the file in its quick pick by relative path.
+ * A quick pick closes when focus leaves it, and a webview that finishes loading as it opens can
+ * take the focus (seen once: its rows were there, hidden): then the command is run again, up to
+ * three times.
+ */
 export async function openDataset(page: Page, relPath: string): Promise<void> {
-  await runCommand(page, 'iTool: Open Dataset');
-  const input = page.locator('.quick-input-widget input');
-  // The list is filled once the workspace search returns (its last row, Browse…, may be scrolled out of view).
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();
-  await input.fill(relPath);
-  await page.locator('.quick-input-list .monaco-list-row[aria-label^="' + relPath + '"]').first().waitFor();
-  await page.keyboard.press('Enter');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(page, 'iTool: Open Dataset');
+      const input = page.locator('.quick-input-widget input');
+      // The list is filled once the workspace search returns (its last row, Browse…, may be scrolled out of view).
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ timeout: 20_000 });
+      await input.fill(relPath);
+      await page.locator('.quick-input-list .monaco-list-row[aria-label^="' + relPath + '"]').first().waitFor({ timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !(await page.locator('.quick-input-widget').isHidden())) throw err;
+    }
+  }
 }
 
 /**
@@ -229,6 +241,19 @@ export async function quickOpen(page: Page, relPath: string): Promise<void> {
 /** The DOM of the visible webview (webviews live two iframes deep; hidden ones stay in the page). */
 export function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+}
+
+/** Pick an option of one of the dataset panel's drop-downs (its options lie in its shadow root). */
+export async function choose(wv: FrameLocator, cls: string, option: string): Promise<void> {
+  await wv.locator(`.ui-select.${cls}`).click();
+  await wv.locator(`.ui-select.${cls} [role="option"]`, { hasText: option }).click();
+}
+
+/** Search the dataset panel's list for `text` ('' clears the search), as a user types it and presses Enter. */
+export async function searchList(wv: FrameLocator, text: string): Promise<void> {
+  const search = wv.locator('.ui-textfield.search input');
+  await search.fill(text);
+  await search.press('Enter');
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

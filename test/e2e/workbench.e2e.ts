@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { ROOT, openDataset, runCommand, screenshot, startSession, webview, type Session, scrollToRow } from './codeServer';
+import { ROOT, choose, openDataset, runCommand, screenshot, searchList, startSession, webview, type Session, scrollToRow } from './codeServer';
 
 const DEMO = join(ROOT, 'demo');
 
@@ -19,12 +19,6 @@ function jsonlLines(rel: string): string[] {
 /** What the browser logged about the Content Security Policy refusing something (a script, a style, a font). */
 function cspViolations(consoleErrors: string[]): string[] {
   return consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
-}
-
-/** Pick an option of one of the panel's drop-downs (its options lie in its shadow root). */
-async function choose(wv: FrameLocator, cls: string, option: string): Promise<void> {
-  await wv.locator(`.ui-select.${cls}`).click();
-  await wv.locator(`.ui-select.${cls} [role="option"]`, { hasText: option }).click();
 }
 
 /** Reload the panel's page (what a window reload does to it): it comes back from its kept state. */
@@ -90,13 +84,10 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     const expected = lines.filter((l) => l.toLowerCase().includes(needle)).length;
     assert.ok(expected > 0 && expected < lines.length, 'the needle must be selective for this test to mean anything');
     const wv = webview(s.page);
-    const search = wv.locator('.ui-textfield.search input');
-    await search.fill(needle);
-    await search.press('Enter');
+    await searchList(wv, needle);
     await wv.locator(`.count[data-count="${expected}"]`).waitFor({ timeout: 30_000 });
     assert.equal(await wv.locator('.count').textContent(), `${expected} of ${lines.length}`);
-    await search.fill('');
-    await search.press('Enter');
+    await searchList(wv, '');
     await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 30_000 });
   });
 
@@ -187,9 +178,7 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 60_000 });
     await choose(wv, 'filter', 'Answer is text');
     await wv.locator(`.count[data-count="${text.filter(Boolean).length}"]`).waitFor({ timeout: 30_000 });
-    const search = wv.locator('.ui-textfield.search input');
-    await search.fill(needle);
-    await search.press('Enter');
+    await searchList(wv, needle);
     await wv.locator(`.count[data-count="${want(true)}"]`).waitFor({ timeout: 30_000 });
     assert.equal(await wv.locator('.count').textContent(), `${want(true)} of ${lines.length}`);
     await choose(wv, 'filter', 'Answer calls a tool');
@@ -197,7 +186,7 @@ describe('dataset workbench in code-server', { timeout: 300_000 }, () => {
     // One button clears them all.
     await wv.locator('.ui-button.filter-clear').click();
     await wv.locator(`.count[data-count="${lines.length}"]`).waitFor({ timeout: 30_000 });
-    assert.equal(await search.inputValue(), '');
+    assert.equal(await wv.locator('.ui-textfield.search input').inputValue(), '');
     assert.equal(await wv.locator('.ui-button.filter-clear').isVisible(), false);
   });
 
