@@ -6,8 +6,11 @@
 // attributes): --list-columns is the rows' and the header's grid template; the pane's
 // data-hidden attribute names the hidden columns, whose cells media/panel.css takes out.
 import { button } from '../shared/components';
-import { el, text } from '../shared/dom';
+import { el, text, textWidth } from '../shared/dom';
 import { resizeHandle, type ResizeHandle } from './resizeHandle';
+
+/** A list cell's text width (7.5 px a character without a canvas). */
+const cellWidth = (s: string): number => textWidth(s, 7.5);
 
 export type ColumnId = 'idx' | 'id' | 'user' | 'tools' | 'calls' | 'ppl' | 'check';
 
@@ -122,10 +125,10 @@ export class ListColumns {
 
   /** Fit the defaults to the data: # to the record count's digits, id to the widest of `ids` (with its answer count). */
   fit(count: number, ids: readonly { id: string; answers?: number }[]): void {
-    const digit = textWidth('0');
+    const digit = cellWidth('0');
     this.fitted.idx = Math.ceil(Math.max(2, String(count).length) * digit + 6);
     if (ids.length) {
-      const widest = Math.max(...ids.map((r) => textWidth(r.id) + (r.answers ? textWidth(`${r.answers} answers`) + 18 : 0)));
+      const widest = Math.max(...ids.map((r) => cellWidth(r.id) + (r.answers ? cellWidth(`${r.answers} answers`) + 18 : 0)));
       this.fitted.id = Math.round(Math.min(240, Math.max(60, widest + 6)));
     }
     this.apply();
@@ -286,12 +289,3 @@ export class ListColumns {
   }
 }
 
-let measure: CanvasRenderingContext2D | null | undefined;
-/** The width `s` takes in the page's font (what the list's cells show it in). */
-function textWidth(s: string): number {
-  measure ??= document.createElement('canvas').getContext('2d');
-  if (!measure) return s.length * 7.5;
-  const css = getComputedStyle(document.body);
-  measure.font = `${css.fontSize} ${css.fontFamily}`;
-  return measure.measureText(s).width;
-}

@@ -12,6 +12,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { textWidth } from './dom';
 
 /** A select's current value (`''` until its options are in). */
 export type Select = HTMLElement & { value: string };
@@ -84,15 +85,6 @@ export function setOptions(s: Select, options: readonly SelectOption[]): void {
   s.style.setProperty('--ui-select-label-width', `${Math.ceil(Math.min(widest, 400))}px`);
 }
 
-let measure: CanvasRenderingContext2D | null | undefined;
-/** The width `text` takes in the page's font (what the select's face shows it in). */
-function textWidth(text: string): number {
-  measure ??= document.createElement('canvas').getContext('2d');
-  if (!measure) return text.length * 8;
-  const css = getComputedStyle(document.body);
-  measure.font = `${css.fontSize} ${css.fontFamily}`;
-  return measure.measureText(text).width;
-}
 
 /** A one-line text field; `label` names it for assistive technology. */
 export function textField(label: string, o: ControlOptions & { placeholder?: string } = {}): TextField {

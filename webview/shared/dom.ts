@@ -37,3 +37,16 @@ export function pretty(v: unknown): string {
     return String(v);
   }
 }
+
+let measure: CanvasRenderingContext2D | null | undefined;
+/**
+ * The width `s` takes in the page's font (what a list cell or a select's face shows it in);
+ * `perChar` per character where the page has no canvas to measure with.
+ */
+export function textWidth(s: string, perChar = 8): number {
+  measure ??= document.createElement('canvas').getContext('2d');
+  if (!measure) return s.length * perChar;
+  const css = getComputedStyle(document.body);
+  measure.font = `${css.fontSize} ${css.fontFamily}`;
+  return measure.measureText(s).width;
+}
